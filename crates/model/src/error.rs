@@ -1,0 +1,227 @@
+//! Errors from reading input: what was wrong and exactly where.
+//!
+//! [`InputError`] carries the source text so the binary can show the
+//! offending line (miette); its `Display` is the plain
+//! `file:line:column: message` form that scripts and tests read.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+use crate::location::SourcePos;
+
+/// One thing wrong with an input, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub message: String,
+    pub pos: Option<SourcePos>,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            pos: None,
+            help: None,
+        }
+    }
+    pub fn at(pos: SourcePos, message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            pos: Some(pos),
+            help: None,
+        }
+    }
+    pub fn maybe_at(pos: Option<SourcePos>, message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            pos,
+            help: None,
+        }
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column: message`, or `file: message` without a position.
+    pub fn render(&self, file: &str) -> String {
+        match self.pos {
+            Some(p) => format!("{file}:{}:{}: {}", p.line, p.column, self.message),
+            None => format!("{file}: {}", self.message),
+        }
+    }
+}
+
+/// The input could not be used: one or more problems in one file.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub file: String,
+    pub problems: Vec<Problem>,
+    text: Arc<str>,
+    named: NamedSource<Arc<str>>,
+    related: Vec<RelatedProblem>,
+}
+
+impl InputError {
+    pub fn new(file: &str, text: impl Into<Arc<str>>, problems: Vec<Problem>) -> Self {
+        Self::from_shared(file, text.into(), problems)
+    }
+
+    pub(crate) fn from_shared(file: &str, text: Arc<str>, problems: Vec<Problem>) -> Self {
+        let related = if problems.len() > 1 {
+            problems
+                .iter()
+                .map(|p| RelatedProblem {
+                    file: file.to_string(),
+                    text: text.clone(),
+                    named: NamedSource::new(file, text.clone()),
+                    problem: p.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let named = NamedSource::new(file, text.clone());
+        InputError {
+            file: file.to_string(),
+            problems,
+            text,
+            named,
+            related,
+        }
+    }
+
+    /// For problems found outside this crate (rule IDs in waivers, say).
+    pub fn with_problems(file: &str, text: Arc<str>, problems: Vec<Problem>) -> Self {
+        Self::from_shared(file, text, problems)
+    }
+
+    pub fn source_text(&self) -> Arc<str> {
+        self.text.clone()
+    }
+}
+
+impl InputError {
+    /// Every problem as a `file:line:column: message` line.
+    pub fn render_plain(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| p.render(&self.file))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// One problem: its `file:line:column: message`; several: a count, with
+/// each problem shown as a related diagnostic (see [`InputError::render_plain`]).
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => f.write_str(&one.render(&self.file)),
+            many => write!(f, "{}: {} problems", self.file, many.len()),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn label_for(text: &str, problem: &Problem) -> Option<LabeledSpan> {
+    let pos = problem.pos?;
+    let offset = pos.offset.or_else(|| offset_of(text, pos))?;
+    let len = text[offset.min(text.len())..]
+        .find(['\n', ',', '}', ']'])
+        .unwrap_or(0)
+        .max(1);
+    let len = len.min(text.len().saturating_sub(offset));
+    Some(LabeledSpan::at(offset..offset + len, "here"))
+}
+
+/// The byte offset of a 1-based line and column.
+fn offset_of(text: &str, pos: SourcePos) -> Option<usize> {
+    let line_start = if pos.line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(pos.line as usize - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    let line = &text[line_start..];
+    let col = line
+        .char_indices()
+        .nth(pos.column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    Some(line_start + col)
+}
+
+impl Diagnostic for InputError {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self.problems.as_slice() {
+            [one] => one
+                .help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display>),
+            _ => None,
+        }
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        (self.problems.len() == 1).then_some(&self.named as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        match self.problems.as_slice() {
+            [one] => label_for(&self.text, one).map(|l| Box::new(std::iter::once(l)) as _),
+            _ => None,
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
+}
+
+/// One of several problems, shown with its own snippet.
+#[derive(Debug, Clone)]
+struct RelatedProblem {
+    file: String,
+    text: Arc<str>,
+    named: NamedSource<Arc<str>>,
+    problem: Problem,
+}
+
+impl fmt::Display for RelatedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem.render(&self.file))
+    }
+}
+
+impl std::error::Error for RelatedProblem {}
+
+impl Diagnostic for RelatedProblem {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.problem
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.named as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        label_for(&self.text, &self.problem).map(|l| Box::new(std::iter::once(l)) as _)
+    }
+}
+
+/// Why a file could not be loaded.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Input(InputError),
+}

@@ -1,0 +1,877 @@
+//! The inventory (`kind: Inventory`): the user's description of a planned or
+//! running Kube-V HA deployment. The field names are the public contract of
+//! `../shared/spec/inventory.md` and do not change; fields may be added.
+//!
+//! Every fact the user may leave out is an `Option`: `None` is *unknown*,
+//! never a default that happens to pass. Where KubeVirt itself has a default
+//! (the overcommit ratios, the migration limits) the accessor that applies
+//! it says so and cites it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::location::Located;
+use crate::quantity::{ByteSize, Count, Interval, LinkSpeed, Ratio};
+
+pub const API_VERSION: &str = "kubev-ha/v1alpha1";
+pub const KIND: &str = "Inventory";
+
+/// A Kube-V HA deployment as the user declares it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "kubev-ha Inventory")]
+pub struct Inventory {
+    /// Always `kubev-ha/v1alpha1`.
+    pub api_version: String,
+    /// Always `Inventory`.
+    pub kind: String,
+    pub metadata: Metadata,
+    /// Which thresholds apply: `production` (default) or `minimum` (lab, test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+    /// How clients reach the API servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_endpoint: Option<Located<ApiEndpoint>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Located<Network>>,
+    /// The hosts: at least one.
+    pub nodes: Vec<Located<Node>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Located<Storage>>,
+    /// Kubernetes clusters that run inside the VMs (tenant clusters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_clusters: Option<Vec<Located<GuestCluster>>>,
+    /// The VMs the platform must carry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<Located<Workload>>,
+    /// What the scheduler may promise beyond physical capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overcommit: Option<Overcommit>,
+    /// What the deployment must survive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha: Option<Located<Ha>>,
+    /// KubeVirt settings that change what the rules expect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubevirt: Option<KubeVirt>,
+    /// etcd settings that change what the rules expect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etcd: Option<Etcd>,
+    /// Accepted exceptions: a waived finding stays in the report, marked waived, with its reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Located<Waiver>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metadata {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Production thresholds (the default).
+    #[default]
+    Production,
+    /// Lab and test thresholds.
+    Minimum,
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Profile::Production => "production",
+            Profile::Minimum => "minimum",
+        })
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "production" => Ok(Profile::Production),
+            "minimum" => Ok(Profile::Minimum),
+            _ => Err(format!(
+                "unknown profile `{s}`: expected production or minimum"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApiEndpoint {
+    /// DNS name or IP address clients use.
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<LoadBalancerKind>,
+    /// The virtual IP, for keepalived and kube-vip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vip: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoadBalancerKind {
+    External,
+    Keepalived,
+    Metallb,
+    KubeVip,
+    None,
+}
+
+impl fmt::Display for LoadBalancerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LoadBalancerKind::External => "external",
+            LoadBalancerKind::Keepalived => "keepalived",
+            LoadBalancerKind::Metallb => "metallb",
+            LoadBalancerKind::KubeVip => "kube-vip",
+            LoadBalancerKind::None => "none",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Network {
+    #[serde(rename = "nodeCIDR", default, skip_serializing_if = "Option::is_none")]
+    pub node_cidr: Option<Cidr>,
+    /// The pod network (KubeVCluster: networkCIDR).
+    #[serde(rename = "podCIDR", default, skip_serializing_if = "Option::is_none")]
+    pub pod_cidr: Option<Cidr>,
+    #[serde(
+        rename = "serviceCIDR",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_cidr: Option<Cidr>,
+    /// The pod overlay: geneve (Kube-OVN's default), vxlan or stt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<Overlay>,
+    /// A dedicated live-migration network (Multus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration_network: Option<MigrationNetwork>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Dns>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Overlay {
+    Geneve,
+    Vxlan,
+    Stt,
+}
+
+impl Overlay {
+    /// Bytes the tunnel header takes from the underlay MTU. Kube-OVN
+    /// subtracts these when it sets the pod MTU (pkg/util/const.go:
+    /// GeneveHeaderLength = 100, VxlanHeaderLength = 50, SttHeaderLength = 72).
+    pub fn header_bytes(self) -> u32 {
+        match self {
+            Overlay::Geneve => 100,
+            Overlay::Vxlan => 50,
+            Overlay::Stt => 72,
+        }
+    }
+}
+
+impl fmt::Display for Overlay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Overlay::Geneve => "geneve",
+            Overlay::Vxlan => "vxlan",
+            Overlay::Stt => "stt",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MigrationNetwork {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedicated: Option<bool>,
+    /// Interface name expected on every worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<Cidr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Dns {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servers: Option<Vec<IpAddr>>,
+    #[serde(
+        rename = "nodeLocalDNSCache",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_local_dns_cache: Option<NodeLocalDnsCache>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeLocalDnsCache {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The link-local address it binds; Kubernetes' default is 169.254.20.10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
+}
+
+impl NodeLocalDnsCache {
+    /// The NodeLocal DNSCache address Kubernetes documents as the default.
+    pub const DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10));
+
+    pub fn ip_or_default(&self) -> IpAddr {
+        self.ip.unwrap_or(Self::DEFAULT_IP)
+    }
+}
+
+/// One host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Node {
+    /// Unique, an RFC 1123 name.
+    pub name: String,
+    /// Unique; an IP address or DNS name.
+    pub address: Address,
+    /// control-plane, worker, storage (several allowed).
+    pub roles: Vec<Role>,
+    /// Failure domain: availability zone or room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// A finer failure domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rack: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Cpu>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disks: Option<Vec<Disk>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<Nic>>,
+    /// Kubernetes labels (from a KubeVCluster manifest, or declared).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// How `kubev-ha probe` reaches the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<Ssh>,
+}
+
+impl Node {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    pub fn is_control_plane(&self) -> bool {
+        self.has_role(Role::ControlPlane)
+    }
+    pub fn is_worker(&self) -> bool {
+        self.has_role(Role::Worker)
+    }
+    /// The failure domain the node sits in: its zone, else its rack.
+    pub fn failure_domain(&self) -> Option<&str> {
+        self.zone.as_deref().or(self.rack.as_deref())
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    ControlPlane,
+    Worker,
+    Storage,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::ControlPlane => "control-plane",
+            Role::Worker => "worker",
+            Role::Storage => "storage",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cpu {
+    /// Physical cores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<Count>,
+    /// Logical CPUs (vCPUs on a VM node).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<Count>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtualization: Option<Virtualization>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Virtualization {
+    VtX,
+    AmdV,
+    None,
+    Unknown,
+}
+
+impl fmt::Display for Virtualization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Virtualization::VtX => "vt-x",
+            Virtualization::AmdV => "amd-v",
+            Virtualization::None => "none",
+            Virtualization::Unknown => "unknown",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Disk {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Media>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<ByteSize>,
+    /// What the disk holds: os, etcd, vm, storage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usage: Vec<DiskUsage>,
+}
+
+impl Disk {
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| "(unnamed disk)".into())
+    }
+}
+
+/// The medium behind a disk or a storage class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Media {
+    Nvme,
+    Ssd,
+    Hdd,
+}
+
+impl fmt::Display for Media {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Media::Nvme => "nvme",
+            Media::Ssd => "ssd",
+            Media::Hdd => "hdd",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DiskUsage {
+    Os,
+    Etcd,
+    Vm,
+    Storage,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Nic {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<LinkSpeed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<Count>,
+}
+
+impl Nic {
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| "(unnamed nic)".into())
+    }
+}
+
+/// How to reach a node over SSH (from a KubeVCluster manifest, or declared).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ssh {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Storage {
+    #[serde(default)]
+    pub classes: Vec<Located<StorageClass>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StorageClass {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_modes: Option<Vec<AccessMode>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_modes: Option<Vec<VolumeMode>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Count>,
+    /// What the replicas are spread over: host, rack or zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_domain: Option<FailureDomain>,
+    /// Usable raw capacity before replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<Media>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
+}
+
+impl StorageClass {
+    /// `Some(true)` when the class offers ReadWriteMany, `None` when its
+    /// access modes are not declared.
+    pub fn offers_rwx(&self) -> Option<bool> {
+        self.access_modes
+            .as_ref()
+            .map(|m| m.contains(&AccessMode::ReadWriteMany))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum AccessMode {
+    ReadWriteOnce,
+    ReadWriteMany,
+    ReadOnlyMany,
+    ReadWriteOncePod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum VolumeMode {
+    Block,
+    Filesystem,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureDomain {
+    Host,
+    Rack,
+    Zone,
+}
+
+impl fmt::Display for FailureDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FailureDomain::Host => "host",
+            FailureDomain::Rack => "rack",
+            FailureDomain::Zone => "zone",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GuestCluster {
+    pub name: String,
+    #[serde(
+        rename = "nodeLocalDNSCache",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_local_dns_cache: Option<NodeLocalDnsCache>,
+    /// The dnsPolicy of the guest cluster's VMs; None means an explicit dnsConfig.
+    #[serde(
+        rename = "vmDNSPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vm_dns_policy: Option<DnsPolicy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum DnsPolicy {
+    ClusterFirst,
+    Default,
+    None,
+}
+
+/// A group of identical VMs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Workload {
+    pub name: String,
+    /// Number of identical VMs (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Count>,
+    /// vCPUs per VM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Count>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disks: Vec<WorkloadDisk>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_strategy: Option<RunStrategy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eviction_strategy: Option<EvictionStrategy>,
+    /// Replicas must land on distinct nodes (anti-affinity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<bool>,
+}
+
+impl Workload {
+    pub fn replica_count(&self) -> u32 {
+        self.replicas.map_or(1, Count::get)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadDisk {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<ByteSize>,
+    /// The class the disk's PVC uses; the default class when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum RunStrategy {
+    Always,
+    RerunOnFailure,
+    Manual,
+    Halted,
+    Once,
+}
+
+impl RunStrategy {
+    /// KubeVirt restarts the VM elsewhere after its node fails only for these.
+    pub fn restarts_after_failure(self) -> bool {
+        matches!(self, RunStrategy::Always | RunStrategy::RerunOnFailure)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum EvictionStrategy {
+    LiveMigrate,
+    LiveMigrateIfPossible,
+    None,
+    External,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Overcommit {
+    /// vCPUs per logical host CPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Ratio>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Ratio>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ha {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerate: Option<Tolerate>,
+    /// Longest acceptable drain of one worker by live migration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance_window: Option<Interval>,
+    /// KubeVirt spec.configuration.migrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Migration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fencing: Option<Fencing>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Tolerate {
+    /// Simultaneous node failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Count>,
+    /// Whole failure domains lost at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Count>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Migration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_migrations_per_cluster: Option<Count>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_outbound_migrations_per_node: Option<Count>,
+    /// Per-migration bandwidth cap in bytes per second; 0 is unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_per_migration: Option<ByteSize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fencing {
+    None,
+    SelfNodeRemediation,
+    FenceAgents,
+    Other,
+}
+
+impl fmt::Display for Fencing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Fencing::None => "none",
+            Fencing::SelfNodeRemediation => "self-node-remediation",
+            Fencing::FenceAgents => "fence-agents",
+            Fencing::Other => "other",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KubeVirt {
+    /// KubeVirt's developerConfiguration.useEmulation: run VMs without KVM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_emulation: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Etcd {
+    /// etcd's --quota-backend-bytes (default 2Gi; etcd advises at most 8Gi).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_backend_bytes: Option<ByteSize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Waiver {
+    /// A rule ID from `kubev-ha rules`.
+    pub rule: String,
+    /// The subject to waive (`node/cp-1`, or just `cp-1`); every subject when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Why the exception is accepted; shown in the report.
+    pub reason: String,
+}
+
+/// A node's address: an IP address or a DNS name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+#[schemars(with = "String")]
+pub enum Address {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl Address {
+    pub fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Address::Ip(ip) => Some(*ip),
+            Address::Name(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Ip(ip) => ip.fmt(f),
+            Address::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+impl FromStr for Address {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            return Ok(Address::Ip(ip));
+        }
+        let looks_numeric = s
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.chars().all(|c| c.is_ascii_digit()));
+        if looks_numeric || s.contains(':') {
+            return Err(format!("`{s}` is not a valid IP address"));
+        }
+        if crate::validate::is_dns_name(s) {
+            Ok(Address::Name(s.to_ascii_lowercase()))
+        } else {
+            Err(format!("`{s}` is neither an IP address nor a DNS name"))
+        }
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// An IP network in CIDR notation, with no host bits set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+#[schemars(with = "String")]
+pub struct Cidr(pub ipnet::IpNet);
+
+impl Cidr {
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        self.0.contains(ip)
+    }
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        self.0.contains(&other.0.network()) || other.0.contains(&self.0.network())
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let net: ipnet::IpNet = s.parse().map_err(|_| {
+            format!("`{s}` is not a CIDR; expected a network such as 10.244.0.0/16")
+        })?;
+        if net.trunc() != net {
+            return Err(format!(
+                "`{s}` has host bits set; did you mean `{}`?",
+                net.trunc()
+            ));
+        }
+        Ok(Cidr(net))
+    }
+}
+
+impl Serialize for Cidr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Inventory {
+    /// The profile the file asks for, production when it says nothing.
+    pub fn profile_or_default(&self) -> Profile {
+        self.profile.unwrap_or_default()
+    }
+
+    pub fn control_planes(&self) -> impl Iterator<Item = &Located<Node>> {
+        self.nodes.iter().filter(|n| n.is_control_plane())
+    }
+
+    pub fn workers(&self) -> impl Iterator<Item = &Located<Node>> {
+        self.nodes.iter().filter(|n| n.is_worker())
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Located<Node>> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    pub fn storage_classes(&self) -> &[Located<StorageClass>] {
+        self.storage.as_ref().map_or(&[], |s| &s.classes)
+    }
+
+    pub fn storage_class(&self, name: &str) -> Option<&Located<StorageClass>> {
+        self.storage_classes().iter().find(|c| c.name == name)
+    }
+
+    /// The class a disk without `storageClass` lands on.
+    pub fn default_storage_class(&self) -> Option<&Located<StorageClass>> {
+        self.storage_classes()
+            .iter()
+            .find(|c| c.default == Some(true))
+    }
+
+    pub fn network(&self) -> Option<&Network> {
+        self.network.as_ref().map(|n| &n.value)
+    }
+
+    pub fn migration_network(&self) -> Option<&MigrationNetwork> {
+        self.network().and_then(|n| n.migration_network.as_ref())
+    }
+
+    pub fn ha(&self) -> Option<&Ha> {
+        self.ha.as_ref().map(|h| &h.value)
+    }
+
+    pub fn migration(&self) -> Option<&Migration> {
+        self.ha().and_then(|h| h.migration.as_ref())
+    }
+
+    /// How many simultaneous node failures the design must survive; one
+    /// when unsaid, because surviving one is what "HA" means on the page.
+    pub fn tolerated_node_failures(&self) -> u32 {
+        self.ha()
+            .and_then(|h| h.tolerate.as_ref())
+            .and_then(|t| t.nodes)
+            .map_or(1, Count::get)
+    }
+
+    /// How many whole failure domains the design must survive; none when
+    /// unsaid (the page asks for spreading, not for zone tolerance).
+    pub fn tolerated_zone_failures(&self) -> u32 {
+        self.ha()
+            .and_then(|h| h.tolerate.as_ref())
+            .and_then(|t| t.zones)
+            .map_or(0, Count::get)
+    }
+
+    /// vCPUs per logical host CPU the scheduler may promise. KubeVirt's own
+    /// default cpuAllocationRatio is 10 (pkg/virt-config: DefaultCPUAllocationRatio).
+    pub fn cpu_overcommit(&self) -> f64 {
+        self.overcommit
+            .as_ref()
+            .and_then(|o| o.cpu)
+            .map_or(10.0, Ratio::get)
+    }
+
+    /// Memory overcommit; KubeVirt does not overcommit memory by default.
+    pub fn memory_overcommit(&self) -> f64 {
+        self.overcommit
+            .as_ref()
+            .and_then(|o| o.memory)
+            .map_or(1.0, Ratio::get)
+    }
+}

@@ -1,0 +1,253 @@
+//! Reading an inventory or a `KubeVCluster` manifest from YAML, with every
+//! problem reported at its file, line and column.
+//!
+//! The YAML reader is serde-saphyr, which keeps positions for errors and
+//! for [`Located`](crate::Located) values. Errors from serde are reworded
+//! here: the path to the field goes in front, and an unknown key or value
+//! gets a "did you mean" from the names serde says it expected.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::error::{InputError, LoadError, Problem};
+use crate::inventory::{self, Inventory};
+use crate::kubev_cluster::{self, KubeVCluster};
+use crate::location::SourcePos;
+use crate::validate;
+
+/// Which kind of document a file held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SourceFormat {
+    /// `kind: Inventory`, the tool's own format.
+    Inventory,
+    /// Kube-V's installer manifest, `kind: KubeVCluster`.
+    KubeVCluster,
+}
+
+/// An inventory read from a file, with where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedInventory {
+    pub inventory: Inventory,
+    /// The file name as the user gave it (for `file:line` in reports).
+    pub source_name: String,
+    pub format: SourceFormat,
+    /// Things worth saying that did not stop the reading, such as keys of a
+    /// KubeVCluster manifest this tool does not know.
+    pub warnings: Vec<Problem>,
+    /// The text that was read, for pointing at it in later errors.
+    pub source_text: Arc<str>,
+}
+
+impl LoadedInventory {
+    /// An input error about this file, for problems found after loading
+    /// (a waiver naming a rule that does not exist, say).
+    pub fn input_error(&self, problems: Vec<Problem>) -> InputError {
+        InputError::from_shared(&self.source_name, self.source_text.clone(), problems)
+    }
+}
+
+/// Reads and checks the file at `path`.
+pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
+        path: name.clone(),
+        error,
+    })?;
+    parse_bytes(&name, &bytes).map_err(LoadError::Input)
+}
+
+/// Reads an inventory or KubeVCluster manifest from bytes; `name` is used in messages.
+pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_str(name, text),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let text = String::from_utf8_lossy(valid);
+            let line = text.matches('\n').count() + 1;
+            let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let pos = SourcePos {
+                line: line as u32,
+                column: column as u32,
+                offset: Some(e.valid_up_to()),
+            };
+            Err(InputError::new(
+                name,
+                text.into_owned(),
+                vec![Problem::at(pos, "the file is not UTF-8 text")],
+            ))
+        }
+    }
+}
+
+/// Reads an inventory or KubeVCluster manifest from text.
+pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> {
+    let shared: Arc<str> = Arc::from(text);
+    let fail = |problems: Vec<Problem>| InputError::from_shared(name, shared.clone(), problems);
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Header {
+        api_version: Option<serde_saphyr::Spanned<String>>,
+        kind: Option<serde_saphyr::Spanned<String>>,
+    }
+
+    let header: Header = deserialize_with_paths(text).map_err(|mut p| {
+        p.help.get_or_insert_with(|| {
+            "an inventory is a YAML mapping that starts with `apiVersion: kubev-ha/v1alpha1` and `kind: Inventory`".into()
+        });
+        fail(vec![p])
+    })?;
+
+    let Some(kind) = header.kind else {
+        return Err(fail(vec![Problem::new("missing `kind`: expected `Inventory` or `KubeVCluster`").with_help(
+            "start the file with `apiVersion: kubev-ha/v1alpha1` and `kind: Inventory`, or give a Kube-V `KubeVCluster` manifest",
+        )]));
+    };
+    let kind_pos = SourcePos::from_saphyr(kind.referenced);
+    match kind.value.as_str() {
+        inventory::KIND => {
+            let api = header.api_version.as_ref().map(|a| a.value.as_str());
+            if api != Some(inventory::API_VERSION) {
+                let pos = header
+                    .api_version
+                    .as_ref()
+                    .and_then(|a| SourcePos::from_saphyr(a.referenced))
+                    .or(kind_pos);
+                let found = api.map_or("nothing".to_string(), |a| format!("`{a}`"));
+                return Err(fail(vec![Problem::maybe_at(
+                    pos,
+                    format!(
+                        "apiVersion is {found}; an Inventory needs `apiVersion: {}`",
+                        inventory::API_VERSION
+                    ),
+                )]));
+            }
+            let inventory: Inventory = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
+            let problems = validate::validate(&inventory);
+            if !problems.is_empty() {
+                return Err(fail(problems));
+            }
+            Ok(LoadedInventory {
+                inventory,
+                source_name: name.to_string(),
+                format: SourceFormat::Inventory,
+                warnings: vec![],
+                source_text: shared.clone(),
+            })
+        }
+        kubev_cluster::KIND => {
+            let mut ignored = Vec::new();
+            let options = serde_saphyr::options! { with_snippet: false };
+            let mut path_of_error = None;
+            let manifest: KubeVCluster =
+                serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+                    let mut track = serde_path_to_error::Track::new();
+                    let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
+                    let result =
+                        serde_ignored::deserialize(tracked, |path| ignored.push(path.to_string()));
+                    if result.is_err() {
+                        path_of_error = Some(track.path().to_string());
+                    }
+                    result
+                })
+                .map_err(|e| fail(vec![problem_from_yaml_error(&e, path_of_error.as_deref())]))?;
+            let mut warnings: Vec<Problem> = ignored
+                .iter()
+                .filter_map(|p| clean_path(p))
+                .map(|p| {
+                    Problem::new(format!(
+                        "unknown key `{p}` in the KubeVCluster manifest (ignored)"
+                    ))
+                })
+                .collect();
+            let (inventory, notes) = manifest.into_inventory();
+            warnings.extend(notes);
+            let problems = validate::validate(&inventory);
+            if !problems.is_empty() {
+                return Err(fail(problems));
+            }
+            Ok(LoadedInventory {
+                inventory,
+                source_name: name.to_string(),
+                format: SourceFormat::KubeVCluster,
+                warnings,
+                source_text: shared.clone(),
+            })
+        }
+        other => {
+            let hint = crate::suggest::did_you_mean(other, [inventory::KIND, kubev_cluster::KIND]);
+            let mut p = Problem::maybe_at(
+                kind_pos,
+                format!(
+                    "`kind: {other}` is not something this tool reads: expected `Inventory` or `KubeVCluster`"
+                ),
+            );
+            p.help = hint.map(|h| format!("did you mean `{h}`?"));
+            Err(fail(vec![p]))
+        }
+    }
+}
+
+/// Deserialises `text` as `T`, turning a failure into a [`Problem`] that
+/// names the path to the bad value and where it is.
+fn deserialize_with_paths<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, Problem> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    let mut path_of_error = None;
+    serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+        let mut track = serde_path_to_error::Track::new();
+        let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
+        let result = T::deserialize(tracked);
+        if result.is_err() {
+            path_of_error = Some(track.path().to_string());
+        }
+        result
+    })
+    .map_err(|e| problem_from_yaml_error(&e, path_of_error.as_deref()))
+}
+
+/// Removes the parts of a serde path that come from `Located` wrappers.
+fn clean_path(path: &str) -> Option<String> {
+    if path.contains("__serde_saphyr_private_spanned") {
+        return None;
+    }
+    let cleaned = path
+        .replace(".?.value", "")
+        .replace(".value", "")
+        .replace(".?", "");
+    Some(cleaned)
+}
+
+fn problem_from_yaml_error(err: &serde_saphyr::Error, path: Option<&str>) -> Problem {
+    use serde_saphyr::MessageFormatter;
+    let formatter = serde_saphyr::UserMessageFormatter;
+    let raw = formatter.format_message(err.without_snippet()).to_string();
+    let message = escape_controls(&raw);
+    let pos = err.location().and_then(SourcePos::from_saphyr);
+    let path = path
+        .and_then(clean_path)
+        .filter(|p| !p.is_empty() && p != ".");
+    let help = crate::suggest::help_for_serde_message(&message);
+    let text = match path {
+        Some(p) => format!("{p}: {message}"),
+        None => message,
+    };
+    let mut problem = Problem::maybe_at(pos, text);
+    problem.help = help;
+    problem
+}
+
+/// The message with control characters escaped, so input never sends terminal
+/// control sequences through an error message.
+fn escape_controls(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,675 @@
+//! The requirement catalog: one list of rules, each a record of what it
+//! requires and why, plus one pure function from facts to findings.
+//!
+//! `kubev-ha rules`, docs/rules.md and every report are rendered from this
+//! list, so they cannot disagree. Rule IDs are a public contract (reports,
+//! waivers and CI pipelines name them): never rename one.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::judge::Judge;
+use crate::rules::{control_plane as cp, ha, host, network as net, storage as st, workers as w};
+use crate::thresholds::{Thresholds, describe_floors};
+
+/// The part of the deployment a rule is about; reports group by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Area {
+    ControlPlane,
+    Workers,
+    Storage,
+    Network,
+    HighAvailability,
+    Host,
+}
+
+impl Area {
+    pub const ALL: [Area; 6] = [
+        Area::ControlPlane,
+        Area::Workers,
+        Area::Storage,
+        Area::Network,
+        Area::HighAvailability,
+        Area::Host,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::ControlPlane => "Control plane",
+            Area::Workers => "Workers",
+            Area::Storage => "Storage",
+            Area::Network => "Network",
+            Area::HighAvailability => "High availability",
+            Area::Host => "Host facts",
+        }
+    }
+}
+
+impl fmt::Display for Area {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.title())
+    }
+}
+
+/// Where the facts a rule needs come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FactSource {
+    /// The inventory (or KubeVCluster manifest) can say it.
+    Declared,
+    /// Only a measurement can say it; until one exists the rule reports unknown.
+    Measured(&'static str),
+    /// Computed by simulating failures of the declared design.
+    Simulated,
+}
+
+/// One requirement of the catalog.
+pub struct Rule {
+    /// Stable public ID, e.g. `CP-SPREAD`.
+    pub id: &'static str,
+    pub area: Area,
+    /// The requirement in one line, as ../shared/spec/rules.md states it.
+    pub title: &'static str,
+    /// The sentence of the Kube-V page the rule enforces; empty for rules
+    /// the page does not state (their `source` says where they come from).
+    pub quote: &'static str,
+    /// Where the quote comes from.
+    pub source: &'static str,
+    /// The long explanation for `kubev-ha rules ID`.
+    pub explanation: &'static str,
+    pub facts: FactSource,
+    /// The severities of a profile, in words, rendered from its thresholds.
+    pub policy: fn(&Thresholds) -> String,
+    /// Judges the facts. Pure: it never opens a file or a socket.
+    pub evaluate: fn(&Judge) -> Vec<Finding>,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rule with this ID (case-insensitive).
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    CATALOG.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+}
+
+pub fn rule_ids() -> impl Iterator<Item = &'static str> {
+    CATALOG.iter().map(|r| r.id)
+}
+
+pub static CATALOG: &[Rule] = &[
+    // ---------------------------------------------------------------- control plane
+    Rule {
+        id: "CP-COUNT",
+        area: Area::ControlPlane,
+        title: "≥ 3 control-plane nodes for etcd quorum; an even count adds no fault tolerance; more than 7 slows etcd",
+        quote: "Nodes: Minimum 3 control plane nodes to ensure a quorum for etcd (Kubernetes’ key-value store) and prevent a single point of failure.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes",
+        explanation: "etcd stays writable while a majority (quorum) of its members is up: floor(n/2)+1. \
+With 1 or 2 members, losing one stops the cluster. 3 members survive one failure, 5 survive two, 7 survive three. \
+An even count adds a member without adding tolerance (4 tolerates one failure, like 3, but has one more machine that can fail and one more vote to wait for). \
+etcd's own FAQ advises against more than 7 members: every write waits for a majority, so larger clusters are slower and not more available in practice. \
+kubeadm runs one etcd member per control-plane node, so the control-plane count is the member count.",
+        facts: FactSource::Declared,
+        policy: |t| {
+            format!(
+                "{} < {}, {} even or > {}",
+                t.cp_count_too_few, t.cp_count_min, t.cp_count_even_or_large, t.cp_count_max
+            )
+        },
+        evaluate: cp::count,
+    },
+    Rule {
+        id: "CP-SPREAD",
+        area: Area::ControlPlane,
+        title: "etcd keeps quorum after the loss of any one failure domain (zone, else rack)",
+        quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes",
+        explanation: "A failure domain (a zone, else a rack) is what fails together: a power feed, a top-of-rack switch, a data centre. \
+The rule takes the etcd members (the control-plane nodes), groups them by zone (or by rack when no zone is declared), and asks: \
+if the largest group is lost, do the remaining members still form a quorum, floor(n/2)+1? \
+Three members in three zones: losing any zone leaves 2 of 3, quorum holds. Three members in two zones (2+1): losing the zone with two leaves 1 of 3, quorum lost. \
+Five members as 2+2+1: losing a zone with two leaves 3 of 5, quorum holds. \
+A node without a zone or rack is counted both ways: the rule passes only if quorum holds even when every such node sits in the largest domain, \
+fails if quorum is lost even when each such node sits alone, and is unknown in between. Declare `zone` (or `rack`) on every control-plane node.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} if quorum is lost", t.cp_spread),
+        evaluate: cp::spread,
+    },
+    Rule {
+        id: "CP-CPU",
+        area: Area::ControlPlane,
+        title: "≥ 2 vCPUs per control-plane node",
+        quote: "CPU: At least 2 vCPUs per control plane node.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes",
+        explanation: "The API server, etcd, the controller manager, the scheduler and the OVN databases share the control-plane nodes; kubeadm's preflight refuses fewer than 2 CPUs. \
+The rule reads `cpu.threads` (logical CPUs). When only `cpu.cores` is declared it is a lower bound: at least 2 cores passes, fewer is unknown.",
+        facts: FactSource::Declared,
+        policy: |t| describe_floors(t.cp_vcpus),
+        evaluate: cp::cpu,
+    },
+    Rule {
+        id: "CP-MEMORY",
+        area: Area::ControlPlane,
+        title: "≥ 4 GiB per control-plane node; 8–16 GiB recommended",
+        quote: "RAM: At least 4 GB RAM per control plane node. Recommended: 8-16 GB for robust performance.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes",
+        explanation: "etcd keeps its whole key space in memory and the API server caches every watched object. \
+Below 4 GiB a control-plane node runs out of memory as soon as the cluster grows; 8 to 16 GiB leave room for KubeVirt's and Kube-OVN's controllers.",
+        facts: FactSource::Declared,
+        policy: |t| describe_floors(t.cp_memory),
+        evaluate: cp::memory,
+    },
+    Rule {
+        id: "CP-ETCD-MEDIA",
+        area: Area::ControlPlane,
+        title: "etcd on SSD/NVMe",
+        quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes",
+        explanation: "etcd calls fdatasync on its write-ahead log before it acknowledges a write. On a spinning disk that costs a seek and a rotation (5 to 15 ms), \
+which pushes the WAL fsync p99 past etcd's 10 ms guidance and causes leader elections under load. \
+The rule judges the disk with `usage: [etcd]`; without one, the `os` disk (etcd's default data dir is /var/lib/etcd on the root file system); \
+with a single disk, that disk.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} on hdd", t.cp_etcd_on_hdd),
+        evaluate: cp::etcd_media,
+    },
+    Rule {
+        id: "CP-ETCD-CAPACITY",
+        area: Area::ControlPlane,
+        title: "etcd disk ≥ 2 × the etcd space quota (default quota 2 GiB, max advised 8 GiB)",
+        quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes",
+        explanation: "etcd refuses writes (alarm NOSPACE) when its database reaches --quota-backend-bytes, 2 GiB by default and at most 8 GiB by etcd's advice. \
+Defragmentation and snapshots need room beside the database, so the disk holding it needs at least twice the quota. \
+Declare `etcd.quotaBackendBytes` when you raised the quota.",
+        facts: FactSource::Declared,
+        policy: |t| {
+            format!(
+                "{} < {} × quota",
+                t.cp_etcd_capacity, t.cp_etcd_capacity_factor
+            )
+        },
+        evaluate: cp::etcd_capacity,
+    },
+    Rule {
+        id: "CP-ETCD-FSYNC",
+        area: Area::ControlPlane,
+        title: "measured fdatasync p99 < 10 ms (etcd's guidance; fio's etcd test)",
+        quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes; etcd hardware guidance",
+        explanation: "Fast is measured, not declared: etcd's documentation asks for a 99th percentile of WAL fdatasync below 10 ms. \
+`kubev-ha disk` measures it the way fio's well-known etcd test does (sequential 2300-byte writes, each followed by fdatasync), \
+and `kubev-ha etcd` reads it from a running member's metrics. Until one of them has run, this rule is unknown.",
+        facts: FactSource::Measured("kubev-ha disk / kubev-ha etcd"),
+        policy: |t| format!("{} ≥ {} ms", t.cp_etcd_fsync, t.cp_etcd_fsync_p99_ms),
+        evaluate: cp::etcd_fsync,
+    },
+    Rule {
+        id: "CP-API-LB",
+        area: Area::ControlPlane,
+        title: "the API endpoint is a load balancer or VIP over all control-plane nodes, not one node",
+        quote: "Load Balancing: External/internal load balancers for distributing traffic across control planes and worker nodes.",
+        source: "Kube-V High-Availability Deployment › Networking",
+        explanation: "Three API servers do not help if every kubelet and client talks to the first one. \
+The rule fails when `apiEndpoint` has `loadBalancer: none` or names a single node's address or name, and when keepalived or kube-vip has no `vip` \
+or uses a node's own address as the VIP. A keepalived or kube-vip VIP outside `network.nodeCIDR` is flagged too: VRRP and gratuitous ARP only move an address within one L2 segment. \
+MetalLB announces Service IPs from inside the cluster, so it cannot front the API server of that same cluster during bootstrap or recovery.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} on a single-node endpoint", t.cp_api_lb),
+        evaluate: cp::api_lb,
+    },
+    // ---------------------------------------------------------------- workers
+    Rule {
+        id: "W-COUNT",
+        area: Area::Workers,
+        title: "≥ 2 VM-capable workers (live migration, rescheduling)",
+        quote: "Minimum 2 worker nodes (for KubeVirt VMs): For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes",
+        explanation: "A VM can only move (live migration) or restart (after a node failure) if there is another node to go to. \
+The rule counts nodes with the worker role, leaving out those declared `cpu.virtualization: none`; whether the rest really run KVM is W-VIRT's question.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} < {}", t.w_count, t.w_count_min),
+        evaluate: w::count,
+    },
+    Rule {
+        id: "W-VIRT",
+        area: Area::Workers,
+        title: "Intel VT-x or AMD-V enabled (KVM); software emulation is not HA-grade",
+        quote: "Each worker node must have Intel VT-x or AMD-V hardware virtualization extensions enabled in the BIOS/UEFI. This is a fundamental requirement for KubeVirt to leverage KVM (Kernel-based Virtual Machine) for efficient VM execution. Without this, KubeVirt can fall back to software emulation, but it’s significantly slower and not suitable for production HA.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes",
+        explanation: "KubeVirt runs VMs with KVM, which needs the CPU's virtualization extensions enabled in firmware. Without them KubeVirt only runs VMs when \
+`useEmulation` is set, in software, many times slower. The minimum profile accepts that with a warning when `kubevirt.useEmulation: true` is declared; \
+production never does. A declared `vt-x`/`amd-v` is a claim: `kubev-ha host` and `kubev-ha probe` prove it by opening /dev/kvm (HOST-KVM).",
+        facts: FactSource::Declared,
+        policy: |t| {
+            if t.w_virt_missing == t.w_virt_missing_emulation_allowed {
+                format!("{} without", t.w_virt_missing)
+            } else {
+                format!(
+                    "{} without ({} when emulation is explicitly allowed)",
+                    t.w_virt_missing, t.w_virt_missing_emulation_allowed
+                )
+            }
+        },
+        evaluate: w::virt,
+    },
+    Rule {
+        id: "W-CPU",
+        area: Area::Workers,
+        title: "≥ 8 cores (test); ≥ 16 recommended for production",
+        quote: "CPU: A minimum of 8 CPU cores per node is suggested for testing environments. For production deployments, 16 CPU cores or more per node are recommended to accommodate multiple VMs and their workloads effectively.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes",
+        explanation: "Judged on physical cores (`cpu.cores`). When only `cpu.threads` is declared it is an upper bound on cores: \
+fewer threads than the floor fails, otherwise the rule is unknown.",
+        facts: FactSource::Declared,
+        policy: |t| describe_floors(t.w_cores),
+        evaluate: w::cpu,
+    },
+    Rule {
+        id: "W-MEMORY",
+        area: Area::Workers,
+        title: "≥ 8 GiB; 16–32 GiB recommended",
+        quote: "RAM: At least 8 GB RAM per node. Recommended: 16-32 GB, depending on the number and memory requirements of your VMs.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes",
+        explanation: "The floor for any worker; whether the memory is enough for the declared VMs, also after a failure, is HA-NODE-FAILURE's question.",
+        facts: FactSource::Declared,
+        policy: |t| describe_floors(t.w_memory),
+        evaluate: w::memory,
+    },
+    Rule {
+        id: "W-MEDIA",
+        area: Area::Workers,
+        title: "SSD/NVMe for VM disks",
+        quote: "Storage: SSDs or NVMe drives are highly recommended for good VM performance in addition to sufficient storage capacity based on the disk images of your VMs and any data they store.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes",
+        explanation: "Judges the worker's disks with `usage` vm or storage; without such a usage, every disk that is not only the OS disk.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} on hdd", t.w_media_hdd),
+        evaluate: w::media,
+    },
+    // ---------------------------------------------------------------- storage
+    Rule {
+        id: "ST-LIVE-MIGRATION",
+        area: Area::Storage,
+        title: "at least one class gives ReadWriteMany (Block or Filesystem); Block without RWX does not live-migrate",
+        quote: "CSI Driver Capabilities (Crucial for HA/Live Migration): This is perhaps the most critical component for KubeVirt HA and live migration. You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
+        source: "Kube-V High-Availability Deployment › Storage",
+        explanation: "The page says \"RWX or Block\". KubeVirt is stricter: a VMI is live-migratable only when every PVC it uses is shared, that is ReadWriteMany \
+(pkg/virt-controller/watch/vmi.go: \"cannot migrate VMI: PVC ... is not shared, live migration requires that all PVCs must be shared (using ReadWriteMany access mode)\"). \
+volumeMode Block is what makes RWX possible on block storage such as Ceph RBD, but Block with only ReadWriteOnce does not migrate. \
+The rule passes when at least one class offers ReadWriteMany, and names Block-only classes that do not.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} without any RWX class", t.st_live_migration),
+        evaluate: st::live_migration,
+    },
+    Rule {
+        id: "ST-VM-DISKS",
+        area: Area::Storage,
+        title: "every workload with evictionStrategy LiveMigrate keeps its disks on RWX classes",
+        quote: "You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
+        source: "Kube-V High-Availability Deployment › Storage",
+        explanation: "A VM that is meant to live-migrate on drain (evictionStrategy LiveMigrate) but keeps a disk on a ReadWriteOnce class is not migratable: \
+the drain blocks on it. Disks without `storageClass` use the default class.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} per workload", t.st_vm_disks),
+        evaluate: st::vm_disks,
+    },
+    Rule {
+        id: "ST-REPLICATION",
+        area: Area::Storage,
+        title: "replicas ≥ 2, spread over a failure domain at least as wide as `ha.tolerate`",
+        quote: "Replication and Redundancy: To achieve HA, data must be replicated across multiple nodes or availability zones. If a node fails, the data should still be accessible from another.",
+        source: "Kube-V High-Availability Deployment › Storage",
+        explanation: "Each class needs at least 2 replicas, and more replicas than the failures it must survive: `ha.tolerate.nodes` + 1 when replicas are spread over hosts, \
+`ha.tolerate.zones` + 1 over zones. When the design must survive a zone (`ha.tolerate.zones` ≥ 1), replicas spread only over hosts or racks may all sit in the lost zone.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} below", t.st_replication),
+        evaluate: st::replication,
+    },
+    Rule {
+        id: "ST-CAPACITY",
+        area: Area::Storage,
+        title: "Σ VM disk × replicas ≤ 85 % of capacity",
+        quote: "Capacity: Sufficient storage capacity based on the disk images of your VMs and any data they store.",
+        source: "Kube-V High-Availability Deployment › Storage",
+        explanation: "For each class: the declared VM disks on it (size × VM replicas) times the class's replica count, against its raw capacity. \
+Above 85 % distributed stores such as Ceph raise nearfull warnings and have no room to re-replicate after a failure; above 100 % the data does not fit.",
+        facts: FactSource::Declared,
+        policy: |t| {
+            format!(
+                "fail > {:.0} %, warn > {:.0} %",
+                t.st_capacity_fail_ratio * 100.0,
+                t.st_capacity_warn_ratio * 100.0
+            )
+        },
+        evaluate: st::capacity,
+    },
+    Rule {
+        id: "ST-MEDIA",
+        area: Area::Storage,
+        title: "SSD/NVMe backing",
+        quote: "Performance: SSDs or NVMe drives are highly recommended for good VM performance where high-throughput services, low-latency, high-IOPS storage (often block storage) is critical.",
+        source: "Kube-V High-Availability Deployment › Storage",
+        explanation: "Judges each class's declared `media`.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} on hdd", t.st_media_hdd),
+        evaluate: st::media,
+    },
+    // ---------------------------------------------------------------- network
+    Rule {
+        id: "NET-NIC-SPEED",
+        area: Area::Network,
+        title: "≥ 1 Gbps; 10 Gbps recommended",
+        quote: "High-bandwidth, low-latency connections: 1 Gbps NICs are a minimum; 10 Gbps or higher is recommended for performance-sensitive workloads and efficient live migration.",
+        source: "Kube-V High-Availability Deployment › Networking",
+        explanation: "Judges each node's fastest declared NIC (a slow management or BMC port beside fast data ports is fine). \
+A NIC whose speed is not declared does not count; a node with no known speed is unknown.",
+        facts: FactSource::Declared,
+        policy: |t| describe_floors(t.net_nic_speed),
+        evaluate: net::nic_speed,
+    },
+    Rule {
+        id: "NET-MIGRATION",
+        area: Area::Network,
+        title: "a dedicated migration network is recommended; when declared, every worker has its NIC",
+        quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
+        source: "Kube-V High-Availability Deployment › Networking",
+        explanation: "KubeVirt's `migrations.network` names a Multus NetworkAttachmentDefinition; every worker must have the interface it is bound to, \
+or migrations to and from that worker fail. The rule checks that every worker declares a NIC named `network.migrationNetwork.nic`.",
+        facts: FactSource::Declared,
+        policy: |t| {
+            format!(
+                "{} if absent, {} if a worker lacks it",
+                t.net_migration_absent, t.net_migration_nic_missing
+            )
+        },
+        evaluate: net::migration,
+    },
+    Rule {
+        id: "NET-MTU",
+        area: Area::Network,
+        title: "NIC MTUs agree across nodes; the overlay fits (Kube-OVN reserves 100 bytes for Geneve)",
+        quote: "A well-planned and correctly configured network infrastructure is fundamental to the stability and performance of Kubermatic Virtualization.",
+        source: "Kube-V High-Availability Deployment › Networking (implied)",
+        explanation: "Nodes whose MTUs differ drop large packets silently between them: TCP handshakes work, bulk transfers stall. \
+The rule compares each node's primary NIC (the first declared one that is not the migration NIC) across all nodes, and the migration NICs across workers. \
+It also reports what the overlay leaves for pods: Kube-OVN subtracts the tunnel header (Geneve 100, VXLAN 50, STT 72 bytes), so a 1500-byte underlay gives pods 1400.",
+        facts: FactSource::Declared,
+        policy: |t| {
+            format!(
+                "{} on mismatch, {} on shrink",
+                t.net_mtu_mismatch, t.net_mtu_shrink
+            )
+        },
+        evaluate: net::mtu,
+    },
+    Rule {
+        id: "NET-CIDR",
+        area: Area::Network,
+        title: "pod, service, node and migration CIDRs do not overlap",
+        quote: "This includes considerations for IP addressing, DNS, load balancing, and inter-component communication.",
+        source: "Kube-V High-Availability Deployment › Networking",
+        explanation: "Overlapping ranges make routes ambiguous: a pod IP that is also a node IP is unreachable from one side. \
+The rule checks every pair of declared CIDRs, and that node addresses lie outside the pod and service ranges.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} on overlap", t.net_cidr_overlap),
+        evaluate: net::cidr,
+    },
+    Rule {
+        id: "NET-DNS",
+        area: Area::Network,
+        title: "DNS servers are configured and resolve every node",
+        quote: "DNS: DNS resolution is crucial for the Kube-V environment, enabling all nodes to find each other and external services.",
+        source: "Kube-V High-Availability Deployment › Networking",
+        explanation: "Declared: `network.dns.servers` is not empty. Measured: every node name resolves to its declared address from every node \
+(`kubev-ha net check`); until measured, that part is unknown.",
+        facts: FactSource::Measured("kubev-ha net check"),
+        policy: |t| format!("{} without servers or resolution", t.net_dns),
+        evaluate: net::dns,
+    },
+    Rule {
+        id: "NET-NODELOCAL-DNS",
+        area: Area::Network,
+        title: "infra and guest clusters using NodeLocal DNSCache on the same IP without VM dnsPolicy None / dnsConfig → DNS loop in guest VMs",
+        quote: "A potential conflict can arise if both the KubeVirt infrastructure and guest user clusters use NodeLocal DNSCache with the same default IP address, leading to DNS resolution issues for guest VMs. This can be mitigated by adjusting the dnsConfig and dnsPolicy of the guest VMs.",
+        source: "Kube-V High-Availability Deployment › Networking",
+        explanation: "NodeLocal DNSCache binds a link-local address (169.254.20.10 by default) on every node. When a guest cluster inside the VMs uses the same address, \
+the guest's queries are answered by the guest's own cache, which forwards to itself. Give the guest VMs `dnsPolicy: None` with an explicit `dnsConfig`, \
+or use another address in one of the two clusters.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} on conflict", t.net_nodelocal_dns),
+        evaluate: net::nodelocal_dns,
+    },
+    Rule {
+        id: "NET-PORTS",
+        area: Area::Network,
+        title: "every port of the matrix is reachable from where it must be, and free before install",
+        quote: "Connectivity: Full and unrestricted network connectivity is paramount between all host nodes. Firewalls and security groups must be configured to permit all necessary Kubernetes control plane traffic, KubeVirt communication, and KubeV-specific inter-cluster communication.",
+        source: "Kube-V High-Availability Deployment › Networking (port table)",
+        explanation: "Reachability can only be measured: `kubev-ha net check` and `kubev-ha net matrix` probe every (node, port, protocol) of the port matrix \
+(`kubev-ha rules --ports`) from where it must be reached. Until then this rule is unknown.",
+        facts: FactSource::Measured("kubev-ha net check / net matrix"),
+        policy: |t| format!("{} on any unreachable or taken port", t.net_ports),
+        evaluate: net::ports,
+    },
+    // ---------------------------------------------------------------- HA
+    Rule {
+        id: "HA-NODE-FAILURE",
+        area: Area::HighAvailability,
+        title: "after losing any `ha.tolerate.nodes` workers, every VM with runStrategy Always/RerunOnFailure fits on the survivors",
+        quote: "For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes (implied: rescheduling needs room)",
+        explanation: "Rescheduling needs free capacity. The simulation places the declared VMs, removes each worker (or each set of `ha.tolerate.nodes` workers), \
+and re-places the displaced VMs that KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors, within CPU and memory allocatable after overcommit and \
+KubeVirt's per-VM overhead, keeping `spread: true` replicas on distinct nodes.",
+        facts: FactSource::Simulated,
+        policy: |t| format!("{} when a VM finds no home", t.ha_node_failure),
+        evaluate: ha::node_failure,
+    },
+    Rule {
+        id: "HA-ZONE-FAILURE",
+        area: Area::HighAvailability,
+        title: "after losing any `ha.tolerate.zones` failure domains, etcd keeps quorum and the VMs fit",
+        quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes (implied)",
+        explanation: "Removes each failure domain (or each set of `ha.tolerate.zones` of them) and checks that the surviving etcd members keep quorum and that \
+the restartable VMs of the lost domains fit on the surviving workers.",
+        facts: FactSource::Simulated,
+        policy: |t| {
+            format!(
+                "{} when quorum is lost or a VM finds no home",
+                t.ha_zone_failure
+            )
+        },
+        evaluate: ha::zone_failure,
+    },
+    Rule {
+        id: "HA-DRAIN-TIME",
+        area: Area::HighAvailability,
+        title: "draining the busiest worker by live migration fits `ha.maintenanceWindow`, given NIC speed, migration network and parallelism",
+        quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
+        source: "Kube-V High-Availability Deployment › Networking (implied: maintenance drains by live migration)",
+        explanation: "Time to move a worker's VM memory over the migration path: the dedicated migration NIC if declared, else the node's NIC, \
+capped per migration by `bandwidthPerMigration`, with `parallelOutboundMigrationsPerNode` migrations at once.",
+        facts: FactSource::Simulated,
+        policy: |t| format!("{} when over the window", t.ha_drain_time),
+        evaluate: ha::drain_time,
+    },
+    Rule {
+        id: "HA-FENCING",
+        area: Area::HighAvailability,
+        title: "node remediation (fencing) is configured; without it KubeVirt leaves a dead node's VMs stuck",
+        quote: "This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes (implied: rescheduling after failure needs fencing)",
+        explanation: "When a node stops responding, Kubernetes cannot tell a dead node from a partitioned one, so it never deletes the pods of a \
+stateful workload on its own: the virt-launcher pods stay Terminating and KubeVirt does not start the VMs elsewhere, because two copies of a VM writing to the same RWX disk \
+would corrupt it. A remediation operator (self-node-remediation, fence-agents-remediation) makes sure the node is down (reboot or power-off) and then releases its pods. \
+Declare `ha.fencing`.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} without", t.ha_fencing),
+        evaluate: ha::fencing,
+    },
+    Rule {
+        id: "HA-EVICTION",
+        area: Area::HighAvailability,
+        title: "VMs that must stay up use evictionStrategy LiveMigrate",
+        quote: "This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes (implied: maintenance without downtime)",
+        explanation: "A node drain evicts the VMs on it. With evictionStrategy LiveMigrate KubeVirt moves them first; with None they are shut down, \
+and with LiveMigrateIfPossible they are shut down when they are not migratable. Workloads that restart after failure (runStrategy Always or RerunOnFailure) are \
+the ones that must stay up.",
+        facts: FactSource::Declared,
+        policy: |t| format!("{} otherwise", t.ha_eviction),
+        evaluate: ha::eviction,
+    },
+    // ---------------------------------------------------------------- host facts
+    Rule {
+        id: "HOST-KVM",
+        area: Area::Host,
+        title: "/dev/kvm opens and answers the KVM API (API version 12, a VM can be created); cpuinfo flags alone are not proof",
+        quote: "Each worker node must have Intel VT-x or AMD-V hardware virtualization extensions enabled in the BIOS/UEFI.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes",
+        explanation: "The cpuinfo flags vmx and svm are hints: a nested guest can have a working /dev/kvm without them, and a host can show them with the module not loaded. \
+The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREATE_VM.",
+        facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
+        policy: |t| format!("{} on workers without KVM", t.host_kvm),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-KERNEL",
+        area: Area::Host,
+        title: "kernel ≥ 4.19 (Kubernetes 1.32+)",
+        quote: "",
+        source: "Kubernetes system requirements (kubeadm SystemVerification)",
+        explanation: "Kubernetes 1.32 and later need Linux 4.19 or newer (kubeadm's preflight and the kernel version requirements of Kubernetes).",
+        facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
+        policy: |t| format!("{} below", t.host_kernel),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-MODULES",
+        area: Area::Host,
+        title: "geneve, openvswitch, ip_tables, iptable_nat, vhost_net, tun available",
+        quote: "Geneve Tunnel 6081 UDP Node-to-Node Default overlay network for pod communication (OVN)",
+        source: "Kube-V High-Availability Deployment › port table (implied: Kube-OVN and KubeVirt kernel needs)",
+        explanation: "Kube-OVN needs openvswitch and geneve; kube-proxy needs ip_tables and iptable_nat; KubeVirt's virtio networking uses tun and vhost_net.",
+        facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
+        policy: |t| format!("{} when missing", t.host_modules),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-IPV6",
+        area: Area::Host,
+        title: "IPv6 not disabled on the kernel command line (breaks Geneve)",
+        quote: "Geneve Tunnel 6081 UDP Node-to-Node Default overlay network for pod communication (OVN)",
+        source: "Kube-V High-Availability Deployment › port table (implied)",
+        explanation: "`ipv6.disable=1` on the kernel command line removes the IPv6 stack, and the geneve module then fails to create its tunnel port, which takes Kube-OVN's overlay down.",
+        facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
+        policy: |t| format!("{} when disabled", t.host_ipv6),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-SWAP",
+        area: Area::Host,
+        title: "swap off",
+        quote: "",
+        source: "Kubernetes kubelet requirements (implied)",
+        explanation: "The kubelet refuses to start with swap on unless configured otherwise, and swapped VM memory makes live migration and latency unpredictable.",
+        facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
+        policy: |t| format!("{} when on", t.host_swap),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-TIME",
+        area: Area::Host,
+        title: "clock synchronised",
+        quote: "",
+        source: "etcd and TLS (implied)",
+        explanation: "etcd leases and TLS certificate validity depend on agreeing clocks; the probe reads the kernel's synchronisation status (adjtimex).",
+        facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
+        policy: |t| format!("{} when unsynchronised", t.host_time),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-IDENTITY",
+        area: Area::Host,
+        title: "hostnames, product_uuid and MACs unique across nodes",
+        quote: "",
+        source: "kubeadm install requirements (implied)",
+        explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random.",
+        facts: FactSource::Measured("kubev-ha probe"),
+        policy: |t| format!("{} on duplicates", t.host_identity),
+        evaluate: host::not_probed,
+    },
+    Rule {
+        id: "HOST-DRIFT",
+        area: Area::Host,
+        title: "probed facts differ from the declared inventory",
+        quote: "",
+        source: "kubev-ha (declared facts are beliefs; probed facts are the machines)",
+        explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected.",
+        facts: FactSource::Measured("kubev-ha probe"),
+        policy: |t| format!("{} per difference", t.host_drift),
+        evaluate: host::not_probed,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in CATALOG {
+            assert!(seen.insert(rule.id), "duplicate rule {}", rule.id);
+            assert!(
+                rule.id
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                rule.id
+            );
+            assert!(
+                !rule.explanation.is_empty() && !rule.source.is_empty(),
+                "{}",
+                rule.id
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_is_case_insensitive() {
+        assert_eq!(rule("cp-spread").map(|r| r.id), Some("CP-SPREAD"));
+        assert!(rule("CP-NOPE").is_none());
+    }
+
+    const PAGE: &str = "Kube-V High-Availability Deployment";
+
+    #[test]
+    fn every_quote_is_on_the_page_or_marked_as_implied() {
+        let page = include_str!("../../../docs/source/ha-deployment.txt");
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let page = flat(page);
+        for rule in CATALOG {
+            if rule.source.starts_with(PAGE)
+                && !rule.source.contains("implied")
+                && !rule.quote.is_empty()
+            {
+                assert!(
+                    page.contains(&flat(rule.quote)),
+                    "{}: quote not found on the page",
+                    rule.id
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Runs the catalog over the facts, applies waivers and counts the result.
+
+use std::fmt;
+use std::str::FromStr;
+
+use kubev_ha_model::{Facts, Inventory, Problem, Profile, SourcePos};
+use serde::Serialize;
+
+use crate::catalog::{self, CATALOG};
+use crate::finding::{AppliedWaiver, Finding, WaiverOrigin};
+use crate::judge::Judge;
+use crate::severity::Severity;
+use crate::thresholds::Thresholds;
+
+/// An accepted exception: waive `rule` for `subject` (or every subject).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaiverSpec {
+    pub rule: String,
+    pub subject: Option<String>,
+    pub reason: String,
+    pub origin: WaiverOrigin,
+}
+
+impl WaiverSpec {
+    fn matches(&self, finding: &Finding) -> bool {
+        finding.rule.eq_ignore_ascii_case(&self.rule)
+            && self
+                .subject
+                .as_deref()
+                .is_none_or(|s| finding.subject.matches(s))
+    }
+}
+
+impl fmt::Display for WaiverSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rule)?;
+        if let Some(s) = &self.subject {
+            write!(f, ":{s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `RULE[:SUBJECT][=REASON]`, as `--waive` takes it.
+impl FromStr for WaiverSpec {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (spec, reason) = match text.split_once('=') {
+            Some((spec, reason)) if !reason.trim().is_empty() => (spec, reason.trim().to_string()),
+            Some((spec, _)) => (spec, String::new()),
+            None => (text, String::new()),
+        };
+        let (rule, subject) = match spec.split_once(':') {
+            Some((rule, subject)) if !subject.is_empty() => (rule, Some(subject.to_string())),
+            Some((rule, _)) => (rule, None),
+            None => (spec, None),
+        };
+        let rule = rule.trim();
+        check_rule_id(rule)?;
+        let reason = if reason.is_empty() {
+            "waived on the command line (no reason given)".to_string()
+        } else {
+            reason
+        };
+        Ok(WaiverSpec {
+            rule: rule.to_ascii_uppercase(),
+            subject,
+            reason,
+            origin: WaiverOrigin::CommandLine,
+        })
+    }
+}
+
+/// Ok when `id` names a rule; else a message with the closest ID.
+pub fn check_rule_id(id: &str) -> Result<(), String> {
+    if catalog::rule(id).is_some() {
+        return Ok(());
+    }
+    let hint = kubev_ha_model::suggest::did_you_mean(id, catalog::rule_ids())
+        .map(|r| format!("; did you mean `{r}`?"))
+        .unwrap_or_else(|| "; `kubev-ha rules` lists them".to_string());
+    Err(format!("`{id}` is not a rule ID{hint}"))
+}
+
+/// Problems with the waivers an inventory declares (unknown rule IDs).
+pub fn waiver_problems(inventory: &Inventory) -> Vec<Problem> {
+    inventory
+        .waivers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            check_rule_id(&w.rule)
+                .err()
+                .map(|msg| Problem::maybe_at(w.at, format!("waivers[{i}].rule: {msg}")))
+        })
+        .collect()
+}
+
+/// How to run a check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Overrides the inventory's profile.
+    pub profile: Option<Profile>,
+    /// Waivers from the command line, added to the inventory's own.
+    pub waivers: Vec<WaiverSpec>,
+}
+
+/// Counts of findings by severity; a waived finding counts only as waived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub info: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub waived: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            if f.waived.is_some() && f.severity != Severity::Pass {
+                s.waived += 1;
+                continue;
+            }
+            match f.severity {
+                Severity::Pass => s.pass += 1,
+                Severity::Info => s.info += 1,
+                Severity::Warn => s.warn += 1,
+                Severity::Fail => s.fail += 1,
+                Severity::Unknown => s.unknown += 1,
+            }
+        }
+        s
+    }
+}
+
+/// The result of a check: every finding, in catalog order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// The file the facts came from.
+    pub source: String,
+    pub profile: Profile,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// Remarks about the run itself: waivers that matched nothing, keys of
+    /// a KubeVCluster manifest that were ignored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Whether the run failed: an open fail, or with `strict` also an open
+    /// warn or unknown.
+    pub fn failed(&self, strict: bool) -> bool {
+        self.summary.fail > 0 || (strict && (self.summary.warn > 0 || self.summary.unknown > 0))
+    }
+}
+
+/// Runs every rule of the catalog over `facts`.
+pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
+    let profile = options
+        .profile
+        .unwrap_or_else(|| facts.inventory.profile_or_default());
+    let thresholds = Thresholds::for_profile(profile);
+    let mut findings: Vec<Finding> = CATALOG
+        .iter()
+        .flat_map(|rule| {
+            (rule.evaluate)(&Judge {
+                facts,
+                profile,
+                thresholds,
+                rule,
+            })
+        })
+        .collect();
+
+    let waivers: Vec<WaiverSpec> = facts
+        .inventory
+        .waivers
+        .iter()
+        .map(|w| WaiverSpec {
+            rule: w.rule.clone(),
+            subject: w.subject.clone(),
+            reason: w.reason.clone(),
+            origin: WaiverOrigin::Inventory,
+        })
+        .chain(options.waivers.iter().cloned())
+        .collect();
+    let mut notes = facts.notes.clone();
+    for waiver in &waivers {
+        let mut matched = false;
+        for finding in findings.iter_mut().filter(|f| waiver.matches(f)) {
+            matched = true;
+            if finding.severity != Severity::Pass && finding.waived.is_none() {
+                finding.waived = Some(AppliedWaiver {
+                    reason: waiver.reason.clone(),
+                    origin: waiver.origin,
+                });
+            }
+        }
+        if !matched {
+            notes.push(format!("waiver {waiver} matched no finding"));
+        }
+    }
+
+    let summary = Summary::of(&findings);
+    Report {
+        tool: "kubev-ha",
+        version: env!("CARGO_PKG_VERSION"),
+        source: facts.source_name.clone(),
+        profile,
+        findings,
+        summary,
+        notes,
+    }
+}
+
+/// Where a finding's subject was declared, for `file:line` in reports.
+pub fn location_text(source: &str, pos: Option<SourcePos>) -> Option<String> {
+    pos.map(|p| format!("{source}:{}", p.line))
+}

@@ -1,0 +1,129 @@
+//! A finding: one rule's verdict on one subject, with the evidence and the fix.
+
+use std::fmt;
+
+use kubev_ha_model::SourcePos;
+use serde::{Serialize, Serializer};
+
+use crate::catalog::Area;
+use crate::severity::Severity;
+
+/// What a finding is about: the cluster, or one named object in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Cluster,
+    Node(String),
+    StorageClass(String),
+    Workload(String),
+    GuestCluster(String),
+    /// A failure scenario of the HA simulation, a zone, a node pair...
+    Other {
+        kind: &'static str,
+        name: String,
+    },
+}
+
+impl Subject {
+    pub fn node(name: &str) -> Self {
+        Subject::Node(name.to_string())
+    }
+    pub fn storage_class(name: &str) -> Self {
+        Subject::StorageClass(name.to_string())
+    }
+    pub fn workload(name: &str) -> Self {
+        Subject::Workload(name.to_string())
+    }
+
+    /// The name without its kind: `cp-1` for `node/cp-1`.
+    pub fn name(&self) -> &str {
+        match self {
+            Subject::Cluster => "cluster",
+            Subject::Node(n)
+            | Subject::StorageClass(n)
+            | Subject::Workload(n)
+            | Subject::GuestCluster(n) => n,
+            Subject::Other { name, .. } => name,
+        }
+    }
+
+    /// Whether a waiver's subject names this one: the full form
+    /// (`node/cp-1`) or, for convenience, the bare name (`cp-1`).
+    pub fn matches(&self, pattern: &str) -> bool {
+        let full = self.to_string();
+        pattern == full || (!pattern.contains('/') && pattern == self.name())
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Cluster => f.write_str("cluster"),
+            Subject::Node(n) => write!(f, "node/{n}"),
+            Subject::StorageClass(n) => write!(f, "storageclass/{n}"),
+            Subject::Workload(n) => write!(f, "workload/{n}"),
+            Subject::GuestCluster(n) => write!(f, "guestcluster/{n}"),
+            Subject::Other { kind, name } => write!(f, "{kind}/{name}"),
+        }
+    }
+}
+
+impl Serialize for Subject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An accepted exception attached to a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppliedWaiver {
+    pub reason: String,
+    /// `inventory` or `command line`.
+    pub origin: WaiverOrigin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaiverOrigin {
+    Inventory,
+    CommandLine,
+}
+
+/// One rule's verdict on one subject.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub area: Area,
+    pub subject: Subject,
+    pub severity: Severity,
+    /// The value found against the threshold, in words.
+    pub message: String,
+    /// The requirement the rule enforces, as the catalog states it.
+    pub requirement: &'static str,
+    /// What to do about it; for unknown findings, how to learn the fact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// Where in the input the judged object was declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourcePos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<AppliedWaiver>,
+}
+
+impl Finding {
+    /// Points the finding at where its subject was declared.
+    pub fn at(mut self, pos: Option<SourcePos>) -> Self {
+        self.location = pos;
+        self
+    }
+
+    /// Says what to do about it.
+    pub fn fix(mut self, remediation: impl Into<String>) -> Self {
+        self.remediation = Some(remediation.into());
+        self
+    }
+
+    /// Whether the finding counts against the run: not a pass and not waived.
+    pub fn is_open(&self) -> bool {
+        self.waived.is_none() && self.severity != Severity::Pass
+    }
+}

@@ -1,0 +1,65 @@
+//! What a rule sees while it judges: the facts, the profile's thresholds,
+//! and itself (so the findings it makes carry its ID and requirement).
+
+use kubev_ha_model::{Facts, Inventory, Profile};
+
+use crate::catalog::Rule;
+use crate::finding::{Finding, Subject};
+use crate::severity::Severity;
+use crate::thresholds::Thresholds;
+
+pub struct Judge<'a> {
+    pub facts: &'a Facts,
+    pub profile: Profile,
+    pub thresholds: &'static Thresholds,
+    pub rule: &'static Rule,
+}
+
+impl<'a> Judge<'a> {
+    pub fn inventory(&self) -> &'a Inventory {
+        &self.facts.inventory
+    }
+
+    /// A finding of this rule.
+    pub fn finding(
+        &self,
+        subject: Subject,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: self.rule.id,
+            area: self.rule.area,
+            subject,
+            severity,
+            message: message.into(),
+            requirement: self.rule.title,
+            remediation: None,
+            location: None,
+            waived: None,
+        }
+    }
+
+    pub fn pass(&self, subject: Subject, message: impl Into<String>) -> Finding {
+        self.finding(subject, Severity::Pass, message)
+    }
+
+    /// An unknown finding; `how_to_learn` goes in the remediation.
+    pub fn unknown(
+        &self,
+        subject: Subject,
+        message: impl Into<String>,
+        how_to_learn: impl Into<String>,
+    ) -> Finding {
+        self.finding(subject, Severity::Unknown, message)
+            .fix(how_to_learn)
+    }
+
+    /// The hint for a fact a probe can read, naming the input file.
+    pub fn probe_hint(&self, what: &str) -> String {
+        format!(
+            "declare {what} in the inventory, or read it from the hosts with `kubev-ha probe {}`",
+            self.facts.source_name
+        )
+    }
+}

@@ -1,0 +1,424 @@
+//! ST-* rules: the storage classes VMs keep their disks on.
+
+use std::collections::BTreeSet;
+
+use kubev_ha_model::{
+    ByteSize, EvictionStrategy, FailureDomain, Inventory, Media, Role, StorageClass, VolumeMode,
+};
+
+use crate::finding::{Finding, Subject};
+use crate::judge::Judge;
+use crate::severity::Severity;
+
+fn no_classes(j: &Judge) -> Vec<Finding> {
+    vec![j.unknown(
+        Subject::Cluster,
+        "no storage classes declared",
+        "declare storage.classes with their access modes, volume modes, replicas and capacity",
+    )]
+}
+
+fn is_block_only_without_rwx(class: &StorageClass) -> bool {
+    class.offers_rwx() == Some(false)
+        && class
+            .volume_modes
+            .as_ref()
+            .is_some_and(|m| m.contains(&VolumeMode::Block))
+}
+
+pub fn live_migration(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let classes = j.inventory().storage_classes();
+    if classes.is_empty() {
+        return no_classes(j);
+    }
+    let rwx: Vec<&str> = classes
+        .iter()
+        .filter(|c| c.offers_rwx() == Some(true))
+        .map(|c| c.name.as_str())
+        .collect();
+    let undeclared: Vec<&str> = classes
+        .iter()
+        .filter(|c| c.offers_rwx().is_none())
+        .map(|c| c.name.as_str())
+        .collect();
+    let block_without_rwx: Vec<_> = classes
+        .iter()
+        .filter(|c| is_block_only_without_rwx(c))
+        .collect();
+
+    let mut findings = Vec::new();
+    if !rwx.is_empty() {
+        findings.push(j.pass(
+            Subject::Cluster,
+            format!("ReadWriteMany offered by {}", rwx.join(", ")),
+        ));
+    } else if !undeclared.is_empty() {
+        findings.push(j.unknown(
+            Subject::Cluster,
+            format!(
+                "no class is declared ReadWriteMany; the access modes of {} are not declared",
+                undeclared.join(", ")
+            ),
+            "declare accessModes on every storage class",
+        ));
+    } else {
+        findings.push(
+            j.finding(
+                Subject::Cluster,
+                t.st_live_migration,
+                "no storage class offers ReadWriteMany: no VM with a PVC can live-migrate, so every drain shuts VMs down",
+            )
+            .fix("add a CSI driver with ReadWriteMany, e.g. Ceph RBD with volumeMode Block and accessModes [ReadWriteMany]"),
+        );
+    }
+    for class in block_without_rwx {
+        findings.push(
+            j.finding(
+                Subject::storage_class(&class.name),
+                Severity::Info,
+                "volumeMode Block without ReadWriteMany: KubeVirt live-migrates a VM only when all its PVCs are ReadWriteMany, so VMs on this class do not migrate",
+            )
+            .fix(format!("offer ReadWriteMany on {} if its driver supports it (Ceph RBD does with volumeMode Block)", class.name))
+            .at(class.at),
+        );
+    }
+    findings
+}
+
+/// The class a workload disk lands on, by name or as the default.
+fn class_of<'a>(inventory: &'a Inventory, name: Option<&str>) -> Option<&'a StorageClass> {
+    match name {
+        Some(n) => inventory.storage_class(n).map(|c| &c.value),
+        None => inventory.default_storage_class().map(|c| &c.value),
+    }
+}
+
+pub fn vm_disks(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let inventory = j.inventory();
+    let migrating: Vec<_> = inventory
+        .workloads
+        .iter()
+        .filter(|w| w.eviction_strategy == Some(EvictionStrategy::LiveMigrate))
+        .collect();
+    if migrating.is_empty() {
+        return vec![j.finding(
+            Subject::Cluster,
+            Severity::Info,
+            "no workload declares evictionStrategy LiveMigrate",
+        )];
+    }
+    migrating
+        .into_iter()
+        .map(|workload| {
+            let subject = Subject::workload(&workload.name);
+            if workload.disks.is_empty() {
+                return j.pass(subject, "no PVC disks declared (container or ephemeral disks migrate)").at(workload.at);
+            }
+            let mut not_shared = Vec::new();
+            let mut unknown = Vec::new();
+            let mut shared = BTreeSet::new();
+            for disk in &workload.disks {
+                let label = disk.storage_class.clone().unwrap_or_else(|| "(default class)".into());
+                match class_of(inventory, disk.storage_class.as_deref()) {
+                    None => unknown.push(format!("{label}: class not declared")),
+                    Some(class) => match class.offers_rwx() {
+                        Some(true) => {
+                            shared.insert(class.name.clone());
+                        }
+                        Some(false) => not_shared.push(class.name.clone()),
+                        None => unknown.push(format!("{}: access modes not declared", class.name)),
+                    },
+                }
+            }
+            let finding = if !not_shared.is_empty() {
+                j.finding(
+                    subject,
+                    t.st_vm_disks,
+                    format!(
+                        "evictionStrategy LiveMigrate, but disk(s) on {} without ReadWriteMany: KubeVirt will not migrate it and the drain blocks",
+                        not_shared.join(", ")
+                    ),
+                )
+                .fix(format!("move the disks of {} to a ReadWriteMany class", workload.name))
+            } else if !unknown.is_empty() {
+                j.unknown(subject, format!("cannot tell whether the disks are shared: {}", unknown.join("; ")), "declare storage.classes with accessModes, and a default class")
+            } else {
+                j.pass(subject, format!("all disks on ReadWriteMany classes ({})", shared.into_iter().collect::<Vec<_>>().join(", ")))
+            };
+            finding.at(workload.at)
+        })
+        .collect()
+}
+
+/// Distinct failure domains of the given kind among the nodes that hold
+/// storage: the storage nodes, or the workers when none is marked storage
+/// (hyperconverged storage such as Longhorn).
+fn storage_domains(inventory: &Inventory, domain: FailureDomain) -> Option<usize> {
+    let storage_nodes: Vec<_> = inventory
+        .nodes
+        .iter()
+        .filter(|n| n.has_role(Role::Storage))
+        .collect();
+    let nodes = if storage_nodes.is_empty() {
+        inventory.workers().collect()
+    } else {
+        storage_nodes
+    };
+    if nodes.is_empty() {
+        return None;
+    }
+    let mut seen = BTreeSet::new();
+    for node in nodes {
+        let key = match domain {
+            FailureDomain::Host => Some(node.name.as_str()),
+            FailureDomain::Rack => node.rack.as_deref(),
+            FailureDomain::Zone => node.zone.as_deref(),
+        };
+        seen.insert(key?);
+    }
+    Some(seen.len())
+}
+
+pub fn replication(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let inventory = j.inventory();
+    let classes = inventory.storage_classes();
+    if classes.is_empty() {
+        return no_classes(j);
+    }
+    let tolerate_zones = inventory.tolerated_zone_failures();
+    let tolerate_nodes = inventory.tolerated_node_failures();
+    classes
+        .iter()
+        .map(|class| {
+            let subject = Subject::storage_class(&class.name);
+            let finding = match (class.replicas.map(|r| r.get()), class.failure_domain) {
+                (None, _) => j.unknown(
+                    subject,
+                    "replica count not declared",
+                    "declare replicas on the storage class",
+                ),
+                (Some(r), _) if r < t.st_min_replicas => j
+                    .finding(
+                        subject,
+                        t.st_replication,
+                        format!("{r} replica(s): a single failure loses the data"),
+                    )
+                    .fix(format!(
+                        "keep at least {} replicas (3 is usual)",
+                        t.st_min_replicas.max(tolerate_nodes + 1)
+                    )),
+                (Some(_), None) => j.unknown(
+                    subject,
+                    "failure domain of the replicas not declared",
+                    "declare failureDomain (host, rack or zone) on the storage class",
+                ),
+                (Some(r), Some(domain)) => judge_spread(
+                    j,
+                    subject,
+                    r,
+                    domain,
+                    tolerate_nodes,
+                    tolerate_zones,
+                    inventory,
+                ),
+            };
+            finding.at(class.at)
+        })
+        .collect()
+}
+
+fn judge_spread(
+    j: &Judge,
+    subject: Subject,
+    replicas: u32,
+    domain: FailureDomain,
+    tolerate_nodes: u32,
+    tolerate_zones: u32,
+    inventory: &Inventory,
+) -> Finding {
+    let t = j.thresholds;
+    if tolerate_zones >= 1 && domain != FailureDomain::Zone {
+        return j
+            .finding(
+                subject,
+                t.st_replication,
+                format!(
+                    "{replicas} replicas spread over {domain}s, but the design must survive {tolerate_zones} zone loss(es): all replicas may sit in the lost zone"
+                ),
+            )
+            .fix("spread the replicas over zones (failureDomain: zone; in Ceph a CRUSH rule with zone as failure domain)");
+    }
+    let (needed, lost) = if domain == FailureDomain::Zone && tolerate_zones >= 1 {
+        (tolerate_zones + 1, format!("{tolerate_zones} zone(s)"))
+    } else {
+        (tolerate_nodes + 1, format!("{tolerate_nodes} node(s)"))
+    };
+    if replicas < needed {
+        return j
+            .finding(
+                subject,
+                t.st_replication,
+                format!("{replicas} replicas over {domain}s cannot survive losing {lost}: that needs {needed}"),
+            )
+            .fix(format!("raise replicas to at least {needed}"));
+    }
+    match storage_domains(inventory, domain) {
+        Some(available) if (available as u32) < replicas => j
+            .finding(
+                subject,
+                t.st_replication,
+                format!(
+                    "{replicas} replicas over {domain}s, but the storage nodes span only {available} {domain}(s): replicas cannot be placed apart"
+                ),
+            )
+            .fix(format!("add storage nodes in more {domain}s, or lower replicas to {available}")),
+        Some(available) => j.pass(
+            subject,
+            format!("{replicas} replicas over {domain}s ({available} available): survives losing {lost}"),
+        ),
+        None => j.unknown(
+            subject,
+            format!("{replicas} replicas over {domain}s; which nodes hold storage, and in which {domain}s, is not declared"),
+            format!("declare `{domain}` on the storage nodes"),
+        ),
+    }
+}
+
+pub fn capacity(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let inventory = j.inventory();
+    let classes = inventory.storage_classes();
+    if classes.is_empty() {
+        return no_classes(j);
+    }
+    classes
+        .iter()
+        .map(|class| {
+            let subject = Subject::storage_class(&class.name);
+            let mut used = ByteSize::ZERO;
+            let mut without_size = Vec::new();
+            for workload in &inventory.workloads {
+                for disk in &workload.disks {
+                    let on_this = match &disk.storage_class {
+                        Some(name) => *name == class.name,
+                        None => class.default == Some(true),
+                    };
+                    if !on_this {
+                        continue;
+                    }
+                    match disk.size {
+                        Some(size) => {
+                            used = used.saturating_add(
+                                size.saturating_mul(workload.replica_count() as u64),
+                            )
+                        }
+                        None => without_size.push(workload.name.as_str()),
+                    }
+                }
+            }
+            let finding = match (class.capacity, class.replicas.map(|r| r.get())) {
+                (None, _) => j.unknown(
+                    subject,
+                    format!(
+                        "capacity not declared ({} of VM disks declared)",
+                        used.human()
+                    ),
+                    "declare capacity on the storage class",
+                ),
+                (_, None) => j.unknown(
+                    subject,
+                    "replica count not declared",
+                    "declare replicas on the storage class",
+                ),
+                (Some(capacity), Some(replicas)) => {
+                    let raw = used.saturating_mul(replicas as u64);
+                    let ratio = if capacity.as_u64() == 0 {
+                        f64::INFINITY
+                    } else {
+                        raw.as_u64() as f64 / capacity.as_u64() as f64
+                    };
+                    let words = format!(
+                        "{} of VM disks × {replicas} replica(s) = {} of {} raw ({:.0} %)",
+                        used.human(),
+                        raw.human(),
+                        capacity.human(),
+                        ratio * 100.0
+                    );
+                    let partial = if without_size.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; disks of {} have no size", without_size.join(", "))
+                    };
+                    if ratio > t.st_capacity_fail_ratio {
+                        j.finding(
+                            subject,
+                            Severity::Fail,
+                            format!("{words}: the data does not fit{partial}"),
+                        )
+                        .fix(format!(
+                            "add at least {} of raw capacity to {}",
+                            ByteSize::bytes(raw.as_u64().saturating_sub(capacity.as_u64())).human(),
+                            class.name
+                        ))
+                    } else if !without_size.is_empty() {
+                        j.unknown(
+                            subject,
+                            format!("{words}{partial}"),
+                            "declare the size of every workload disk",
+                        )
+                    } else if ratio > t.st_capacity_warn_ratio {
+                        j.finding(
+                            subject,
+                            Severity::Warn,
+                            format!(
+                                "{words}: above {:.0} %, no room to re-replicate after a failure",
+                                t.st_capacity_warn_ratio * 100.0
+                            ),
+                        )
+                        .fix(format!(
+                            "keep {} below {:.0} % full: add capacity or move disks",
+                            class.name,
+                            t.st_capacity_warn_ratio * 100.0
+                        ))
+                    } else {
+                        j.pass(subject, words)
+                    }
+                }
+            };
+            finding.at(class.at)
+        })
+        .collect()
+}
+
+pub fn media(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let classes = j.inventory().storage_classes();
+    if classes.is_empty() {
+        return no_classes(j);
+    }
+    classes
+        .iter()
+        .map(|class| {
+            let subject = Subject::storage_class(&class.name);
+            let finding = match class.media {
+                None => j.unknown(
+                    subject,
+                    "backing media not declared",
+                    "declare media (nvme, ssd or hdd) on the storage class",
+                ),
+                Some(Media::Hdd) => j
+                    .finding(
+                        subject,
+                        t.st_media_hdd,
+                        "backed by spinning disks: VM disk latency and IOPS suffer",
+                    )
+                    .fix(format!("back {} with SSD or NVMe", class.name)),
+                Some(media) => j.pass(subject, format!("backed by {media}")),
+            };
+            finding.at(class.at)
+        })
+        .collect()
+}

@@ -1,0 +1,34 @@
+//! One module per subcommand; each calls library code and prints.
+
+mod check;
+mod rules;
+mod schema;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended when it did its job.
+pub enum Outcome {
+    /// Nothing failed.
+    Ok,
+    /// A requirement failed (exit 1).
+    RequirementFailed,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Ok => ExitCode::SUCCESS,
+            Outcome::RequirementFailed => ExitCode::from(1),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> miette::Result<Outcome> {
+    match cli.command {
+        Command::Check(args) => check::run(args, cli.color),
+        Command::Rules(args) => rules::run(args, cli.color),
+        Command::Schema => schema::run(),
+    }
+}

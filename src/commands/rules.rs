@@ -1,0 +1,42 @@
+//! `kubev-ha rules [ID]`: the catalog, one rule, or the port matrix.
+
+use kubev_ha_report::catalog;
+
+use super::Outcome;
+use crate::cli::{CatalogFormat, ColorChoice, RulesArgs};
+use crate::output;
+
+pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
+    let text = match (&args.rule, args.ports, args.format) {
+        (Some(id), _, format) => {
+            let rule = kubev_ha_rules::rule(id).ok_or_else(|| {
+                let msg = kubev_ha_rules::check_rule_id(id).err().unwrap_or_default();
+                miette::miette!(code = "kubev_ha::usage", "{msg}")
+            })?;
+            match format {
+                CatalogFormat::Json => {
+                    let all = catalog::rules_json();
+                    let one = all["rules"]
+                        .as_array()
+                        .and_then(|r| r.iter().find(|r| r["id"] == rule.id))
+                        .cloned();
+                    pretty(&one.unwrap_or_default())
+                }
+                _ => catalog::rule_explanation(rule, output::stdout_color(color)),
+            }
+        }
+        (None, true, CatalogFormat::Json) => pretty(&catalog::ports_json()),
+        (None, true, _) => catalog::ports_table(output::width()),
+        (None, false, CatalogFormat::Json) => pretty(&catalog::rules_json()),
+        (None, false, CatalogFormat::Markdown) => catalog::rules_markdown(),
+        (None, false, CatalogFormat::Text) => catalog::rules_table(output::width()),
+    };
+    print!("{text}");
+    Ok(Outcome::Ok)
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,8 @@
+//! The integration tests: one binary, a module per feature.
+
+mod common;
+
+mod cli;
+mod parse_errors;
+mod robustness;
+mod thresholds;
