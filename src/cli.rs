@@ -50,6 +50,21 @@ Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a
     )]
     Check(CheckArgs),
 
+    /// Simulate failures: placement, every failure scenario, failover capacity, drain time and the smallest fix.
+    #[command(
+        long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
+Each scenario fits (a home was found for every VM), cannot fit (proven by a lower bound), or was not found by the heuristic (a warning, with the numbers). The plan also gives the verdicts of HA-NODE-FAILURE and HA-ZONE-FAILURE with the worst scenario and the smallest fix, the drain time of every worker and zone (HA-DRAIN-TIME), and what the storage classes face after the tolerated failures.",
+        after_help = "Examples:\n  kubev-ha plan examples/ha-reference.yaml\n  kubev-ha plan cluster.yaml --all\n  kubev-ha plan cluster.yaml --format json | jq '.scenarios[] | select(.fit.verdict != \"fits\")'\n\n\
+Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails, 2 the tool could not do its job."
+    )]
+    Plan(PlanArgs),
+
+    /// Write a synthetic inventory of any size (for benchmarks and demos).
+    #[command(
+        after_help = "Example:\n  kubev-ha generate --workers 5000 --zones 10 --vms 100000 > big.yaml\n  kubev-ha plan big.yaml"
+    )]
+    Generate(GenerateArgs),
+
     /// List the requirement catalog, or explain one rule.
     #[command(
         after_help = "Examples:\n  kubev-ha rules\n  kubev-ha rules CP-SPREAD\n  kubev-ha rules --ports\n  kubev-ha rules --format markdown > docs/rules.md"
@@ -98,6 +113,51 @@ pub struct CheckArgs {
     /// Hide passing findings (they still count in the summary).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The inventory or KubeVCluster manifest; `-` reads standard input.
+    pub file: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Show every node and scenario in the text tables (JSON always has them all).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Enumerate sets of failed workers or zones up to this many; sample beyond.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub enumerate_up_to: u64,
+
+    /// How many sets to sample when there are too many to enumerate.
+    #[arg(long, default_value_t = 1_000, value_name = "N")]
+    pub sample: usize,
+
+    /// Seed of the sampling (the same seed gives the same scenarios).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Skip the search for the smallest fix.
+    #[arg(long)]
+    pub no_fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// VM-capable workers.
+    #[arg(long, default_value_t = 100)]
+    pub workers: u32,
+    /// Failure domains (zones) the workers are spread over.
+    #[arg(long, default_value_t = 3)]
+    pub zones: u32,
+    /// VMs in all (workloads of common sizes whose replicas add up to this).
+    #[arg(long, default_value_t = 2_000)]
+    pub vms: u32,
+    /// The same seed gives the same inventory.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,9 +10,7 @@ pub fn stdout_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-        }
+        ColorChoice::Auto => anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
     }
 }
 
@@ -31,18 +29,9 @@ pub fn install_error_hook(choice: ColorChoice) {
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
-        }
+        ColorChoice::Auto => anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never,
     };
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(
-            miette::MietteHandlerOpts::new()
-                .color(color)
-                .unicode(color)
-                .terminal_links(false)
-                .width(100)
-                .build(),
-        )
+        Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).terminal_links(false).width(100).build())
     }));
 }

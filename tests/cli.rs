@@ -1,1 +1,252 @@
-//! placeholder
+//! The command line end to end: exit codes, both formats, waivers, the
+//! catalog and the schema.
+
+use serde_json::Value;
+
+use crate::common::{kubev_ha, stderr, stdout};
+
+fn json_of(args: &[&str]) -> (Value, i32) {
+    let out = kubev_ha(args);
+    let value: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(&out), stderr(&out)));
+    (value, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn reference_passes_in_production() {
+    let out = kubev_ha(&["check", "examples/ha-reference.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    for heading in ["Control plane", "Workers", "Storage", "Network", "High availability"] {
+        assert!(text.contains(&format!("\n{heading}\n")), "no {heading} section:\n{text}");
+    }
+    assert!(text.contains("Summary:"), "{text}");
+    assert!(!text.contains(" fail "), "{text}");
+    assert!(!text.contains('\x1b'), "colour escapes in piped output");
+}
+
+#[test]
+fn flawed_example_fails_with_exit_1() {
+    let out = kubev_ha(&["check", "examples/flawed.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("requirements failed"));
+}
+
+#[test]
+fn lab_passes_minimum_but_not_production() {
+    assert_eq!(kubev_ha(&["check", "examples/lab-minimum.yaml"]).status.code(), Some(0));
+    assert_eq!(kubev_ha(&["check", "examples/lab-minimum.yaml", "--profile", "production"]).status.code(), Some(1));
+}
+
+#[test]
+fn strict_fails_on_unknown() {
+    // The reference passes, but measurements are unknown until taken.
+    assert_eq!(kubev_ha(&["check", "examples/ha-reference.yaml", "--strict"]).status.code(), Some(1));
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let (report, code) = json_of(&["check", "examples/flawed.yaml", "--format", "json"]);
+    assert_eq!(code, 1);
+    for key in ["tool", "version", "source", "profile", "findings", "summary"] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(report["tool"], "kubev-ha");
+    assert_eq!(report["profile"], "production");
+    let findings = report["findings"].as_array().unwrap();
+    for f in findings {
+        for key in ["rule", "subject", "severity", "message", "requirement"] {
+            assert!(f.get(key).is_some(), "finding without {key}: {f}");
+        }
+        if f["severity"] != "pass" {
+            assert!(f.get("remediation").is_some(), "open finding without remediation: {f}");
+        }
+    }
+    let summary = &report["summary"];
+    let counted: u64 =
+        ["pass", "info", "warn", "fail", "unknown", "waived"].iter().map(|k| summary[k].as_u64().unwrap()).sum();
+    assert_eq!(counted as usize, findings.len(), "every finding is counted once");
+    assert!(summary["fail"].as_u64().unwrap() > 10);
+    assert_eq!(summary["waived"], 1, "the flawed example waives W-MEDIA on w-1");
+    let waived = findings.iter().find(|f| f.get("waived").is_some()).unwrap();
+    assert_eq!(waived["rule"], "W-MEDIA");
+    assert_eq!(waived["severity"], "warn", "a waived finding keeps its severity");
+    assert!(waived["waived"]["reason"].as_str().unwrap().contains("ISO images"));
+    let located = findings.iter().find(|f| f["subject"] == "node/cp-1").unwrap();
+    assert!(located["location"]["line"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn waiving_every_failure_turns_exit_1_into_0() {
+    let (report, _) = json_of(&["check", "examples/flawed.yaml", "--format", "json"]);
+    let failing: std::collections::BTreeSet<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "fail" && f.get("waived").is_none())
+        .map(|f| format!("{}:{}", f["rule"].as_str().unwrap(), f["subject"].as_str().unwrap()))
+        .collect();
+    let mut args = vec!["check".to_string(), "examples/flawed.yaml".into(), "--format".into(), "json".into()];
+    for spec in &failing {
+        args.push("--waive".into());
+        args.push(format!("{spec}=accepted for the test"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (waived, code) = json_of(&args);
+    assert_eq!(code, 0, "all failures waived");
+    assert_eq!(waived["summary"]["fail"], 0);
+    // A waiver names a rule and subject, so it also waives the other open
+    // findings of that pair (a warn beside a fail, say).
+    let open_of_waived_pairs = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "pass" && f.get("waived").is_none())
+        .filter(|f| failing.contains(&format!("{}:{}", f["rule"].as_str().unwrap(), f["subject"].as_str().unwrap())))
+        .count() as u64;
+    let expected = report["summary"]["waived"].as_u64().unwrap() + open_of_waived_pairs;
+    assert_eq!(waived["summary"]["waived"].as_u64().unwrap(), expected, "waived failures stay in the report");
+    assert_eq!(
+        waived["findings"].as_array().unwrap().len(),
+        report["findings"].as_array().unwrap().len(),
+        "nothing disappears"
+    );
+}
+
+#[test]
+fn waiver_of_an_unknown_rule_is_a_usage_error() {
+    let out = kubev_ha(&["check", "examples/flawed.yaml", "--waive", "CP-SPRAED"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean `CP-SPREAD`"), "{}", stderr(&out));
+}
+
+#[test]
+fn waiver_matching_nothing_is_noted() {
+    let out = kubev_ha(&["check", "examples/ha-reference.yaml", "--waive", "W-CPU:node/nope"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("waiver W-CPU:node/nope matched no finding"), "{}", stdout(&out));
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_line_and_column() {
+    let dir = tempdir();
+    let path = dir.join("bad.yaml");
+    let text = std::fs::read_to_string(crate::common::example("ha-reference.yaml")).unwrap().replacen(
+        "memory: 32Gi",
+        "memory: 16GiB",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = kubev_ha(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bad.yaml:44:13"), "{err}");
+    assert!(err.contains("did you mean `16Gi`"), "{err}");
+    assert!(stdout(&out).is_empty(), "no report for bad input");
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let out = kubev_ha(&["check", "does/not/exist.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read does/not/exist.yaml"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(kubev_ha(&["check"]).status.code(), Some(2));
+    assert_eq!(kubev_ha(&["check", "examples/flawed.yaml", "--profile", "lab"]).status.code(), Some(2));
+    assert_eq!(kubev_ha(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args(["check", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = std::fs::read(crate::common::example("ha-reference.yaml")).unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["source"], "<stdin>");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let out = kubev_ha(&["--color", "always", "check", "examples/flawed.yaml"]);
+    assert!(stdout(&out).contains("\x1b["), "no colour with --color always");
+    let out = kubev_ha(&["check", "examples/flawed.yaml", "--color", "never"]);
+    assert!(!stdout(&out).contains('\x1b'));
+}
+
+#[test]
+fn quiet_hides_passes_but_counts_them() {
+    let out = kubev_ha(&["check", "examples/ha-reference.yaml", "--quiet"]);
+    let text = stdout(&out);
+    assert!(!text.contains("    pass "), "{text}");
+    assert!(text.contains("pass,"), "{text}");
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = kubev_ha(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for rule in kubev_ha_rules::CATALOG {
+        assert!(text.contains(rule.id), "{} missing", rule.id);
+    }
+}
+
+#[test]
+fn rules_explains_one_rule_and_rejects_unknown_ids() {
+    let out = kubev_ha(&["rules", "cp-spread"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.contains("CP-SPREAD") && text.contains("production: fail") && text.contains("minimum:    warn"),
+        "{text}"
+    );
+    let out = kubev_ha(&["rules", "CP-SPRAED"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean `CP-SPREAD`"));
+}
+
+#[test]
+fn rules_json_and_ports() {
+    let (rules, code) = json_of(&["rules", "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(rules["rules"].as_array().unwrap().len(), kubev_ha_rules::CATALOG.len());
+    let (ports, _) = json_of(&["rules", "--ports", "--format", "json"]);
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 18);
+    let text = stdout(&kubev_ha(&["rules", "--ports"]));
+    assert!(text.contains("61000–61009") && text.contains("VRRP"), "{text}");
+}
+
+#[test]
+fn schema_is_json_schema_of_the_inventory() {
+    let (schema, code) = json_of(&["schema"]);
+    assert_eq!(code, 0);
+    assert_eq!(schema["title"], "kubev-ha Inventory");
+    assert_eq!(schema["additionalProperties"], false, "unknown keys are errors in the schema too");
+    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    for key in ["apiVersion", "kind", "metadata", "nodes"] {
+        assert!(required.contains(&key), "{key} not required");
+    }
+}
+
+/// A fresh directory under the target dir, for files a test writes.
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubev-ha-test-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
+}

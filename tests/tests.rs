@@ -3,6 +3,7 @@
 mod common;
 
 mod cli;
+mod docs;
 mod parse_errors;
 mod robustness;
 mod thresholds;

@@ -17,41 +17,25 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
         return Err(loaded.input_error(problems).into());
     }
     let facts = Facts::from(loaded);
-    let options = CheckOptions {
-        profile: args.profile,
-        waivers: args.waive,
-    };
+    let options = CheckOptions { profile: args.profile, waivers: args.waive };
     let report = check(&facts, &options);
     let rendered = match args.format {
         ReportFormat::Json => json::render(&report),
         ReportFormat::Text => text::render(
             &report,
             "check",
-            TextOptions {
-                color: output::stdout_color(color),
-                verbose: args.verbose,
-                quiet: args.quiet,
-            },
+            TextOptions { color: output::stdout_color(color), verbose: args.verbose, quiet: args.quiet },
         ),
     };
     print!("{rendered}");
-    Ok(if report.failed(args.strict) {
-        Outcome::RequirementFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
 /// Loads the file, or standard input for `-`.
 pub fn load(path: &std::path::Path) -> miette::Result<LoadedInventory> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|error| LoadError::Io {
-                path: "<stdin>".into(),
-                error,
-            })?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|error| LoadError::Io { path: "<stdin>".into(), error })?;
         return Ok(kubev_ha_model::parse_bytes("<stdin>", &bytes).map_err(LoadError::Input)?);
     }
     Ok(kubev_ha_model::load_file(path)?)

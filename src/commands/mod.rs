@@ -1,6 +1,8 @@
 //! One module per subcommand; each calls library code and prints.
 
 mod check;
+mod generate;
+mod plan;
 mod rules;
 mod schema;
 
@@ -28,6 +30,8 @@ impl Outcome {
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
         Command::Check(args) => check::run(args, cli.color),
+        Command::Plan(args) => plan::run(args, cli.color),
+        Command::Generate(args) => generate::run(args),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),
     }

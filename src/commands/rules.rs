@@ -16,10 +16,7 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
             match format {
                 CatalogFormat::Json => {
                     let all = catalog::rules_json();
-                    let one = all["rules"]
-                        .as_array()
-                        .and_then(|r| r.iter().find(|r| r["id"] == rule.id))
-                        .cloned();
+                    let one = all["rules"].as_array().and_then(|r| r.iter().find(|r| r["id"] == rule.id)).cloned();
                     pretty(&one.unwrap_or_default())
                 }
                 _ => catalog::rule_explanation(rule, output::stdout_color(color)),

@@ -4,9 +4,6 @@ use super::Outcome;
 
 pub fn run() -> miette::Result<Outcome> {
     let schema = kubev_ha_model::schema::inventory_schema();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&schema).unwrap_or_default()
-    );
+    println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
     Ok(Outcome::Ok)
 }

@@ -23,40 +23,24 @@ pub fn reference() -> Inventory {
 }
 
 pub fn load(path: &Path) -> Inventory {
-    kubev_ha_model::load_file(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .inventory
+    kubev_ha_model::load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).inventory
 }
 
 /// Runs the catalog over `inventory` with `profile`.
 pub fn judge(inventory: Inventory, profile: Profile) -> Report {
     let facts = Facts::from_inventory(inventory, "test.yaml");
-    check(
-        &facts,
-        &CheckOptions {
-            profile: Some(profile),
-            waivers: vec![],
-        },
-    )
+    check(&facts, &CheckOptions { profile: Some(profile), waivers: vec![] })
 }
 
 /// The findings of one rule, optionally for one subject (`node/cp-1`).
 pub fn findings<'a>(report: &'a Report, rule: &str, subject: Option<&str>) -> Vec<&'a Finding> {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.rule == rule && subject.is_none_or(|s| f.subject.to_string() == s))
-        .collect()
+    report.findings.iter().filter(|f| f.rule == rule && subject.is_none_or(|s| f.subject.to_string() == s)).collect()
 }
 
 /// The one severity a rule gives a subject; panics when there is not exactly one finding.
 pub fn severity_of(report: &Report, rule: &str, subject: &str) -> Severity {
     let found = findings(report, rule, Some(subject));
-    assert_eq!(
-        found.len(),
-        1,
-        "{rule} {subject}: expected one finding, got {found:#?}"
-    );
+    assert_eq!(found.len(), 1, "{rule} {subject}: expected one finding, got {found:#?}");
     found[0].severity
 }
 

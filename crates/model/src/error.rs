@@ -21,25 +21,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(message: impl Into<String>) -> Self {
-        Problem {
-            message: message.into(),
-            pos: None,
-            help: None,
-        }
+        Problem { message: message.into(), pos: None, help: None }
     }
     pub fn at(pos: SourcePos, message: impl Into<String>) -> Self {
-        Problem {
-            message: message.into(),
-            pos: Some(pos),
-            help: None,
-        }
+        Problem { message: message.into(), pos: Some(pos), help: None }
     }
     pub fn maybe_at(pos: Option<SourcePos>, message: impl Into<String>) -> Self {
-        Problem {
-            message: message.into(),
-            pos,
-            help: None,
-        }
+        Problem { message: message.into(), pos, help: None }
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -85,13 +73,7 @@ impl InputError {
             Vec::new()
         };
         let named = NamedSource::new(file, text.clone());
-        InputError {
-            file: file.to_string(),
-            problems,
-            text,
-            named,
-            related,
-        }
+        InputError { file: file.to_string(), problems, text, named, related }
     }
 
     /// For problems found outside this crate (rule IDs in waivers, say).
@@ -107,11 +89,7 @@ impl InputError {
 impl InputError {
     /// Every problem as a `file:line:column: message` line.
     pub fn render_plain(&self) -> String {
-        self.problems
-            .iter()
-            .map(|p| p.render(&self.file))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.problems.iter().map(|p| p.render(&self.file)).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -131,38 +109,24 @@ impl std::error::Error for InputError {}
 fn label_for(text: &str, problem: &Problem) -> Option<LabeledSpan> {
     let pos = problem.pos?;
     let offset = pos.offset.or_else(|| offset_of(text, pos))?;
-    let len = text[offset.min(text.len())..]
-        .find(['\n', ',', '}', ']'])
-        .unwrap_or(0)
-        .max(1);
+    let len = text[offset.min(text.len())..].find(['\n', ',', '}', ']']).unwrap_or(0).max(1);
     let len = len.min(text.len().saturating_sub(offset));
     Some(LabeledSpan::at(offset..offset + len, "here"))
 }
 
 /// The byte offset of a 1-based line and column.
 fn offset_of(text: &str, pos: SourcePos) -> Option<usize> {
-    let line_start = if pos.line <= 1 {
-        0
-    } else {
-        text.match_indices('\n')
-            .nth(pos.line as usize - 2)
-            .map(|(i, _)| i + 1)?
-    };
+    let line_start =
+        if pos.line <= 1 { 0 } else { text.match_indices('\n').nth(pos.line as usize - 2).map(|(i, _)| i + 1)? };
     let line = &text[line_start..];
-    let col = line
-        .char_indices()
-        .nth(pos.column.saturating_sub(1) as usize)
-        .map_or(line.len(), |(i, _)| i);
+    let col = line.char_indices().nth(pos.column.saturating_sub(1) as usize).map_or(line.len(), |(i, _)| i);
     Some(line_start + col)
 }
 
 impl Diagnostic for InputError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         match self.problems.as_slice() {
-            [one] => one
-                .help
-                .as_ref()
-                .map(|h| Box::new(h) as Box<dyn fmt::Display>),
+            [one] => one.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>),
             _ => None,
         }
     }
@@ -176,11 +140,7 @@ impl Diagnostic for InputError {
         }
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
-        }
+        if self.related.is_empty() { None } else { Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic))) }
     }
 }
 
@@ -203,10 +163,7 @@ impl std::error::Error for RelatedProblem {}
 
 impl Diagnostic for RelatedProblem {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.problem
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.problem.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.named as &dyn SourceCode)

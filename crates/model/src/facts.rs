@@ -19,27 +19,13 @@ pub struct Facts {
 
 impl Facts {
     pub fn from_inventory(inventory: Inventory, source_name: impl Into<String>) -> Self {
-        Facts {
-            inventory,
-            source_name: source_name.into(),
-            format: SourceFormat::Inventory,
-            notes: vec![],
-        }
+        Facts { inventory, source_name: source_name.into(), format: SourceFormat::Inventory, notes: vec![] }
     }
 }
 
 impl From<LoadedInventory> for Facts {
     fn from(loaded: LoadedInventory) -> Self {
-        let notes = loaded
-            .warnings
-            .iter()
-            .map(|w| w.render(&loaded.source_name))
-            .collect();
-        Facts {
-            inventory: loaded.inventory,
-            source_name: loaded.source_name,
-            format: loaded.format,
-            notes,
-        }
+        let notes = loaded.warnings.iter().map(|w| w.render(&loaded.source_name)).collect();
+        Facts { inventory: loaded.inventory, source_name: loaded.source_name, format: loaded.format, notes }
     }
 }

@@ -101,9 +101,7 @@ impl FromStr for Profile {
         match s {
             "production" => Ok(Profile::Production),
             "minimum" => Ok(Profile::Minimum),
-            _ => Err(format!(
-                "unknown profile `{s}`: expected production or minimum"
-            )),
+            _ => Err(format!("unknown profile `{s}`: expected production or minimum")),
         }
     }
 }
@@ -152,11 +150,7 @@ pub struct Network {
     /// The pod network (KubeVCluster: networkCIDR).
     #[serde(rename = "podCIDR", default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<Cidr>,
-    #[serde(
-        rename = "serviceCIDR",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceCIDR", default, skip_serializing_if = "Option::is_none")]
     pub service_cidr: Option<Cidr>,
     /// The pod overlay: geneve (Kube-OVN's default), vxlan or stt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,11 +210,7 @@ pub struct MigrationNetwork {
 pub struct Dns {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub servers: Option<Vec<IpAddr>>,
-    #[serde(
-        rename = "nodeLocalDNSCache",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nodeLocalDNSCache", default, skip_serializing_if = "Option::is_none")]
     pub node_local_dns_cache: Option<NodeLocalDnsCache>,
 }
 
@@ -291,9 +281,7 @@ impl Node {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     ControlPlane,
@@ -456,9 +444,7 @@ impl StorageClass {
     /// `Some(true)` when the class offers ReadWriteMany, `None` when its
     /// access modes are not declared.
     pub fn offers_rwx(&self) -> Option<bool> {
-        self.access_modes
-            .as_ref()
-            .map(|m| m.contains(&AccessMode::ReadWriteMany))
+        self.access_modes.as_ref().map(|m| m.contains(&AccessMode::ReadWriteMany))
     }
 }
 
@@ -476,9 +462,7 @@ pub enum VolumeMode {
     Filesystem,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailureDomain {
     Host,
@@ -500,18 +484,10 @@ impl fmt::Display for FailureDomain {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GuestCluster {
     pub name: String,
-    #[serde(
-        rename = "nodeLocalDNSCache",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nodeLocalDNSCache", default, skip_serializing_if = "Option::is_none")]
     pub node_local_dns_cache: Option<NodeLocalDnsCache>,
     /// The dnsPolicy of the guest cluster's VMs; None means an explicit dnsConfig.
-    #[serde(
-        rename = "vmDNSPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "vmDNSPolicy", default, skip_serializing_if = "Option::is_none")]
     pub vm_dns_policy: Option<DnsPolicy>,
 }
 
@@ -714,10 +690,7 @@ impl FromStr for Address {
         if let Ok(ip) = s.parse::<IpAddr>() {
             return Ok(Address::Ip(ip));
         }
-        let looks_numeric = s
-            .rsplit('.')
-            .next()
-            .is_some_and(|last| last.chars().all(|c| c.is_ascii_digit()));
+        let looks_numeric = s.rsplit('.').next().is_some_and(|last| last.chars().all(|c| c.is_ascii_digit()));
         if looks_numeric || s.contains(':') {
             return Err(format!("`{s}` is not a valid IP address"));
         }
@@ -765,14 +738,10 @@ impl fmt::Display for Cidr {
 impl FromStr for Cidr {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let net: ipnet::IpNet = s.parse().map_err(|_| {
-            format!("`{s}` is not a CIDR; expected a network such as 10.244.0.0/16")
-        })?;
+        let net: ipnet::IpNet =
+            s.parse().map_err(|_| format!("`{s}` is not a CIDR; expected a network such as 10.244.0.0/16"))?;
         if net.trunc() != net {
-            return Err(format!(
-                "`{s}` has host bits set; did you mean `{}`?",
-                net.trunc()
-            ));
+            return Err(format!("`{s}` has host bits set; did you mean `{}`?", net.trunc()));
         }
         Ok(Cidr(net))
     }
@@ -819,9 +788,7 @@ impl Inventory {
 
     /// The class a disk without `storageClass` lands on.
     pub fn default_storage_class(&self) -> Option<&Located<StorageClass>> {
-        self.storage_classes()
-            .iter()
-            .find(|c| c.default == Some(true))
+        self.storage_classes().iter().find(|c| c.default == Some(true))
     }
 
     pub fn network(&self) -> Option<&Network> {
@@ -843,35 +810,23 @@ impl Inventory {
     /// How many simultaneous node failures the design must survive; one
     /// when unsaid, because surviving one is what "HA" means on the page.
     pub fn tolerated_node_failures(&self) -> u32 {
-        self.ha()
-            .and_then(|h| h.tolerate.as_ref())
-            .and_then(|t| t.nodes)
-            .map_or(1, Count::get)
+        self.ha().and_then(|h| h.tolerate.as_ref()).and_then(|t| t.nodes).map_or(1, Count::get)
     }
 
     /// How many whole failure domains the design must survive; none when
     /// unsaid (the page asks for spreading, not for zone tolerance).
     pub fn tolerated_zone_failures(&self) -> u32 {
-        self.ha()
-            .and_then(|h| h.tolerate.as_ref())
-            .and_then(|t| t.zones)
-            .map_or(0, Count::get)
+        self.ha().and_then(|h| h.tolerate.as_ref()).and_then(|t| t.zones).map_or(0, Count::get)
     }
 
     /// vCPUs per logical host CPU the scheduler may promise. KubeVirt's own
     /// default cpuAllocationRatio is 10 (pkg/virt-config: DefaultCPUAllocationRatio).
     pub fn cpu_overcommit(&self) -> f64 {
-        self.overcommit
-            .as_ref()
-            .and_then(|o| o.cpu)
-            .map_or(10.0, Ratio::get)
+        self.overcommit.as_ref().and_then(|o| o.cpu).map_or(10.0, Ratio::get)
     }
 
     /// Memory overcommit; KubeVirt does not overcommit memory by default.
     pub fn memory_overcommit(&self) -> f64 {
-        self.overcommit
-            .as_ref()
-            .and_then(|o| o.memory)
-            .map_or(1.0, Ratio::get)
+        self.overcommit.as_ref().and_then(|o| o.memory).map_or(1.0, Ratio::get)
     }
 }

@@ -38,10 +38,7 @@ impl KubeVCluster {
             api_version: inventory::API_VERSION.into(),
             kind: inventory::KIND.into(),
             metadata: Metadata {
-                name: self
-                    .metadata
-                    .and_then(|m| m.name)
-                    .unwrap_or_else(|| "kubev-cluster".into()),
+                name: self.metadata.and_then(|m| m.name).unwrap_or_else(|| "kubev-cluster".into()),
                 labels: BTreeMap::new(),
                 annotations: BTreeMap::new(),
             },

@@ -16,6 +16,7 @@ pub mod quantity;
 pub mod schema;
 pub mod suggest;
 pub mod validate;
+pub mod write;
 
 pub use error::{InputError, LoadError, Problem};
 pub use facts::Facts;

@@ -51,10 +51,7 @@ impl LoadedInventory {
 /// Reads and checks the file at `path`.
 pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
-        path: name.clone(),
-        error,
-    })?;
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
     parse_bytes(&name, &bytes).map_err(LoadError::Input)
 }
 
@@ -67,16 +64,8 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputErr
             let text = String::from_utf8_lossy(valid);
             let line = text.matches('\n').count() + 1;
             let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let pos = SourcePos {
-                line: line as u32,
-                column: column as u32,
-                offset: Some(e.valid_up_to()),
-            };
-            Err(InputError::new(
-                name,
-                text.into_owned(),
-                vec![Problem::at(pos, "the file is not UTF-8 text")],
-            ))
+            let pos = SourcePos { line: line as u32, column: column as u32, offset: Some(e.valid_up_to()) };
+            Err(InputError::new(name, text.into_owned(), vec![Problem::at(pos, "the file is not UTF-8 text")]))
         }
     }
 }
@@ -93,12 +82,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
         kind: Option<serde_saphyr::Spanned<String>>,
     }
 
-    let header: Header = deserialize_with_paths(text).map_err(|mut p| {
-        p.help.get_or_insert_with(|| {
-            "an inventory is a YAML mapping that starts with `apiVersion: kubev-ha/v1alpha1` and `kind: Inventory`".into()
-        });
-        fail(vec![p])
-    })?;
+    let header: Header = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
 
     let Some(kind) = header.kind else {
         return Err(fail(vec![Problem::new("missing `kind`: expected `Inventory` or `KubeVCluster`").with_help(
@@ -110,18 +94,11 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
         inventory::KIND => {
             let api = header.api_version.as_ref().map(|a| a.value.as_str());
             if api != Some(inventory::API_VERSION) {
-                let pos = header
-                    .api_version
-                    .as_ref()
-                    .and_then(|a| SourcePos::from_saphyr(a.referenced))
-                    .or(kind_pos);
+                let pos = header.api_version.as_ref().and_then(|a| SourcePos::from_saphyr(a.referenced)).or(kind_pos);
                 let found = api.map_or("nothing".to_string(), |a| format!("`{a}`"));
                 return Err(fail(vec![Problem::maybe_at(
                     pos,
-                    format!(
-                        "apiVersion is {found}; an Inventory needs `apiVersion: {}`",
-                        inventory::API_VERSION
-                    ),
+                    format!("apiVersion is {found}; an Inventory needs `apiVersion: {}`", inventory::API_VERSION),
                 )]));
             }
             let inventory: Inventory = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
@@ -139,28 +116,22 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
         }
         kubev_cluster::KIND => {
             let mut ignored = Vec::new();
-            let options = serde_saphyr::options! { with_snippet: false };
+            let options = yaml_options(text);
             let mut path_of_error = None;
-            let manifest: KubeVCluster =
-                serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
-                    let mut track = serde_path_to_error::Track::new();
-                    let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
-                    let result =
-                        serde_ignored::deserialize(tracked, |path| ignored.push(path.to_string()));
-                    if result.is_err() {
-                        path_of_error = Some(track.path().to_string());
-                    }
-                    result
-                })
-                .map_err(|e| fail(vec![problem_from_yaml_error(&e, path_of_error.as_deref())]))?;
+            let manifest: KubeVCluster = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+                let mut track = serde_path_to_error::Track::new();
+                let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
+                let result = serde_ignored::deserialize(tracked, |path| ignored.push(path.to_string()));
+                if result.is_err() {
+                    path_of_error = Some(track.path().to_string());
+                }
+                result
+            })
+            .map_err(|e| fail(vec![problem_from_yaml_error(&e, path_of_error.as_deref())]))?;
             let mut warnings: Vec<Problem> = ignored
                 .iter()
                 .filter_map(|p| clean_path(p))
-                .map(|p| {
-                    Problem::new(format!(
-                        "unknown key `{p}` in the KubeVCluster manifest (ignored)"
-                    ))
-                })
+                .map(|p| Problem::new(format!("unknown key `{p}` in the KubeVCluster manifest (ignored)")))
                 .collect();
             let (inventory, notes) = manifest.into_inventory();
             warnings.extend(notes);
@@ -180,9 +151,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
             let hint = crate::suggest::did_you_mean(other, [inventory::KIND, kubev_cluster::KIND]);
             let mut p = Problem::maybe_at(
                 kind_pos,
-                format!(
-                    "`kind: {other}` is not something this tool reads: expected `Inventory` or `KubeVCluster`"
-                ),
+                format!("`kind: {other}` is not something this tool reads: expected `Inventory` or `KubeVCluster`"),
             );
             p.help = hint.map(|h| format!("did you mean `{h}`?"));
             Err(fail(vec![p]))
@@ -190,10 +159,22 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
     }
 }
 
+/// The reader's options. The structural budget grows with the input, since
+/// every YAML node takes at least a couple of bytes: an inventory of
+/// thousands of hosts reads, while alias and anchor budgets (the defence
+/// against "billion laughs") stay at serde-saphyr's defaults.
+fn yaml_options(text: &str) -> serde_saphyr::Options {
+    let budget = serde_saphyr::budget! {
+        max_nodes: text.len().max(250_000),
+        max_events: text.len().saturating_mul(2).max(1_000_000),
+    };
+    serde_saphyr::options! { with_snippet: false, budget: budget }
+}
+
 /// Deserialises `text` as `T`, turning a failure into a [`Problem`] that
 /// names the path to the bad value and where it is.
 fn deserialize_with_paths<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, Problem> {
-    let options = serde_saphyr::options! { with_snippet: false };
+    let options = yaml_options(text);
     let mut path_of_error = None;
     serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
         let mut track = serde_path_to_error::Track::new();
@@ -212,10 +193,7 @@ fn clean_path(path: &str) -> Option<String> {
     if path.contains("__serde_saphyr_private_spanned") {
         return None;
     }
-    let cleaned = path
-        .replace(".?.value", "")
-        .replace(".value", "")
-        .replace(".?", "");
+    let cleaned = path.replace(".?.value", "").replace(".value", "").replace(".?", "");
     Some(cleaned)
 }
 
@@ -225,10 +203,15 @@ fn problem_from_yaml_error(err: &serde_saphyr::Error, path: Option<&str>) -> Pro
     let raw = formatter.format_message(err.without_snippet()).to_string();
     let message = escape_controls(&raw);
     let pos = err.location().and_then(SourcePos::from_saphyr);
-    let path = path
-        .and_then(clean_path)
-        .filter(|p| !p.is_empty() && p != ".");
-    let help = crate::suggest::help_for_serde_message(&message);
+    let path = path.and_then(clean_path).filter(|p| !p.is_empty() && p != ".");
+    let help = crate::suggest::help_for_serde_message(&message).or_else(|| {
+        path.is_none().then(|| {
+            "an inventory is a YAML mapping that starts with `apiVersion: kubev-ha/v1alpha1` and `kind: Inventory`"
+                .to_string()
+        })
+    });
+    // The help lists what is allowed; the message only needs to name the culprit.
+    let message = crate::suggest::shorten_unknown_name(&message).unwrap_or(message);
     let text = match path {
         Some(p) => format!("{p}: {message}"),
         None => message,
@@ -241,13 +224,5 @@ fn problem_from_yaml_error(err: &serde_saphyr::Error, path: Option<&str>) -> Pro
 /// The message with control characters escaped, so input never sends terminal
 /// control sequences through an error message.
 fn escape_controls(raw: &str) -> String {
-    raw.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    raw.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }

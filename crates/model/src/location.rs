@@ -25,11 +25,7 @@ pub struct SourcePos {
 
 impl SourcePos {
     pub fn new(line: u32, column: u32) -> Self {
-        SourcePos {
-            line,
-            column,
-            offset: None,
-        }
+        SourcePos { line, column, offset: None }
     }
 
     pub(crate) fn from_saphyr(location: serde_saphyr::Location) -> Option<SourcePos> {
@@ -39,10 +35,7 @@ impl SourcePos {
         Some(SourcePos {
             line: u32::try_from(location.line()).unwrap_or(u32::MAX),
             column: u32::try_from(location.column()).unwrap_or(u32::MAX),
-            offset: location
-                .span()
-                .byte_offset()
-                .and_then(|o| usize::try_from(o).ok()),
+            offset: location.span().byte_offset().and_then(|o| usize::try_from(o).ok()),
         })
     }
 }
@@ -96,10 +89,7 @@ impl<T> DerefMut for Located<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
-        Ok(Located {
-            at: SourcePos::from_saphyr(spanned.referenced),
-            value: spanned.value,
-        })
+        Ok(Located { at: SourcePos::from_saphyr(spanned.referenced), value: spanned.value })
     }
 }
 

@@ -79,11 +79,7 @@ impl ByteSize {
             value /= 1024.0;
             unit = u;
         }
-        if unit.is_empty() {
-            format!("{}", self.0)
-        } else {
-            format!("{value:.1}{unit}")
-        }
+        if unit.is_empty() { format!("{}", self.0) } else { format!("{value:.1}{unit}") }
     }
 }
 
@@ -92,14 +88,7 @@ fn exact_binary(bytes: u64) -> Option<String> {
     if bytes == 0 {
         return Some("0".into());
     }
-    let units = [
-        (60, "Ei"),
-        (50, "Pi"),
-        (40, "Ti"),
-        (30, "Gi"),
-        (20, "Mi"),
-        (10, "Ki"),
-    ];
+    let units = [(60, "Ei"), (50, "Pi"), (40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")];
     units
         .iter()
         .find(|(shift, _)| bytes % (1u64 << shift) == 0)
@@ -113,14 +102,7 @@ impl fmt::Display for ByteSize {
         if let Some(exact) = exact_binary(self.0) {
             return f.write_str(&exact);
         }
-        let decimal = [
-            (18, "E"),
-            (15, "P"),
-            (12, "T"),
-            (9, "G"),
-            (6, "M"),
-            (3, "k"),
-        ];
+        let decimal = [(18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k")];
         for (exp, unit) in decimal {
             let m = 10u64.pow(exp);
             if self.0 % m == 0 {
@@ -133,10 +115,7 @@ impl fmt::Display for ByteSize {
 
 /// Splits `text` into a decimal number and its suffix, checking the number's shape.
 fn split_number(text: &str) -> Option<(&str, &str)> {
-    let end = text
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
-        .map_or(text.len(), |(i, _)| i);
+    let end = text.char_indices().find(|(_, c)| !(c.is_ascii_digit() || *c == '.')).map_or(text.len(), |(i, _)| i);
     let (number, suffix) = text.split_at(end);
     let mut parts = number.split('.');
     let int = parts.next()?;
@@ -155,11 +134,7 @@ fn split_number(text: &str) -> Option<(&str, &str)> {
 fn scale(number: &str, multiplier: u128) -> Option<u64> {
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
     let digits = format!("{int}{frac}");
-    let mantissa: u128 = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().ok()?
-    };
+    let mantissa: u128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
     let divisor = 10u128.checked_pow(frac.len() as u32)?;
     let product = mantissa.checked_mul(multiplier)?;
     let value = product.div_ceil(divisor);
@@ -171,18 +146,13 @@ impl FromStr for ByteSize {
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         let text = raw.trim();
-        let expected =
-            "expected a size such as 512Mi, 16Gi or 4Ti (powers of 1024) or 16G (powers of 1000)";
+        let expected = "expected a size such as 512Mi, 16Gi or 4Ti (powers of 1024) or 16G (powers of 1000)";
         if text.starts_with('-') {
-            return Err(QuantityError::new(format!(
-                "`{raw}` is negative; {expected}"
-            )));
+            return Err(QuantityError::new(format!("`{raw}` is negative; {expected}")));
         }
         let text = text.strip_prefix('+').unwrap_or(text);
         let Some((number, suffix)) = split_number(text) else {
-            return Err(QuantityError::new(format!(
-                "`{raw}` is not a size; {expected}"
-            )));
+            return Err(QuantityError::new(format!("`{raw}` is not a size; {expected}")));
         };
         let multiplier: u128 = match suffix {
             "" => 1,
@@ -204,17 +174,14 @@ impl FromStr for ByteSize {
                 )));
             }
             other => {
-                let hint = suggest_size_suffix(other)
-                    .map(|s| format!("; did you mean `{number}{s}`?"))
-                    .unwrap_or_default();
-                return Err(QuantityError::new(format!(
-                    "`{raw}` has an unknown unit `{other}`; {expected}{hint}"
-                )));
+                let hint =
+                    suggest_size_suffix(other).map(|s| format!("; did you mean `{number}{s}`?")).unwrap_or_default();
+                return Err(QuantityError::new(format!("`{raw}` has an unknown unit `{other}`; {expected}{hint}")));
             }
         };
-        scale(number, multiplier).map(ByteSize).ok_or_else(|| {
-            QuantityError::new(format!("`{raw}` is too large to be a size in bytes"))
-        })
+        scale(number, multiplier)
+            .map(ByteSize)
+            .ok_or_else(|| QuantityError::new(format!("`{raw}` is too large to be a size in bytes")))
     }
 }
 
@@ -256,12 +223,7 @@ impl LinkSpeed {
 
 impl fmt::Display for LinkSpeed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let units = [
-            (1_000_000_000_000u64, "Tbps"),
-            (1_000_000_000, "Gbps"),
-            (1_000_000, "Mbps"),
-            (1_000, "Kbps"),
-        ];
+        let units = [(1_000_000_000_000u64, "Tbps"), (1_000_000_000, "Gbps"), (1_000_000, "Mbps"), (1_000, "Kbps")];
         for (m, unit) in units {
             if self.0 >= m && self.0 % m == 0 {
                 return write!(f, "{}{unit}", self.0 / m);
@@ -281,14 +243,10 @@ impl FromStr for LinkSpeed {
         let text = raw.trim();
         let expected = "expected a link speed such as 100Mbps, 1Gbps, 10Gbps or 25Gbps";
         if text.starts_with('-') {
-            return Err(QuantityError::new(format!(
-                "`{raw}` is negative; {expected}"
-            )));
+            return Err(QuantityError::new(format!("`{raw}` is negative; {expected}")));
         }
         let Some((number, suffix)) = split_number(text) else {
-            return Err(QuantityError::new(format!(
-                "`{raw}` is not a link speed; {expected}"
-            )));
+            return Err(QuantityError::new(format!("`{raw}` is not a link speed; {expected}")));
         };
         let multiplier: u128 = match suffix {
             "bps" => 1,
@@ -298,17 +256,14 @@ impl FromStr for LinkSpeed {
             "Tbps" => 1_000_000_000_000,
             other => {
                 let hint = match other {
-                    "G" | "g" | "GbE" | "gbps" | "GBps" | "Gb/s" | "Gbit/s" | "Gbit" | "Gb"
-                    | "GB" => Some("Gbps"),
+                    "G" | "g" | "GbE" | "gbps" | "GBps" | "Gb/s" | "Gbit/s" | "Gbit" | "Gb" | "GB" => Some("Gbps"),
                     "M" | "m" | "mbps" | "Mb/s" | "Mbit/s" | "Mbit" | "Mb" | "MB" => Some("Mbps"),
                     "" => Some("Gbps"),
                     _ => None,
                 }
                 .map(|s| format!("; did you mean `{number}{s}`?"))
                 .unwrap_or_default();
-                return Err(QuantityError::new(format!(
-                    "`{raw}` has no known speed unit; {expected}{hint}"
-                )));
+                return Err(QuantityError::new(format!("`{raw}` has no known speed unit; {expected}{hint}")));
             }
         };
         scale(number, multiplier)
@@ -369,9 +324,7 @@ impl FromStr for Interval {
         let text = raw.trim();
         let expected = "expected a duration such as 90s, 30m, 2h or 1h30m";
         if text.starts_with('-') {
-            return Err(QuantityError::new(format!(
-                "`{raw}` is negative; {expected}"
-            )));
+            return Err(QuantityError::new(format!("`{raw}` is negative; {expected}")));
         }
         if text == "0" {
             return Ok(Interval::default());
@@ -383,14 +336,10 @@ impl FromStr for Interval {
         }
         while !rest.is_empty() {
             let Some((number, tail)) = split_number(rest) else {
-                return Err(QuantityError::new(format!(
-                    "`{raw}` is not a duration; {expected}"
-                )));
+                return Err(QuantityError::new(format!("`{raw}` is not a duration; {expected}")));
             };
-            let unit_len = tail
-                .char_indices()
-                .find(|(_, c)| c.is_ascii_digit() || *c == '.')
-                .map_or(tail.len(), |(i, _)| i);
+            let unit_len =
+                tail.char_indices().find(|(_, c)| c.is_ascii_digit() || *c == '.').map_or(tail.len(), |(i, _)| i);
             let (unit, next) = tail.split_at(unit_len);
             let ns_per_unit: u128 = match unit {
                 "ns" => 1,
@@ -432,10 +381,7 @@ impl FromStr for Interval {
         }
         let secs = u64::try_from(total_ns / 1_000_000_000)
             .map_err(|_| QuantityError::new(format!("`{raw}` is too long a duration")))?;
-        Ok(Interval(std::time::Duration::new(
-            secs,
-            (total_ns % 1_000_000_000) as u32,
-        )))
+        Ok(Interval(std::time::Duration::new(secs, (total_ns % 1_000_000_000) as u32)))
     }
 }
 
@@ -468,11 +414,7 @@ impl Ratio {
 
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.fract() == 0.0 {
-            write!(f, "{:.1}", self.0)
-        } else {
-            write!(f, "{}", self.0)
-        }
+        if self.0.fract() == 0.0 { write!(f, "{:.1}", self.0) } else { write!(f, "{}", self.0) }
     }
 }
 
@@ -492,9 +434,7 @@ impl FromNumber for ByteSize {
         if n.is_finite() && n >= 0.0 && n < u64::MAX as f64 {
             Ok(ByteSize(n.ceil() as u64))
         } else {
-            Err(QuantityError::new(format!(
-                "`{n}` is not a size; expected a size such as 512Mi, 16Gi or 4Ti"
-            )))
+            Err(QuantityError::new(format!("`{n}` is not a size; expected a size such as 512Mi, 16Gi or 4Ti")))
         }
     }
 }
@@ -506,9 +446,7 @@ impl FromNumber for LinkSpeed {
         )))
     }
     fn from_f64(n: f64) -> Result<Self, QuantityError> {
-        Err(QuantityError::new(format!(
-            "`{n}` has no unit; expected a link speed such as 1Gbps or 25Gbps"
-        )))
+        Err(QuantityError::new(format!("`{n}` has no unit; expected a link speed such as 1Gbps or 25Gbps")))
     }
 }
 
@@ -522,25 +460,18 @@ impl FromNumber for Interval {
         )))
     }
     fn from_f64(n: f64) -> Result<Self, QuantityError> {
-        Err(QuantityError::new(format!(
-            "`{n}` has no unit; expected a duration such as 90s, 30m or 2h"
-        )))
+        Err(QuantityError::new(format!("`{n}` has no unit; expected a duration such as 90s, 30m or 2h")))
     }
 }
 
 impl FromNumber for Count {
     fn from_u64(n: u64) -> Result<Self, QuantityError> {
-        u32::try_from(n).map(Count).map_err(|_| {
-            QuantityError::new(format!(
-                "`{n}` is too large; expected a whole number up to {}",
-                u32::MAX
-            ))
-        })
+        u32::try_from(n)
+            .map(Count)
+            .map_err(|_| QuantityError::new(format!("`{n}` is too large; expected a whole number up to {}", u32::MAX)))
     }
     fn from_f64(n: f64) -> Result<Self, QuantityError> {
-        Err(QuantityError::new(format!(
-            "`{n}` is not a whole number; expected a whole number ≥ 0"
-        )))
+        Err(QuantityError::new(format!("`{n}` is not a whole number; expected a whole number ≥ 0")))
     }
 }
 
@@ -552,9 +483,7 @@ impl FromNumber for Ratio {
         if n.is_finite() && n > 0.0 {
             Ok(Ratio(n))
         } else {
-            Err(QuantityError::new(format!(
-                "`{n}` is not a ratio; expected a number > 0 such as 1.0 or 4.0"
-            )))
+            Err(QuantityError::new(format!("`{n}` is not a ratio; expected a number > 0 such as 1.0 or 4.0")))
         }
     }
 }
@@ -567,13 +496,9 @@ impl FromStr for Count {
             return Count::from_u64(n);
         }
         if t.starts_with('-') && t[1..].parse::<u64>().is_ok() {
-            return Err(QuantityError::new(format!(
-                "`{s}` is negative; expected a whole number ≥ 0"
-            )));
+            return Err(QuantityError::new(format!("`{s}` is negative; expected a whole number ≥ 0")));
         }
-        Err(QuantityError::new(format!(
-            "`{s}` is not a number; expected a whole number ≥ 0"
-        )))
+        Err(QuantityError::new(format!("`{s}` is not a number; expected a whole number ≥ 0")))
     }
 }
 
@@ -582,9 +507,9 @@ impl FromStr for Ratio {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().parse::<f64>() {
             Ok(n) => Ratio::from_f64(n),
-            Err(_) => Err(QuantityError::new(format!(
-                "`{s}` is not a number; expected a ratio > 0 such as 1.0 or 4.0"
-            ))),
+            Err(_) => {
+                Err(QuantityError::new(format!("`{s}` is not a number; expected a ratio > 0 such as 1.0 or 4.0")))
+            }
         }
     }
 }
@@ -619,10 +544,7 @@ where
         v.parse().map_err(E::custom)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-        Err(E::custom(format!(
-            "`{v}` is a boolean; expected {}",
-            self.1
-        )))
+        Err(E::custom(format!("`{v}` is a boolean; expected {}", self.1)))
     }
 }
 
@@ -682,12 +604,7 @@ quantity_serde!(
     "Count",
     json_schema!({"type": "integer", "minimum": 0, "maximum": 4294967295u64})
 );
-quantity_serde!(
-    Ratio,
-    "a number > 0",
-    "Ratio",
-    json_schema!({"type": "number", "exclusiveMinimum": 0})
-);
+quantity_serde!(Ratio, "a number > 0", "Ratio", json_schema!({"type": "number", "exclusiveMinimum": 0}));
 
 macro_rules! serialize_as_text {
     ($($ty:ty),*) => {$(
@@ -720,10 +637,7 @@ mod tests {
     fn byte_sizes_parse_as_kubernetes_writes_them() {
         assert_eq!("16Gi".parse::<ByteSize>(), Ok(ByteSize::gib(16)));
         assert_eq!("512Mi".parse::<ByteSize>(), Ok(ByteSize::mib(512)));
-        assert_eq!(
-            "16G".parse::<ByteSize>(),
-            Ok(ByteSize::bytes(16_000_000_000))
-        );
+        assert_eq!("16G".parse::<ByteSize>(), Ok(ByteSize::bytes(16_000_000_000)));
         assert_eq!("1.5Gi".parse::<ByteSize>(), Ok(ByteSize::mib(1536)));
         assert_eq!("4Ti".parse::<ByteSize>(), Ok(ByteSize::tib(4)));
         assert_eq!("1024".parse::<ByteSize>(), Ok(ByteSize::kib(1)));
@@ -746,16 +660,7 @@ mod tests {
 
     #[test]
     fn byte_size_display_round_trips() {
-        for v in [
-            0,
-            1,
-            1000,
-            1024,
-            1536 << 20,
-            16 << 30,
-            16_000_000_000,
-            17_179_869_185,
-        ] {
+        for v in [0, 1, 1000, 1024, 1536 << 20, 16 << 30, 16_000_000_000, 17_179_869_185] {
             let b = ByteSize::bytes(v);
             assert_eq!(b.to_string().parse::<ByteSize>(), Ok(b), "{b}");
         }
@@ -782,10 +687,7 @@ mod tests {
         assert_eq!("90s".parse::<Interval>(), Ok(Interval::from_secs(90)));
         assert_eq!(Interval::from_secs(5400).to_string(), "1h30m");
         assert_eq!(Interval::from_secs(90).to_string(), "1m30s");
-        assert_eq!(
-            "500ms".parse::<Interval>().map(|i| i.to_string()),
-            Ok("500ms".into())
-        );
+        assert_eq!("500ms".parse::<Interval>().map(|i| i.to_string()), Ok("500ms".into()));
         let e = "30".parse::<Interval>().unwrap_err().to_string();
         assert!(e.contains("did you mean `30s`"), "{e}");
         let e = "2d".parse::<Interval>().unwrap_err().to_string();
@@ -795,12 +697,7 @@ mod tests {
     #[test]
     fn counts_and_ratios() {
         assert_eq!("8".parse::<Count>(), Ok(Count(8)));
-        assert!(
-            "-2".parse::<Count>()
-                .unwrap_err()
-                .to_string()
-                .contains("negative")
-        );
+        assert!("-2".parse::<Count>().unwrap_err().to_string().contains("negative"));
         assert!("fast".parse::<Count>().is_err());
         assert_eq!("4.0".parse::<Ratio>(), Ok(Ratio(4.0)));
         assert!("0".parse::<Ratio>().is_err());

@@ -8,10 +8,7 @@ pub fn inventory_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Inventory);
     let mut value = schema.to_value();
     if let Some(obj) = value.as_object_mut() {
-        obj.insert(
-            "$id".into(),
-            "https://kubev-ha.dev/schema/inventory-v1alpha1.json".into(),
-        );
+        obj.insert("$id".into(), "https://kubev-ha.dev/schema/inventory-v1alpha1.json".into());
     }
     value
 }

@@ -1,10 +1,7 @@
 //! "Did you mean" for names the user mistyped: keys, enum values, rule IDs.
 
 /// The candidate closest to `input`, when it is close enough to be a typo.
-pub fn did_you_mean<'a>(
-    input: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lowered = input.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -40,15 +37,25 @@ pub(crate) fn help_for_serde_message(message: &str) -> Option<String> {
     if candidates.is_empty() {
         return Some(format!("this {what} is not allowed here"));
     }
-    let list = candidates
-        .iter()
-        .map(|c| format!("`{c}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
     Some(match did_you_mean(name, candidates.iter().copied()) {
         Some(best) => format!("did you mean `{best}`? Allowed here: {list}"),
         None => format!("allowed here: {list}"),
     })
+}
+
+/// "unknown key `zoen`" for serde's "unknown field `zoen`, expected one of
+/// ..." (the help carries the list), and likewise for values.
+pub(crate) fn shorten_unknown_name(message: &str) -> Option<String> {
+    let (what, rest) = if let Some(r) = message.strip_prefix("unknown field `") {
+        ("key", r)
+    } else if let Some(r) = message.strip_prefix("unknown variant `") {
+        ("value", r)
+    } else {
+        return None;
+    };
+    let (name, _) = rest.split_once('`')?;
+    Some(format!("unknown {what} `{name}`"))
 }
 
 #[cfg(test)]
@@ -57,23 +64,16 @@ mod tests {
 
     #[test]
     fn finds_the_typo() {
-        assert_eq!(
-            did_you_mean("memroy", ["name", "memory", "cores"]),
-            Some("memory")
-        );
+        assert_eq!(did_you_mean("memroy", ["name", "memory", "cores"]), Some("memory"));
         assert_eq!(did_you_mean("zzz", ["name", "memory"]), None);
     }
 
     #[test]
     fn reads_serde_messages() {
-        let h =
-            help_for_serde_message("unknown field `memroy`, expected one of name, memory, cores")
-                .unwrap();
+        let h = help_for_serde_message("unknown field `memroy`, expected one of name, memory, cores").unwrap();
         assert!(h.starts_with("did you mean `memory`?"), "{h}");
-        let h = help_for_serde_message(
-            "unknown variant `workr`, expected one of `control-plane`, `worker`, `storage`",
-        )
-        .unwrap();
+        let h = help_for_serde_message("unknown variant `workr`, expected one of `control-plane`, `worker`, `storage`")
+            .unwrap();
         assert!(h.starts_with("did you mean `worker`?"), "{h}");
         let h = help_for_serde_message("unknown field `x`, expected `a` or `b`").unwrap();
         assert!(h.contains("`a`, `b`"), "{h}");

@@ -15,9 +15,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
     let mut problems = Vec::new();
 
     if inventory.metadata.name.trim().is_empty() {
-        problems.push(Problem::new(
-            "metadata.name is empty: give the deployment a name",
-        ));
+        problems.push(Problem::new("metadata.name is empty: give the deployment a name"));
     }
     if inventory.nodes.is_empty() {
         problems.push(Problem::new("nodes is empty: declare at least one node"));
@@ -35,11 +33,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
             )));
         }
         if let Some(first) = names.insert(&node.name, at) {
-            problems.push(here(format!(
-                "node name `{}` is declared twice{}",
-                node.name,
-                first_at(first)
-            )));
+            problems.push(here(format!("node name `{}` is declared twice{}", node.name, first_at(first))));
         }
         if let Some((other, first)) = addresses.insert(&node.address, (&node.name, at)) {
             problems.push(here(format!(
@@ -58,10 +52,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
         let mut seen = Vec::new();
         for role in &node.roles {
             if seen.contains(role) {
-                problems.push(here(format!(
-                    "node `{}` lists role {role} twice",
-                    node.name
-                )));
+                problems.push(here(format!("node `{}` lists role {role} twice", node.name)));
             }
             seen.push(*role);
         }
@@ -79,10 +70,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
             for nic in nics {
                 if let Some(name) = &nic.name {
                     if nic_names.contains(&name) {
-                        problems.push(here(format!(
-                            "node `{}` declares NIC `{name}` twice",
-                            node.name
-                        )));
+                        problems.push(here(format!("node `{}` declares NIC `{name}` twice", node.name)));
                     }
                     nic_names.push(name);
                 }
@@ -106,11 +94,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
         if let Some(first) = class_names.insert(&class.name, class.at) {
             problems.push(Problem::maybe_at(
                 class.at,
-                format!(
-                    "storage.classes[{i}]: storage class `{}` is declared twice{}",
-                    class.name,
-                    first_at(first)
-                ),
+                format!("storage.classes[{i}]: storage class `{}` is declared twice{}", class.name, first_at(first)),
             ));
         }
         if class.default == Some(true) {
@@ -132,11 +116,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
         if let Some(first) = workload_names.insert(&workload.name, workload.at) {
             problems.push(Problem::maybe_at(
                 workload.at,
-                format!(
-                    "workloads[{i}]: workload `{}` is declared twice{}",
-                    workload.name,
-                    first_at(first)
-                ),
+                format!("workloads[{i}]: workload `{}` is declared twice{}", workload.name, first_at(first)),
             ));
         }
         if classes.is_empty() {
@@ -166,11 +146,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
             if let Some(first) = seen.insert(&guest.name, guest.at) {
                 problems.push(Problem::maybe_at(
                     guest.at,
-                    format!(
-                        "guestClusters[{i}]: guest cluster `{}` is declared twice{}",
-                        guest.name,
-                        first_at(first)
-                    ),
+                    format!("guestClusters[{i}]: guest cluster `{}` is declared twice{}", guest.name, first_at(first)),
                 ));
             }
         }
@@ -180,7 +156,10 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
         if waiver.reason.trim().is_empty() {
             problems.push(Problem::maybe_at(
                 waiver.at,
-                format!("waivers[{i}]: the waiver of {} has an empty reason: say why the exception is accepted", waiver.rule),
+                format!(
+                    "waivers[{i}]: the waiver of {} has an empty reason: say why the exception is accepted",
+                    waiver.rule
+                ),
             ));
         }
     }
@@ -189,9 +168,7 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
 }
 
 fn first_at(first: Option<SourcePos>) -> String {
-    first
-        .map(|p| format!(" (first at line {})", p.line))
-        .unwrap_or_default()
+    first.map(|p| format!(" (first at line {})", p.line)).unwrap_or_default()
 }
 
 /// An RFC 1123 label: lower-case alphanumerics and `-`, 1 to 63 characters,
@@ -200,9 +177,7 @@ fn is_dns_label(label: &str) -> bool {
     let bytes = label.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
 }

@@ -5,8 +5,7 @@ use kubev_ha_rules::Report;
 
 /// One JSON object, pretty-printed, ending in a newline.
 pub fn render(report: &Report) -> String {
-    let mut text =
-        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

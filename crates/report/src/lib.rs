@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod json;
+pub mod plan;
 pub mod style;
 pub mod text;
 

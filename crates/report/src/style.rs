@@ -16,11 +16,7 @@ impl Paint {
     }
 
     fn apply(&self, style: Style, text: &str) -> String {
-        if self.enabled {
-            format!("{style}{text}{style:#}")
-        } else {
-            text.to_string()
-        }
+        if self.enabled { format!("{style}{text}{style:#}") } else { text.to_string() }
     }
 
     pub fn bold(&self, text: &str) -> String {

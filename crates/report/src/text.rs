@@ -31,13 +31,7 @@ pub fn render(report: &Report, title: &str, options: TextOptions) -> String {
         report.profile
     );
 
-    let subject_width = report
-        .findings
-        .iter()
-        .map(|f| f.subject.to_string().len())
-        .max()
-        .unwrap_or(7)
-        .clamp(7, 32);
+    let subject_width = report.findings.iter().map(|f| f.subject.to_string().len()).max().unwrap_or(7).clamp(7, 32);
 
     for area in Area::ALL {
         let in_area: Vec<&Finding> = report.findings.iter().filter(|f| f.area == area).collect();
@@ -54,11 +48,7 @@ pub fn render(report: &Report, title: &str, options: TextOptions) -> String {
         }
         let _ = writeln!(out, "\n{}", p.heading(area.title()));
         for rule in CATALOG.iter().filter(|r| r.area == area) {
-            let findings: Vec<&Finding> = shown
-                .iter()
-                .copied()
-                .filter(|f| f.rule == rule.id)
-                .collect();
+            let findings: Vec<&Finding> = shown.iter().copied().filter(|f| f.rule == rule.id).collect();
             if findings.is_empty() {
                 continue;
             }
@@ -66,9 +56,7 @@ pub fn render(report: &Report, title: &str, options: TextOptions) -> String {
             // The page's words matter where something is wrong; unknowns
             // say how to learn the fact instead.
             let worth_quoting = options.verbose
-                || findings
-                    .iter()
-                    .any(|f| f.is_open() && matches!(f.severity, Severity::Fail | Severity::Warn));
+                || findings.iter().any(|f| f.is_open() && matches!(f.severity, Severity::Fail | Severity::Warn));
             if worth_quoting {
                 let quote = if rule.quote.is_empty() {
                     format!("({})", rule.source)
@@ -91,11 +79,7 @@ pub fn render(report: &Report, title: &str, options: TextOptions) -> String {
             let _ = writeln!(out, "  - {note}");
         }
     }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        summary_line(&report.summary, &p, report.summary.fail > 0)
-    );
+    let _ = writeln!(out, "\n{}", summary_line(&report.summary, &p, report.summary.fail > 0));
     out
 }
 
@@ -104,32 +88,16 @@ fn write_finding(out: &mut String, p: &Paint, report: &Report, f: &Finding, subj
         Some(_) => p.waived(&format!("{:<7}", "waived")),
         None => p.severity(f.severity, &format!("{:<7}", f.severity.as_str())),
     };
-    let location = f
-        .location
-        .map(|l| format!("  {}", p.dim(&format!("{}:{}", report.source, l.line))))
-        .unwrap_or_default();
+    let location =
+        f.location.map(|l| format!("  {}", p.dim(&format!("{}:{}", report.source, l.line)))).unwrap_or_default();
     let subject = format!("{:<width$}", f.subject.to_string(), width = subject_width);
     let _ = writeln!(out, "    {badge} {subject}  {}{location}", f.message);
     let indent = " ".repeat(4 + 7 + 1);
     if let Some(w) = &f.waived {
-        let _ = writeln!(
-            out,
-            "{indent}{} {} ({}; waived)",
-            p.dim("was:"),
-            f.severity,
-            w.reason
-        );
+        let _ = writeln!(out, "{indent}{} {} ({}; waived)", p.dim("was:"), f.severity, w.reason);
     }
-    if let Some(fix) = f
-        .remediation
-        .as_deref()
-        .filter(|_| f.severity != Severity::Pass)
-    {
-        let label = if f.severity == Severity::Unknown {
-            "learn:"
-        } else {
-            "fix:"
-        };
+    if let Some(fix) = f.remediation.as_deref().filter(|_| f.severity != Severity::Pass) {
+        let label = if f.severity == Severity::Unknown { "learn:" } else { "fix:" };
         let _ = writeln!(out, "{indent}{} {fix}", p.dim(label));
     }
 }

@@ -27,14 +27,8 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [
-        Area::ControlPlane,
-        Area::Workers,
-        Area::Storage,
-        Area::Network,
-        Area::HighAvailability,
-        Area::Host,
-    ];
+    pub const ALL: [Area; 6] =
+        [Area::ControlPlane, Area::Workers, Area::Storage, Area::Network, Area::HighAvailability, Area::Host];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -89,9 +83,7 @@ pub struct Rule {
 
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rule")
-            .field("id", &self.id)
-            .finish_non_exhaustive()
+        f.debug_struct("Rule").field("id", &self.id).finish_non_exhaustive()
     }
 }
 
@@ -191,12 +183,7 @@ with a single disk, that disk.",
 Defragmentation and snapshots need room beside the database, so the disk holding it needs at least twice the quota. \
 Declare `etcd.quotaBackendBytes` when you raised the quota.",
         facts: FactSource::Declared,
-        policy: |t| {
-            format!(
-                "{} < {} × quota",
-                t.cp_etcd_capacity, t.cp_etcd_capacity_factor
-            )
-        },
+        policy: |t| format!("{} < {} × quota", t.cp_etcd_capacity, t.cp_etcd_capacity_factor),
         evaluate: cp::etcd_capacity,
     },
     Rule {
@@ -386,10 +373,7 @@ A NIC whose speed is not declared does not count; a node with no known speed is 
 or migrations to and from that worker fail. The rule checks that every worker declares a NIC named `network.migrationNetwork.nic`.",
         facts: FactSource::Declared,
         policy: |t| {
-            format!(
-                "{} if absent, {} if a worker lacks it",
-                t.net_migration_absent, t.net_migration_nic_missing
-            )
+            format!("{} if absent, {} if a worker lacks it", t.net_migration_absent, t.net_migration_nic_missing)
         },
         evaluate: net::migration,
     },
@@ -403,12 +387,7 @@ or migrations to and from that worker fail. The rule checks that every worker de
 The rule compares each node's primary NIC (the first declared one that is not the migration NIC) across all nodes, and the migration NICs across workers. \
 It also reports what the overlay leaves for pods: Kube-OVN subtracts the tunnel header (Geneve 100, VXLAN 50, STT 72 bytes), so a 1500-byte underlay gives pods 1400.",
         facts: FactSource::Declared,
-        policy: |t| {
-            format!(
-                "{} on mismatch, {} on shrink",
-                t.net_mtu_mismatch, t.net_mtu_shrink
-            )
-        },
+        policy: |t| format!("{} on mismatch, {} on shrink", t.net_mtu_mismatch, t.net_mtu_shrink),
         evaluate: net::mtu,
     },
     Rule {
@@ -483,12 +462,7 @@ KubeVirt's per-VM overhead, keeping `spread: true` replicas on distinct nodes.",
         explanation: "Removes each failure domain (or each set of `ha.tolerate.zones` of them) and checks that the surviving etcd members keep quorum and that \
 the restartable VMs of the lost domains fit on the surviving workers.",
         facts: FactSource::Simulated,
-        policy: |t| {
-            format!(
-                "{} when quorum is lost or a VM finds no home",
-                t.ha_zone_failure
-            )
-        },
+        policy: |t| format!("{} when quorum is lost or a VM finds no home", t.ha_zone_failure),
         evaluate: ha::zone_failure,
     },
     Rule {
@@ -631,18 +605,8 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for rule in CATALOG {
             assert!(seen.insert(rule.id), "duplicate rule {}", rule.id);
-            assert!(
-                rule.id
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
-                "{}",
-                rule.id
-            );
-            assert!(
-                !rule.explanation.is_empty() && !rule.source.is_empty(),
-                "{}",
-                rule.id
-            );
+            assert!(rule.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'), "{}", rule.id);
+            assert!(!rule.explanation.is_empty() && !rule.source.is_empty(), "{}", rule.id);
         }
     }
 
@@ -660,15 +624,8 @@ mod tests {
         let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let page = flat(page);
         for rule in CATALOG {
-            if rule.source.starts_with(PAGE)
-                && !rule.source.contains("implied")
-                && !rule.quote.is_empty()
-            {
-                assert!(
-                    page.contains(&flat(rule.quote)),
-                    "{}: quote not found on the page",
-                    rule.id
-                );
+            if rule.source.starts_with(PAGE) && !rule.source.contains("implied") && !rule.quote.is_empty() {
+                assert!(page.contains(&flat(rule.quote)), "{}: quote not found on the page", rule.id);
             }
         }
     }

@@ -24,10 +24,7 @@ pub struct WaiverSpec {
 impl WaiverSpec {
     fn matches(&self, finding: &Finding) -> bool {
         finding.rule.eq_ignore_ascii_case(&self.rule)
-            && self
-                .subject
-                .as_deref()
-                .is_none_or(|s| finding.subject.matches(s))
+            && self.subject.as_deref().is_none_or(|s| finding.subject.matches(s))
     }
 }
 
@@ -57,17 +54,9 @@ impl FromStr for WaiverSpec {
         };
         let rule = rule.trim();
         check_rule_id(rule)?;
-        let reason = if reason.is_empty() {
-            "waived on the command line (no reason given)".to_string()
-        } else {
-            reason
-        };
-        Ok(WaiverSpec {
-            rule: rule.to_ascii_uppercase(),
-            subject,
-            reason,
-            origin: WaiverOrigin::CommandLine,
-        })
+        let reason =
+            if reason.is_empty() { "waived on the command line (no reason given)".to_string() } else { reason };
+        Ok(WaiverSpec { rule: rule.to_ascii_uppercase(), subject, reason, origin: WaiverOrigin::CommandLine })
     }
 }
 
@@ -89,9 +78,7 @@ pub fn waiver_problems(inventory: &Inventory) -> Vec<Problem> {
         .iter()
         .enumerate()
         .filter_map(|(i, w)| {
-            check_rule_id(&w.rule)
-                .err()
-                .map(|msg| Problem::maybe_at(w.at, format!("waivers[{i}].rule: {msg}")))
+            check_rule_id(&w.rule).err().map(|msg| Problem::maybe_at(w.at, format!("waivers[{i}].rule: {msg}")))
         })
         .collect()
 }
@@ -162,20 +149,12 @@ impl Report {
 
 /// Runs every rule of the catalog over `facts`.
 pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
-    let profile = options
-        .profile
-        .unwrap_or_else(|| facts.inventory.profile_or_default());
+    let profile = options.profile.unwrap_or_else(|| facts.inventory.profile_or_default());
     let thresholds = Thresholds::for_profile(profile);
+    let plan = std::cell::OnceCell::new();
     let mut findings: Vec<Finding> = CATALOG
         .iter()
-        .flat_map(|rule| {
-            (rule.evaluate)(&Judge {
-                facts,
-                profile,
-                thresholds,
-                rule,
-            })
-        })
+        .flat_map(|rule| (rule.evaluate)(&Judge { facts, profile, thresholds, rule, plan: &plan }))
         .collect();
 
     let waivers: Vec<WaiverSpec> = facts
@@ -196,10 +175,7 @@ pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
         for finding in findings.iter_mut().filter(|f| waiver.matches(f)) {
             matched = true;
             if finding.severity != Severity::Pass && finding.waived.is_none() {
-                finding.waived = Some(AppliedWaiver {
-                    reason: waiver.reason.clone(),
-                    origin: waiver.origin,
-                });
+                finding.waived = Some(AppliedWaiver { reason: waiver.reason.clone(), origin: waiver.origin });
             }
         }
         if !matched {

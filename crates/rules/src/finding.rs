@@ -38,10 +38,7 @@ impl Subject {
     pub fn name(&self) -> &str {
         match self {
             Subject::Cluster => "cluster",
-            Subject::Node(n)
-            | Subject::StorageClass(n)
-            | Subject::Workload(n)
-            | Subject::GuestCluster(n) => n,
+            Subject::Node(n) | Subject::StorageClass(n) | Subject::Workload(n) | Subject::GuestCluster(n) => n,
             Subject::Other { name, .. } => name,
         }
     }

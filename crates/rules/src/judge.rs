@@ -1,7 +1,10 @@
 //! What a rule sees while it judges: the facts, the profile's thresholds,
 //! and itself (so the findings it makes carry its ID and requirement).
 
+use std::cell::OnceCell;
+
 use kubev_ha_model::{Facts, Inventory, Profile};
+use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
 
 use crate::catalog::Rule;
 use crate::finding::{Finding, Subject};
@@ -13,6 +16,8 @@ pub struct Judge<'a> {
     pub profile: Profile,
     pub thresholds: &'static Thresholds,
     pub rule: &'static Rule,
+    /// The HA plan of these facts, computed once for all the rules that need it.
+    pub plan: &'a OnceCell<Result<Plan, CannotSimulate>>,
 }
 
 impl<'a> Judge<'a> {
@@ -20,13 +25,16 @@ impl<'a> Judge<'a> {
         &self.facts.inventory
     }
 
+    /// The simulation of these facts (placement, failures, drains).
+    pub fn plan(&self) -> &'a Result<Plan, CannotSimulate> {
+        let facts = self.facts;
+        self.plan.get_or_init(|| {
+            kubev_ha_plan::plan(&facts.inventory, PlanOptions { search_fix: true, ..PlanOptions::default() })
+        })
+    }
+
     /// A finding of this rule.
-    pub fn finding(
-        &self,
-        subject: Subject,
-        severity: Severity,
-        message: impl Into<String>,
-    ) -> Finding {
+    pub fn finding(&self, subject: Subject, severity: Severity, message: impl Into<String>) -> Finding {
         Finding {
             rule: self.rule.id,
             area: self.rule.area,
@@ -45,14 +53,8 @@ impl<'a> Judge<'a> {
     }
 
     /// An unknown finding; `how_to_learn` goes in the remediation.
-    pub fn unknown(
-        &self,
-        subject: Subject,
-        message: impl Into<String>,
-        how_to_learn: impl Into<String>,
-    ) -> Finding {
-        self.finding(subject, Severity::Unknown, message)
-            .fix(how_to_learn)
+    pub fn unknown(&self, subject: Subject, message: impl Into<String>, how_to_learn: impl Into<String>) -> Finding {
+        self.finding(subject, Severity::Unknown, message).fix(how_to_learn)
     }
 
     /// The hint for a fact a probe can read, naming the input file.

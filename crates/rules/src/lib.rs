@@ -16,9 +16,7 @@ pub mod severity;
 pub mod thresholds;
 
 pub use catalog::{Area, CATALOG, FactSource, Rule, rule};
-pub use engine::{
-    CheckOptions, Report, Summary, WaiverSpec, check, check_rule_id, waiver_problems,
-};
+pub use engine::{CheckOptions, Report, Summary, WaiverSpec, check, check_rule_id, waiver_problems};
 pub use finding::{AppliedWaiver, Finding, Subject, WaiverOrigin};
 pub use severity::Severity;
 pub use thresholds::Thresholds;

@@ -97,11 +97,7 @@ impl PortRule {
     }
 
     pub fn protocols_text(&self) -> String {
-        self.protocols
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-            .join("+")
+        self.protocols.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("+")
     }
 
     /// Whether a node with `roles` must reach this port (on another node).
@@ -307,21 +303,14 @@ mod tests {
         let page = include_str!("../../../docs/source/ha-deployment.txt");
         for rule in PORT_MATRIX {
             let start = rule.ports.start().to_string();
-            assert!(
-                page.contains(&start),
-                "{} {start} not on the page",
-                rule.component
-            );
+            assert!(page.contains(&start), "{} {start} not on the page", rule.component);
         }
         assert_eq!(PORT_MATRIX.len(), 18);
     }
 
     #[test]
     fn workers_reach_migration_ports_of_workers_only() {
-        let migration = PORT_MATRIX
-            .iter()
-            .find(|r| r.component == "live migration")
-            .unwrap();
+        let migration = PORT_MATRIX.iter().find(|r| r.component == "live migration").unwrap();
         assert!(migration.reached_by(&[Role::Worker]));
         assert!(!migration.reached_by(&[Role::ControlPlane]));
         assert!(migration.listens_on.includes(&[Role::Worker]));

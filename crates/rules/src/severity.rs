@@ -17,13 +17,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Pass,
-        Severity::Info,
-        Severity::Warn,
-        Severity::Fail,
-        Severity::Unknown,
-    ];
+    pub const ALL: [Severity; 5] = [Severity::Pass, Severity::Info, Severity::Warn, Severity::Fail, Severity::Unknown];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -29,11 +29,7 @@ pub fn floor_for<T: PartialOrd + Copy>(value: T, floors: &[Floor<T>]) -> Option<
 
 /// "fail < 4Gi, warn < 8Gi".
 pub fn describe_floors<T: Copy + Display>(floors: &[Floor<T>]) -> String {
-    floors
-        .iter()
-        .map(|f| format!("{} < {}", f.severity, f.below))
-        .collect::<Vec<_>>()
-        .join(", ")
+    floors.iter().map(|f| format!("{} < {}", f.severity, f.below)).collect::<Vec<_>>().join(", ")
 }
 
 #[derive(Debug)]
@@ -139,10 +135,7 @@ pub static PRODUCTION: Thresholds = Thresholds {
     w_virt_missing: Fail,
     w_virt_missing_emulation_allowed: Fail,
     w_cores: &[floor(8, Fail), floor(16, Warn)],
-    w_memory: &[
-        floor(ByteSize::gib(8), Fail),
-        floor(ByteSize::gib(16), Warn),
-    ],
+    w_memory: &[floor(ByteSize::gib(8), Fail), floor(ByteSize::gib(16), Warn)],
     w_media_hdd: Warn,
     st_live_migration: Fail,
     st_vm_disks: Fail,
@@ -151,10 +144,7 @@ pub static PRODUCTION: Thresholds = Thresholds {
     st_capacity_warn_ratio: 0.85,
     st_capacity_fail_ratio: 1.0,
     st_media_hdd: Warn,
-    net_nic_speed: &[
-        floor(LinkSpeed::gbps(1), Fail),
-        floor(LinkSpeed::gbps(10), Warn),
-    ],
+    net_nic_speed: &[floor(LinkSpeed::gbps(1), Fail), floor(LinkSpeed::gbps(10), Warn)],
     net_migration_absent: Warn,
     net_migration_nic_missing: Fail,
     net_mtu_mismatch: Fail,

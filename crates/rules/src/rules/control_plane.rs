@@ -13,18 +13,10 @@ use crate::severity::Severity;
 pub fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let n = j.inventory().control_planes().count() as u32;
-    let names = j
-        .inventory()
-        .control_planes()
-        .map(|n| n.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = j.inventory().control_planes().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ");
     let finding = if n < t.cp_count_min {
-        let tolerance = if n == 0 {
-            "no etcd at all".to_string()
-        } else {
-            "losing any one of them stops etcd".to_string()
-        };
+        let tolerance =
+            if n == 0 { "no etcd at all".to_string() } else { "losing any one of them stops etcd".to_string() };
         j.finding(
             Subject::Cluster,
             t.cp_count_too_few,
@@ -46,23 +38,13 @@ pub fn count(j: &Judge) -> Vec<Finding> {
         j.finding(
             Subject::Cluster,
             t.cp_count_even_or_large,
-            format!(
-                "{n} control-plane nodes: etcd advises at most {}; more members slow every write",
-                t.cp_count_max
-            ),
+            format!("{n} control-plane nodes: etcd advises at most {}; more members slow every write", t.cp_count_max),
         )
-        .fix(format!(
-            "run {} control-plane nodes (etcd members); extra capacity belongs on workers",
-            t.cp_count_max
-        ))
+        .fix(format!("run {} control-plane nodes (etcd members); extra capacity belongs on workers", t.cp_count_max))
     } else {
         j.pass(
             Subject::Cluster,
-            format!(
-                "{n} control-plane nodes ({names}): quorum {}, tolerates {} failure(s)",
-                quorum(n),
-                n - quorum(n)
-            ),
+            format!("{n} control-plane nodes ({names}): quorum {}, tolerates {} failure(s)", quorum(n), n - quorum(n)),
         )
     };
     vec![finding]
@@ -73,12 +55,8 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
     let members: Vec<&Node> = j.inventory().control_planes().map(|n| &n.value).collect();
     if members.is_empty() {
         return vec![
-            j.finding(
-                Subject::Cluster,
-                t.cp_spread,
-                "no control-plane nodes, so no etcd members to spread",
-            )
-            .fix("declare at least 3 control-plane nodes in 3 zones"),
+            j.finding(Subject::Cluster, t.cp_spread, "no control-plane nodes, so no etcd members to spread")
+                .fix("declare at least 3 control-plane nodes in 3 zones"),
         ];
     }
     let use_zones = members.iter().any(|n| n.zone.is_some());
@@ -86,11 +64,7 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
     let mut domains: BTreeMap<&str, u32> = BTreeMap::new();
     let mut undeclared = Vec::new();
     for node in &members {
-        let domain = if use_zones {
-            node.zone.as_deref()
-        } else {
-            node.rack.as_deref()
-        };
+        let domain = if use_zones { node.zone.as_deref() } else { node.rack.as_deref() };
         match domain {
             Some(d) => *domains.entry(d).or_default() += 1,
             None => undeclared.push(node.name.as_str()),
@@ -98,22 +72,12 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
     }
     let n = members.len() as u32;
     let q = quorum(n);
-    let layout = domains
-        .iter()
-        .map(|(d, c)| format!("{d}: {c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let layout = if layout.is_empty() {
-        format!("no {kind}s declared")
-    } else {
-        format!("{kind}s {layout}")
-    };
+    let layout = domains.iter().map(|(d, c)| format!("{d}: {c}")).collect::<Vec<_>>().join(", ");
+    let layout = if layout.is_empty() { format!("no {kind}s declared") } else { format!("{kind}s {layout}") };
     let fix_spread = || {
         let per_domain = n - q;
         if per_domain == 0 {
-            format!(
-                "{n} members tolerate no loss wherever they are: run 3 control-plane nodes, one per {kind}"
-            )
+            format!("{n} members tolerate no loss wherever they are: run 3 control-plane nodes, one per {kind}")
         } else {
             format!(
                 "place the {n} control-plane nodes so that no {kind} holds more than {per_domain} (e.g. {} {kind}s)",
@@ -195,14 +159,8 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
             };
             let finding = match finding.severity {
                 Severity::Fail | Severity::Warn | Severity::Info => {
-                    let target = floors
-                        .last()
-                        .map(|f| f.below.to_string())
-                        .unwrap_or_default();
-                    finding.fix(format!(
-                        "give {} at least {target} of memory (8–16Gi recommended)",
-                        node.name
-                    ))
+                    let target = floors.last().map(|f| f.below.to_string()).unwrap_or_default();
+                    finding.fix(format!("give {} at least {target} of memory (8–16Gi recommended)", node.name))
                 }
                 _ => finding,
             };
@@ -218,10 +176,7 @@ fn etcd_disk(node: &Node) -> Option<(&Disk, &'static str)> {
         return Some((d, "the etcd disk"));
     }
     if let Some(d) = disks.iter().find(|d| d.usage.contains(&DiskUsage::Os)) {
-        return Some((
-            d,
-            "the OS disk (no disk has usage etcd; /var/lib/etcd is on the root file system by default)",
-        ));
+        return Some((d, "the OS disk (no disk has usage etcd; /var/lib/etcd is on the root file system by default)"));
     }
     match disks {
         [only] => Some((only, "the only disk")),
@@ -243,9 +198,17 @@ pub fn etcd_media(j: &Judge) -> Vec<Finding> {
                     "add `usage: [etcd]` to the disk that holds /var/lib/etcd",
                 ),
                 Some((disk, which)) => match disk.kind {
-                    None => j.unknown(subject, format!("type of {which} ({}) not declared", disk.label()), j.probe_hint("disk type")),
+                    None => j.unknown(
+                        subject,
+                        format!("type of {which} ({}) not declared", disk.label()),
+                        j.probe_hint("disk type"),
+                    ),
                     Some(Media::Hdd) => j
-                        .finding(subject, t.cp_etcd_on_hdd, format!("etcd on a spinning disk: {which}, {}, is hdd", disk.label()))
+                        .finding(
+                            subject,
+                            t.cp_etcd_on_hdd,
+                            format!("etcd on a spinning disk: {which}, {}, is hdd", disk.label()),
+                        )
                         .fix(format!("move /var/lib/etcd on {} to an SSD or NVMe disk", node.name)),
                     Some(media) => j.pass(subject, format!("etcd on {media}: {which}, {}", disk.label())),
                 },
@@ -257,11 +220,7 @@ pub fn etcd_media(j: &Judge) -> Vec<Finding> {
 
 pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    let declared_quota = j
-        .inventory()
-        .etcd
-        .as_ref()
-        .and_then(|e| e.quota_backend_bytes);
+    let declared_quota = j.inventory().etcd.as_ref().and_then(|e| e.quota_backend_bytes);
     let quota = declared_quota.unwrap_or(t.etcd_default_quota);
     let quota_words = match declared_quota {
         Some(q) => format!("quota {q}"),
@@ -274,23 +233,25 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
             j.finding(
                 Subject::Cluster,
                 t.cp_etcd_quota_above_advice,
-                format!(
-                    "etcd quota {quota} is above the {} etcd advises as the largest",
-                    t.etcd_max_advised_quota
-                ),
+                format!("etcd quota {quota} is above the {} etcd advises as the largest", t.etcd_max_advised_quota),
             )
-            .fix(format!(
-                "keep --quota-backend-bytes at or below {}",
-                t.etcd_max_advised_quota
-            )),
+            .fix(format!("keep --quota-backend-bytes at or below {}", t.etcd_max_advised_quota)),
         );
     }
     for node in j.inventory().control_planes() {
         let subject = Subject::node(&node.name);
         let finding = match etcd_disk(node) {
-            None => j.unknown(subject, "which disk holds etcd, and its size, is not declared", j.probe_hint("disks with `usage: [etcd]`")),
+            None => j.unknown(
+                subject,
+                "which disk holds etcd, and its size, is not declared",
+                j.probe_hint("disks with `usage: [etcd]`"),
+            ),
             Some((disk, which)) => match disk.size {
-                None => j.unknown(subject, format!("size of {which} ({}) not declared", disk.label()), j.probe_hint("disk size")),
+                None => j.unknown(
+                    subject,
+                    format!("size of {which} ({}) not declared", disk.label()),
+                    j.probe_hint("disk size"),
+                ),
                 Some(size) if size < needed => j
                     .finding(
                         subject,
@@ -304,7 +265,11 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
                     .fix(format!("give etcd on {} a disk of at least {needed}", node.name)),
                 Some(size) => j.pass(
                     subject,
-                    format!("{which} ({}) holds {size} ≥ {needed} ({} × {quota_words})", disk.label(), t.cp_etcd_capacity_factor),
+                    format!(
+                        "{which} ({}) holds {size} ≥ {needed} ({} × {quota_words})",
+                        disk.label(),
+                        t.cp_etcd_capacity_factor
+                    ),
                 ),
             },
         };
@@ -343,11 +308,7 @@ pub fn api_lb(j: &Judge) -> Vec<Finding> {
     let at = endpoint.at;
     let host = endpoint.host.as_str();
     let node_named = |what: &str| {
-        inventory
-            .nodes
-            .iter()
-            .find(|n| n.name == what || n.address.to_string() == what)
-            .map(|n| n.name.clone())
+        inventory.nodes.iter().find(|n| n.name == what || n.address.to_string() == what).map(|n| n.name.clone())
     };
     let single = |msg: String| {
         j.finding(Subject::Cluster, t.cp_api_lb, msg)

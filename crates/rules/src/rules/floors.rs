@@ -23,26 +23,20 @@ pub fn judge_floor<T: PartialOrd + Copy + Display>(
         None => {
             let recommended = floors.last().filter(|_| floors.len() > 1);
             let message = match recommended {
-                Some(rec) => format!(
-                    "{what} {value} meets the minimum {} and the recommended {}",
-                    minimum.below, rec.below
-                ),
+                Some(rec) => {
+                    format!("{what} {value} meets the minimum {} and the recommended {}", minimum.below, rec.below)
+                }
                 None => format!("{what} {value} meets the minimum {}", minimum.below),
             };
             j.pass(subject, message)
         }
-        Some(hit) if hit.below == minimum.below => j.finding(
-            subject,
-            hit.severity,
-            format!("{what} {value} is below the minimum {}", minimum.below),
-        ),
+        Some(hit) if hit.below == minimum.below => {
+            j.finding(subject, hit.severity, format!("{what} {value} is below the minimum {}", minimum.below))
+        }
         Some(hit) => j.finding(
             subject,
             hit.severity,
-            format!(
-                "{what} {value} meets the minimum {} but is below the recommended {}",
-                minimum.below, hit.below
-            ),
+            format!("{what} {value} meets the minimum {} but is below the recommended {}", minimum.below, hit.below),
         ),
     }
 }

@@ -26,8 +26,7 @@ pub fn nic_speed(j: &Judge) -> Vec<Finding> {
                 .max_by_key(|(s, _)| *s);
             let finding = match fastest {
                 Some((speed, name)) => {
-                    let f =
-                        judge_floor(j, subject, speed, floors, &format!("fastest NIC ({name})"));
+                    let f = judge_floor(j, subject, speed, floors, &format!("fastest NIC ({name})"));
                     if matches!(f.severity, Severity::Fail | Severity::Warn) {
                         f.fix(format!(
                             "give {} a 10Gbps or faster NIC (25Gbps is common for live migration)",
@@ -37,11 +36,7 @@ pub fn nic_speed(j: &Judge) -> Vec<Finding> {
                         f
                     }
                 }
-                None => j.unknown(
-                    subject,
-                    "no NIC speed declared",
-                    j.probe_hint("nics with their speed"),
-                ),
+                None => j.unknown(subject, "no NIC speed declared", j.probe_hint("nics with their speed")),
             };
             finding.at(node.at)
         })
@@ -52,15 +47,9 @@ pub fn migration(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let network_at = inventory.network.as_ref().and_then(|n| n.at);
-    let declared = inventory
-        .migration_network()
-        .filter(|m| m.dedicated != Some(false));
+    let declared = inventory.migration_network().filter(|m| m.dedicated != Some(false));
     let Some(network) = declared else {
-        let why = if inventory.migration_network().is_some() {
-            "declared not dedicated"
-        } else {
-            "not declared"
-        };
+        let why = if inventory.migration_network().is_some() { "declared not dedicated" } else { "not declared" };
         return vec![
             j.finding(
                 Subject::Cluster,
@@ -99,21 +88,14 @@ pub fn migration(j: &Judge) -> Vec<Finding> {
                     t.net_migration_nic_missing,
                     format!("lacks the migration NIC {nic_name}: migrations to and from it fail"),
                 )
-                .fix(format!(
-                    "add {nic_name} to {} or rename its interface (udev/netplan) to {nic_name}",
-                    node.name
-                )),
+                .fix(format!("add {nic_name} to {} or rename its interface (udev/netplan) to {nic_name}", node.name)),
         };
         findings.push(finding.at(node.at));
     }
     if findings.is_empty() {
         findings.push(
-            j.finding(
-                Subject::Cluster,
-                Severity::Info,
-                "no workers declared to carry the migration network",
-            )
-            .at(network_at),
+            j.finding(Subject::Cluster, Severity::Info, "no workers declared to carry the migration network")
+                .at(network_at),
         );
     }
     findings
@@ -122,20 +104,14 @@ pub fn migration(j: &Judge) -> Vec<Finding> {
 /// The NIC that carries a node's ordinary traffic: the first declared one
 /// that is not the migration NIC.
 fn primary_nic<'a>(node: &'a Node, migration_nic: Option<&str>) -> Option<&'a Nic> {
-    node.nics
-        .iter()
-        .flatten()
-        .find(|n| migration_nic.is_none() || n.name.as_deref() != migration_nic)
+    node.nics.iter().flatten().find(|n| migration_nic.is_none() || n.name.as_deref() != migration_nic)
 }
 
 pub fn mtu(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let migration_nic = inventory.migration_network().and_then(|m| m.nic.as_deref());
-    let overlay = inventory
-        .network()
-        .and_then(|n| n.overlay)
-        .unwrap_or(Overlay::Geneve);
+    let overlay = inventory.network().and_then(|n| n.overlay).unwrap_or(Overlay::Geneve);
     let mut findings = Vec::new();
 
     let mut by_mtu: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
@@ -147,19 +123,12 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
         }
     }
     let groups = |m: &BTreeMap<u32, Vec<&str>>| {
-        m.iter()
-            .map(|(mtu, nodes)| format!("MTU {mtu}: {}", nodes.join(", ")))
-            .collect::<Vec<_>>()
-            .join("; ")
+        m.iter().map(|(mtu, nodes)| format!("MTU {mtu}: {}", nodes.join(", "))).collect::<Vec<_>>().join("; ")
     };
     if by_mtu.len() > 1 {
         findings.push(
-            j.finding(
-                Subject::Cluster,
-                t.net_mtu_mismatch,
-                format!("node NICs disagree on MTU ({})", groups(&by_mtu)),
-            )
-            .fix("set one MTU on every node's primary NIC (and on the switches between them)"),
+            j.finding(Subject::Cluster, t.net_mtu_mismatch, format!("node NICs disagree on MTU ({})", groups(&by_mtu)))
+                .fix("set one MTU on every node's primary NIC (and on the switches between them)"),
         );
     } else if !unknown.is_empty() {
         findings.push(j.unknown(
@@ -170,10 +139,8 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
     } else if let Some((&mtu, nodes)) = by_mtu.iter().next() {
         let header = overlay.header_bytes();
         let pod_mtu = mtu.saturating_sub(header);
-        let message = format!(
-            "all {} nodes use MTU {mtu}; {overlay} takes {header} bytes, pods get {pod_mtu}",
-            nodes.len()
-        );
+        let message =
+            format!("all {} nodes use MTU {mtu}; {overlay} takes {header} bytes, pods get {pod_mtu}", nodes.len());
         if pod_mtu < 1500 {
             findings.push(j.finding(Subject::Cluster, t.net_mtu_shrink, message).fix(format!(
                 "nothing to do unless guests need a 1500-byte path; a {} underlay gives pods 1500",
@@ -187,17 +154,10 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
     if let Some(nic_name) = migration_nic {
         let mut migration_mtus: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
         for node in inventory.workers() {
-            if let Some(mtu) = node
-                .nics
-                .iter()
-                .flatten()
-                .find(|n| n.name.as_deref() == Some(nic_name))
-                .and_then(|n| n.mtu)
+            if let Some(mtu) =
+                node.nics.iter().flatten().find(|n| n.name.as_deref() == Some(nic_name)).and_then(|n| n.mtu)
             {
-                migration_mtus
-                    .entry(mtu.get())
-                    .or_default()
-                    .push(&node.name);
+                migration_mtus.entry(mtu.get()).or_default().push(&node.name);
             }
         }
         if migration_mtus.len() > 1 {
@@ -205,10 +165,7 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
                 j.finding(
                     Subject::Cluster,
                     t.net_mtu_mismatch,
-                    format!(
-                        "migration NICs ({nic_name}) disagree on MTU ({})",
-                        groups(&migration_mtus)
-                    ),
+                    format!("migration NICs ({nic_name}) disagree on MTU ({})", groups(&migration_mtus)),
                 )
                 .fix(format!("set one MTU on {nic_name} on every worker")),
             );
@@ -227,27 +184,16 @@ pub fn cidr(j: &Judge) -> Vec<Finding> {
         ranges.extend(n.node_cidr.map(|c| ("nodeCIDR", c)));
         ranges.extend(n.pod_cidr.map(|c| ("podCIDR", c)));
         ranges.extend(n.service_cidr.map(|c| ("serviceCIDR", c)));
-        ranges.extend(
-            n.migration_network
-                .as_ref()
-                .and_then(|m| m.cidr)
-                .map(|c| ("migrationNetwork.cidr", c)),
-        );
+        ranges.extend(n.migration_network.as_ref().and_then(|m| m.cidr).map(|c| ("migrationNetwork.cidr", c)));
     }
     let mut findings = Vec::new();
     for (i, (a_name, a)) in ranges.iter().enumerate() {
         for (b_name, b) in &ranges[i + 1..] {
             if a.overlaps(b) {
                 findings.push(
-                    j.finding(
-                        Subject::Cluster,
-                        t.net_cidr_overlap,
-                        format!("{a_name} {a} overlaps {b_name} {b}"),
-                    )
-                    .fix(format!(
-                        "choose non-overlapping ranges for {a_name} and {b_name}"
-                    ))
-                    .at(at),
+                    j.finding(Subject::Cluster, t.net_cidr_overlap, format!("{a_name} {a} overlaps {b_name} {b}"))
+                        .fix(format!("choose non-overlapping ranges for {a_name} and {b_name}"))
+                        .at(at),
                 );
             }
         }
@@ -269,10 +215,7 @@ pub fn cidr(j: &Judge) -> Vec<Finding> {
                 );
             }
         }
-        if let Some(node_cidr) = network
-            .and_then(|n| n.node_cidr)
-            .filter(|c| !c.contains(&ip))
-        {
+        if let Some(node_cidr) = network.and_then(|n| n.node_cidr).filter(|c| !c.contains(&ip)) {
             findings.push(
                 j.finding(
                     Subject::node(&node.name),
@@ -286,25 +229,14 @@ pub fn cidr(j: &Judge) -> Vec<Finding> {
     }
     if findings.iter().all(|f| f.severity == Severity::Info) {
         if ranges.len() >= 2 {
-            let list = ranges
-                .iter()
-                .map(|(n, c)| format!("{n} {c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            findings.insert(
-                0,
-                j.pass(Subject::Cluster, format!("no overlap among {list}"))
-                    .at(at),
-            );
+            let list = ranges.iter().map(|(n, c)| format!("{n} {c}")).collect::<Vec<_>>().join(", ");
+            findings.insert(0, j.pass(Subject::Cluster, format!("no overlap among {list}")).at(at));
         } else {
             findings.insert(
                 0,
                 j.unknown(
                     Subject::Cluster,
-                    format!(
-                        "only {} of nodeCIDR, podCIDR, serviceCIDR and the migration CIDR declared",
-                        ranges.len()
-                    ),
+                    format!("only {} of nodeCIDR, podCIDR, serviceCIDR and the migration CIDR declared", ranges.len()),
                     "declare network.nodeCIDR, podCIDR and serviceCIDR",
                 )
                 .at(at),
@@ -318,10 +250,7 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let at = inventory.network.as_ref().and_then(|n| n.at);
-    let servers = inventory
-        .network()
-        .and_then(|n| n.dns.as_ref())
-        .and_then(|d| d.servers.as_ref());
+    let servers = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.servers.as_ref());
     let finding = match servers {
         None => j.unknown(
             Subject::Cluster,
@@ -329,7 +258,11 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
             "declare network.dns.servers; `kubev-ha net check` then proves every node resolves every other",
         ),
         Some(list) if list.is_empty() => j
-            .finding(Subject::Cluster, t.net_dns, "no DNS servers configured: nodes cannot resolve each other or the registries")
+            .finding(
+                Subject::Cluster,
+                t.net_dns,
+                "no DNS servers configured: nodes cannot resolve each other or the registries",
+            )
             .fix("configure at least two DNS servers (network.dns.servers)"),
         Some(list) => j.unknown(
             Subject::Cluster,
@@ -356,16 +289,10 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
     if guests.is_empty() {
         return vec![j.pass(Subject::Cluster, "no guest clusters")];
     }
-    let infra = inventory
-        .network()
-        .and_then(|n| n.dns.as_ref())
-        .and_then(|d| d.node_local_dns_cache.as_ref());
+    let infra = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.node_local_dns_cache.as_ref());
     let infra_ip = match infra.and_then(|c| c.enabled) {
         Some(false) => {
-            return vec![j.pass(
-                Subject::Cluster,
-                "the infrastructure cluster does not use NodeLocal DNSCache",
-            )];
+            return vec![j.pass(Subject::Cluster, "the infrastructure cluster does not use NodeLocal DNSCache")];
         }
         Some(true) => infra.map(|c| c.ip_or_default()),
         None => None,

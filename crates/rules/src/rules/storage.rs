@@ -2,9 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use kubev_ha_model::{
-    ByteSize, EvictionStrategy, FailureDomain, Inventory, Media, Role, StorageClass, VolumeMode,
-};
+use kubev_ha_model::{ByteSize, EvictionStrategy, FailureDomain, Inventory, Media, Role, StorageClass, VolumeMode};
+use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome, storage_under_failure};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
@@ -19,11 +18,7 @@ fn no_classes(j: &Judge) -> Vec<Finding> {
 }
 
 fn is_block_only_without_rwx(class: &StorageClass) -> bool {
-    class.offers_rwx() == Some(false)
-        && class
-            .volume_modes
-            .as_ref()
-            .is_some_and(|m| m.contains(&VolumeMode::Block))
+    class.offers_rwx() == Some(false) && class.volume_modes.as_ref().is_some_and(|m| m.contains(&VolumeMode::Block))
 }
 
 pub fn live_migration(j: &Judge) -> Vec<Finding> {
@@ -32,27 +27,13 @@ pub fn live_migration(j: &Judge) -> Vec<Finding> {
     if classes.is_empty() {
         return no_classes(j);
     }
-    let rwx: Vec<&str> = classes
-        .iter()
-        .filter(|c| c.offers_rwx() == Some(true))
-        .map(|c| c.name.as_str())
-        .collect();
-    let undeclared: Vec<&str> = classes
-        .iter()
-        .filter(|c| c.offers_rwx().is_none())
-        .map(|c| c.name.as_str())
-        .collect();
-    let block_without_rwx: Vec<_> = classes
-        .iter()
-        .filter(|c| is_block_only_without_rwx(c))
-        .collect();
+    let rwx: Vec<&str> = classes.iter().filter(|c| c.offers_rwx() == Some(true)).map(|c| c.name.as_str()).collect();
+    let undeclared: Vec<&str> = classes.iter().filter(|c| c.offers_rwx().is_none()).map(|c| c.name.as_str()).collect();
+    let block_without_rwx: Vec<_> = classes.iter().filter(|c| is_block_only_without_rwx(c)).collect();
 
     let mut findings = Vec::new();
     if !rwx.is_empty() {
-        findings.push(j.pass(
-            Subject::Cluster,
-            format!("ReadWriteMany offered by {}", rwx.join(", ")),
-        ));
+        findings.push(j.pass(Subject::Cluster, format!("ReadWriteMany offered by {}", rwx.join(", "))));
     } else if !undeclared.is_empty() {
         findings.push(j.unknown(
             Subject::Cluster,
@@ -97,17 +78,10 @@ fn class_of<'a>(inventory: &'a Inventory, name: Option<&str>) -> Option<&'a Stor
 pub fn vm_disks(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
-    let migrating: Vec<_> = inventory
-        .workloads
-        .iter()
-        .filter(|w| w.eviction_strategy == Some(EvictionStrategy::LiveMigrate))
-        .collect();
+    let migrating: Vec<_> =
+        inventory.workloads.iter().filter(|w| w.eviction_strategy == Some(EvictionStrategy::LiveMigrate)).collect();
     if migrating.is_empty() {
-        return vec![j.finding(
-            Subject::Cluster,
-            Severity::Info,
-            "no workload declares evictionStrategy LiveMigrate",
-        )];
+        return vec![j.finding(Subject::Cluster, Severity::Info, "no workload declares evictionStrategy LiveMigrate")];
     }
     migrating
         .into_iter()
@@ -156,16 +130,8 @@ pub fn vm_disks(j: &Judge) -> Vec<Finding> {
 /// storage: the storage nodes, or the workers when none is marked storage
 /// (hyperconverged storage such as Longhorn).
 fn storage_domains(inventory: &Inventory, domain: FailureDomain) -> Option<usize> {
-    let storage_nodes: Vec<_> = inventory
-        .nodes
-        .iter()
-        .filter(|n| n.has_role(Role::Storage))
-        .collect();
-    let nodes = if storage_nodes.is_empty() {
-        inventory.workers().collect()
-    } else {
-        storage_nodes
-    };
+    let storage_nodes: Vec<_> = inventory.nodes.iter().filter(|n| n.has_role(Role::Storage)).collect();
+    let nodes = if storage_nodes.is_empty() { inventory.workers().collect() } else { storage_nodes };
     if nodes.is_empty() {
         return None;
     }
@@ -188,103 +154,55 @@ pub fn replication(j: &Judge) -> Vec<Finding> {
     if classes.is_empty() {
         return no_classes(j);
     }
-    let tolerate_zones = inventory.tolerated_zone_failures();
-    let tolerate_nodes = inventory.tolerated_node_failures();
+    let under_failure = storage_under_failure(inventory);
     classes
         .iter()
-        .map(|class| {
+        .zip(&under_failure)
+        .map(|(class, failure)| {
             let subject = Subject::storage_class(&class.name);
             let finding = match (class.replicas.map(|r| r.get()), class.failure_domain) {
-                (None, _) => j.unknown(
-                    subject,
-                    "replica count not declared",
-                    "declare replicas on the storage class",
-                ),
+                (None, _) => j.unknown(subject, "replica count not declared", "declare replicas on the storage class"),
                 (Some(r), _) if r < t.st_min_replicas => j
-                    .finding(
-                        subject,
-                        t.st_replication,
-                        format!("{r} replica(s): a single failure loses the data"),
-                    )
+                    .finding(subject, t.st_replication, format!("{r} replica(s): a single failure loses the data"))
                     .fix(format!(
                         "keep at least {} replicas (3 is usual)",
-                        t.st_min_replicas.max(tolerate_nodes + 1)
+                        t.st_min_replicas.max(inventory.tolerated_node_failures() + 1)
                     )),
                 (Some(_), None) => j.unknown(
                     subject,
                     "failure domain of the replicas not declared",
                     "declare failureDomain (host, rack or zone) on the storage class",
                 ),
-                (Some(r), Some(domain)) => judge_spread(
-                    j,
-                    subject,
-                    r,
-                    domain,
-                    tolerate_nodes,
-                    tolerate_zones,
-                    inventory,
-                ),
+                (Some(r), Some(domain)) => match storage_domains(inventory, domain) {
+                    Some(available) if (available as u32) < r => j
+                        .finding(
+                            subject,
+                            t.st_replication,
+                            format!(
+                                "{r} replicas over {domain}s, but the storage nodes span only {available} {domain}(s): replicas cannot be placed apart"
+                            ),
+                        )
+                        .fix(format!("add storage nodes in more {domain}s, or lower replicas to {available}")),
+                    None => j.unknown(
+                        subject,
+                        format!("{r} replicas over {domain}s; which nodes hold storage, and in which {domain}s, is not declared"),
+                        format!("declare `{domain}` on the storage nodes"),
+                    ),
+                    Some(_) => match &failure.replication {
+                        ReplicaOutcome::Survives { detail } => j.pass(subject, detail.clone()),
+                        ReplicaOutcome::Degraded { detail } => j.finding(subject, Severity::Info, detail.clone()).fix(
+                            "nothing to do if running degraded until the failed domain returns is acceptable; else add a domain",
+                        ),
+                        ReplicaOutcome::MayLoseData { detail } => j
+                            .finding(subject, t.st_replication, detail.clone())
+                            .fix("spread the replicas over zones (failureDomain: zone; in Ceph a CRUSH rule with zone as failure domain), with more replicas than tolerated zone losses"),
+                        ReplicaOutcome::Unknown { detail } => j.unknown(subject, detail.clone(), "declare zones on the storage nodes"),
+                    },
+                },
             };
             finding.at(class.at)
         })
         .collect()
-}
-
-fn judge_spread(
-    j: &Judge,
-    subject: Subject,
-    replicas: u32,
-    domain: FailureDomain,
-    tolerate_nodes: u32,
-    tolerate_zones: u32,
-    inventory: &Inventory,
-) -> Finding {
-    let t = j.thresholds;
-    if tolerate_zones >= 1 && domain != FailureDomain::Zone {
-        return j
-            .finding(
-                subject,
-                t.st_replication,
-                format!(
-                    "{replicas} replicas spread over {domain}s, but the design must survive {tolerate_zones} zone loss(es): all replicas may sit in the lost zone"
-                ),
-            )
-            .fix("spread the replicas over zones (failureDomain: zone; in Ceph a CRUSH rule with zone as failure domain)");
-    }
-    let (needed, lost) = if domain == FailureDomain::Zone && tolerate_zones >= 1 {
-        (tolerate_zones + 1, format!("{tolerate_zones} zone(s)"))
-    } else {
-        (tolerate_nodes + 1, format!("{tolerate_nodes} node(s)"))
-    };
-    if replicas < needed {
-        return j
-            .finding(
-                subject,
-                t.st_replication,
-                format!("{replicas} replicas over {domain}s cannot survive losing {lost}: that needs {needed}"),
-            )
-            .fix(format!("raise replicas to at least {needed}"));
-    }
-    match storage_domains(inventory, domain) {
-        Some(available) if (available as u32) < replicas => j
-            .finding(
-                subject,
-                t.st_replication,
-                format!(
-                    "{replicas} replicas over {domain}s, but the storage nodes span only {available} {domain}(s): replicas cannot be placed apart"
-                ),
-            )
-            .fix(format!("add storage nodes in more {domain}s, or lower replicas to {available}")),
-        Some(available) => j.pass(
-            subject,
-            format!("{replicas} replicas over {domain}s ({available} available): survives losing {lost}"),
-        ),
-        None => j.unknown(
-            subject,
-            format!("{replicas} replicas over {domain}s; which nodes hold storage, and in which {domain}s, is not declared"),
-            format!("declare `{domain}` on the storage nodes"),
-        ),
-    }
 }
 
 pub fn capacity(j: &Judge) -> Vec<Finding> {
@@ -294,7 +212,8 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
     if classes.is_empty() {
         return no_classes(j);
     }
-    classes
+    let under_failure = storage_under_failure(inventory);
+    let mut findings: Vec<Finding> = classes
         .iter()
         .map(|class| {
             let subject = Subject::storage_class(&class.name);
@@ -310,11 +229,7 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
                         continue;
                     }
                     match disk.size {
-                        Some(size) => {
-                            used = used.saturating_add(
-                                size.saturating_mul(workload.replica_count() as u64),
-                            )
-                        }
+                        Some(size) => used = used.saturating_add(size.saturating_mul(workload.replica_count() as u64)),
                         None => without_size.push(workload.name.as_str()),
                     }
                 }
@@ -322,17 +237,10 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
             let finding = match (class.capacity, class.replicas.map(|r| r.get())) {
                 (None, _) => j.unknown(
                     subject,
-                    format!(
-                        "capacity not declared ({} of VM disks declared)",
-                        used.human()
-                    ),
+                    format!("capacity not declared ({} of VM disks declared)", used.human()),
                     "declare capacity on the storage class",
                 ),
-                (_, None) => j.unknown(
-                    subject,
-                    "replica count not declared",
-                    "declare replicas on the storage class",
-                ),
+                (_, None) => j.unknown(subject, "replica count not declared", "declare replicas on the storage class"),
                 (Some(capacity), Some(replicas)) => {
                     let raw = used.saturating_mul(replicas as u64);
                     let ratio = if capacity.as_u64() == 0 {
@@ -353,22 +261,15 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
                         format!("; disks of {} have no size", without_size.join(", "))
                     };
                     if ratio > t.st_capacity_fail_ratio {
-                        j.finding(
-                            subject,
-                            Severity::Fail,
-                            format!("{words}: the data does not fit{partial}"),
+                        j.finding(subject, Severity::Fail, format!("{words}: the data does not fit{partial}")).fix(
+                            format!(
+                                "add at least {} of raw capacity to {}",
+                                ByteSize::bytes(raw.as_u64().saturating_sub(capacity.as_u64())).human(),
+                                class.name
+                            ),
                         )
-                        .fix(format!(
-                            "add at least {} of raw capacity to {}",
-                            ByteSize::bytes(raw.as_u64().saturating_sub(capacity.as_u64())).human(),
-                            class.name
-                        ))
                     } else if !without_size.is_empty() {
-                        j.unknown(
-                            subject,
-                            format!("{words}{partial}"),
-                            "declare the size of every workload disk",
-                        )
+                        j.unknown(subject, format!("{words}{partial}"), "declare the size of every workload disk")
                     } else if ratio > t.st_capacity_warn_ratio {
                         j.finding(
                             subject,
@@ -390,7 +291,31 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
             };
             finding.at(class.at)
         })
-        .collect()
+        .collect();
+    // The same data after the worst tolerated failure: can it be brought
+    // back to full redundancy on what is left?
+    for (class, failure) in classes.iter().zip(&under_failure) {
+        if let CapacityOutcome::Holds { ratio, detail } = &failure.capacity {
+            let subject = Subject::storage_class(&class.name);
+            let finding = if *ratio > t.st_capacity_fail_ratio {
+                j.finding(subject, Severity::Fail, format!("{detail}: the data cannot be re-replicated")).fix(format!(
+                    "add capacity to {} so that losing the tolerated nodes or zones leaves room for every replica",
+                    class.name
+                ))
+            } else if *ratio > t.st_capacity_warn_ratio {
+                j.finding(
+                    subject,
+                    Severity::Warn,
+                    format!("{detail}: above {:.0} % after the failure", t.st_capacity_warn_ratio * 100.0),
+                )
+                .fix(format!("add capacity to {}", class.name))
+            } else {
+                j.pass(subject, detail.clone())
+            };
+            findings.push(finding.at(class.at));
+        }
+    }
+    findings
 }
 
 pub fn media(j: &Judge) -> Vec<Finding> {
@@ -410,11 +335,7 @@ pub fn media(j: &Judge) -> Vec<Finding> {
                     "declare media (nvme, ssd or hdd) on the storage class",
                 ),
                 Some(Media::Hdd) => j
-                    .finding(
-                        subject,
-                        t.st_media_hdd,
-                        "backed by spinning disks: VM disk latency and IOPS suffer",
-                    )
+                    .finding(subject, t.st_media_hdd, "backed by spinning disks: VM disk latency and IOPS suffer")
                     .fix(format!("back {} with SSD or NVMe", class.name)),
                 Some(media) => j.pass(subject, format!("backed by {media}")),
             };

@@ -10,46 +10,36 @@ use crate::severity::Severity;
 pub fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let workers: Vec<_> = j.inventory().workers().collect();
-    let (capable, incapable): (Vec<&&Located<Node>>, Vec<&&Located<Node>>) = workers
-        .iter()
-        .partition(|n| n.cpu.as_ref().and_then(|c| c.virtualization) != Some(Virtualization::None));
+    let (capable, incapable): (Vec<&&Located<Node>>, Vec<&&Located<Node>>) =
+        workers.iter().partition(|n| n.cpu.as_ref().and_then(|c| c.virtualization) != Some(Virtualization::None));
     let n = capable.len() as u32;
     let excluded = if incapable.is_empty() {
         String::new()
     } else {
         format!(
             " ({} left out: declared without virtualization)",
-            incapable
-                .iter()
-                .map(|n| n.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            incapable.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
         )
     };
     let finding = if n < t.w_count_min {
         j.finding(
             Subject::Cluster,
             t.w_count,
-            format!("{n} VM-capable worker(s){excluded}; VMs need at least {} to live-migrate or be rescheduled", t.w_count_min),
+            format!(
+                "{n} VM-capable worker(s){excluded}; VMs need at least {} to live-migrate or be rescheduled",
+                t.w_count_min
+            ),
         )
         .fix(format!("add workers with VT-x/AMD-V until there are at least {}", t.w_count_min))
     } else {
-        j.pass(
-            Subject::Cluster,
-            format!("{n} VM-capable workers{excluded}"),
-        )
+        j.pass(Subject::Cluster, format!("{n} VM-capable workers{excluded}"))
     };
     vec![finding]
 }
 
 pub fn virt(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    let emulation_allowed = j
-        .inventory()
-        .kubevirt
-        .as_ref()
-        .and_then(|k| k.use_emulation)
-        == Some(true);
+    let emulation_allowed = j.inventory().kubevirt.as_ref().and_then(|k| k.use_emulation) == Some(true);
     j.inventory()
         .workers()
         .map(|node| {
@@ -67,8 +57,10 @@ pub fn virt(j: &Judge) -> Vec<Finding> {
                     } else {
                         (t.w_virt_missing, "no VT-x/AMD-V: KubeVirt cannot start VMs here without software emulation")
                     };
-                    j.finding(subject, severity, why)
-                        .fix(format!("enable Intel VT-x or AMD-V in the BIOS/UEFI of {}, or use a host that has it", node.name))
+                    j.finding(subject, severity, why).fix(format!(
+                        "enable Intel VT-x or AMD-V in the BIOS/UEFI of {}, or use a host that has it",
+                        node.name
+                    ))
                 }
                 Some(Virtualization::Unknown) | None => {
                     j.unknown(subject, "hardware virtualization not declared", j.probe_hint("cpu.virtualization"))
@@ -92,30 +84,19 @@ pub fn cpu(j: &Judge) -> Vec<Finding> {
             let finding = match (cores, threads) {
                 (Some(cores), _) => judge_floor(j, subject, cores, floors, "physical cores"),
                 // Threads bound cores from above: too few threads proves too few cores.
-                (None, Some(threads)) if threads < minimum => judge_floor(
-                    j,
-                    subject,
-                    threads,
-                    floors,
-                    "logical CPUs (so physical cores at most)",
-                ),
+                (None, Some(threads)) if threads < minimum => {
+                    judge_floor(j, subject, threads, floors, "logical CPUs (so physical cores at most)")
+                }
                 (None, Some(threads)) => j.unknown(
                     subject,
                     format!("{threads} logical CPUs declared, but physical cores are not"),
                     j.probe_hint("cpu.cores"),
                 ),
-                (None, None) => j.unknown(
-                    subject,
-                    "core count not declared",
-                    j.probe_hint("cpu.cores"),
-                ),
+                (None, None) => j.unknown(subject, "core count not declared", j.probe_hint("cpu.cores")),
             };
             let finding = if matches!(finding.severity, Severity::Fail | Severity::Warn) {
                 let target = floors.last().map_or(minimum, |f| f.below);
-                finding.fix(format!(
-                    "use a worker with at least {target} physical cores for {}",
-                    node.name
-                ))
+                finding.fix(format!("use a worker with at least {target} physical cores for {}", node.name))
             } else {
                 finding
             };
@@ -135,10 +116,7 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
                 None => j.unknown(subject, "memory not declared", j.probe_hint("memory")),
             };
             let finding = if matches!(finding.severity, Severity::Fail | Severity::Warn) {
-                finding.fix(format!(
-                    "give {} at least 16Gi (16–32Gi recommended, more for large VMs)",
-                    node.name
-                ))
+                finding.fix(format!("give {} at least 16Gi (16–32Gi recommended, more for large VMs)", node.name))
             } else {
                 finding
             };
@@ -156,16 +134,19 @@ pub fn media(j: &Judge) -> Vec<Finding> {
             let Some(disks) = node.disks.as_deref() else {
                 return j.unknown(subject, "disks not declared", j.probe_hint("disks")).at(node.at);
             };
-            let marked: Vec<_> =
-                disks.iter().filter(|d| d.usage.iter().any(|u| matches!(u, DiskUsage::Vm | DiskUsage::Storage))).collect();
-            let vm_disks: Vec<_> = if marked.is_empty() {
-                disks.iter().filter(|d| d.usage != [DiskUsage::Os]).collect()
-            } else {
-                marked
-            };
+            let marked: Vec<_> = disks
+                .iter()
+                .filter(|d| d.usage.iter().any(|u| matches!(u, DiskUsage::Vm | DiskUsage::Storage)))
+                .collect();
+            let vm_disks: Vec<_> =
+                if marked.is_empty() { disks.iter().filter(|d| d.usage != [DiskUsage::Os]).collect() } else { marked };
             if vm_disks.is_empty() {
                 return j
-                    .finding(subject, Severity::Info, "no local disk for VMs: VM disks live on shared storage (judged by ST-MEDIA)")
+                    .finding(
+                        subject,
+                        Severity::Info,
+                        "no local disk for VMs: VM disks live on shared storage (judged by ST-MEDIA)",
+                    )
                     .at(node.at);
             }
             let hdd: Vec<_> = vm_disks.iter().filter(|d| d.kind == Some(Media::Hdd)).map(|d| d.label()).collect();
@@ -174,7 +155,11 @@ pub fn media(j: &Judge) -> Vec<Finding> {
                 j.finding(subject, t.w_media_hdd, format!("VM disk(s) on spinning media: {}", hdd.join(", ")))
                     .fix(format!("put VM disks on {} on SSD or NVMe", node.name))
             } else if !untyped.is_empty() {
-                j.unknown(subject, format!("type of disk(s) {} not declared", untyped.join(", ")), j.probe_hint("disk type"))
+                j.unknown(
+                    subject,
+                    format!("type of disk(s) {} not declared", untyped.join(", ")),
+                    j.probe_hint("disk type"),
+                )
             } else {
                 let kinds: Vec<_> = vm_disks.iter().filter_map(|d| d.kind).map(|k| k.to_string()).collect();
                 j.pass(subject, format!("VM disks on {}", kinds.join(", ")))

@@ -1,0 +1,294 @@
+//! What happens to the VMs when hosts fail.
+//!
+//! The VMs on the survivors stay where they are (Kubernetes does not move
+//! running pods to make room). The displaced VMs that KubeVirt restarts
+//! (runStrategy Always or RerunOnFailure) are re-placed best-fit
+//! decreasing: largest first, each onto the survivor with the least free
+//! memory that still holds it, within CPU and with `spread` respected.
+//!
+//! Packing is NP-hard, so a miss by the heuristic is not a proof. When VMs
+//! find no home, three lower bounds are tried, each independent of where
+//! anything was placed: the survivors' total capacity against everything
+//! that must run; the largest homeless VM against the largest survivor; a
+//! spread workload's replicas against the number of survivors. Only a
+//! bound that holds makes the verdict "cannot fit".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::cluster::{Cluster, HostId, VmId};
+use crate::placement::{Placement, largest_first, runs_group};
+use crate::resources::Res;
+
+/// The answer to "do the VMs still fit?" for one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum Fit {
+    /// The heuristic found a home for every VM that must restart.
+    Fits,
+    /// A lower bound proves no placement exists.
+    CannotFit { proof: String },
+    /// The heuristic found no home for some VMs, and no bound proves it impossible.
+    NotFound { detail: String },
+}
+
+impl Fit {
+    /// Worse verdicts sort higher.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Fit::Fits => 0,
+            Fit::NotFound { .. } => 1,
+            Fit::CannotFit { .. } => 2,
+        }
+    }
+}
+
+/// The outcome of losing a set of hosts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failover {
+    /// Running VMs on the lost hosts.
+    pub displaced: u32,
+    /// Of those, the ones KubeVirt restarts.
+    pub to_restart: u32,
+    /// Restarted VMs that found a home.
+    pub replaced: u32,
+    /// VMs left without a home, by workload.
+    pub homeless: BTreeMap<String, u32>,
+    /// Free capacity of the survivors after re-placement.
+    pub headroom: Res,
+    /// Total capacity of the survivors.
+    pub survivor_capacity: Res,
+    pub fit: Fit,
+}
+
+/// Re-runs failures against one initial placement, undoing each after use,
+/// so that thousands of scenarios cost little more than their own VMs.
+pub struct Simulator<'a> {
+    cluster: &'a Cluster,
+    placement: &'a Placement,
+    free: Vec<Res>,
+    by_free_mem: BTreeSet<(u64, HostId)>,
+    added: Vec<Vec<VmId>>,
+    lost: Vec<bool>,
+    total_capacity: Res,
+    total_used: Res,
+    /// Hosts by capacity, largest memory first, for the largest-VM bound.
+    by_capacity: Vec<HostId>,
+    /// Whether any host's capacity is only a lower bound (threads unknown).
+    capacity_is_lower_bound: bool,
+}
+
+impl<'a> Simulator<'a> {
+    pub fn new(cluster: &'a Cluster, placement: &'a Placement) -> Self {
+        let n = cluster.hosts.len();
+        let free: Vec<Res> = (0..n).map(|h| placement.free(cluster, h as HostId)).collect();
+        let by_free_mem = free.iter().enumerate().map(|(h, f)| (f.mem, h as HostId)).collect();
+        let mut by_capacity: Vec<HostId> = (0..n as HostId).collect();
+        by_capacity.sort_by_key(|&h| (std::cmp::Reverse(cluster.hosts[h as usize].capacity.mem), h));
+        Simulator {
+            cluster,
+            placement,
+            free,
+            by_free_mem,
+            added: vec![Vec::new(); n],
+            lost: vec![false; n],
+            total_capacity: cluster.total_capacity(),
+            total_used: placement.used.iter().copied().sum(),
+            by_capacity,
+            capacity_is_lower_bound: cluster.hosts.iter().any(|h| h.capacity_is_lower_bound),
+        }
+    }
+
+    /// Loses `lost_hosts` and re-places what KubeVirt restarts; the state
+    /// is restored before returning.
+    pub fn fail(&mut self, lost_hosts: &[HostId]) -> Failover {
+        let cluster = self.cluster;
+        for &h in lost_hosts {
+            if !self.lost[h as usize] {
+                self.lost[h as usize] = true;
+                self.by_free_mem.remove(&(self.free[h as usize].mem, h));
+            }
+        }
+
+        let mut displaced = 0u32;
+        let mut to_place: Vec<VmId> = Vec::new();
+        let mut lost_capacity = Res::ZERO;
+        let mut lost_used = Res::ZERO;
+        let mut survivors = cluster.hosts.len() as u32;
+        for (h, lost) in self.lost.iter().enumerate() {
+            if !lost {
+                continue;
+            }
+            survivors -= 1;
+            lost_capacity += cluster.hosts[h].capacity;
+            lost_used += self.placement.used[h];
+            for &vm in &self.placement.vms_on[h] {
+                displaced += 1;
+                if cluster.group_of(vm).restarts {
+                    to_place.push(vm);
+                }
+            }
+        }
+        largest_first(cluster, &mut to_place);
+
+        let mut touched: Vec<HostId> = Vec::new();
+        let mut homeless_vms: Vec<VmId> = Vec::new();
+        let mut placed_demand = Res::ZERO;
+        for &vm in &to_place {
+            let demand = cluster.demand_of(vm);
+            let group = cluster.vms[vm as usize].group;
+            let spread = cluster.groups[group as usize].spread;
+            let chosen = self.by_free_mem.range((demand.mem, 0)..).map(|&(_, h)| h).find(|&h| {
+                let hu = h as usize;
+                self.free[hu].cpu >= demand.cpu
+                    && !(spread
+                        && (runs_group(cluster, &self.placement.vms_on[hu], group)
+                            || runs_group(cluster, &self.added[hu], group)))
+            });
+            match chosen {
+                Some(h) => {
+                    let hu = h as usize;
+                    self.by_free_mem.remove(&(self.free[hu].mem, h));
+                    self.free[hu] -= demand;
+                    self.by_free_mem.insert((self.free[hu].mem, h));
+                    if self.added[hu].is_empty() {
+                        touched.push(h);
+                    }
+                    self.added[hu].push(vm);
+                    placed_demand += demand;
+                }
+                None => homeless_vms.push(vm),
+            }
+        }
+
+        let survivor_capacity = self.total_capacity - lost_capacity;
+        let survivor_used = self.total_used - lost_used;
+        let headroom = survivor_capacity - survivor_used - placed_demand;
+        let mut homeless: BTreeMap<String, u32> = BTreeMap::new();
+        for &vm in &homeless_vms {
+            *homeless.entry(cluster.group_of(vm).name.clone()).or_default() += 1;
+        }
+        let fit = if homeless_vms.is_empty() {
+            Fit::Fits
+        } else {
+            let restarting: Res = to_place.iter().map(|&vm| cluster.demand_of(vm)).sum();
+            self.judge_misfit(&homeless_vms, restarting, survivor_capacity, survivor_used, survivors)
+        };
+        let result = Failover {
+            displaced,
+            to_restart: to_place.len() as u32,
+            replaced: (to_place.len() - homeless_vms.len()) as u32,
+            homeless,
+            headroom,
+            survivor_capacity,
+            fit,
+        };
+
+        // Undo: the next scenario starts from the initial placement again.
+        for h in touched {
+            let hu = h as usize;
+            self.by_free_mem.remove(&(self.free[hu].mem, h));
+            self.free[hu] = self.placement.free(cluster, h);
+            self.by_free_mem.insert((self.free[hu].mem, h));
+            self.added[hu].clear();
+        }
+        for &h in lost_hosts {
+            if self.lost[h as usize] {
+                self.lost[h as usize] = false;
+                self.by_free_mem.insert((self.free[h as usize].mem, h));
+            }
+        }
+        result
+    }
+
+    /// Tries the lower bounds; "cannot fit" only when one of them proves it.
+    fn judge_misfit(
+        &self,
+        homeless: &[VmId],
+        restarting: Res,
+        capacity: Res,
+        survivor_used: Res,
+        survivors: u32,
+    ) -> Fit {
+        let cluster = self.cluster;
+        let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+        let free = capacity - survivor_used;
+        let need = survivor_used + restarting;
+        let detail = format!(
+            "{} VM(s) found no home with the survivors' VMs left in place: they request {:.1} GiB and {:.1} cores, the survivors had {:.1} GiB and {:.1} cores free in total (fragmented, or held back by spread)",
+            homeless.len(),
+            gib(restarting.mem),
+            restarting.cpu as f64 / 1000.0,
+            gib(free.mem),
+            free.cpu as f64 / 1000.0,
+        );
+        if self.capacity_is_lower_bound {
+            return Fit::NotFound {
+                detail: format!(
+                    "{detail} (some workers declare cores but not threads, so their capacity is a lower bound)"
+                ),
+            };
+        }
+        if need.mem > capacity.mem {
+            return Fit::CannotFit {
+                proof: format!(
+                    "the VMs that must run request {:.1} GiB of memory; the survivors offer {:.1} GiB in all",
+                    gib(need.mem),
+                    gib(capacity.mem)
+                ),
+            };
+        }
+        if need.cpu > capacity.cpu {
+            return Fit::CannotFit {
+                proof: format!(
+                    "the VMs that must run request {:.1} cores of CPU; the survivors offer {:.1} in all",
+                    need.cpu as f64 / 1000.0,
+                    capacity.cpu as f64 / 1000.0
+                ),
+            };
+        }
+        for &vm in homeless {
+            let demand = cluster.demand_of(vm);
+            let any_host_holds = self
+                .by_capacity
+                .iter()
+                .take_while(|&&h| cluster.hosts[h as usize].capacity.mem >= demand.mem)
+                .any(|&h| !self.lost[h as usize] && cluster.hosts[h as usize].capacity.holds(demand));
+            if !any_host_holds {
+                return Fit::CannotFit {
+                    proof: format!(
+                        "a VM of {} requests {:.1} GiB and {:.1} cores, more than any surviving worker has",
+                        cluster.group_of(vm).name,
+                        gib(demand.mem),
+                        demand.cpu as f64 / 1000.0
+                    ),
+                };
+            }
+        }
+        let homeless_groups: BTreeSet<u32> = homeless.iter().map(|&vm| cluster.vms[vm as usize].group).collect();
+        for g in homeless_groups {
+            let group = &cluster.groups[g as usize];
+            if !group.spread {
+                continue;
+            }
+            let alive = (0..cluster.vms.len())
+                .filter(|&vm| cluster.vms[vm].group == g)
+                .filter(|&vm| {
+                    let h = self.placement.host_of[vm];
+                    h != crate::placement::NO_HOST && (!self.lost[h as usize] || group.restarts)
+                })
+                .count() as u32;
+            if alive > survivors {
+                return Fit::CannotFit {
+                    proof: format!(
+                        "{} spreads {alive} replicas on distinct nodes; only {survivors} workers survive",
+                        group.name
+                    ),
+                };
+            }
+        }
+        Fit::NotFound { detail }
+    }
+}

@@ -1,0 +1,262 @@
+//! The plan for people: the initial placement, the scenario table, the HA
+//! verdicts with the worst scenario and the fix, drains and storage.
+
+use std::fmt::Write;
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use kubev_ha_model::{ByteSize, Interval};
+use kubev_ha_plan::scenarios::ScenarioKind;
+use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+use kubev_ha_plan::{Fit, HaVerdict, Plan, ScenarioResult, Status};
+
+use crate::style::Paint;
+use kubev_ha_rules::Severity;
+
+#[derive(Debug, Clone, Copy)]
+pub struct PlanTextOptions {
+    pub color: bool,
+    /// Every node and scenario row, not only the first and the worst.
+    pub all: bool,
+    pub width: u16,
+}
+
+const ROWS: usize = 25;
+
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
+}
+
+fn table(width: u16, header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .set_header(header.to_vec());
+    for i in 1..header.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn verdict_label(p: &Paint, status: &Status) -> String {
+    match status {
+        Status::Survives => p.severity(Severity::Pass, "survives"),
+        Status::Fails => p.severity(Severity::Fail, "fails"),
+        Status::NotFound => p.severity(Severity::Warn, "no placement found"),
+        Status::NotRequired => p.severity(Severity::Info, "not required"),
+        Status::Unknown => p.severity(Severity::Unknown, "unknown"),
+    }
+}
+
+fn fit_label(fit: &Fit) -> &'static str {
+    match fit {
+        Fit::Fits => "fits",
+        Fit::CannotFit { .. } => "cannot fit",
+        Fit::NotFound { .. } => "not found",
+    }
+}
+
+pub fn render(plan: &Plan, source: &str, o: PlanTextOptions) -> String {
+    let p = Paint::new(o.color);
+    let mut out = String::new();
+    let a = &plan.assumptions;
+    let _ = writeln!(out, "{} {} {source}", p.bold("kubev-ha plan"), p.dim("of"));
+    let _ = writeln!(
+        out,
+        "{}",
+        p.dim(&format!(
+            "CPU overcommit {} vCPU per logical CPU, memory overcommit {}, {} reserved per worker, KubeVirt's per-VM overhead added. \
+Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-places best-fit decreasing, survivors' VMs stay put.",
+            a.cpu_overcommit, a.memory_overcommit, a.reserved_memory
+        ))
+    );
+
+    // Initial placement.
+    let _ = writeln!(out, "\n{}", p.heading("Initial placement"));
+    let mut t =
+        table(o.width, &["node", plan.domain_kind, "VMs", "vCPU used / allocatable", "memory requested / allocatable"]);
+    let mut hosts: Vec<_> = plan.hosts.iter().collect();
+    let shown = if o.all || hosts.len() <= ROWS { hosts.len() } else { ROWS };
+    if shown < hosts.len() {
+        hosts.sort_by(|a, b| {
+            (b.memory_requested * 1000 / b.memory_allocatable.max(1))
+                .cmp(&(a.memory_requested * 1000 / a.memory_allocatable.max(1)))
+        });
+    }
+    for h in hosts.iter().take(shown) {
+        t.add_row(vec![
+            h.name.clone(),
+            h.domain.clone().unwrap_or_else(|| "-".into()),
+            h.vms.to_string(),
+            format!("{} / {}", h.vcpus, h.vcpu_capacity),
+            format!("{} / {}", gib(h.memory_requested), gib(h.memory_allocatable)),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    if shown < plan.hosts.len() {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim(&format!("(the {shown} fullest of {} workers; --all shows every one)", plan.hosts.len()))
+        );
+    }
+    if !plan.domains.is_empty() {
+        let mut t = table(
+            o.width,
+            &[plan.domain_kind, "workers", "VMs", "vCPU used / allocatable", "memory requested / allocatable"],
+        );
+        for d in &plan.domains {
+            t.add_row(vec![
+                d.name.clone(),
+                d.hosts.to_string(),
+                d.vms.to_string(),
+                format!("{} / {}", d.vcpus, d.vcpu_capacity),
+                format!("{} / {}", gib(d.memory_requested), gib(d.memory_allocatable)),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    if !plan.unplaced.is_empty() {
+        let list = plan.unplaced.iter().map(|(g, n)| format!("{n} × {g}")).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(out, "{}", p.severity(Severity::Fail, &format!("No home even before any failure: {list}")));
+    }
+
+    // Scenarios.
+    let _ = writeln!(out, "\n{}", p.heading("Failure scenarios"));
+    for s in &plan.selections {
+        let how = match s.sampled {
+            Some(sample) => {
+                format!("sampled {} of {} (seed {}, plus the busiest set)", s.chosen, s.possible, sample.seed)
+            }
+            None => format!("all {}", s.chosen),
+        };
+        let what = match s.kind {
+            ScenarioKind::Node => "single workers".to_string(),
+            ScenarioKind::Nodes => format!("sets of {} workers", s.set_size),
+            ScenarioKind::Domain => format!("single {}s", plan.domain_kind),
+            ScenarioKind::Domains => format!("sets of {} {}s", s.set_size, plan.domain_kind),
+        };
+        let _ = writeln!(out, "{}", p.dim(&format!("- {what}: {how}")));
+    }
+    let mut rows: Vec<&ScenarioResult> = plan.scenarios.iter().collect();
+    let shown = if o.all || rows.len() <= ROWS { rows.len() } else { ROWS };
+    if shown < rows.len() {
+        rows.sort_by(|a, b| {
+            b.fit
+                .rank()
+                .cmp(&a.fit.rank())
+                .then(a.etcd.holds.cmp(&b.etcd.holds))
+                .then(a.headroom_memory_percent.total_cmp(&b.headroom_memory_percent))
+        });
+    }
+    let mut t = table(
+        o.width,
+        &["lost", "displaced", "re-placed", "no home", "etcd left / quorum", "headroom cpu / mem", "verdict"],
+    );
+    for r in rows.iter().take(shown) {
+        let homeless = if r.homeless.is_empty() {
+            "0".to_string()
+        } else {
+            r.homeless.iter().map(|(g, n)| format!("{n} {g}")).collect::<Vec<_>>().join(", ")
+        };
+        let etcd = format!("{} / {}{}", r.etcd.left, r.etcd.quorum, if r.etcd.holds { "" } else { " lost" });
+        t.add_row(vec![
+            r.name.clone(),
+            r.displaced.to_string(),
+            format!("{} of {}", r.replaced, r.to_restart),
+            homeless,
+            etcd,
+            format!("{:.0} % / {:.0} %", r.headroom_cpu_percent, r.headroom_memory_percent),
+            fit_label(&r.fit).to_string(),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    if shown < plan.scenarios.len() {
+        let fits = plan.scenarios.iter().filter(|r| r.fit == Fit::Fits).count();
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim(&format!(
+                "(the {shown} worst of {} scenarios; {fits} fit; --all or --format json shows every one)",
+                plan.scenarios.len()
+            ))
+        );
+    }
+
+    // Verdicts.
+    let _ = writeln!(out, "\n{}", p.heading("Verdicts"));
+    write_verdict(&mut out, &p, "HA-NODE-FAILURE", &plan.node_failure);
+    write_verdict(&mut out, &p, "HA-ZONE-FAILURE", &plan.zone_failure);
+
+    // Drains.
+    let _ = writeln!(out, "\n{}", p.heading("Maintenance drains"));
+    let d = &plan.drain;
+    let _ = writeln!(
+        out,
+        "{}",
+        p.dim(&format!(
+            "{} migrations per node and {} per cluster at once, {} per migration; memory moved once at TCP goodput (a lower bound: busy guests re-send dirtied pages).",
+            d.limits.parallel_outbound_per_node,
+            d.limits.parallel_per_cluster,
+            d.limits.bandwidth_per_migration.map_or("no cap".to_string(), |b| format!("{}/s", ByteSize::bytes(b as u64).human()))
+        ))
+    );
+    if !d.unknown.is_empty() {
+        let _ = writeln!(out, "  unknown: {}", d.unknown.join("; "));
+    }
+    if let Some(b) = d.busiest() {
+        let _ = writeln!(
+            out,
+            "  busiest worker: {} — {} VM(s), {} of memory, {} over {} ({}{})",
+            p.bold(&b.host),
+            b.migrating_vms,
+            gib(b.bytes),
+            Interval::from_secs_f64(b.seconds.ceil()),
+            b.path.nic,
+            b.path.speed,
+            if b.path.dedicated { ", dedicated" } else { ", shared with tenant traffic" }
+        );
+    }
+    for z in &d.domains {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} worker(s), {} VM(s), {} — {}",
+            plan.domain_kind,
+            z.domain,
+            z.hosts,
+            z.migrating_vms,
+            gib(z.bytes),
+            Interval::from_secs_f64(z.seconds.ceil())
+        );
+    }
+
+    // Storage.
+    if !plan.storage.is_empty() {
+        let _ = writeln!(out, "\n{}", p.heading("Storage under the tolerated failures"));
+        for s in &plan.storage {
+            let replication = match &s.replication {
+                ReplicaOutcome::Survives { detail } => p.severity(Severity::Pass, detail),
+                ReplicaOutcome::Degraded { detail } => p.severity(Severity::Info, detail),
+                ReplicaOutcome::MayLoseData { detail } => p.severity(Severity::Fail, detail),
+                ReplicaOutcome::Unknown { detail } => p.severity(Severity::Unknown, detail),
+            };
+            let capacity = match &s.capacity {
+                CapacityOutcome::Holds { ratio, detail } if *ratio > 1.0 => p.severity(Severity::Fail, detail),
+                CapacityOutcome::Holds { ratio, detail } if *ratio > 0.85 => p.severity(Severity::Warn, detail),
+                CapacityOutcome::Holds { detail, .. } => p.severity(Severity::Pass, detail),
+                CapacityOutcome::Unknown { detail } => p.severity(Severity::Unknown, detail),
+            };
+            let _ = writeln!(out, "  {}\n    replicas: {replication}\n    capacity: {capacity}", p.bold(&s.class));
+        }
+    }
+    out
+}
+
+fn write_verdict(out: &mut String, p: &Paint, rule: &str, v: &HaVerdict) {
+    let _ = writeln!(out, "  {}  {}  {}", p.bold(rule), verdict_label(p, &v.status), v.message);
+    if let Some(fix) = &v.fix {
+        let _ = writeln!(out, "      {} {fix}", p.dim("fix:"));
+    }
+}

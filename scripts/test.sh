@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole kubev-ha test suite.
+#
+# As root it first installs the Debian packages the tests use for real
+# (see PACKAGES below); without root it says what is missing, and the tests
+# that need those programs skip with a printed reason. Everything else the
+# build needs comes from cargo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Programs the tests start for real, and the Debian packages that bring them.
+PACKAGES=()
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "not root (or no apt-get): not installing ${missing[*]}; the tests that need them will skip"
+    fi
+fi
+
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast --status-level skip --final-status-level slow
+    cargo test --workspace --doc --quiet
+else
+    cargo test --workspace
+fi

@@ -1,0 +1,43 @@
+//! `kubev-ha plan FILE`: simulate failures and print the plan.
+
+use kubev_ha_plan::{PlanOptions, SetLimits, Status};
+use kubev_ha_report::plan::{PlanTextOptions, render};
+
+use super::Outcome;
+use super::check::load;
+use crate::cli::{ColorChoice, PlanArgs, ReportFormat};
+use crate::output;
+
+pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
+    let loaded = load(&args.file)?;
+    let options = PlanOptions {
+        limits: SetLimits { enumerate_up_to: args.enumerate_up_to, sample: args.sample, seed: args.seed },
+        search_fix: !args.no_fix,
+    };
+    let plan = kubev_ha_plan::plan(&loaded.inventory, options).map_err(|cannot| {
+        let missing: Vec<String> = cannot.missing.iter().map(|m| format!("{} has no {}", m.subject, m.fact)).collect();
+        miette::miette!(
+            help = format!("declare them, or read the hosts' facts with `kubev-ha probe {}`", loaded.source_name),
+            "{}: cannot simulate without the size of every worker and workload: {}",
+            loaded.source_name,
+            missing.join(", ")
+        )
+    })?;
+    match args.format {
+        ReportFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&plan).map_err(|e| miette::miette!("{e}"))?;
+            text.push('\n');
+            print!("{text}");
+        }
+        ReportFormat::Text => print!(
+            "{}",
+            render(
+                &plan,
+                &loaded.source_name,
+                PlanTextOptions { color: output::stdout_color(color), all: args.all, width: output::width() }
+            )
+        ),
+    }
+    let failed = [&plan.node_failure, &plan.zone_failure].iter().any(|v| v.status == Status::Fails);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+}
