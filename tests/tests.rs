@@ -5,5 +5,6 @@ mod common;
 mod cli;
 mod docs;
 mod parse_errors;
+mod plan;
 mod robustness;
 mod thresholds;

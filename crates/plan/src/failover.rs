@@ -50,7 +50,8 @@ impl Fit {
 pub struct Failover {
     /// Running VMs on the lost hosts.
     pub displaced: u32,
-    /// Of those, the ones KubeVirt restarts.
+    /// VMs that need a home: the displaced ones KubeVirt restarts, and any
+    /// that had none even before the failure.
     pub to_restart: u32,
     /// Restarted VMs that found a home.
     pub replaced: u32,
@@ -58,6 +59,9 @@ pub struct Failover {
     pub homeless: BTreeMap<String, u32>,
     /// Free capacity of the survivors after re-placement.
     pub headroom: Res,
+    /// Where each re-placed VM went.
+    #[serde(skip)]
+    pub moves: Vec<(VmId, HostId)>,
     /// Total capacity of the survivors.
     pub survivor_capacity: Res,
     pub fit: Fit,
@@ -74,6 +78,10 @@ pub struct Simulator<'a> {
     lost: Vec<bool>,
     total_capacity: Res,
     total_used: Res,
+    /// What every running VM that KubeVirt restarts requests, placed or not.
+    restartable_demand: Res,
+    /// Per host, what its VMs that are not restarted request.
+    non_restartable_used: Vec<Res>,
     /// Hosts by capacity, largest memory first, for the largest-VM bound.
     by_capacity: Vec<HostId>,
     /// Whether any host's capacity is only a lower bound (threads unknown).
@@ -87,9 +95,20 @@ impl<'a> Simulator<'a> {
         let by_free_mem = free.iter().enumerate().map(|(h, f)| (f.mem, h as HostId)).collect();
         let mut by_capacity: Vec<HostId> = (0..n as HostId).collect();
         by_capacity.sort_by_key(|&h| (std::cmp::Reverse(cluster.hosts[h as usize].capacity.mem), h));
+        let restartable_demand = (0..cluster.vms.len() as VmId)
+            .filter(|&vm| cluster.group_of(vm).restarts)
+            .map(|vm| cluster.demand_of(vm))
+            .sum();
+        let non_restartable_used = placement
+            .vms_on
+            .iter()
+            .map(|vms| vms.iter().filter(|&&vm| !cluster.group_of(vm).restarts).map(|&vm| cluster.demand_of(vm)).sum())
+            .collect();
         Simulator {
             cluster,
             placement,
+            restartable_demand,
+            non_restartable_used,
             free,
             by_free_mem,
             added: vec![Vec::new(); n],
@@ -131,10 +150,13 @@ impl<'a> Simulator<'a> {
                 }
             }
         }
+        // VMs that had no home before the failure still need one after it.
+        to_place.extend(self.placement.unplaced.iter().copied().filter(|&vm| cluster.group_of(vm).restarts));
         largest_first(cluster, &mut to_place);
 
         let mut touched: Vec<HostId> = Vec::new();
         let mut homeless_vms: Vec<VmId> = Vec::new();
+        let mut moves: Vec<(VmId, HostId)> = Vec::new();
         let mut placed_demand = Res::ZERO;
         for &vm in &to_place {
             let demand = cluster.demand_of(vm);
@@ -157,6 +179,7 @@ impl<'a> Simulator<'a> {
                         touched.push(h);
                     }
                     self.added[hu].push(vm);
+                    moves.push((vm, h));
                     placed_demand += demand;
                 }
                 None => homeless_vms.push(vm),
@@ -173,8 +196,13 @@ impl<'a> Simulator<'a> {
         let fit = if homeless_vms.is_empty() {
             Fit::Fits
         } else {
-            let restarting: Res = to_place.iter().map(|&vm| cluster.demand_of(vm)).sum();
-            self.judge_misfit(&homeless_vms, restarting, survivor_capacity, survivor_used, survivors)
+            // Everything that must run afterwards: every restartable VM
+            // (wherever it was, placed or not) and the VMs that are not
+            // restarted but keep running on the survivors. This does not
+            // depend on where the heuristic put anything.
+            let kept: Res = (0..self.lost.len()).filter(|&h| !self.lost[h]).map(|h| self.non_restartable_used[h]).sum();
+            let need = self.restartable_demand + kept;
+            self.judge_misfit(&homeless_vms, need, survivor_capacity, survivor_used, survivors)
         };
         let result = Failover {
             displaced,
@@ -182,6 +210,7 @@ impl<'a> Simulator<'a> {
             replaced: (to_place.len() - homeless_vms.len()) as u32,
             homeless,
             headroom,
+            moves,
             survivor_capacity,
             fit,
         };
@@ -204,20 +233,13 @@ impl<'a> Simulator<'a> {
     }
 
     /// Tries the lower bounds; "cannot fit" only when one of them proves it.
-    fn judge_misfit(
-        &self,
-        homeless: &[VmId],
-        restarting: Res,
-        capacity: Res,
-        survivor_used: Res,
-        survivors: u32,
-    ) -> Fit {
+    fn judge_misfit(&self, homeless: &[VmId], need: Res, capacity: Res, survivor_used: Res, survivors: u32) -> Fit {
         let cluster = self.cluster;
         let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
         let free = capacity - survivor_used;
-        let need = survivor_used + restarting;
+        let restarting: Res = homeless.iter().map(|&vm| cluster.demand_of(vm)).sum();
         let detail = format!(
-            "{} VM(s) found no home with the survivors' VMs left in place: they request {:.1} GiB and {:.1} cores, the survivors had {:.1} GiB and {:.1} cores free in total (fragmented, or held back by spread)",
+            "{} VM(s) found no home with the survivors' VMs left in place: they request {:.1} GiB and {:.1} cores, the survivors have {:.1} GiB and {:.1} cores free in total (fragmented, or held back by spread)",
             homeless.len(),
             gib(restarting.mem),
             restarting.cpu as f64 / 1000.0,
@@ -273,11 +295,13 @@ impl<'a> Simulator<'a> {
             if !group.spread {
                 continue;
             }
+            // Replicas that must run afterwards: all of a restartable group;
+            // for others, those still on survivors.
             let alive = (0..cluster.vms.len())
                 .filter(|&vm| cluster.vms[vm].group == g)
                 .filter(|&vm| {
                     let h = self.placement.host_of[vm];
-                    h != crate::placement::NO_HOST && (!self.lost[h as usize] || group.restarts)
+                    group.restarts || (h != crate::placement::NO_HOST && !self.lost[h as usize])
                 })
                 .count() as u32;
             if alive > survivors {

@@ -446,9 +446,19 @@ or use another address in one of the two clusters.",
         title: "after losing any `ha.tolerate.nodes` workers, every VM with runStrategy Always/RerunOnFailure fits on the survivors",
         quote: "For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
         source: "Kube-V High-Availability Deployment › Worker Nodes (implied: rescheduling needs room)",
-        explanation: "Rescheduling needs free capacity. The simulation places the declared VMs, removes each worker (or each set of `ha.tolerate.nodes` workers), \
-and re-places the displaced VMs that KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors, within CPU and memory allocatable after overcommit and \
-KubeVirt's per-VM overhead, keeping `spread: true` replicas on distinct nodes.",
+        explanation: "Rescheduling needs free capacity. `kubev-ha plan` places the declared VMs as the default scheduler would \
+(NodeResourcesFit, LeastAllocated: each VM on the feasible worker with the most free CPU and memory, largest VMs first), then removes each \
+worker, or each set of `ha.tolerate.nodes` workers (all sets while there are at most 10,000, else a sample with a stated seed plus the busiest set), \
+and re-places the displaced VMs that KubeVirt restarts (runStrategy Always or RerunOnFailure; an undeclared runStrategy counts as Always) \
+on the survivors, best-fit decreasing, while the survivors' own VMs stay where they are.\n\n\
+A VM needs its vCPUs divided by the CPU overcommit (KubeVirt's cpuAllocationRatio, default 10) of a worker's logical CPUs, and its memory \
+(divided by the memory overcommit) plus KubeVirt's virt-launcher overhead (pkg/virt-controller/services/renderresources.go: page tables, \
+about 220Mi of fixed process overhead, 8Mi per vCPU, IOThread and video RAM) of the worker's memory less the kubelet's 100Mi eviction \
+threshold. `spread: true` keeps replicas on distinct workers; control-plane-only and storage-only nodes take no VMs.\n\n\
+The verdict is one of: fits (a home was found for every VM); cannot fit, proven by a lower bound that holds for any placement (the \
+survivors' total CPU or memory against everything that must run, the largest VM against the largest survivor, a spread workload's replicas \
+against the number of survivors): fail; or not found by the heuristic while no bound proves it impossible: warn, with the numbers. \
+When the design does not survive, the plan searches the smallest number of extra workers of the most common shape that makes every scenario fit.",
         facts: FactSource::Simulated,
         policy: |t| format!("{} when a VM finds no home", t.ha_node_failure),
         evaluate: ha::node_failure,
@@ -459,8 +469,11 @@ KubeVirt's per-VM overhead, keeping `spread: true` replicas on distinct nodes.",
         title: "after losing any `ha.tolerate.zones` failure domains, etcd keeps quorum and the VMs fit",
         quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
         source: "Kube-V High-Availability Deployment › Control Plane Nodes (implied)",
-        explanation: "Removes each failure domain (or each set of `ha.tolerate.zones` of them) and checks that the surviving etcd members keep quorum and that \
-the restartable VMs of the lost domains fit on the surviving workers.",
+        explanation: "Removes each failure domain (zone, else rack), or each set of `ha.tolerate.zones` domains, and checks that the \
+surviving etcd members keep quorum (floor(n/2)+1 of the control-plane nodes) and that the restartable VMs of the lost domains fit on the \
+surviving workers, with the same placement, bounds and verdicts as HA-NODE-FAILURE. When `ha.tolerate.zones` is 0 the result is reported \
+as information. A worker without a zone is assumed to survive; then a pass becomes unknown. When quorum is lost the fix is where the \
+control planes are (CP-SPREAD); when VMs do not fit, the plan names how many workers to add to which zones.",
         facts: FactSource::Simulated,
         policy: |t| format!("{} when quorum is lost or a VM finds no home", t.ha_zone_failure),
         evaluate: ha::zone_failure,
@@ -471,8 +484,19 @@ the restartable VMs of the lost domains fit on the surviving workers.",
         title: "draining the busiest worker by live migration fits `ha.maintenanceWindow`, given NIC speed, migration network and parallelism",
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
         source: "Kube-V High-Availability Deployment › Networking (implied: maintenance drains by live migration)",
-        explanation: "Time to move a worker's VM memory over the migration path: the dedicated migration NIC if declared, else the node's NIC, \
-capped per migration by `bandwidthPerMigration`, with `parallelOutboundMigrationsPerNode` migrations at once.",
+        explanation: "The model, computed by `kubev-ha plan` for every worker and every failure domain:\n\n\
+1. What moves: the guest memory of each VM on the worker whose evictionStrategy is LiveMigrate or LiveMigrateIfPossible; \
+other VMs are shut down by the drain, not migrated. Memory is sent once (one pre-copy pass of an idle guest): busy guests re-send \
+dirtied pages, so the real drain takes longer and the figure is a lower bound.\n\n\
+2. The path: the dedicated migration NIC (network.migrationNetwork.nic) when declared, else the node's fastest NIC, at TCP goodput \
+speed × (MTU − 40) / (MTU + 38): 94.9 % of line rate at MTU 1500, 99.1 % at 9000. Measured bandwidth (`kubev-ha net bandwidth`) \
+replaces the declared speed once taken.\n\n\
+3. Parallelism: at most parallelOutboundMigrationsPerNode migrations leave a node at once and parallelMigrationsPerCluster run in \
+the whole cluster (KubeVirt's defaults: 2 and 5); migrations leaving one node share its link equally, and each is capped at \
+bandwidthPerMigration (default 0, no cap). The largest VMs go first; receivers are assumed not to be the bottleneck.\n\n\
+4. The time is an event-driven simulation of those rules; the busiest worker's time is judged against ha.maintenanceWindow. \
+A drain also needs room on the other workers: when losing the busiest worker leaves VMs without a home (HA-NODE-FAILURE), \
+the drain cannot finish and the rule says so.",
         facts: FactSource::Simulated,
         policy: |t| format!("{} when over the window", t.ha_drain_time),
         evaluate: ha::drain_time,
