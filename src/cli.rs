@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kubev_ha_model::Profile;
+use kubev_ha_model::{Profile, Role};
 use kubev_ha_rules::WaiverSpec;
 
 const EXIT_CODES: &str = "Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job (bad input, usage, I/O).";
@@ -58,6 +58,18 @@ Each scenario fits (a home was found for every VM), cannot fit (proven by a lowe
 Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails, 2 the tool could not do its job."
     )]
     Plan(PlanArgs),
+
+    /// Read this machine's facts and judge them against the rules for its roles.
+    #[command(
+        long_about = "Read this machine's facts (CPU and KVM, memory, disks and which one holds etcd, NICs, kernel and \
+modules, IPv6, swap, clock, identity, listening ports) and judge them against the rules that apply to one host, \
+for the given roles (default: every role, so a newcomer sees what this machine could be).\n\n\
+KVM is proven by asking /dev/kvm (KVM_GET_API_VERSION must be 12, KVM_CREATE_VM must succeed); the cpuinfo \
+flags vmx/svm are only a hint. Nothing on the machine is changed.",
+        after_help = "Examples:\n  kubev-ha host\n  kubev-ha host --role worker --format json\n  kubev-ha host --emit-node >> inventory-nodes.yaml\n\n\
+Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job."
+    )]
+    Host(HostArgs),
 
     /// Write a synthetic inventory of any size (for benchmarks and demos).
     #[command(
@@ -145,6 +157,40 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The roles to judge for (repeatable): control-plane, worker, storage. Default: all.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Vec<Role>,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Print this machine as an inventory node entry, ready to paste, instead of judging it.
+    #[arg(long, conflicts_with = "format")]
+    pub emit_node: bool,
+
+    /// Judge with this profile (production or minimum).
+    #[arg(long, value_parser = parse_profile, default_value = "production")]
+    pub profile: Profile,
+
+    /// The directory etcd keeps its data in (its disk is judged by CP-ETCD-MEDIA).
+    #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
+    pub etcd_path: String,
+
+    /// Also list bridges, veths and tunnels among the NICs.
+    #[arg(long)]
+    pub all_links: bool,
+
+    /// Read the facts below this directory instead of / (captured file trees, for tests).
+    #[arg(long, default_value = "/", value_name = "DIR", hide = true)]
+    pub root: PathBuf,
+
+    /// Hide passing findings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// VM-capable workers.
     #[arg(long, default_value_t = 100)]
@@ -179,6 +225,15 @@ pub struct RulesArgs {
 
     #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
     pub format: CatalogFormat,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    match text {
+        "control-plane" => Ok(Role::ControlPlane),
+        "worker" => Ok(Role::Worker),
+        "storage" => Ok(Role::Storage),
+        _ => Err(format!("unknown role `{text}`: expected control-plane, worker or storage")),
+    }
 }
 
 fn parse_profile(text: &str) -> Result<Profile, String> {

@@ -27,7 +27,7 @@ fn exercise(bytes: &[u8]) {
         Ok(loaded) => {
             let facts = Facts::from(loaded);
             for profile in [kubev_ha_model::Profile::Production, kubev_ha_model::Profile::Minimum] {
-                let report = check(&facts, &CheckOptions { profile: Some(profile), waivers: vec![] });
+                let report = check(&facts, &CheckOptions { profile: Some(profile), ..CheckOptions::default() });
                 assert!(!report.findings.is_empty());
             }
         }

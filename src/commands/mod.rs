@@ -2,6 +2,7 @@
 
 mod check;
 mod generate;
+mod host;
 mod plan;
 mod rules;
 mod schema;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Check(args) => check::run(args, cli.color),
         Command::Plan(args) => plan::run(args, cli.color),
         Command::Generate(args) => generate::run(args),
+        Command::Host(args) => host::run(args, cli.color),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),
     }

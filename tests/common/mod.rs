@@ -29,7 +29,7 @@ pub fn load(path: &Path) -> Inventory {
 /// Runs the catalog over `inventory` with `profile`.
 pub fn judge(inventory: Inventory, profile: Profile) -> Report {
     let facts = Facts::from_inventory(inventory, "test.yaml");
-    check(&facts, &CheckOptions { profile: Some(profile), waivers: vec![] })
+    check(&facts, &CheckOptions { profile: Some(profile), ..CheckOptions::default() })
 }
 
 /// The findings of one rule, optionally for one subject (`node/cp-1`).

@@ -1,6 +1,9 @@
 //! [`Facts`]: everything known about one deployment, whichever source it
 //! came from. Rules read only this.
 
+use std::collections::BTreeMap;
+
+use crate::host::HostProbe;
 use crate::inventory::Inventory;
 use crate::load::{LoadedInventory, SourceFormat};
 
@@ -15,17 +18,46 @@ pub struct Facts {
     /// Remarks from reading the facts (ignored manifest keys, say) that the
     /// report passes on.
     pub notes: Vec<String>,
+    /// What probing the hosts found, by node name; empty when not probed.
+    /// `inventory` then already carries the probed hardware facts.
+    pub hosts: BTreeMap<String, HostProbe>,
+    /// The inventory as declared, before probed facts replaced its own
+    /// (for HOST-DRIFT); `None` when nothing was probed.
+    pub declared: Option<Inventory>,
 }
 
 impl Facts {
     pub fn from_inventory(inventory: Inventory, source_name: impl Into<String>) -> Self {
-        Facts { inventory, source_name: source_name.into(), format: SourceFormat::Inventory, notes: vec![] }
+        Facts {
+            inventory,
+            source_name: source_name.into(),
+            format: SourceFormat::Inventory,
+            notes: vec![],
+            hosts: BTreeMap::new(),
+            declared: None,
+        }
+    }
+
+    /// Adds what probing the hosts found: the probed hardware replaces the
+    /// declared in `inventory`, and the declaration is kept for HOST-DRIFT.
+    pub fn with_probes(mut self, hosts: BTreeMap<String, HostProbe>) -> Self {
+        let merged = crate::host::merge_probed(&self.inventory, &hosts);
+        self.declared = Some(std::mem::replace(&mut self.inventory, merged));
+        self.hosts = hosts;
+        self
     }
 }
 
 impl From<LoadedInventory> for Facts {
     fn from(loaded: LoadedInventory) -> Self {
         let notes = loaded.warnings.iter().map(|w| w.render(&loaded.source_name)).collect();
-        Facts { inventory: loaded.inventory, source_name: loaded.source_name, format: loaded.format, notes }
+        Facts {
+            inventory: loaded.inventory,
+            source_name: loaded.source_name,
+            format: loaded.format,
+            notes,
+            hosts: BTreeMap::new(),
+            declared: None,
+        }
     }
 }

@@ -760,7 +760,35 @@ impl<'de> Deserialize<'de> for Cidr {
     }
 }
 
+impl Metadata {
+    pub fn named(name: &str) -> Metadata {
+        Metadata { name: name.to_string(), labels: BTreeMap::new(), annotations: BTreeMap::new() }
+    }
+}
+
 impl Inventory {
+    /// An inventory of one node and nothing else (how `kubev-ha host`
+    /// judges the machine it runs on).
+    pub fn single_node(metadata: Metadata, node: Node) -> Inventory {
+        Inventory {
+            api_version: API_VERSION.into(),
+            kind: KIND.into(),
+            metadata,
+            profile: None,
+            api_endpoint: None,
+            network: None,
+            nodes: vec![Located::new(node)],
+            storage: None,
+            guest_clusters: None,
+            workloads: vec![],
+            overcommit: None,
+            ha: None,
+            kubevirt: None,
+            etcd: None,
+            waivers: vec![],
+        }
+    }
+
     /// The profile the file asks for, production when it says nothing.
     pub fn profile_or_default(&self) -> Profile {
         self.profile.unwrap_or_default()

@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod facts;
+pub mod host;
 pub mod inventory;
 pub mod kubev_cluster;
 pub mod load;

@@ -24,6 +24,8 @@ pub enum SourceFormat {
     Inventory,
     /// Kube-V's installer manifest, `kind: KubeVCluster`.
     KubeVCluster,
+    /// The machine `kubev-ha host` runs on; no file at all.
+    Host,
 }
 
 /// An inventory read from a file, with where it came from.

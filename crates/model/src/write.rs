@@ -1,11 +1,17 @@
 //! Writing an inventory back out as YAML (generated inventories, probed
 //! inventories), in the same shape the reader accepts.
 
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Node};
 
 /// The inventory as a YAML document.
 pub fn to_yaml(inventory: &Inventory) -> Result<String, String> {
     serde_saphyr::to_string(inventory).map_err(|e| e.to_string())
+}
+
+/// One node as an entry of the `nodes:` list, indented to paste under it.
+pub fn node_to_yaml(node: &Node) -> Result<String, String> {
+    let text = serde_saphyr::to_string(&[node]).map_err(|e| e.to_string())?;
+    Ok(text.lines().map(|l| format!("  {l}\n")).collect())
 }
 
 #[cfg(test)]

@@ -60,10 +60,20 @@ pub enum FactSource {
     Simulated,
 }
 
+/// Whether a rule can judge one host on its own (`kubev-ha host`), or
+/// needs the whole cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Host,
+    Cluster,
+}
+
 /// One requirement of the catalog.
 pub struct Rule {
     /// Stable public ID, e.g. `CP-SPREAD`.
     pub id: &'static str,
+    pub scope: Scope,
     pub area: Area,
     /// The requirement in one line, as ../shared/spec/rules.md states it.
     pub title: &'static str,
@@ -100,6 +110,7 @@ pub static CATALOG: &[Rule] = &[
     // ---------------------------------------------------------------- control plane
     Rule {
         id: "CP-COUNT",
+        scope: Scope::Cluster,
         area: Area::ControlPlane,
         title: "≥ 3 control-plane nodes for etcd quorum; an even count adds no fault tolerance; more than 7 slows etcd",
         quote: "Nodes: Minimum 3 control plane nodes to ensure a quorum for etcd (Kubernetes’ key-value store) and prevent a single point of failure.",
@@ -120,6 +131,7 @@ kubeadm runs one etcd member per control-plane node, so the control-plane count 
     },
     Rule {
         id: "CP-SPREAD",
+        scope: Scope::Cluster,
         area: Area::ControlPlane,
         title: "etcd keeps quorum after the loss of any one failure domain (zone, else rack)",
         quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
@@ -137,6 +149,7 @@ fails if quorum is lost even when each such node sits alone, and is unknown in b
     },
     Rule {
         id: "CP-CPU",
+        scope: Scope::Host,
         area: Area::ControlPlane,
         title: "≥ 2 vCPUs per control-plane node",
         quote: "CPU: At least 2 vCPUs per control plane node.",
@@ -149,6 +162,7 @@ The rule reads `cpu.threads` (logical CPUs). When only `cpu.cores` is declared i
     },
     Rule {
         id: "CP-MEMORY",
+        scope: Scope::Host,
         area: Area::ControlPlane,
         title: "≥ 4 GiB per control-plane node; 8–16 GiB recommended",
         quote: "RAM: At least 4 GB RAM per control plane node. Recommended: 8-16 GB for robust performance.",
@@ -161,6 +175,7 @@ Below 4 GiB a control-plane node runs out of memory as soon as the cluster grows
     },
     Rule {
         id: "CP-ETCD-MEDIA",
+        scope: Scope::Host,
         area: Area::ControlPlane,
         title: "etcd on SSD/NVMe",
         quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
@@ -175,6 +190,7 @@ with a single disk, that disk.",
     },
     Rule {
         id: "CP-ETCD-CAPACITY",
+        scope: Scope::Host,
         area: Area::ControlPlane,
         title: "etcd disk ≥ 2 × the etcd space quota (default quota 2 GiB, max advised 8 GiB)",
         quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
@@ -188,6 +204,7 @@ Declare `etcd.quotaBackendBytes` when you raised the quota.",
     },
     Rule {
         id: "CP-ETCD-FSYNC",
+        scope: Scope::Host,
         area: Area::ControlPlane,
         title: "measured fdatasync p99 < 10 ms (etcd's guidance; fio's etcd test)",
         quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
@@ -201,6 +218,7 @@ and `kubev-ha etcd` reads it from a running member's metrics. Until one of them 
     },
     Rule {
         id: "CP-API-LB",
+        scope: Scope::Cluster,
         area: Area::ControlPlane,
         title: "the API endpoint is a load balancer or VIP over all control-plane nodes, not one node",
         quote: "Load Balancing: External/internal load balancers for distributing traffic across control planes and worker nodes.",
@@ -216,6 +234,7 @@ MetalLB announces Service IPs from inside the cluster, so it cannot front the AP
     // ---------------------------------------------------------------- workers
     Rule {
         id: "W-COUNT",
+        scope: Scope::Cluster,
         area: Area::Workers,
         title: "≥ 2 VM-capable workers (live migration, rescheduling)",
         quote: "Minimum 2 worker nodes (for KubeVirt VMs): For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
@@ -228,6 +247,7 @@ The rule counts nodes with the worker role, leaving out those declared `cpu.virt
     },
     Rule {
         id: "W-VIRT",
+        scope: Scope::Host,
         area: Area::Workers,
         title: "Intel VT-x or AMD-V enabled (KVM); software emulation is not HA-grade",
         quote: "Each worker node must have Intel VT-x or AMD-V hardware virtualization extensions enabled in the BIOS/UEFI. This is a fundamental requirement for KubeVirt to leverage KVM (Kernel-based Virtual Machine) for efficient VM execution. Without this, KubeVirt can fall back to software emulation, but it’s significantly slower and not suitable for production HA.",
@@ -250,6 +270,7 @@ production never does. A declared `vt-x`/`amd-v` is a claim: `kubev-ha host` and
     },
     Rule {
         id: "W-CPU",
+        scope: Scope::Host,
         area: Area::Workers,
         title: "≥ 8 cores (test); ≥ 16 recommended for production",
         quote: "CPU: A minimum of 8 CPU cores per node is suggested for testing environments. For production deployments, 16 CPU cores or more per node are recommended to accommodate multiple VMs and their workloads effectively.",
@@ -262,6 +283,7 @@ fewer threads than the floor fails, otherwise the rule is unknown.",
     },
     Rule {
         id: "W-MEMORY",
+        scope: Scope::Host,
         area: Area::Workers,
         title: "≥ 8 GiB; 16–32 GiB recommended",
         quote: "RAM: At least 8 GB RAM per node. Recommended: 16-32 GB, depending on the number and memory requirements of your VMs.",
@@ -273,6 +295,7 @@ fewer threads than the floor fails, otherwise the rule is unknown.",
     },
     Rule {
         id: "W-MEDIA",
+        scope: Scope::Host,
         area: Area::Workers,
         title: "SSD/NVMe for VM disks",
         quote: "Storage: SSDs or NVMe drives are highly recommended for good VM performance in addition to sufficient storage capacity based on the disk images of your VMs and any data they store.",
@@ -285,6 +308,7 @@ fewer threads than the floor fails, otherwise the rule is unknown.",
     // ---------------------------------------------------------------- storage
     Rule {
         id: "ST-LIVE-MIGRATION",
+        scope: Scope::Cluster,
         area: Area::Storage,
         title: "at least one class gives ReadWriteMany (Block or Filesystem); Block without RWX does not live-migrate",
         quote: "CSI Driver Capabilities (Crucial for HA/Live Migration): This is perhaps the most critical component for KubeVirt HA and live migration. You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
@@ -299,6 +323,7 @@ The rule passes when at least one class offers ReadWriteMany, and names Block-on
     },
     Rule {
         id: "ST-VM-DISKS",
+        scope: Scope::Cluster,
         area: Area::Storage,
         title: "every workload with evictionStrategy LiveMigrate keeps its disks on RWX classes",
         quote: "You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
@@ -311,6 +336,7 @@ the drain blocks on it. Disks without `storageClass` use the default class.",
     },
     Rule {
         id: "ST-REPLICATION",
+        scope: Scope::Cluster,
         area: Area::Storage,
         title: "replicas ≥ 2, spread over a failure domain at least as wide as `ha.tolerate`",
         quote: "Replication and Redundancy: To achieve HA, data must be replicated across multiple nodes or availability zones. If a node fails, the data should still be accessible from another.",
@@ -323,6 +349,7 @@ the drain blocks on it. Disks without `storageClass` use the default class.",
     },
     Rule {
         id: "ST-CAPACITY",
+        scope: Scope::Cluster,
         area: Area::Storage,
         title: "Σ VM disk × replicas ≤ 85 % of capacity",
         quote: "Capacity: Sufficient storage capacity based on the disk images of your VMs and any data they store.",
@@ -341,6 +368,7 @@ Above 85 % distributed stores such as Ceph raise nearfull warnings and have no r
     },
     Rule {
         id: "ST-MEDIA",
+        scope: Scope::Cluster,
         area: Area::Storage,
         title: "SSD/NVMe backing",
         quote: "Performance: SSDs or NVMe drives are highly recommended for good VM performance where high-throughput services, low-latency, high-IOPS storage (often block storage) is critical.",
@@ -353,6 +381,7 @@ Above 85 % distributed stores such as Ceph raise nearfull warnings and have no r
     // ---------------------------------------------------------------- network
     Rule {
         id: "NET-NIC-SPEED",
+        scope: Scope::Host,
         area: Area::Network,
         title: "≥ 1 Gbps; 10 Gbps recommended",
         quote: "High-bandwidth, low-latency connections: 1 Gbps NICs are a minimum; 10 Gbps or higher is recommended for performance-sensitive workloads and efficient live migration.",
@@ -365,6 +394,7 @@ A NIC whose speed is not declared does not count; a node with no known speed is 
     },
     Rule {
         id: "NET-MIGRATION",
+        scope: Scope::Cluster,
         area: Area::Network,
         title: "a dedicated migration network is recommended; when declared, every worker has its NIC",
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
@@ -379,6 +409,7 @@ or migrations to and from that worker fail. The rule checks that every worker de
     },
     Rule {
         id: "NET-MTU",
+        scope: Scope::Cluster,
         area: Area::Network,
         title: "NIC MTUs agree across nodes; the overlay fits (Kube-OVN reserves 100 bytes for Geneve)",
         quote: "A well-planned and correctly configured network infrastructure is fundamental to the stability and performance of Kubermatic Virtualization.",
@@ -392,6 +423,7 @@ It also reports what the overlay leaves for pods: Kube-OVN subtracts the tunnel 
     },
     Rule {
         id: "NET-CIDR",
+        scope: Scope::Cluster,
         area: Area::Network,
         title: "pod, service, node and migration CIDRs do not overlap",
         quote: "This includes considerations for IP addressing, DNS, load balancing, and inter-component communication.",
@@ -404,6 +436,7 @@ The rule checks every pair of declared CIDRs, and that node addresses lie outsid
     },
     Rule {
         id: "NET-DNS",
+        scope: Scope::Cluster,
         area: Area::Network,
         title: "DNS servers are configured and resolve every node",
         quote: "DNS: DNS resolution is crucial for the Kube-V environment, enabling all nodes to find each other and external services.",
@@ -416,6 +449,7 @@ The rule checks every pair of declared CIDRs, and that node addresses lie outsid
     },
     Rule {
         id: "NET-NODELOCAL-DNS",
+        scope: Scope::Cluster,
         area: Area::Network,
         title: "infra and guest clusters using NodeLocal DNSCache on the same IP without VM dnsPolicy None / dnsConfig → DNS loop in guest VMs",
         quote: "A potential conflict can arise if both the KubeVirt infrastructure and guest user clusters use NodeLocal DNSCache with the same default IP address, leading to DNS resolution issues for guest VMs. This can be mitigated by adjusting the dnsConfig and dnsPolicy of the guest VMs.",
@@ -429,6 +463,7 @@ or use another address in one of the two clusters.",
     },
     Rule {
         id: "NET-PORTS",
+        scope: Scope::Host,
         area: Area::Network,
         title: "every port of the matrix is reachable from where it must be, and free before install",
         quote: "Connectivity: Full and unrestricted network connectivity is paramount between all host nodes. Firewalls and security groups must be configured to permit all necessary Kubernetes control plane traffic, KubeVirt communication, and KubeV-specific inter-cluster communication.",
@@ -442,6 +477,7 @@ or use another address in one of the two clusters.",
     // ---------------------------------------------------------------- HA
     Rule {
         id: "HA-NODE-FAILURE",
+        scope: Scope::Cluster,
         area: Area::HighAvailability,
         title: "after losing any `ha.tolerate.nodes` workers, every VM with runStrategy Always/RerunOnFailure fits on the survivors",
         quote: "For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
@@ -465,6 +501,7 @@ When the design does not survive, the plan searches the smallest number of extra
     },
     Rule {
         id: "HA-ZONE-FAILURE",
+        scope: Scope::Cluster,
         area: Area::HighAvailability,
         title: "after losing any `ha.tolerate.zones` failure domains, etcd keeps quorum and the VMs fit",
         quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
@@ -480,6 +517,7 @@ control planes are (CP-SPREAD); when VMs do not fit, the plan names how many wor
     },
     Rule {
         id: "HA-DRAIN-TIME",
+        scope: Scope::Cluster,
         area: Area::HighAvailability,
         title: "draining the busiest worker by live migration fits `ha.maintenanceWindow`, given NIC speed, migration network and parallelism",
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
@@ -503,6 +541,7 @@ the drain cannot finish and the rule says so.",
     },
     Rule {
         id: "HA-FENCING",
+        scope: Scope::Cluster,
         area: Area::HighAvailability,
         title: "node remediation (fencing) is configured; without it KubeVirt leaves a dead node's VMs stuck",
         quote: "This allows for live migration and VM rescheduling in case of a node failure.",
@@ -517,6 +556,7 @@ Declare `ha.fencing`.",
     },
     Rule {
         id: "HA-EVICTION",
+        scope: Scope::Cluster,
         area: Area::HighAvailability,
         title: "VMs that must stay up use evictionStrategy LiveMigrate",
         quote: "This allows for live migration and VM rescheduling in case of a node failure.",
@@ -531,6 +571,7 @@ the ones that must stay up.",
     // ---------------------------------------------------------------- host facts
     Rule {
         id: "HOST-KVM",
+        scope: Scope::Host,
         area: Area::Host,
         title: "/dev/kvm opens and answers the KVM API (API version 12, a VM can be created); cpuinfo flags alone are not proof",
         quote: "Each worker node must have Intel VT-x or AMD-V hardware virtualization extensions enabled in the BIOS/UEFI.",
@@ -539,10 +580,11 @@ the ones that must stay up.",
 The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREATE_VM.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} on workers without KVM", t.host_kvm),
-        evaluate: host::not_probed,
+        evaluate: host::kvm,
     },
     Rule {
         id: "HOST-KERNEL",
+        scope: Scope::Host,
         area: Area::Host,
         title: "kernel ≥ 4.19 (Kubernetes 1.32+)",
         quote: "",
@@ -550,10 +592,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "Kubernetes 1.32 and later need Linux 4.19 or newer (kubeadm's preflight and the kernel version requirements of Kubernetes).",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} below", t.host_kernel),
-        evaluate: host::not_probed,
+        evaluate: host::kernel,
     },
     Rule {
         id: "HOST-MODULES",
+        scope: Scope::Host,
         area: Area::Host,
         title: "geneve, openvswitch, ip_tables, iptable_nat, vhost_net, tun available",
         quote: "Geneve Tunnel 6081 UDP Node-to-Node Default overlay network for pod communication (OVN)",
@@ -561,10 +604,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "Kube-OVN needs openvswitch and geneve; kube-proxy needs ip_tables and iptable_nat; KubeVirt's virtio networking uses tun and vhost_net.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when missing", t.host_modules),
-        evaluate: host::not_probed,
+        evaluate: host::modules,
     },
     Rule {
         id: "HOST-IPV6",
+        scope: Scope::Host,
         area: Area::Host,
         title: "IPv6 not disabled on the kernel command line (breaks Geneve)",
         quote: "Geneve Tunnel 6081 UDP Node-to-Node Default overlay network for pod communication (OVN)",
@@ -572,10 +616,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "`ipv6.disable=1` on the kernel command line removes the IPv6 stack, and the geneve module then fails to create its tunnel port, which takes Kube-OVN's overlay down.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when disabled", t.host_ipv6),
-        evaluate: host::not_probed,
+        evaluate: host::ipv6,
     },
     Rule {
         id: "HOST-SWAP",
+        scope: Scope::Host,
         area: Area::Host,
         title: "swap off",
         quote: "",
@@ -583,10 +628,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "The kubelet refuses to start with swap on unless configured otherwise, and swapped VM memory makes live migration and latency unpredictable.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when on", t.host_swap),
-        evaluate: host::not_probed,
+        evaluate: host::swap,
     },
     Rule {
         id: "HOST-TIME",
+        scope: Scope::Host,
         area: Area::Host,
         title: "clock synchronised",
         quote: "",
@@ -594,10 +640,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "etcd leases and TLS certificate validity depend on agreeing clocks; the probe reads the kernel's synchronisation status (adjtimex).",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when unsynchronised", t.host_time),
-        evaluate: host::not_probed,
+        evaluate: host::time,
     },
     Rule {
         id: "HOST-IDENTITY",
+        scope: Scope::Cluster,
         area: Area::Host,
         title: "hostnames, product_uuid and MACs unique across nodes",
         quote: "",
@@ -605,10 +652,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} on duplicates", t.host_identity),
-        evaluate: host::not_probed,
+        evaluate: host::identity,
     },
     Rule {
         id: "HOST-DRIFT",
+        scope: Scope::Cluster,
         area: Area::Host,
         title: "probed facts differ from the declared inventory",
         quote: "",
@@ -616,7 +664,7 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} per difference", t.host_drift),
-        evaluate: host::not_probed,
+        evaluate: host::drift,
     },
 ];
 

@@ -90,6 +90,8 @@ pub struct CheckOptions {
     pub profile: Option<Profile>,
     /// Waivers from the command line, added to the inventory's own.
     pub waivers: Vec<WaiverSpec>,
+    /// Only the rules of this scope (`kubev-ha host` judges one host).
+    pub scope: Option<crate::catalog::Scope>,
 }
 
 /// Counts of findings by severity; a waived finding counts only as waived.
@@ -154,6 +156,7 @@ pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
     let plan = std::cell::OnceCell::new();
     let mut findings: Vec<Finding> = CATALOG
         .iter()
+        .filter(|rule| options.scope.is_none_or(|scope| rule.scope == scope))
         .flat_map(|rule| (rule.evaluate)(&Judge { facts, profile, thresholds, rule, plan: &plan }))
         .collect();
 

@@ -57,11 +57,38 @@ impl<'a> Judge<'a> {
         self.finding(subject, Severity::Unknown, message).fix(how_to_learn)
     }
 
-    /// The hint for a fact a probe can read, naming the input file.
-    pub fn probe_hint(&self, what: &str) -> String {
+    /// Whether `node`'s facts were read from the host itself.
+    pub fn probed(&self, node: &str) -> bool {
+        matches!(self.facts.hosts.get(node), Some(kubev_ha_model::host::HostProbe::Probed { .. }))
+    }
+
+    /// "memory not declared", or, for a probed node, that the probe could
+    /// not tell.
+    pub fn lacks(&self, node: &str, noun: &str) -> String {
+        if self.probed(node) {
+            format!("{noun} unknown: the probe could not tell")
+        } else {
+            format!("{noun} not declared")
+        }
+    }
+
+    /// How to learn facts of several nodes a probe can read.
+    pub fn cluster_probe_hint(&self, what: &str) -> String {
         format!(
-            "declare {what} in the inventory, or read it from the hosts with `kubev-ha probe {}`",
+            "declare {what} in the inventory, or read them from the hosts with `kubev-ha probe {}`",
             self.facts.source_name
         )
+    }
+
+    /// How to learn a fact of `node` a probe can read.
+    pub fn probe_hint(&self, node: &str, what: &str) -> String {
+        if self.probed(node) {
+            format!("declare {what} for {node} in the inventory")
+        } else {
+            format!(
+                "declare {what} in the inventory, or read it from the hosts with `kubev-ha probe {}`",
+                self.facts.source_name
+            )
+        }
     }
 }

@@ -15,7 +15,7 @@ mod rules;
 pub mod severity;
 pub mod thresholds;
 
-pub use catalog::{Area, CATALOG, FactSource, Rule, rule};
+pub use catalog::{Area, CATALOG, FactSource, Rule, Scope, rule};
 pub use engine::{CheckOptions, Report, Summary, WaiverSpec, check, check_rule_id, waiver_problems};
 pub use finding::{AppliedWaiver, Finding, Subject, WaiverOrigin};
 pub use severity::Severity;

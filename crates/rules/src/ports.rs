@@ -24,6 +24,15 @@ impl fmt::Display for Protocol {
     }
 }
 
+impl From<kubev_ha_model::host::ListenProtocol> for Protocol {
+    fn from(p: kubev_ha_model::host::ListenProtocol) -> Self {
+        match p {
+            kubev_ha_model::host::ListenProtocol::Tcp => Protocol::Tcp,
+            kubev_ha_model::host::ListenProtocol::Udp => Protocol::Udp,
+        }
+    }
+}
+
 /// Which nodes a port listens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -110,7 +119,7 @@ impl PortRule {
     }
 }
 
-use Peer::{Admins, AllNodes as FromAll, Clients, LoadBalancer, Role as From};
+use Peer::{Admins, AllNodes as FromAll, Clients, LoadBalancer, Role as FromRole};
 use Protocol::{Tcp, Udp};
 use Role::{ControlPlane, Worker};
 
@@ -134,7 +143,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 2379..=2379,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "etcd database communication",
         note: None,
     },
@@ -143,7 +152,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 2380..=2380,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "etcd database communication",
         note: None,
     },
@@ -152,7 +161,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10250..=10250,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "Kubelet API for control plane communication",
         note: None,
     },
@@ -161,7 +170,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10259..=10259,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "Kube-Scheduler component",
         note: None,
     },
@@ -170,7 +179,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10257..=10257,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "Kube-Controller-Manager component",
         note: None,
     },
@@ -206,7 +215,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 61000..=61009,
         protocols: TCP,
         listens_on: ListensOn::Role(Worker),
-        reached_from: &[From(Worker)],
+        reached_from: &[FromRole(Worker)],
         purpose: "For migrating VM state between nodes",
         note: Some(
             "Kube-V's range, worth checking but not a KubeVirt constant: upstream KubeVirt binds migration listeners to ephemeral ports",
@@ -235,7 +244,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 6643..=6643,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "OVN Northd process",
         note: Some("upstream Kube-OVN names 6643 the NB database's raft port"),
     },
@@ -244,7 +253,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 6644..=6644,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "OVN Raft consensus (for HA OVN DBs)",
         note: Some("upstream Kube-OVN names 6644 the SB database's raft port"),
     },
@@ -262,7 +271,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10660..=10660,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "Metrics for OVN Controller",
         note: None,
     },
@@ -271,7 +280,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10665..=10665,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "Metrics for OVN Daemon (on each node)",
         note: None,
     },
@@ -280,7 +289,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10661..=10661,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[From(ControlPlane)],
+        reached_from: &[FromRole(ControlPlane)],
         purpose: "Metrics for OVN Monitor",
         note: None,
     },

@@ -130,9 +130,11 @@ pub fn cpu(j: &Judge) -> Vec<Finding> {
                 (None, Some(cores)) => j.unknown(
                     subject,
                     format!("{cores} core(s) declared but no thread count; vCPUs may or may not reach {minimum}"),
-                    j.probe_hint("cpu.threads"),
+                    j.probe_hint(&node.name, "cpu.threads"),
                 ),
-                (None, None) => j.unknown(subject, "vCPU count not declared", j.probe_hint("cpu.threads")),
+                (None, None) => {
+                    j.unknown(subject, j.lacks(&node.name, "vCPU count"), j.probe_hint(&node.name, "cpu.threads"))
+                }
             };
             fix_cpu(finding, &node.name, minimum).at(node.at)
         })
@@ -155,7 +157,7 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
             let subject = Subject::node(&node.name);
             let finding = match node.memory {
                 Some(memory) => judge_floor(j, subject, memory, floors, "memory"),
-                None => j.unknown(subject, "memory not declared", j.probe_hint("memory")),
+                None => j.unknown(subject, j.lacks(&node.name, "memory"), j.probe_hint(&node.name, "memory")),
             };
             let finding = match finding.severity {
                 Severity::Fail | Severity::Warn | Severity::Info => {
@@ -191,7 +193,9 @@ pub fn etcd_media(j: &Judge) -> Vec<Finding> {
         .map(|node| {
             let subject = Subject::node(&node.name);
             let finding = match etcd_disk(node) {
-                None if node.disks.is_none() => j.unknown(subject, "disks not declared", j.probe_hint("disks")),
+                None if node.disks.is_none() => {
+                    j.unknown(subject, j.lacks(&node.name, "disks"), j.probe_hint(&node.name, "disks"))
+                }
                 None => j.unknown(
                     subject,
                     "no disk is marked `usage: [etcd]` or `[os]`, so which disk holds etcd is unknown",
@@ -200,8 +204,8 @@ pub fn etcd_media(j: &Judge) -> Vec<Finding> {
                 Some((disk, which)) => match disk.kind {
                     None => j.unknown(
                         subject,
-                        format!("type of {which} ({}) not declared", disk.label()),
-                        j.probe_hint("disk type"),
+                        j.lacks(&node.name, &format!("type of {which} ({})", disk.label())),
+                        j.probe_hint(&node.name, "disk type"),
                     ),
                     Some(Media::Hdd) => j
                         .finding(
@@ -243,14 +247,14 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
         let finding = match etcd_disk(node) {
             None => j.unknown(
                 subject,
-                "which disk holds etcd, and its size, is not declared",
-                j.probe_hint("disks with `usage: [etcd]`"),
+                j.lacks(&node.name, "the etcd disk and its size"),
+                j.probe_hint(&node.name, "disks with `usage: [etcd]`"),
             ),
             Some((disk, which)) => match disk.size {
                 None => j.unknown(
                     subject,
-                    format!("size of {which} ({}) not declared", disk.label()),
-                    j.probe_hint("disk size"),
+                    j.lacks(&node.name, &format!("size of {which} ({})", disk.label())),
+                    j.probe_hint(&node.name, "disk size"),
                 ),
                 Some(size) if size < needed => j
                     .finding(

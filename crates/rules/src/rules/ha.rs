@@ -21,7 +21,9 @@ fn from_verdict(j: &Judge, pick: fn(&kubev_ha_plan::Plan) -> &HaVerdict, severit
                 j.unknown(
                     Subject::Cluster,
                     format!("cannot simulate: missing {shown}{more}"),
-                    j.probe_hint("the CPU threads and memory of every worker and the cpu and memory of every workload"),
+                    j.cluster_probe_hint(
+                        "the CPU threads and memory of every worker and the cpu and memory of every workload",
+                    ),
                 )
                 .at(at),
             ];
@@ -66,7 +68,7 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
                 j.unknown(
                     Subject::Cluster,
                     "cannot simulate the drain: worker or workload facts are missing (see HA-NODE-FAILURE)",
-                    j.probe_hint("worker and workload sizes"),
+                    j.cluster_probe_hint("worker and workload sizes"),
                 )
                 .at(at),
             ];
@@ -78,7 +80,7 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
             j.unknown(
                 Subject::Cluster,
                 format!("migration bandwidth unknown: {}", drain.unknown.join("; ")),
-                j.probe_hint("NIC speeds"),
+                j.cluster_probe_hint("NIC speeds"),
             )
             .at(at),
         ];

@@ -6,7 +6,7 @@ use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
-use crate::ports::PORT_MATRIX;
+use crate::ports::{PORT_MATRIX, Protocol};
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 
@@ -36,7 +36,11 @@ pub fn nic_speed(j: &Judge) -> Vec<Finding> {
                         f
                     }
                 }
-                None => j.unknown(subject, "no NIC speed declared", j.probe_hint("nics with their speed")),
+                None => j.unknown(
+                    subject,
+                    j.lacks(&node.name, "NIC speed"),
+                    j.probe_hint(&node.name, "nics with their speed"),
+                ),
             };
             finding.at(node.at)
         })
@@ -77,7 +81,7 @@ pub fn migration(j: &Judge) -> Vec<Finding> {
             None => j.unknown(
                 subject,
                 format!("NICs not declared, so whether {nic_name} exists is unknown"),
-                j.probe_hint("nics"),
+                j.probe_hint(&node.name, "nics"),
             ),
             Some(nics) if nics.iter().any(|n| n.name.as_deref() == Some(nic_name)) => {
                 j.pass(subject, format!("has the migration NIC {nic_name}"))
@@ -134,7 +138,7 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
         findings.push(j.unknown(
             Subject::Cluster,
             format!("MTU not declared for {}", unknown.join(", ")),
-            j.probe_hint("nics with their mtu"),
+            j.cluster_probe_hint("nics with their mtu"),
         ));
     } else if let Some((&mtu, nodes)) = by_mtu.iter().next() {
         let header = overlay.header_bytes();
@@ -345,12 +349,42 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
 
 pub fn ports(j: &Judge) -> Vec<Finding> {
     let ports: usize = PORT_MATRIX.iter().map(|r| r.protocols.len()).sum();
-    vec![j.unknown(
+    let mut findings = Vec::new();
+    // One host alone cannot say what reaches it; that is for `net check`.
+    if j.facts.format != kubev_ha_model::SourceFormat::Host {
+        findings.push(j.unknown(
         Subject::Cluster,
         format!("reachability of the {} port rules ({ports} port/protocol entries) between the nodes is not measured", PORT_MATRIX.len()),
         format!(
             "run `kubev-ha net matrix {0}` from a machine with SSH to the nodes, or `kubev-ha net check {0} --from NODE` on a node",
             j.facts.source_name
         ),
-    )]
+        ));
+    }
+    // What probed hosts already listen on among the ports their roles need.
+    for node in &j.inventory().nodes {
+        let Some(kubev_ha_model::host::HostProbe::Probed { facts }) = j.facts.hosts.get(&node.name) else { continue };
+        let taken: Vec<String> = PORT_MATRIX
+            .iter()
+            .filter(|rule| rule.listens_on.includes(&node.roles))
+            .flat_map(|rule| {
+                facts
+                    .listening
+                    .iter()
+                    .filter(move |l| {
+                        rule.ports.contains(&l.port) && rule.protocols.contains(&Protocol::from(l.protocol))
+                    })
+                    .map(move |l| format!("{}/{} ({})", l.port, Protocol::from(l.protocol), rule.component))
+            })
+            .collect();
+        let subject = Subject::node(&node.name);
+        let finding = if taken.is_empty() {
+            j.pass(subject, "no port its roles need is already in use")
+        } else {
+            j.finding(subject, Severity::Info, format!("already listening: {}", taken.join(", ")))
+                .fix("expected once Kubernetes runs on the node; before install, find the holder (ss -ltnup) and free the port")
+        };
+        findings.push(finding.at(node.at));
+    }
+    findings
 }

@@ -45,6 +45,9 @@ pub fn virt(j: &Judge) -> Vec<Finding> {
         .map(|node| {
             let subject = Subject::node(&node.name);
             let finding = match node.cpu.as_ref().and_then(|c| c.virtualization) {
+                Some(v @ (Virtualization::VtX | Virtualization::AmdV)) if j.probed(&node.name) => {
+                    j.pass(subject, format!("{v}: /dev/kvm works on the host (HOST-KVM)"))
+                }
                 Some(v @ (Virtualization::VtX | Virtualization::AmdV)) => {
                     j.pass(subject, format!("{v} declared (HOST-KVM proves it on the host)"))
                 }
@@ -62,9 +65,11 @@ pub fn virt(j: &Judge) -> Vec<Finding> {
                         node.name
                     ))
                 }
-                Some(Virtualization::Unknown) | None => {
-                    j.unknown(subject, "hardware virtualization not declared", j.probe_hint("cpu.virtualization"))
-                }
+                Some(Virtualization::Unknown) | None => j.unknown(
+                    subject,
+                    j.lacks(&node.name, "hardware virtualization"),
+                    j.probe_hint(&node.name, "cpu.virtualization"),
+                ),
             };
             finding.at(node.at)
         })
@@ -90,9 +95,11 @@ pub fn cpu(j: &Judge) -> Vec<Finding> {
                 (None, Some(threads)) => j.unknown(
                     subject,
                     format!("{threads} logical CPUs declared, but physical cores are not"),
-                    j.probe_hint("cpu.cores"),
+                    j.probe_hint(&node.name, "cpu.cores"),
                 ),
-                (None, None) => j.unknown(subject, "core count not declared", j.probe_hint("cpu.cores")),
+                (None, None) => {
+                    j.unknown(subject, j.lacks(&node.name, "core count"), j.probe_hint(&node.name, "cpu.cores"))
+                }
             };
             let finding = if matches!(finding.severity, Severity::Fail | Severity::Warn) {
                 let target = floors.last().map_or(minimum, |f| f.below);
@@ -113,7 +120,7 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
             let subject = Subject::node(&node.name);
             let finding = match node.memory {
                 Some(memory) => judge_floor(j, subject, memory, floors, "memory"),
-                None => j.unknown(subject, "memory not declared", j.probe_hint("memory")),
+                None => j.unknown(subject, j.lacks(&node.name, "memory"), j.probe_hint(&node.name, "memory")),
             };
             let finding = if matches!(finding.severity, Severity::Fail | Severity::Warn) {
                 finding.fix(format!("give {} at least 16Gi (16–32Gi recommended, more for large VMs)", node.name))
@@ -132,7 +139,7 @@ pub fn media(j: &Judge) -> Vec<Finding> {
         .map(|node| {
             let subject = Subject::node(&node.name);
             let Some(disks) = node.disks.as_deref() else {
-                return j.unknown(subject, "disks not declared", j.probe_hint("disks")).at(node.at);
+                return j.unknown(subject, j.lacks(&node.name, "disks"), j.probe_hint(&node.name, "disks")).at(node.at);
             };
             let marked: Vec<_> = disks
                 .iter()
@@ -157,8 +164,8 @@ pub fn media(j: &Judge) -> Vec<Finding> {
             } else if !untyped.is_empty() {
                 j.unknown(
                     subject,
-                    format!("type of disk(s) {} not declared", untyped.join(", ")),
-                    j.probe_hint("disk type"),
+                    j.lacks(&node.name, &format!("type of disk(s) {}", untyped.join(", "))),
+                    j.probe_hint(&node.name, "disk type"),
                 )
             } else {
                 let kinds: Vec<_> = vm_disks.iter().filter_map(|d| d.kind).map(|k| k.to_string()).collect();

@@ -1,0 +1,236 @@
+//! Facts read from a host (by `kubev-ha host` on the host itself, or by
+//! `kubev-ha probe` over SSH), in the inventory's node shape plus the
+//! facts only a host can give: KVM, kernel, modules, swap, clock,
+//! identity, listening ports.
+//!
+//! Declared facts are what people believe; these are what the machine
+//! is. `merge_probed` fills them into an inventory, keeping the declared
+//! one for HOST-DRIFT.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{Cpu, Disk, DiskUsage, Inventory, Media, Nic, Virtualization};
+use crate::quantity::{ByteSize, Count, LinkSpeed};
+
+/// Everything one probe of one host found.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostFacts {
+    // --- the inventory's node shape
+    pub cpu: Option<Cpu>,
+    pub memory: Option<ByteSize>,
+    #[serde(default)]
+    pub disks: Vec<HostDisk>,
+    #[serde(default)]
+    pub nics: Vec<HostNic>,
+    // --- host-only facts
+    pub hostname: Option<String>,
+    pub kernel: Option<String>,
+    pub os: Option<String>,
+    pub cpu_model: Option<String>,
+    pub kvm: KvmFacts,
+    /// Required kernel modules and how each is present.
+    #[serde(default)]
+    pub modules: BTreeMap<String, ModuleState>,
+    /// `ipv6.disable=1` on the kernel command line; `None` when unreadable.
+    pub ipv6_disabled: Option<bool>,
+    /// Active swap areas; `None` when unreadable.
+    pub swap: Option<Vec<String>>,
+    pub time_sync: TimeSync,
+    pub product_uuid: Option<String>,
+    pub machine_id: Option<String>,
+    /// Sockets listening (TCP) or bound (UDP).
+    #[serde(default)]
+    pub listening: Vec<Listening>,
+    /// The disk holding etcd's data directory (or where it would be).
+    pub etcd_disk: Option<String>,
+    /// The path that was looked up for etcd.
+    pub etcd_path: Option<String>,
+    /// Facts that could not be read, and why (permissions, say).
+    #[serde(default)]
+    pub unreadable: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostDisk {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: Option<Media>,
+    pub size: Option<ByteSize>,
+    pub rotational: Option<bool>,
+    pub model: Option<String>,
+    /// Mount points of interest on it (`/`, `/var/lib/etcd`).
+    #[serde(default)]
+    pub holds: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostNic {
+    pub name: String,
+    /// `None` when the kernel does not know (virtual links report -1 or EINVAL).
+    pub speed: Option<LinkSpeed>,
+    pub mtu: Option<u32>,
+    pub operstate: Option<String>,
+    pub mac: Option<String>,
+    /// Virtual (bridge, veth, tunnel) rather than a physical port.
+    #[serde(default)]
+    pub virtual_link: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModuleState {
+    Loaded,
+    BuiltIn,
+    /// Not loaded, but the kernel ships it (modprobe will find it).
+    Available,
+    Missing,
+    /// The module tree could not be read, so absent and not shipped look alike.
+    Unknown,
+}
+
+/// What was learnt about KVM, and from which evidence.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KvmFacts {
+    /// `/dev/kvm` exists.
+    pub device: Option<bool>,
+    /// KVM_GET_API_VERSION's answer (must be 12).
+    pub api_version: Option<i32>,
+    /// KVM_CREATE_VM succeeded.
+    pub create_vm: Option<bool>,
+    /// Why the device could not be asked (permissions, not a device).
+    pub error: Option<String>,
+    /// `vmx`, `svm`, or none in /proc/cpuinfo.
+    pub cpu_flag: Option<String>,
+    /// `kvm_intel` or `kvm_amd` when loaded.
+    pub module: Option<String>,
+    pub nested: Option<bool>,
+    /// The CPU vendor, to name VT-x or AMD-V when KVM works without flags.
+    pub vendor: Option<String>,
+}
+
+impl KvmFacts {
+    /// Whether the KVM API answered as a working hypervisor does.
+    pub fn works(&self) -> Option<bool> {
+        match (self.api_version, self.create_vm) {
+            (Some(12), Some(true)) => Some(true),
+            (Some(_), Some(_)) => Some(false),
+            (Some(v), None) if v != 12 => Some(false),
+            _ if self.device == Some(false) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The virtualization the host offers VMs, from the strongest evidence.
+    pub fn virtualization(&self) -> Virtualization {
+        let by_vendor = || match self.vendor.as_deref() {
+            Some("GenuineIntel") => Virtualization::VtX,
+            Some("AuthenticAMD") | Some("HygonGenuine") => Virtualization::AmdV,
+            _ => Virtualization::Unknown,
+        };
+        match (self.works(), self.cpu_flag.as_deref()) {
+            (Some(true), Some("vmx")) => Virtualization::VtX,
+            (Some(true), Some("svm")) => Virtualization::AmdV,
+            (Some(true), _) => by_vendor(),
+            (Some(false), None) => Virtualization::None,
+            (Some(false), Some(_)) | (None, _) => Virtualization::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeSync {
+    pub synchronised: Option<bool>,
+    /// What the kernel said (adjtimex state and status).
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listening {
+    pub protocol: ListenProtocol,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListenProtocol {
+    Tcp,
+    Udp,
+}
+
+/// The outcome of probing one node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum HostProbe {
+    Probed { facts: Box<HostFacts> },
+    Unreachable { reason: String },
+}
+
+impl HostFacts {
+    /// The disks in the inventory's shape, with usages from what they hold.
+    pub fn inventory_disks(&self) -> Vec<Disk> {
+        self.disks
+            .iter()
+            .map(|d| {
+                let mut usage = Vec::new();
+                if d.holds.iter().any(|h| h == "/") {
+                    usage.push(DiskUsage::Os);
+                }
+                if self.etcd_disk.as_deref() == Some(d.name.as_str()) {
+                    usage.push(DiskUsage::Etcd);
+                }
+                Disk { name: Some(d.name.clone()), kind: d.kind, size: d.size, usage }
+            })
+            .collect()
+    }
+
+    /// The physical NICs in the inventory's shape.
+    pub fn inventory_nics(&self) -> Vec<Nic> {
+        self.nics
+            .iter()
+            .filter(|n| !n.virtual_link)
+            .map(|n| Nic { name: Some(n.name.clone()), speed: n.speed, mtu: n.mtu.map(Count) })
+            .collect()
+    }
+}
+
+/// `inventory` with the probed facts in place of the declared ones. Disk
+/// usages the declaration gave a disk of the same name are kept (a probe
+/// cannot know that a disk is meant for VMs).
+pub fn merge_probed(inventory: &Inventory, hosts: &BTreeMap<String, HostProbe>) -> Inventory {
+    let mut merged = inventory.clone();
+    for node in &mut merged.nodes {
+        let Some(HostProbe::Probed { facts }) = hosts.get(&node.name) else { continue };
+        if let Some(cpu) = &facts.cpu {
+            node.cpu = Some(cpu.clone());
+        }
+        if facts.memory.is_some() {
+            node.memory = facts.memory;
+        }
+        if !facts.disks.is_empty() {
+            let declared = node.disks.clone().unwrap_or_default();
+            let mut disks = facts.inventory_disks();
+            for disk in &mut disks {
+                if let Some(d) = declared.iter().find(|d| d.name == disk.name) {
+                    for usage in &d.usage {
+                        if !disk.usage.contains(usage) {
+                            disk.usage.push(*usage);
+                        }
+                    }
+                }
+            }
+            node.disks = Some(disks);
+        }
+        if !facts.nics.is_empty() {
+            node.nics = Some(facts.inventory_nics());
+        }
+    }
+    merged
+}

@@ -1,0 +1,89 @@
+//! `kubev-ha host`: this machine's facts, judged for its roles.
+
+use std::collections::BTreeMap;
+
+use kubev_ha_model::host::{HostFacts, HostProbe};
+use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
+use kubev_ha_probe::{CollectOptions, Root, collect};
+use kubev_ha_report::{TextOptions, host::facts_text, text};
+use kubev_ha_rules::{CheckOptions, Scope, check};
+
+use super::Outcome;
+use crate::cli::{ColorChoice, HostArgs, ReportFormat};
+use crate::output;
+
+pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
+    if !args.root.is_dir() {
+        return Err(miette::miette!("{}: not a directory", args.root.display()));
+    }
+    let root = Root::new(&args.root);
+    let facts =
+        collect(&root, &CollectOptions { etcd_path: args.etcd_path.clone(), include_virtual_links: args.all_links });
+    let roles =
+        if args.role.is_empty() { vec![Role::ControlPlane, Role::Worker, Role::Storage] } else { args.role.clone() };
+    let node = node_of(&facts, roles);
+
+    if args.emit_node {
+        let yaml = kubev_ha_model::write::node_to_yaml(&node).map_err(|e| miette::miette!("cannot write YAML: {e}"))?;
+        print!("{yaml}");
+        return Ok(Outcome::Ok);
+    }
+
+    let name = node.name.clone();
+    let inventory = Inventory::single_node(Metadata::named(&name), node);
+    let hosts = BTreeMap::from([(name.clone(), HostProbe::Probed { facts: Box::new(facts.clone()) })]);
+    let mut judged = Facts::from_inventory(inventory, name.clone()).with_probes(hosts);
+    judged.format = SourceFormat::Host;
+    let report = check(
+        &judged,
+        &CheckOptions { profile: Some(args.profile), scope: Some(Scope::Host), ..CheckOptions::default() },
+    );
+    let paint = output::stdout_color(color);
+    match args.format {
+        ReportFormat::Json => {
+            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("facts".into(), serde_json::to_value(&facts).map_err(|e| miette::miette!("{e}"))?);
+            }
+            println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
+        }
+        ReportFormat::Text => {
+            print!("{}", facts_text(&facts, paint));
+            print!(
+                "{}",
+                text::render(&report, "host", TextOptions { color: paint, verbose: false, quiet: args.quiet })
+            );
+        }
+    }
+    Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
+}
+
+/// This machine as an inventory node: its hostname (made a valid node
+/// name), the roles asked for, and the probed hardware.
+fn node_of(facts: &HostFacts, roles: Vec<Role>) -> Node {
+    let name = facts.hostname.as_deref().map(node_name).unwrap_or_else(|| "this-host".into());
+    Node {
+        address: Address::Name(name.clone()),
+        name,
+        roles,
+        zone: None,
+        rack: None,
+        cpu: facts.cpu.clone(),
+        memory: facts.memory,
+        disks: Some(facts.inventory_disks()),
+        nics: Some(facts.inventory_nics()),
+        labels: Default::default(),
+        ssh: None,
+    }
+}
+
+/// A hostname as an RFC 1123 node name: lower case, other characters as `-`.
+fn node_name(hostname: &str) -> String {
+    let mapped: String = hostname
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+        .collect();
+    let trimmed = mapped.trim_matches(|c| c == '-' || c == '.');
+    if trimmed.is_empty() { "this-host".into() } else { trimmed.chars().take(253).collect() }
+}
