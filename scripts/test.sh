@@ -9,7 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Programs the tests start for real, and the Debian packages that bring them.
-PACKAGES=()
+PACKAGES=(
+    openssh-server  # sshd on loopback for `kubev-ha probe`
+    openssh-client  # ssh and ssh-keygen
+)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -50,6 +50,20 @@ Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a
     )]
     Check(CheckArgs),
 
+    /// Read every node's facts over SSH, then judge the inventory with them.
+    #[command(
+        long_about = "Reach every node of an inventory or KubeVCluster manifest over SSH, read its facts (as `kubev-ha host` \
+does, by running this same binary from a temporary file that is removed afterwards), put them in place of the declared \
+ones, and run `check` on the result. HOST-DRIFT reports where the probe and the declaration disagree; HOST-IDENTITY \
+finds cloned machines (shared hostnames, product_uuids, machine-ids or MACs).\n\n\
+The system's OpenSSH client is used, so ~/.ssh/config, the agent, known_hosts and ProxyJump apply; each node's \
+address, sshUsername (ssh.username), sshPrivateKeyFile (ssh.privateKeyFile) and port come from the file. A node that \
+cannot be reached is reported unreachable with the reason; the others still complete.",
+        after_help = "Examples:\n  kubev-ha probe kubev-cluster.yaml\n  kubev-ha probe cluster.yaml --parallel 32 --timeout 30s --write probed.yaml\n  kubev-ha probe cluster.yaml -o StrictHostKeyChecking=accept-new --sudo\n\n\
+Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job."
+    )]
+    Probe(ProbeArgs),
+
     /// Simulate failures: placement, every failure scenario, failover capacity, drain time and the smallest fix.
     #[command(
         long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
@@ -157,6 +171,60 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The inventory or KubeVCluster manifest whose nodes to probe.
+    pub file: PathBuf,
+
+    /// Nodes probed at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub parallel: usize,
+
+    /// The deadline of each node (connect, upload, collect), e.g. 30s or 2m.
+    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
+
+    /// An ssh_config to use instead of ~/.ssh/config (ssh -F).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+
+    /// An extra ssh option, as `ssh -o` takes it (repeatable).
+    #[arg(short = 'o', long = "ssh-option", value_name = "KEY=VALUE")]
+    pub ssh_option: Vec<String>,
+
+    /// Run the collector with `sudo -n` on the nodes (for a non-root ssh user: product_uuid needs root,
+    /// /dev/kvm needs root or the kvm group).
+    #[arg(long)]
+    pub sudo: bool,
+
+    /// etcd's data directory on the control-plane nodes.
+    #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
+    pub etcd_path: String,
+
+    /// Save the inventory with the probed facts in place of the declared ones.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Judge with this profile instead of the file's own.
+    #[arg(long, value_parser = parse_profile)]
+    pub profile: Option<Profile>,
+
+    /// Also fail (exit 1) on warn and unknown findings.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Accept a finding: RULE[:SUBJECT][=REASON] (repeatable).
+    #[arg(long, value_name = "RULE[:SUBJECT][=REASON]", value_parser = parse_waiver)]
+    pub waive: Vec<WaiverSpec>,
+
+    /// Hide passing findings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HostArgs {
     /// The roles to judge for (repeatable): control-plane, worker, storage. Default: all.
     #[arg(long, value_parser = parse_role)]
@@ -184,6 +252,10 @@ pub struct HostArgs {
     /// Read the facts below this directory instead of / (captured file trees, for tests).
     #[arg(long, default_value = "/", value_name = "DIR", hide = true)]
     pub root: PathBuf,
+
+    /// Print only the facts as JSON (what `kubev-ha probe` runs on each node).
+    #[arg(long, hide = true)]
+    pub facts_only: bool,
 
     /// Hide passing findings.
     #[arg(long, short)]
@@ -238,6 +310,10 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 fn parse_profile(text: &str) -> Result<Profile, String> {
     text.parse()
+}
+
+fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, String> {
+    text.parse().map_err(|e: kubev_ha_model::QuantityError| e.to_string())
 }
 
 fn parse_waiver(text: &str) -> Result<WaiverSpec, String> {

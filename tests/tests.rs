@@ -6,5 +6,6 @@ mod cli;
 mod docs;
 mod parse_errors;
 mod plan;
+mod probe;
 mod robustness;
 mod thresholds;

@@ -19,6 +19,10 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let root = Root::new(&args.root);
     let facts =
         collect(&root, &CollectOptions { etcd_path: args.etcd_path.clone(), include_virtual_links: args.all_links });
+    if args.facts_only {
+        println!("{}", serde_json::to_string(&facts).map_err(|e| miette::miette!("{e}"))?);
+        return Ok(Outcome::Ok);
+    }
     let roles =
         if args.role.is_empty() { vec![Role::ControlPlane, Role::Worker, Role::Storage] } else { args.role.clone() };
     let node = node_of(&facts, roles);

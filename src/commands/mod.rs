@@ -4,6 +4,7 @@ mod check;
 mod generate;
 mod host;
 mod plan;
+mod probe;
 mod rules;
 mod schema;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Plan(args) => plan::run(args, cli.color),
         Command::Generate(args) => generate::run(args),
         Command::Host(args) => host::run(args, cli.color),
+        Command::Probe(args) => probe::run(args, cli.color),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),
     }

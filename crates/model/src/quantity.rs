@@ -63,23 +63,22 @@ impl ByteSize {
         ByteSize(self.0.saturating_mul(factor))
     }
 
-    /// A short approximate form for messages (`15.9Gi`), where [`Display`]
-    /// would print an exact but unreadable byte count.
+    /// A short form for messages: the largest binary unit the value
+    /// reaches, with one decimal unless exact (`23.5Gi`, `16Gi`), where
+    /// [`Display`] would print an exact but unreadable `24684092Ki`.
     pub fn human(self) -> String {
-        if let Some(exact) = exact_binary(self.0) {
-            return exact;
-        }
-        let units = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
-        let mut value = self.0 as f64;
-        let mut unit = "";
-        for u in units {
-            if value < 1024.0 {
-                break;
+        let units = [(60, "Ei"), (50, "Pi"), (40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")];
+        for (shift, unit) in units {
+            let size = 1u64 << shift;
+            if self.0 >= size {
+                return if self.0 % size == 0 {
+                    format!("{}{unit}", self.0 >> shift)
+                } else {
+                    format!("{:.1}{unit}", self.0 as f64 / size as f64)
+                };
             }
-            value /= 1024.0;
-            unit = u;
         }
-        if unit.is_empty() { format!("{}", self.0) } else { format!("{value:.1}{unit}") }
+        self.0.to_string()
     }
 }
 
@@ -666,6 +665,9 @@ mod tests {
         }
         assert_eq!(ByteSize::gib(16).to_string(), "16Gi");
         assert_eq!(ByteSize::bytes(17_179_869_185).human(), "16.0Gi");
+        assert_eq!(ByteSize::kib(24_684_092).human(), "23.5Gi");
+        assert_eq!(ByteSize::mib(1536).human(), "1.5Gi");
+        assert_eq!(ByteSize::gib(16).human(), "16Gi");
     }
 
     #[test]

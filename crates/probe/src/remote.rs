@@ -1,1 +1,220 @@
-pub async fn placeholder() {}
+//! Probing other hosts over SSH, with the system's OpenSSH client.
+//!
+//! The client is the one the operator already trusts: ~/.ssh/config,
+//! the agent, known_hosts and ProxyJump all apply as they would to a
+//! plain `ssh`. Each node gets one connection that streams this very
+//! binary into a temporary file, runs `kubev-ha host --facts-only` there,
+//! and removes the file on exit (a shell trap): the same collectors, the
+//! KVM ioctls and adjtimex included, which reading files over SSH could
+//! not do. Nothing else on the host changes.
+//!
+//! Every node has a deadline; at most `parallel` run at once; a node that
+//! cannot be reached is reported with the reason, and the others finish.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kubev_ha_model::host::{HostFacts, HostProbe};
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+use tokio::sync::Semaphore;
+
+/// How to reach one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshTarget {
+    /// The node's name (for reports).
+    pub node: String,
+    /// Address or host name to connect to (or a Host alias of ssh_config).
+    pub host: String,
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    pub identity: Option<PathBuf>,
+}
+
+/// How to run the SSH client.
+#[derive(Debug, Clone)]
+pub struct SshOptions {
+    /// The whole per-node deadline: connect, upload, collect.
+    pub timeout: Duration,
+    /// How many nodes at once.
+    pub parallel: usize,
+    /// `-F FILE`: an ssh_config instead of ~/.ssh/config.
+    pub config: Option<PathBuf>,
+    /// Extra `-o KEY=VALUE` options.
+    pub options: Vec<String>,
+    /// Run the collector with `sudo -n` (for non-root users: product_uuid,
+    /// and /dev/kvm without the kvm group).
+    pub sudo: bool,
+    /// The `ssh` program.
+    pub program: PathBuf,
+    /// The etcd data dir to look up on the node.
+    pub etcd_path: String,
+}
+
+impl Default for SshOptions {
+    fn default() -> Self {
+        SshOptions {
+            timeout: Duration::from_secs(60),
+            parallel: 16,
+            config: None,
+            options: vec![],
+            sudo: false,
+            program: PathBuf::from("ssh"),
+            etcd_path: crate::DEFAULT_ETCD_PATH.into(),
+        }
+    }
+}
+
+/// The shell the remote side runs. It refuses another architecture before
+/// reading the upload, and removes the binary whatever happens.
+fn remote_script(sudo: bool, etcd_path: &str) -> String {
+    let arch = std::env::consts::ARCH;
+    let uname = match arch {
+        "x86_64" => "x86_64",
+        "aarch64" => "aarch64",
+        other => other,
+    };
+    let run = if sudo { "sudo -n \"$f\"" } else { "\"$f\"" };
+    format!(
+        "set -e; a=$(uname -m); if [ \"$a\" != {uname} ]; then echo \"kubev-ha: the node is $a, this kubev-ha is {arch}\" >&2; exit 97; fi; \
+f=$(mktemp /tmp/kubev-ha.XXXXXX); trap 'rm -f \"$f\"' EXIT HUP INT TERM; cat > \"$f\"; chmod 700 \"$f\"; \
+{run} host --facts-only --etcd-path '{}'",
+        etcd_path.replace('\'', "")
+    )
+}
+
+/// The arguments of the `ssh` command for `target`.
+pub fn ssh_args(target: &SshTarget, options: &SshOptions, remote_command: &str) -> Vec<String> {
+    let connect = options.timeout.as_secs().clamp(1, 30);
+    let mut args = vec![
+        "-o".into(),
+        "BatchMode=yes".into(),
+        "-o".into(),
+        format!("ConnectTimeout={connect}"),
+        "-o".into(),
+        "ServerAliveInterval=5".into(),
+        "-o".into(),
+        "ServerAliveCountMax=2".into(),
+    ];
+    if let Some(config) = &options.config {
+        args.push("-F".into());
+        args.push(config.display().to_string());
+    }
+    for o in &options.options {
+        args.push("-o".into());
+        args.push(o.clone());
+    }
+    if let Some(port) = target.port {
+        args.push("-p".into());
+        args.push(port.to_string());
+    }
+    if let Some(identity) = &target.identity {
+        args.push("-i".into());
+        args.push(identity.display().to_string());
+    }
+    if let Some(user) = &target.user {
+        args.push("-l".into());
+        args.push(user.clone());
+    }
+    args.push("--".into());
+    args.push(target.host.clone());
+    args.push(remote_command.into());
+    args
+}
+
+/// Probes one node: upload, collect, parse. Never waits past the deadline.
+pub async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec<u8>>) -> HostProbe {
+    let script = remote_script(options.sudo, &options.etcd_path);
+    let mut command = Command::new(&options.program);
+    command
+        .args(ssh_args(target, options, &script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let run = async {
+        let mut child = command.spawn().map_err(|e| format!("cannot run {}: {e}", options.program.display()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A node that refuses (wrong architecture, no shell) closes the
+            // pipe early; its stderr then says why.
+            let _ = stdin.write_all(&binary).await;
+            let _ = stdin.shutdown().await;
+        }
+        let out = child.wait_with_output().await.map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let reason = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
+            return Err(match out.status.code() {
+                Some(255) => format!("ssh: {}", reason.trim_start_matches("ssh: ")),
+                Some(code) => format!("the collector exited with {code}: {reason}"),
+                None => "the ssh client was killed".to_string(),
+            });
+        }
+        serde_json::from_slice::<HostFacts>(&out.stdout).map_err(|e| format!("unreadable answer from the node: {e}"))
+    };
+    match tokio::time::timeout(options.timeout, run).await {
+        Ok(Ok(facts)) => HostProbe::Probed { facts: Box::new(facts) },
+        Ok(Err(reason)) => HostProbe::Unreachable { reason },
+        Err(_) => HostProbe::Unreachable { reason: format!("no answer within {}s", options.timeout.as_secs()) },
+    }
+}
+
+/// Probes every target, at most `options.parallel` at once; `on_done` is
+/// called as each finishes (for progress).
+pub async fn probe_all(
+    targets: Vec<SshTarget>,
+    options: &SshOptions,
+    binary: Vec<u8>,
+    on_done: impl Fn(&str, &HostProbe) + Send + Sync + 'static,
+) -> BTreeMap<String, HostProbe> {
+    let binary = Arc::new(binary);
+    let permits = Arc::new(Semaphore::new(options.parallel.max(1)));
+    let on_done = Arc::new(on_done);
+    let mut tasks = tokio::task::JoinSet::new();
+    for target in targets {
+        let (binary, permits, options, on_done) = (binary.clone(), permits.clone(), options.clone(), on_done.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let probe = probe_one(&target, &options, binary).await;
+            on_done(&target.node, &probe);
+            (target.node, probe)
+        });
+    }
+    let mut out = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((node, probe)) = joined {
+            out.insert(node, probe);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_the_ssh_command() {
+        let target = SshTarget {
+            node: "cp-1".into(),
+            host: "10.0.0.11".into(),
+            user: Some("ubuntu".into()),
+            port: Some(2222),
+            identity: Some("/keys/id".into()),
+        };
+        let args = ssh_args(&target, &SshOptions { timeout: Duration::from_secs(5), ..SshOptions::default() }, "true");
+        let joined = args.join(" ");
+        assert!(joined.starts_with("-o BatchMode=yes -o ConnectTimeout=5"), "{joined}");
+        assert!(joined.ends_with("-p 2222 -i /keys/id -l ubuntu -- 10.0.0.11 true"), "{joined}");
+    }
+
+    #[test]
+    fn the_remote_script_cleans_up() {
+        let script = remote_script(true, "/var/lib/etcd");
+        assert!(script.contains("trap 'rm -f \"$f\"' EXIT"));
+        assert!(script.contains("sudo -n \"$f\" host --facts-only"));
+    }
+}

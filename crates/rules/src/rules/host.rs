@@ -272,8 +272,8 @@ pub fn identity(j: &Judge) -> Vec<Finding> {
         } else if !missing.is_empty() {
             findings.push(j.unknown(
                 Subject::Cluster,
-                format!("{what} unreadable on {}", missing.join(", ")),
-                "probe as root (product_uuid is readable by root only)",
+                format!("{what} not available on {}", missing.join(", ")),
+                "probe as root (product_uuid is readable by root only); a machine without DMI has none",
             ));
         } else {
             findings.push(j.pass(Subject::Cluster, format!("{} distinct {what}s", seen.len())));
