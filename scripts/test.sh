@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     openssh-server  # sshd on loopback for `kubev-ha probe`
     openssh-client  # ssh and ssh-keygen
+    etcd-server     # a real etcd cluster for `kubev-ha etcd`
 )
 
 missing=()

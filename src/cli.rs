@@ -64,6 +64,32 @@ Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not
     )]
     Probe(ProbeArgs),
 
+    /// Measure fdatasync latency the way etcd's WAL needs it (fio's etcd test) and judge CP-ETCD-FSYNC.
+    #[command(
+        long_about = "Write --size bytes in sequential 2300-byte writes, each followed by fdatasync, to a temporary \
+file under PATH (default /var/lib/etcd if it exists, else the current directory), the way etcd's documentation \
+and fio's etcd test measure a disk for etcd (fio --rw=write --ioengine=sync --fdatasync=1 --size=22m --bs=2300). \
+Reports the fdatasync latency percentiles, writes per second and bytes written, and judges CP-ETCD-FSYNC \
+(p99 below 10 ms). The file is removed afterwards, also on Ctrl-C; a path without enough free space is refused.",
+        after_help = "Examples:\n  kubev-ha disk /var/lib/etcd\n  kubev-ha disk . --size 100Mi --format json\n\n\
+Exit codes: 0 p99 within etcd's guidance, 1 above it, 2 the test could not run (no space, I/O error, interrupted)."
+    )]
+    Disk(DiskArgs),
+
+    /// Inspect a running etcd cluster: members, health, quorum, alarms and fsync latency.
+    #[command(
+        long_about = "Ask every etcd member, within a deadline, for its status, a linearizable read, its alarms and its \
+metrics (WAL fsync p99, backend commit p99, leader changes, has_leader), through etcd's JSON gateway on the client \
+port. Judges CP-ETCD-HEALTH (quorum holds, fault tolerance left, no alarms), CP-COUNT on the real member count, \
+CP-ETCD-FSYNC from the live metrics and, given an inventory, CP-SPREAD with the members placed in their zones by address.\n\n\
+With FILE, the endpoints default to the control-plane addresses on port 2379 (https when --cacert is given). \
+kubeadm's etcd needs client certificates: --cacert /etc/kubernetes/pki/etcd/ca.crt \
+--cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key.",
+        after_help = "Examples:\n  kubev-ha etcd --endpoints http://127.0.0.1:2379\n  kubev-ha etcd cluster.yaml --cacert ca.crt --cert client.crt --key client.key\n\n\
+Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync), 2 no endpoint answered or bad arguments."
+    )]
+    Etcd(EtcdArgs),
+
     /// Simulate failures: placement, every failure scenario, failover capacity, drain time and the smallest fix.
     #[command(
         long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
@@ -168,6 +194,60 @@ pub struct PlanArgs {
     /// Skip the search for the smallest fix.
     #[arg(long)]
     pub no_fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EtcdArgs {
+    /// An inventory or KubeVCluster manifest: its control planes are the endpoints, and their zones judge CP-SPREAD.
+    pub file: Option<PathBuf>,
+
+    /// Client URLs, comma-separated (http://HOST:2379 or https://HOST:2379).
+    #[arg(long, value_delimiter = ',', value_name = "URL[,URL...]")]
+    pub endpoints: Vec<String>,
+
+    /// CA certificate that signed the etcd server certificates (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Client certificate (PEM), for etcd's client certificate authentication.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Client private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Deadline of every request: a member that does not answer by then is down.
+    #[arg(long, default_value = "5s", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Judge with this profile instead of the file's (or production).
+    #[arg(long, value_parser = parse_profile)]
+    pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiskArgs {
+    /// The directory to test (default: /var/lib/etcd if it exists, else the current directory).
+    pub path: Option<PathBuf>,
+
+    /// How much to write, as a Kubernetes quantity (fio's etcd test writes 22Mi).
+    #[arg(long, default_value = "22Mi", value_parser = parse_size, value_name = "SIZE")]
+    pub size: kubev_ha_model::ByteSize,
+
+    /// Stop (and fail) if the test has not finished by then; a hung disk never hangs the tool.
+    #[arg(long, default_value = "10m", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Judge with this profile (production or minimum).
+    #[arg(long, value_parser = parse_profile, default_value = "production")]
+    pub profile: Profile,
 }
 
 #[derive(Debug, Args)]
@@ -310,6 +390,10 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 fn parse_profile(text: &str) -> Result<Profile, String> {
     text.parse()
+}
+
+fn parse_size(text: &str) -> Result<kubev_ha_model::ByteSize, String> {
+    text.parse().map_err(|e: kubev_ha_model::QuantityError| e.to_string())
 }
 
 fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, String> {

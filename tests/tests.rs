@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod docs;
+mod etcd;
 mod parse_errors;
 mod plan;
 mod probe;

@@ -17,7 +17,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
         return Err(loaded.input_error(problems).into());
     }
     let facts = Facts::from(loaded);
-    let options = CheckOptions { profile: args.profile, waivers: args.waive, scope: None };
+    let options = CheckOptions { profile: args.profile, waivers: args.waive, ..CheckOptions::default() };
     let report = check(&facts, &options);
     let rendered = match args.format {
         ReportFormat::Json => json::render(&report),

@@ -1,6 +1,8 @@
 //! One module per subcommand; each calls library code and prints.
 
 mod check;
+mod disk;
+mod etcd;
 mod generate;
 mod host;
 mod plan;
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Plan(args) => plan::run(args, cli.color),
         Command::Generate(args) => generate::run(args),
         Command::Host(args) => host::run(args, cli.color),
+        Command::Disk(args) => disk::run(args, cli.color),
+        Command::Etcd(args) => etcd::run(args, cli.color),
         Command::Probe(args) => probe::run(args, cli.color),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),

@@ -77,7 +77,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
             kubev_ha_model::write::to_yaml(&facts.inventory).map_err(|e| miette::miette!("cannot write YAML: {e}"))?;
         std::fs::write(path, yaml).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
     }
-    let report = check(&facts, &CheckOptions { profile: args.profile, waivers: args.waive, scope: None });
+    let report = check(&facts, &CheckOptions { profile: args.profile, waivers: args.waive, ..CheckOptions::default() });
     let rendered = match args.format {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;

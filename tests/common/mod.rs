@@ -62,6 +62,7 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+pub mod etcd;
 pub mod sshd;
 
 /// Prints why a test cannot run here, so a skip is never silent.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::host::HostProbe;
 use crate::inventory::Inventory;
 use crate::load::{LoadedInventory, SourceFormat};
+use crate::measure::Measurements;
 
 /// What the rules judge: the declared (or probed and merged) inventory,
 /// and where it came from.
@@ -24,6 +25,8 @@ pub struct Facts {
     /// The inventory as declared, before probed facts replaced its own
     /// (for HOST-DRIFT); `None` when nothing was probed.
     pub declared: Option<Inventory>,
+    /// Disk, etcd and network measurements.
+    pub measurements: Measurements,
 }
 
 impl Facts {
@@ -35,6 +38,7 @@ impl Facts {
             notes: vec![],
             hosts: BTreeMap::new(),
             declared: None,
+            measurements: Measurements::default(),
         }
     }
 
@@ -58,6 +62,7 @@ impl From<LoadedInventory> for Facts {
             notes,
             hosts: BTreeMap::new(),
             declared: None,
+            measurements: Measurements::default(),
         }
     }
 }

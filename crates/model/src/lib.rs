@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod kubev_cluster;
 pub mod load;
 pub mod location;
+pub mod measure;
 pub mod quantity;
 pub mod schema;
 pub mod suggest;

@@ -10,6 +10,7 @@
 
 pub mod clock;
 pub mod cpu;
+pub mod disk;
 pub mod kernel;
 pub mod kvm;
 pub mod network;

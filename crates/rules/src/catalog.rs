@@ -217,6 +217,27 @@ and `kubev-ha etcd` reads it from a running member's metrics. Until one of them 
         evaluate: cp::etcd_fsync,
     },
     Rule {
+        id: "CP-ETCD-HEALTH",
+        scope: Scope::Cluster,
+        area: Area::ControlPlane,
+        title: "every etcd member answers a linearizable read; quorum holds with fault tolerance left; no alarms",
+        quote: "Nodes: Minimum 3 control plane nodes to ensure a quorum for etcd (Kubernetes’ key-value store) and prevent a single point of failure.",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes (measured on the running cluster)",
+        explanation: "`kubev-ha etcd` asks every member, within a deadline, for its status and for a linearizable read (the read etcdctl's \
+`endpoint health` makes: it goes through the leader and needs quorum). A running cluster keeps quorum while floor(n/2)+1 of its n voting \
+members are healthy (learners do not vote); its fault tolerance is the number of healthy voters above that. Quorum lost fails; a cluster that \
+holds quorum with no tolerance left (one more failure stops it) warns. An active alarm (NOSPACE: the database reached its quota and etcd \
+refuses writes) fails.",
+        facts: FactSource::Measured("kubev-ha etcd"),
+        policy: |t| {
+            format!(
+                "{} when quorum is lost or an alarm is active, {} with no tolerance left",
+                t.cp_etcd_health_lost, t.cp_etcd_health_no_tolerance
+            )
+        },
+        evaluate: cp::etcd_health,
+    },
+    Rule {
         id: "CP-API-LB",
         scope: Scope::Cluster,
         area: Area::ControlPlane,

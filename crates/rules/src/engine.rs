@@ -92,6 +92,8 @@ pub struct CheckOptions {
     pub waivers: Vec<WaiverSpec>,
     /// Only the rules of this scope (`kubev-ha host` judges one host).
     pub scope: Option<crate::catalog::Scope>,
+    /// Only these rules (`kubev-ha disk` judges CP-ETCD-FSYNC alone); all when empty.
+    pub only: Vec<&'static str>,
 }
 
 /// Counts of findings by severity; a waived finding counts only as waived.
@@ -157,6 +159,7 @@ pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
     let mut findings: Vec<Finding> = CATALOG
         .iter()
         .filter(|rule| options.scope.is_none_or(|scope| rule.scope == scope))
+        .filter(|rule| options.only.is_empty() || options.only.contains(&rule.id))
         .flat_map(|rule| (rule.evaluate)(&Judge { facts, profile, thresholds, rule, plan: &plan }))
         .collect();
 

@@ -61,6 +61,8 @@ pub struct Thresholds {
     pub cp_etcd_fsync_p99_ms: f64,
     pub cp_etcd_fsync: Severity,
     pub cp_api_lb: Severity,
+    pub cp_etcd_health_lost: Severity,
+    pub cp_etcd_health_no_tolerance: Severity,
 
     // Workers.
     pub w_count_min: u32,
@@ -130,6 +132,8 @@ pub static PRODUCTION: Thresholds = Thresholds {
     cp_etcd_fsync_p99_ms: 10.0,
     cp_etcd_fsync: Fail,
     cp_api_lb: Fail,
+    cp_etcd_health_lost: Fail,
+    cp_etcd_health_no_tolerance: Warn,
     w_count_min: 2,
     w_count: Fail,
     w_virt_missing: Fail,
@@ -186,6 +190,8 @@ pub static MINIMUM: Thresholds = Thresholds {
     cp_etcd_fsync_p99_ms: 10.0,
     cp_etcd_fsync: Warn,
     cp_api_lb: Warn,
+    cp_etcd_health_lost: Fail,
+    cp_etcd_health_no_tolerance: Warn,
     w_count_min: 2,
     w_count: Fail,
     w_virt_missing: Fail,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use kubev_ha_model::measure::{EtcdHealth, EtcdStatus};
 use kubev_ha_model::{Disk, DiskUsage, LoadBalancerKind, Media, Node};
 
 use crate::finding::{Finding, Subject};
@@ -12,8 +13,21 @@ use crate::severity::Severity;
 
 pub fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    let n = j.inventory().control_planes().count() as u32;
-    let names = j.inventory().control_planes().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ");
+    // The running cluster's own member list beats the declaration.
+    let live: Option<Vec<&str>> = j
+        .facts
+        .measurements
+        .etcd
+        .as_ref()
+        .filter(|e| !e.members.is_empty())
+        .map(|e| e.voters().map(|m| m.name.as_str()).collect());
+    let (n, names) = match &live {
+        Some(members) => (members.len() as u32, format!("etcd reports voting members {}", members.join(", "))),
+        None => (
+            j.inventory().control_planes().count() as u32,
+            j.inventory().control_planes().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "),
+        ),
+    };
     let finding = if n < t.cp_count_min {
         let tolerance =
             if n == 0 { "no etcd at all".to_string() } else { "losing any one of them stops etcd".to_string() };
@@ -52,22 +66,37 @@ pub fn count(j: &Judge) -> Vec<Finding> {
 
 pub fn spread(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    let members: Vec<&Node> = j.inventory().control_planes().map(|n| &n.value).collect();
+    let inventory = j.inventory();
+    let use_zones = inventory.nodes.iter().any(|n| n.zone.is_some());
+    let kind = if use_zones { "zone" } else { "rack" };
+    let domain_of = |node: &Node| if use_zones { node.zone.clone() } else { node.rack.clone() };
+    // The running cluster's members, placed by matching their URLs to the
+    // inventory's addresses; else the declared control planes.
+    let members: Vec<(String, Option<String>)> =
+        match j.facts.measurements.etcd.as_ref().filter(|e| !e.members.is_empty()) {
+            Some(etcd) => etcd
+                .voters()
+                .map(|m| {
+                    let by_name = inventory.nodes.iter().find(|n| n.name == m.name);
+                    let node =
+                        by_name.or_else(|| inventory.nodes.iter().find(|n| member_on(m, &n.address.to_string())));
+                    (m.name.clone(), node.and_then(|n| domain_of(n)))
+                })
+                .collect(),
+            None => inventory.control_planes().map(|n| (n.name.clone(), domain_of(n))).collect(),
+        };
     if members.is_empty() {
         return vec![
             j.finding(Subject::Cluster, t.cp_spread, "no control-plane nodes, so no etcd members to spread")
                 .fix("declare at least 3 control-plane nodes in 3 zones"),
         ];
     }
-    let use_zones = members.iter().any(|n| n.zone.is_some());
-    let kind = if use_zones { "zone" } else { "rack" };
     let mut domains: BTreeMap<&str, u32> = BTreeMap::new();
     let mut undeclared = Vec::new();
-    for node in &members {
-        let domain = if use_zones { node.zone.as_deref() } else { node.rack.as_deref() };
+    for (name, domain) in &members {
         match domain {
-            Some(d) => *domains.entry(d).or_default() += 1,
-            None => undeclared.push(node.name.as_str()),
+            Some(d) => *domains.entry(d.as_str()).or_default() += 1,
+            None => undeclared.push(name.as_str()),
         }
     }
     let n = members.len() as u32;
@@ -283,20 +312,158 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
 }
 
 pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let measured = &j.facts.measurements;
     j.inventory()
         .control_planes()
         .map(|node| {
-            j.unknown(
-                Subject::node(&node.name),
-                "fdatasync latency not measured",
-                format!(
-                    "measure it on {} with `kubev-ha disk /var/lib/etcd`, or from running etcd with `kubev-ha etcd {}`",
-                    node.name, j.facts.source_name
+            let subject = Subject::node(&node.name);
+            // A disk test on the node wins over etcd's own metrics: it
+            // measures the disk alone, not the disk under load.
+            let from_disk = measured.fdatasync.get(&node.name).map(|s| (s.p99_ms, s.samples, s.source.clone()));
+            let from_etcd = measured.etcd.as_ref().and_then(|e| {
+                let by_name = e.members.iter().find(|m| m.name == node.name);
+                by_name.or_else(|| e.members.iter().find(|m| member_on(m, &node.address.to_string()))).and_then(|m| {
+                    m.wal_fsync_p99_ms.map(|p99| (p99, 0, format!("etcd metrics of member {}", m.name)))
+                })
+            });
+            let finding = match from_disk.or(from_etcd) {
+                None => j.unknown(
+                    subject,
+                    "fdatasync latency not measured",
+                    format!(
+                        "measure it on {} with `kubev-ha disk /var/lib/etcd`, or from running etcd with `kubev-ha etcd {}`",
+                        node.name, j.facts.source_name
+                    ),
                 ),
-            )
-            .at(node.at)
+                Some((p99, samples, source)) => {
+                    let n = if samples > 0 { format!(", {samples} samples") } else { String::new() };
+                    if p99 >= t.cp_etcd_fsync_p99_ms {
+                        j.finding(
+                            subject,
+                            t.cp_etcd_fsync,
+                            format!("fdatasync p99 {p99:.2} ms ≥ {} ms ({source}{n})", t.cp_etcd_fsync_p99_ms),
+                        )
+                        .fix(format!("put /var/lib/etcd on {} on a faster (NVMe or SSD with power-loss protection) disk, alone", node.name))
+                    } else {
+                        j.pass(subject, format!("fdatasync p99 {p99:.2} ms < {} ms ({source}{n})", t.cp_etcd_fsync_p99_ms))
+                    }
+                }
+            };
+            finding.at(node.at)
         })
         .collect()
+}
+
+/// Whether an etcd member serves on `address` (by its client or peer URLs).
+pub fn member_on(member: &kubev_ha_model::measure::EtcdMember, address: &str) -> bool {
+    member.client_urls.iter().chain(&member.peer_urls).any(|u| url_host(u) == Some(address))
+}
+
+/// The host part of `https://10.0.0.1:2379`.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host_port = rest.split('/').next()?;
+    if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.split(']').next();
+    }
+    host_port.rsplit_once(':').map(|(h, _)| h).or(Some(host_port))
+}
+
+pub fn etcd_health(j: &Judge) -> Vec<Finding> {
+    let t = j.thresholds;
+    let Some(status) = &j.facts.measurements.etcd else {
+        return vec![j.unknown(
+            Subject::Cluster,
+            "the running etcd cluster was not inspected",
+            format!("run `kubev-ha etcd {}` (or `kubev-ha etcd --endpoints URL,...`)", j.facts.source_name),
+        )];
+    };
+    let mut findings = vec![quorum_finding(j, status)];
+    for alarm in &status.alarms {
+        findings.push(
+            j.finding(Subject::Cluster, t.cp_etcd_health_lost, format!("etcd alarm: {alarm}"))
+                .fix("for NOSPACE: compact and defragment (etcdctl compact, defrag), raise --quota-backend-bytes if needed, then etcdctl alarm disarm"),
+        );
+    }
+    for m in &status.members {
+        let subject = Subject::Other { kind: "etcd-member", name: m.name.clone() };
+        let role = if m.is_leader {
+            ", leader"
+        } else if m.is_learner {
+            ", learner"
+        } else {
+            ""
+        };
+        let finding = match &m.health {
+            EtcdHealth::Healthy { read_ms } => j.pass(
+                subject,
+                format!(
+                    "{} answered a linearizable read in {read_ms:.1} ms (etcd {}{role}, raft term {}, index {})",
+                    m.endpoint.as_deref().unwrap_or("?"),
+                    m.version.as_deref().unwrap_or("?"),
+                    m.raft_term.map_or("?".into(), |v| v.to_string()),
+                    m.raft_index.map_or("?".into(), |v| v.to_string())
+                ),
+            ),
+            EtcdHealth::Unhealthy { reason } => j
+                .finding(subject, t.cp_etcd_health_lost, format!("reachable but unhealthy: {reason}"))
+                .fix("check that the member has a leader and its peers are reachable (etcd logs)"),
+            EtcdHealth::Down { reason } => j
+                .finding(subject, t.cp_etcd_health_no_tolerance, format!("down: {reason}"))
+                .fix(format!("restart etcd on {} or replace the member (etcdctl member remove/add)", m.name)),
+            EtcdHealth::NotProbed => j.unknown(
+                subject,
+                "listed by the cluster, but none of its client URLs was among the endpoints",
+                "add its client URL to --endpoints",
+            ),
+        };
+        findings.push(finding);
+    }
+    findings
+}
+
+/// Quorum and fault tolerance of the running cluster.
+fn quorum_finding(j: &Judge, status: &EtcdStatus) -> Finding {
+    let t = j.thresholds;
+    let voters: Vec<_> = status.voters().collect();
+    let n = voters.len() as u32;
+    let healthy = voters.iter().filter(|m| m.health.is_healthy()).count() as u32;
+    let unknown = voters.iter().filter(|m| m.health == EtcdHealth::NotProbed).count() as u32;
+    let q = quorum(n);
+    if n == 0 {
+        return j.unknown(
+            Subject::Cluster,
+            "no member list: the answering endpoints did not list members",
+            "check the endpoints",
+        );
+    }
+    if healthy >= q {
+        let tolerance = healthy - q;
+        if tolerance == 0 {
+            j.finding(
+                Subject::Cluster,
+                t.cp_etcd_health_no_tolerance,
+                format!("quorum holds: {healthy} of {n} voting members healthy, quorum {q}; fault tolerance 0: one more failure stops etcd"),
+            )
+            .fix("bring the down members back (or replace them) before any maintenance")
+        } else {
+            j.pass(Subject::Cluster, format!("quorum holds: {healthy} of {n} voting members healthy, quorum {q}; tolerates {tolerance} more failure(s)"))
+        }
+    } else if healthy + unknown >= q {
+        j.unknown(
+            Subject::Cluster,
+            format!("{healthy} of {n} voting members known healthy, quorum {q}; {unknown} not probed"),
+            "give every member's client URL in --endpoints",
+        )
+    } else {
+        j.finding(
+            Subject::Cluster,
+            t.cp_etcd_health_lost,
+            format!("QUORUM LOST: {healthy} of {n} voting members healthy, quorum needs {q}; etcd accepts no writes and the API server is down"),
+        )
+        .fix("restore the down members' etcd; if they are gone for good, recover from a snapshot (etcdutl snapshot restore) with a new cluster")
+    }
 }
 
 pub fn api_lb(j: &Judge) -> Vec<Finding> {

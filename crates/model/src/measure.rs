@@ -1,0 +1,90 @@
+//! Measurements: what `kubev-ha disk`, `kubev-ha etcd` and the network
+//! checks found, kept as facts the rules judge.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Latency percentiles of fdatasync, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FsyncStats {
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub max_ms: f64,
+    pub samples: u64,
+    /// `kubev-ha disk PATH` or `etcd metrics (wal fsync)`.
+    pub source: String,
+}
+
+/// One etcd member as the cluster and the member itself report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EtcdMember {
+    pub id: String,
+    pub name: String,
+    pub peer_urls: Vec<String>,
+    pub client_urls: Vec<String>,
+    pub is_learner: bool,
+    /// The endpoint this tool reached the member by, when it did.
+    pub endpoint: Option<String>,
+    pub health: EtcdHealth,
+    pub version: Option<String>,
+    pub db_size: Option<u64>,
+    pub raft_term: Option<u64>,
+    pub raft_index: Option<u64>,
+    pub is_leader: bool,
+    pub wal_fsync_p99_ms: Option<f64>,
+    pub backend_commit_p99_ms: Option<f64>,
+    pub leader_changes: Option<f64>,
+    pub has_leader: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum EtcdHealth {
+    /// Answered a linearizable read within the deadline.
+    Healthy { read_ms: f64 },
+    /// Reachable, but the linearizable read failed (no leader, no quorum).
+    Unhealthy { reason: String },
+    /// Not reachable within the deadline.
+    Down { reason: String },
+    /// Listed by the cluster, but no endpoint of it was given.
+    NotProbed,
+}
+
+impl EtcdHealth {
+    pub fn is_healthy(&self) -> bool {
+        matches!(self, EtcdHealth::Healthy { .. })
+    }
+}
+
+/// What `kubev-ha etcd` found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EtcdStatus {
+    pub endpoints: Vec<String>,
+    /// Members as the cluster lists them (empty when no endpoint answered).
+    pub members: Vec<EtcdMember>,
+    /// Active alarms, e.g. `NOSPACE on member 8e9e05c52164694d`.
+    pub alarms: Vec<String>,
+    /// Endpoints that did not answer, with the reason.
+    pub unreachable: BTreeMap<String, String>,
+}
+
+impl EtcdStatus {
+    /// Voting members (learners do not count towards quorum).
+    pub fn voters(&self) -> impl Iterator<Item = &EtcdMember> {
+        self.members.iter().filter(|m| !m.is_learner)
+    }
+}
+
+/// Everything measured, by node name where it belongs to a node.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Measurements {
+    pub fdatasync: BTreeMap<String, FsyncStats>,
+    pub etcd: Option<EtcdStatus>,
+}

@@ -1,0 +1,201 @@
+//! `kubev-ha etcd` against a real 3-member etcd cluster on loopback, and
+//! `kubev-ha disk` on a real file system.
+
+use serde_json::Value;
+
+use crate::common::etcd::EtcdCluster;
+use crate::common::{kubev_ha, skip, stderr};
+
+fn etcd_report(cluster: &EtcdCluster, extra: &[&str]) -> (Value, i32) {
+    let endpoints = cluster.endpoints().join(",");
+    let mut args: Vec<String> = vec![
+        "etcd".into(),
+        "--endpoints".into(),
+        endpoints,
+        "--format".into(),
+        "json".into(),
+        "--timeout".into(),
+        "2s".into(),
+    ];
+    if let Some(tls) = &cluster.tls {
+        for (flag, path) in [("--cacert", &tls.ca), ("--cert", &tls.client_cert), ("--key", &tls.client_key)] {
+            args.push(flag.into());
+            args.push(path.display().to_string());
+        }
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = kubev_ha(&args);
+    let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    (value, out.status.code().unwrap_or(-1))
+}
+
+fn finding<'a>(report: &'a Value, rule: &str, subject: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["subject"] == subject)
+        .unwrap_or_else(|| panic!("no {rule} {subject}"))
+}
+
+#[test]
+fn etcd_health_through_failures() {
+    let mut cluster = match EtcdCluster::start(3, false) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_health_through_failures", &why),
+    };
+
+    // Healthy: 3 members, quorum 2, tolerance 1.
+    let (report, code) = etcd_report(&cluster, &[]);
+    assert_eq!(code, 0, "{report}");
+    let members = report["measurements"]["etcd"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3);
+    assert_eq!(members.iter().filter(|m| m["isLeader"] == true).count(), 1, "exactly one leader");
+    assert!(
+        members
+            .iter()
+            .all(|m| m["health"]["state"] == "healthy" && m["version"].is_string() && m["walFsyncP99Ms"].is_number())
+    );
+    let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
+    assert_eq!(q["severity"], "pass", "{q}");
+    assert!(q["message"].as_str().unwrap().contains("tolerates 1 more"));
+    assert_eq!(finding(&report, "CP-COUNT", "cluster")["severity"], "pass");
+
+    // One member down: quorum holds, no tolerance left: a warning.
+    cluster.stop(2);
+    let (report, code) = etcd_report(&cluster, &[]);
+    assert_eq!(code, 0);
+    let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
+    assert_eq!(q["severity"], "warn", "{q}");
+    assert!(q["message"].as_str().unwrap().contains("fault tolerance 0"));
+    assert_eq!(
+        finding(&report, "CP-ETCD-HEALTH", "etcd-member/m3")["message"].as_str().map(|m| m.starts_with("down")),
+        Some(true)
+    );
+
+    // Two down: quorum lost, said plainly, exit 1, within the deadlines.
+    cluster.stop(1);
+    let (report, code) = etcd_report(&cluster, &[]);
+    assert_eq!(code, 1);
+    let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
+    assert_eq!(q["severity"], "fail");
+    assert!(q["message"].as_str().unwrap().starts_with("QUORUM LOST"), "{q}");
+    assert_eq!(
+        finding(&report, "CP-ETCD-HEALTH", "etcd-member/m1")["severity"],
+        "fail",
+        "reachable but cannot serve a linearizable read"
+    );
+}
+
+#[test]
+fn etcd_with_tls_client_certificates() {
+    let cluster = match EtcdCluster::start(3, true) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_with_tls_client_certificates", &why),
+    };
+    let (report, code) = etcd_report(&cluster, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(report["measurements"]["etcd"]["endpoints"][0].as_str().unwrap().starts_with("https://"));
+    assert_eq!(finding(&report, "CP-ETCD-HEALTH", "cluster")["severity"], "pass");
+
+    // Without the client certificate etcd refuses us: no endpoint answers.
+    let out = kubev_ha(&[
+        "etcd",
+        "--endpoints",
+        &cluster.endpoints().join(","),
+        "--cacert",
+        cluster.tls.as_ref().unwrap().ca.to_str().unwrap(),
+        "--timeout",
+        "2s",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no endpoint answered"), "{}", stderr(&out));
+}
+
+#[test]
+fn etcd_inventory_places_members_in_zones() {
+    let cluster = match EtcdCluster::start(3, false) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_inventory_places_members_in_zones", &why),
+    };
+    // The members are named m1..m3; an inventory that puts two in one zone.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inv.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: e}\nnodes:\n\
+  - {name: m1, address: 10.0.0.1, roles: [control-plane], zone: a}\n\
+  - {name: m2, address: 10.0.0.2, roles: [control-plane], zone: a}\n\
+  - {name: m3, address: 10.0.0.3, roles: [control-plane], zone: b}\n",
+    )
+    .unwrap();
+    let (report, code) = etcd_report(&cluster, &[file.to_str().unwrap()]);
+    assert_eq!(code, 1, "CP-SPREAD fails in production: {report}");
+    let spread = finding(&report, "CP-SPREAD", "cluster");
+    assert_eq!(spread["severity"], "fail");
+    assert!(spread["message"].as_str().unwrap().contains("zone a"), "{spread}");
+}
+
+#[test]
+fn etcd_wrong_endpoint_is_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = kubev_ha(&["etcd", "--endpoints", &format!("http://127.0.0.1:{port}"), "--timeout", "2s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no endpoint answered"), "{}", stderr(&out));
+    let out = kubev_ha(&["etcd", "--endpoints", "localhost:2379"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not an endpoint"), "{}", stderr(&out));
+    let out = kubev_ha(&["etcd"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn disk_measures_fdatasync_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kubev_ha(&["disk", dir.path().to_str().unwrap(), "--size", "2Mi", "--format", "json"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &report["measurements"]["fdatasync"];
+    for key in ["p50Ms", "p99Ms", "maxMs", "samples"] {
+        assert!(f[key].is_number(), "no {key}: {f}");
+    }
+    assert_eq!(f["samples"], (2u64 << 20) / 2300);
+    assert!(f["p50Ms"].as_f64() <= f["p99Ms"].as_f64() && f["p99Ms"].as_f64() <= f["maxMs"].as_f64());
+    let verdict = &report["findings"][0];
+    assert_eq!(verdict["rule"], "CP-ETCD-FSYNC");
+    let expected = if f["p99Ms"].as_f64().unwrap() < 10.0 { "pass" } else { "fail" };
+    assert_eq!(verdict["severity"], expected);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the test file must be removed");
+}
+
+#[test]
+fn disk_refuses_without_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kubev_ha(&["disk", dir.path().to_str().unwrap(), "--size", "1000Pi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("free"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn disk_stops_cleanly_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args(["disk", dir.path().to_str().unwrap(), "--size", "4Gi"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the test file exists, then interrupt.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_dir(dir.path()).unwrap().count() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the test file must be removed");
+}
