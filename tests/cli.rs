@@ -129,8 +129,8 @@ fn waiver_matching_nothing_is_noted() {
 
 #[test]
 fn bad_input_exits_2_naming_file_line_and_column() {
-    let dir = tempdir();
-    let path = dir.join("bad.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
     let text = std::fs::read_to_string(crate::common::example("ha-reference.yaml")).unwrap().replacen(
         "memory: 32Gi",
         "memory: 16GiB",
@@ -237,16 +237,4 @@ fn schema_is_json_schema_of_the_inventory() {
     for key in ["apiVersion", "kind", "metadata", "nodes"] {
         assert!(required.contains(&key), "{key} not required");
     }
-}
-
-/// A fresh directory under the target dir, for files a test writes.
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubev-ha-test-{}-{}", std::process::id(), rand_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn rand_suffix() -> u64 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
 }
