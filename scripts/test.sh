@@ -13,6 +13,8 @@ PACKAGES=(
     openssh-server  # sshd on loopback for `kubev-ha probe`
     openssh-client  # ssh and ssh-keygen
     etcd-server     # a real etcd cluster for `kubev-ha etcd`
+    iproute2        # network namespaces: the test bed of scripts/testbed.sh
+    nftables        # rendered firewall rules, checked and applied
 )
 
 missing=()

@@ -90,6 +90,14 @@ Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync), 
     )]
     Etcd(EtcdArgs),
 
+    /// Verify the network between the hosts: the port matrix, path MTU, DNS and bandwidth.
+    #[command(subcommand)]
+    Net(NetCommand),
+
+    /// Render configuration the requirements imply (firewall rules that open exactly the port matrix).
+    #[command(subcommand)]
+    Render(RenderCommand),
+
     /// Simulate failures: placement, every failure scenario, failover capacity, drain time and the smallest fix.
     #[command(
         long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
@@ -196,6 +204,178 @@ pub struct PlanArgs {
     pub no_fix: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum NetCommand {
+    /// Stand in for the components: listen on every free matrix port of a role, answer with the node's name, stop at the TTL.
+    #[command(
+        long_about = "Listen on every port of the matrix that a node with these roles needs and that is free (TCP: answer \
+each connection with one identity line naming the node; UDP: answer probe datagrams with the node's name), report \
+the ports it could not take and which process holds them, and exit by itself at the TTL.\n\n\
+It executes nothing and reads nothing beyond a bounded probe (64 bytes, 1 s); at most --max-conns connections are \
+served at once and the rest are closed at once, so a flood cannot grow its memory. Long ranges (NodePort) are \
+sampled the same way `net check` samples them.",
+        after_help = "Example, on a worker before install:\n  kubev-ha net serve --role worker --name w-1 --ttl 10m"
+    )]
+    Serve(ServeArgs),
+
+    /// From this host, probe every (node, port, protocol) a node must reach, and path MTU and DNS.
+    #[command(
+        long_about = "From this host, acting as --from NODE, probe every (node, port, protocol) that NODE must reach per \
+the port matrix, with bounded concurrency and a deadline per probe, and classify each: open (our responder, identity \
+confirmed), open (another service: after install the real component answers), closed (refused or ICMP port \
+unreachable), filtered (no answer), wrong host (another node answered: a duplicate IP or NAT), unreachable. \
+Also measures the path MTU to every node (UDP with don't-fragment, confirmed by the responder), checks that every \
+node name resolves to its declared address, and whether the NodeLocal DNSCache address is already bound here.",
+        after_help = "Example, on w-1 while `net serve` runs on the others:\n  kubev-ha net check cluster.yaml --from w-1\n\n\
+Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
+    )]
+    Check(NetCheckArgs),
+
+    /// From one machine, over SSH: start responders on every node, check from every node, show the N×N matrix.
+    #[command(
+        long_about = "Over the SSH transport of `kubev-ha probe`, start `net serve` on every node, run `net check` on every \
+node, stop the responders, and show an N×N matrix per port group with every failing cell explained (from, to, port, \
+what happened); NET-PORTS, NET-MTU and NET-DNS are judged on the result. With --bandwidth, workers also measure TCP \
+throughput to each other over the migration network when one is declared, and HA-DRAIN-TIME uses it.",
+        after_help = "Example:\n  kubev-ha net matrix cluster.yaml --format json > matrix.json\n\n\
+Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
+    )]
+    Matrix(MatrixArgs),
+
+    /// TCP throughput (per stream and total) and round-trip time to a responder's bandwidth port.
+    #[command(
+        after_help = "Example (the other side runs `kubev-ha net serve --role worker --bandwidth-port 5201`):\n  kubev-ha net bandwidth --to 10.0.0.22 --streams 4 --duration 10s"
+    )]
+    Bandwidth(BandwidthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The roles whose ports to listen on (repeatable): control-plane, worker, storage.
+    #[arg(long, value_parser = parse_role, required = true)]
+    pub role: Vec<Role>,
+    /// The name to answer with (default: this host's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The address to listen on.
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind: std::net::IpAddr,
+    /// Stop by itself after this long.
+    #[arg(long, default_value = "10m", value_parser = parse_interval, value_name = "DURATION")]
+    pub ttl: kubev_ha_model::Interval,
+    /// Connections served at once; more are closed immediately.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_conns: usize,
+    /// Also run the bandwidth sink on this port (for `net bandwidth`).
+    #[arg(long, value_name = "PORT")]
+    pub bandwidth_port: Option<u16>,
+    /// Stop when standard input ends (how `net matrix` stops remote responders).
+    #[arg(long, hide = true)]
+    pub stop_on_eof: bool,
+    /// Print what was taken as one JSON line, for machines.
+    #[arg(long, hide = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NetCheckArgs {
+    /// The inventory or KubeVCluster manifest; `-` reads standard input.
+    pub file: PathBuf,
+    /// The node this host is.
+    #[arg(long)]
+    pub from: String,
+    /// Deadline of every probe.
+    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
+    /// Probes in flight at once.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub concurrency: usize,
+    /// Skip the path MTU measurement.
+    #[arg(long)]
+    pub no_mtu: bool,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Print only the measurements as JSON (what `net matrix` runs on each node).
+    #[arg(long, hide = true)]
+    pub measurements_only: bool,
+    /// Judge with this profile instead of the file's own.
+    #[arg(long, value_parser = parse_profile)]
+    pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The inventory or KubeVCluster manifest whose nodes to check.
+    pub file: PathBuf,
+    /// Per-node deadline of each step over SSH.
+    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
+    /// Deadline of every probe.
+    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DURATION")]
+    pub probe_timeout: kubev_ha_model::Interval,
+    /// Nodes handled at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub parallel: usize,
+    /// An ssh_config to use instead of ~/.ssh/config (ssh -F).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+    /// An extra ssh option, as `ssh -o` takes it (repeatable).
+    #[arg(short = 'o', long = "ssh-option", value_name = "KEY=VALUE")]
+    pub ssh_option: Vec<String>,
+    /// Run the remote kubev-ha with `sudo -n`.
+    #[arg(long)]
+    pub sudo: bool,
+    /// Where the temporary copy of kubev-ha goes on the nodes (use another directory where /tmp is noexec).
+    #[arg(long, default_value = "/tmp", value_name = "DIR")]
+    pub remote_dir: String,
+    /// Also measure worker-to-worker TCP throughput (over the migration network when declared).
+    #[arg(long)]
+    pub bandwidth: bool,
+    /// Seconds of each bandwidth measurement.
+    #[arg(long, default_value = "5s", value_parser = parse_interval, value_name = "DURATION")]
+    pub bandwidth_duration: kubev_ha_model::Interval,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Judge with this profile instead of the file's own.
+    #[arg(long, value_parser = parse_profile)]
+    pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Args)]
+pub struct BandwidthArgs {
+    /// The responder: HOST or HOST:PORT (default port 5201).
+    #[arg(long)]
+    pub to: String,
+    /// Parallel TCP streams.
+    #[arg(long, default_value_t = 1)]
+    pub streams: u32,
+    /// How long to send.
+    #[arg(long, default_value = "10s", value_parser = parse_interval, value_name = "DURATION")]
+    pub duration: kubev_ha_model::Interval,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RenderCommand {
+    /// nftables rules (`nft -f`) that open exactly the port matrix on a node.
+    #[command(
+        after_help = "Example:\n  kubev-ha render nftables cluster.yaml --node cp-1 > cp-1.nft && nft -c -f cp-1.nft"
+    )]
+    Nftables(RenderArgs),
+    /// firewalld commands (a `kubev-ha` zone with rich rules) that open exactly the port matrix on a node.
+    Firewalld(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The inventory or KubeVCluster manifest.
+    pub file: PathBuf,
+    /// The node to render for (default: every node, one after the other).
+    #[arg(long)]
+    pub node: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct EtcdArgs {
     /// An inventory or KubeVCluster manifest: its control planes are the endpoints, and their zones judge CP-SPREAD.
@@ -279,6 +459,10 @@ pub struct ProbeArgs {
     /// etcd's data directory on the control-plane nodes.
     #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
     pub etcd_path: String,
+
+    /// Where the temporary copy of kubev-ha goes on the nodes (use another directory where /tmp is noexec).
+    #[arg(long, default_value = "/tmp", value_name = "DIR")]
+    pub remote_dir: String,
 
     /// Save the inventory with the probed facts in place of the declared ones.
     #[arg(long, value_name = "FILE")]

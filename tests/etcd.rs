@@ -30,6 +30,14 @@ fn etcd_report(cluster: &EtcdCluster, extra: &[&str]) -> (Value, i32) {
     (value, out.status.code().unwrap_or(-1))
 }
 
+/// Exit 1 only for the disk: etcd's measured fsync latency depends on how
+/// busy this machine is, so it may fail CP-ETCD-FSYNC on its own.
+fn fails_only_on_fsync(report: &Value, code: i32) -> bool {
+    let fails: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "fail").collect();
+    (code == 0 && fails.is_empty()) || (code == 1 && fails.iter().all(|f| f["rule"] == "CP-ETCD-FSYNC"))
+}
+
 fn finding<'a>(report: &'a Value, rule: &str, subject: &str) -> &'a Value {
     report["findings"]
         .as_array()
@@ -48,7 +56,7 @@ fn etcd_health_through_failures() {
 
     // Healthy: 3 members, quorum 2, tolerance 1.
     let (report, code) = etcd_report(&cluster, &[]);
-    assert_eq!(code, 0, "{report}");
+    assert!(fails_only_on_fsync(&report, code), "{report}");
     let members = report["measurements"]["etcd"]["members"].as_array().unwrap();
     assert_eq!(members.len(), 3);
     assert_eq!(members.iter().filter(|m| m["isLeader"] == true).count(), 1, "exactly one leader");
@@ -65,7 +73,7 @@ fn etcd_health_through_failures() {
     // One member down: quorum holds, no tolerance left: a warning.
     cluster.stop(2);
     let (report, code) = etcd_report(&cluster, &[]);
-    assert_eq!(code, 0);
+    assert!(fails_only_on_fsync(&report, code), "{report}");
     let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
     assert_eq!(q["severity"], "warn", "{q}");
     assert!(q["message"].as_str().unwrap().contains("fault tolerance 0"));
@@ -95,7 +103,7 @@ fn etcd_with_tls_client_certificates() {
         Err(why) => return skip("etcd_with_tls_client_certificates", &why),
     };
     let (report, code) = etcd_report(&cluster, &[]);
-    assert_eq!(code, 0, "{report}");
+    assert!(fails_only_on_fsync(&report, code), "{report}");
     assert!(report["measurements"]["etcd"]["endpoints"][0].as_str().unwrap().starts_with("https://"));
     assert_eq!(finding(&report, "CP-ETCD-HEALTH", "cluster")["severity"], "pass");
 
@@ -181,7 +189,7 @@ fn disk_refuses_without_space() {
 #[test]
 fn disk_stops_cleanly_on_ctrl_c() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
         .args(["disk", dir.path().to_str().unwrap(), "--size", "4Gi"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

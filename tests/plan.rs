@@ -243,6 +243,7 @@ fn sets_of_workers_are_sampled_with_a_stated_seed() {
     let options = PlanOptions {
         limits: kubev_ha_plan::SetLimits { enumerate_up_to: 1000, sample: 50, seed: 11 },
         search_fix: false,
+        ..PlanOptions::default()
     };
     let p = plan(&inv, options).unwrap();
     let pairs = p.selections.iter().find(|s| s.set_size == 2).expect("pairs");

@@ -71,19 +71,6 @@ fn ssh_inventory(sshd: &Sshd, unreachable: &str) -> String {
     )
 }
 
-fn temp_files() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir("/tmp")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.starts_with("kubev-ha."))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 #[test]
 fn probe_two_nodes_over_ssh_and_one_unreachable() {
     let sshd = match Sshd::start() {
@@ -95,7 +82,7 @@ fn probe_two_nodes_over_ssh_and_one_unreachable() {
     // TEST-NET-1: never routed, so the connection either fails or times out.
     std::fs::write(&file, ssh_inventory(&sshd, "192.0.2.1")).unwrap();
     let written = dir.path().join("probed.yaml");
-    let before = temp_files();
+    let remote_dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = vec![
         "probe".into(),
         file.display().to_string(),
@@ -105,6 +92,7 @@ fn probe_two_nodes_over_ssh_and_one_unreachable() {
         "5s".into(),
     ];
     args.extend(["--write".into(), written.display().to_string()]);
+    args.extend(["--remote-dir".into(), remote_dir.path().display().to_string()]);
     for o in sshd.client_options() {
         args.push("-o".into());
         args.push(o);
@@ -149,7 +137,8 @@ fn probe_two_nodes_over_ssh_and_one_unreachable() {
     assert_eq!(probed.nodes[1].memory, local.memory);
     // The uploaded collector removed itself.
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(temp_files(), before, "a temporary file was left on the host");
+    let left: Vec<_> = std::fs::read_dir(remote_dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "a temporary file was left on the host: {left:?}");
 }
 
 #[test]

@@ -5,8 +5,10 @@ mod disk;
 mod etcd;
 mod generate;
 mod host;
+mod net;
 mod plan;
 mod probe;
+mod render;
 mod rules;
 mod schema;
 
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Host(args) => host::run(args, cli.color),
         Command::Disk(args) => disk::run(args, cli.color),
         Command::Etcd(args) => etcd::run(args, cli.color),
+        Command::Net(command) => net::run(command, cli.color),
+        Command::Render(command) => render::run(command),
         Command::Probe(args) => probe::run(args, cli.color),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),

@@ -13,6 +13,7 @@ pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let options = PlanOptions {
         limits: SetLimits { enumerate_up_to: args.enumerate_up_to, sample: args.sample, seed: args.seed },
         search_fix: !args.no_fix,
+        ..PlanOptions::default()
     };
     let plan = kubev_ha_plan::plan(&loaded.inventory, options).map_err(|cannot| {
         let missing: Vec<String> = cannot.missing.iter().map(|m| format!("{} has no {}", m.subject, m.fact)).collect();

@@ -41,6 +41,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
         config: args.ssh_config.clone(),
         options: args.ssh_option.clone(),
         sudo: args.sudo,
+        remote_dir: args.remote_dir.clone(),
         etcd_path: args.etcd_path.clone(),
         ..SshOptions::default()
     };

@@ -64,6 +64,7 @@ pub fn stderr(output: &Output) -> String {
 
 pub mod etcd;
 pub mod sshd;
+pub mod testbed;
 
 /// Prints why a test cannot run here, so a skip is never silent.
 pub fn skip(test: &str, why: &str) {

@@ -81,10 +81,109 @@ impl EtcdStatus {
     }
 }
 
+/// How a probed port answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PortState {
+    /// Our responder answered, and it is the node we meant.
+    Open,
+    /// Something else answered (after install: the real component).
+    OpenOther,
+    /// Refused (TCP RST, or ICMP port unreachable for UDP).
+    Closed,
+    /// No answer at all within the deadline: a firewall drops it.
+    Filtered,
+    /// A different node answered: a duplicate IP or NAT.
+    WrongHost,
+    /// No route to the node, or the node is down.
+    Unreachable,
+}
+
+impl PortState {
+    pub fn is_open(self) -> bool {
+        matches!(self, PortState::Open | PortState::OpenOther)
+    }
+}
+
+/// One (from, to, port, protocol) probe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortProbe {
+    pub from: String,
+    pub to: String,
+    pub address: String,
+    pub port: u16,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    pub component: String,
+    pub state: PortState,
+    pub detail: String,
+    pub rtt_ms: Option<f64>,
+}
+
+/// The largest IP packet that crosses from one node to another unfragmented.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathMtu {
+    pub from: String,
+    pub to: String,
+    /// Bytes of IP packet; `None` when nothing got through.
+    pub mtu: Option<u32>,
+    /// The sender's own interface MTU towards `to`, the upper bound tried.
+    pub local_mtu: Option<u32>,
+    pub detail: String,
+}
+
+/// Whether a node name resolves to its declared address, seen from a node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsCheck {
+    pub from: String,
+    pub name: String,
+    pub expected: String,
+    pub resolved: Vec<String>,
+    /// `None` when the lookup did not finish.
+    pub matches: Option<bool>,
+    pub detail: String,
+}
+
+/// TCP throughput and latency from one node to another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bandwidth {
+    pub from: String,
+    pub to: String,
+    pub streams: u32,
+    /// Bits per second, all streams together.
+    pub total_bps: f64,
+    pub per_stream_bps: Vec<f64>,
+    pub rtt_ms: Option<f64>,
+    pub seconds: f64,
+}
+
+/// What the network checks found, from one or more nodes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkMeasurements {
+    /// The nodes the checks ran from.
+    pub from: Vec<String>,
+    pub probes: Vec<PortProbe>,
+    pub path_mtu: Vec<PathMtu>,
+    pub dns: Vec<DnsCheck>,
+    /// Nodes where the NodeLocal DNSCache address is already bound.
+    pub nodelocal_bound: BTreeMap<String, bool>,
+    pub bandwidth: Vec<Bandwidth>,
+    /// Nodes that could not run the checks, and why.
+    pub unreachable: BTreeMap<String, String>,
+    /// How ranges were sampled (stated in reports).
+    pub notes: Vec<String>,
+}
+
 /// Everything measured, by node name where it belongs to a node.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Measurements {
     pub fdatasync: BTreeMap<String, FsyncStats>,
     pub etcd: Option<EtcdStatus>,
+    pub network: Option<NetworkMeasurements>,
 }

@@ -73,6 +73,9 @@ pub struct MigrationPath {
     pub dedicated: bool,
     /// Bytes per second.
     pub goodput: f64,
+    /// The goodput was measured, not derived from the declared speed.
+    #[serde(default)]
+    pub measured: bool,
 }
 
 /// The migration path of `node`, or why it is unknown.
@@ -90,7 +93,14 @@ pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPat
         return Err(format!("the speed of {} on {} is not declared", nic.label(), node.name));
     };
     let mtu = nic.mtu.map_or(1500, |m| m.get());
-    Ok(MigrationPath { nic: nic.label(), speed, mtu, dedicated: is_dedicated, goodput: goodput(speed, mtu) })
+    Ok(MigrationPath {
+        nic: nic.label(),
+        speed,
+        mtu,
+        dedicated: is_dedicated,
+        goodput: goodput(speed, mtu),
+        measured: false,
+    })
 }
 
 /// Seconds to migrate `items` (source host, bytes), with the limits, where
@@ -183,13 +193,24 @@ impl DrainPlan {
     }
 }
 
-pub fn drain_plan(inventory: &Inventory, cluster: &Cluster, placement: &Placement) -> DrainPlan {
+pub fn drain_plan(
+    inventory: &Inventory,
+    cluster: &Cluster,
+    placement: &Placement,
+    measured: &std::collections::BTreeMap<String, f64>,
+) -> DrainPlan {
     let limits = MigrationLimits::of(inventory);
     let mut paths: Vec<Option<MigrationPath>> = Vec::with_capacity(cluster.hosts.len());
     let mut unknown = Vec::new();
     for host in &cluster.hosts {
         match inventory.node(&host.name).map(|n| migration_path(inventory, n)) {
-            Some(Ok(p)) => paths.push(Some(p)),
+            Some(Ok(mut p)) => {
+                if let Some(&bytes_per_second) = measured.get(&host.name) {
+                    p.goodput = bytes_per_second;
+                    p.measured = true;
+                }
+                paths.push(Some(p))
+            }
             Some(Err(why)) => {
                 unknown.push(why);
                 paths.push(None);

@@ -16,11 +16,14 @@ use crate::scenarios::{Scenario, ScenarioKind, Selection, SetLimits, scenarios};
 use crate::storage::{ClassUnderFailure, storage_under_failure};
 
 /// How to plan.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
     pub limits: SetLimits,
     /// Search for the smallest fix when the design does not survive.
     pub search_fix: bool,
+    /// Measured migration bandwidth by worker, in bytes per second
+    /// (`kubev-ha net matrix --bandwidth`); replaces the declared NIC speed.
+    pub measured_bandwidth: BTreeMap<String, f64>,
 }
 
 /// One worker in the initial placement.
@@ -165,7 +168,7 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
         selections,
         node_failure,
         zone_failure,
-        drain: drain_plan(inventory, &cluster, &placement),
+        drain: drain_plan(inventory, &cluster, &placement, &options.measured_bandwidth),
         storage: storage_under_failure(inventory),
         scenarios: results,
     })

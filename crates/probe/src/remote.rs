@@ -52,6 +52,9 @@ pub struct SshOptions {
     pub program: PathBuf,
     /// The etcd data dir to look up on the node.
     pub etcd_path: String,
+    /// Where the temporary copy of this binary goes on the node: /tmp by
+    /// default, another directory where /tmp is mounted noexec.
+    pub remote_dir: String,
 }
 
 impl Default for SshOptions {
@@ -64,25 +67,30 @@ impl Default for SshOptions {
             sudo: false,
             program: PathBuf::from("ssh"),
             etcd_path: crate::DEFAULT_ETCD_PATH.into(),
+            remote_dir: "/tmp".into(),
         }
     }
 }
 
-/// The shell the remote side runs. It refuses another architecture before
-/// reading the upload, and removes the binary whatever happens.
-fn remote_script(sudo: bool, etcd_path: &str) -> String {
+/// A word quoted for a POSIX shell.
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// The shell the remote side runs: refuse another architecture before
+/// reading anything, read exactly `binary_len` bytes of stdin into a
+/// temporary file that a trap removes whatever happens, and run it with
+/// `args` (the rest of stdin is the program's).
+fn remote_script(sudo: bool, dir: &str, binary_len: usize, args: &[String]) -> String {
     let arch = std::env::consts::ARCH;
-    let uname = match arch {
-        "x86_64" => "x86_64",
-        "aarch64" => "aarch64",
-        other => other,
-    };
     let run = if sudo { "sudo -n \"$f\"" } else { "\"$f\"" };
+    let args: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
     format!(
-        "set -e; a=$(uname -m); if [ \"$a\" != {uname} ]; then echo \"kubev-ha: the node is $a, this kubev-ha is {arch}\" >&2; exit 97; fi; \
-f=$(mktemp /tmp/kubev-ha.XXXXXX); trap 'rm -f \"$f\"' EXIT HUP INT TERM; cat > \"$f\"; chmod 700 \"$f\"; \
-{run} host --facts-only --etcd-path '{}'",
-        etcd_path.replace('\'', "")
+        "set -e; a=$(uname -m); if [ \"$a\" != {arch} ]; then echo \"kubev-ha: the node is $a, this kubev-ha is {arch}\" >&2; exit 97; fi; \
+f=$(mktemp {}/kubev-ha.XXXXXX); trap 'rm -f \"$f\"' EXIT HUP INT TERM; head -c {binary_len} > \"$f\"; chmod 700 \"$f\"; \
+{run} {}",
+        shell_quote(dir.trim_end_matches('/')),
+        args.join(" ")
     )
 }
 
@@ -125,9 +133,19 @@ pub fn ssh_args(target: &SshTarget, options: &SshOptions, remote_command: &str) 
     args
 }
 
-/// Probes one node: upload, collect, parse. Never waits past the deadline.
-pub async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec<u8>>) -> HostProbe {
-    let script = remote_script(options.sudo, &options.etcd_path);
+/// Why a remote run failed, in words, from ssh's exit status and stderr.
+fn failure(status: std::process::ExitStatus, stderr: &[u8]) -> String {
+    let stderr = String::from_utf8_lossy(stderr);
+    let reason = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
+    match status.code() {
+        Some(255) => format!("ssh: {}", reason.trim_start_matches("ssh: ")),
+        Some(code) => format!("the remote kubev-ha exited with {code}: {reason}"),
+        None => "the ssh client was killed".to_string(),
+    }
+}
+
+fn command(target: &SshTarget, options: &SshOptions, binary_len: usize, args: &[String]) -> Command {
+    let script = remote_script(options.sudo, &options.remote_dir, binary_len, args);
     let mut command = Command::new(&options.program);
     command
         .args(ssh_args(target, options, &script))
@@ -135,30 +153,125 @@ pub async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    command
+}
+
+/// Runs this binary with `args` on the node, `input` on its stdin, and
+/// returns its stdout; never waits past `options.timeout`.
+pub async fn run_remote(
+    target: &SshTarget,
+    options: &SshOptions,
+    binary: &[u8],
+    args: &[String],
+    input: &[u8],
+) -> Result<Vec<u8>, String> {
     let run = async {
-        let mut child = command.spawn().map_err(|e| format!("cannot run {}: {e}", options.program.display()))?;
+        let mut child = command(target, options, binary.len(), args)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", options.program.display()))?;
         if let Some(mut stdin) = child.stdin.take() {
-            // A node that refuses (wrong architecture, no shell) closes the
-            // pipe early; its stderr then says why.
-            let _ = stdin.write_all(&binary).await;
+            // A node that refuses (wrong architecture) closes the pipe
+            // early; its stderr then says why.
+            let _ = stdin.write_all(binary).await;
+            let _ = stdin.write_all(input).await;
             let _ = stdin.shutdown().await;
         }
         let out = child.wait_with_output().await.map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let reason = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
-            return Err(match out.status.code() {
-                Some(255) => format!("ssh: {}", reason.trim_start_matches("ssh: ")),
-                Some(code) => format!("the collector exited with {code}: {reason}"),
-                None => "the ssh client was killed".to_string(),
-            });
-        }
-        serde_json::from_slice::<HostFacts>(&out.stdout).map_err(|e| format!("unreadable answer from the node: {e}"))
+        if out.status.success() { Ok(out.stdout) } else { Err(failure(out.status, &out.stderr)) }
     };
-    match tokio::time::timeout(options.timeout, run).await {
-        Ok(Ok(facts)) => HostProbe::Probed { facts: Box::new(facts) },
-        Ok(Err(reason)) => HostProbe::Unreachable { reason },
-        Err(_) => HostProbe::Unreachable { reason: format!("no answer within {}s", options.timeout.as_secs()) },
+    tokio::time::timeout(options.timeout, run)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {}s", options.timeout.as_secs())))
+}
+
+/// A long-running remote program (a responder): its stdin stays open
+/// until [`RemoteSession::stop`], which the program takes as the signal
+/// to end.
+pub struct RemoteSession {
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    stdout: tokio::io::BufReader<tokio::process::ChildStdout>,
+}
+
+impl RemoteSession {
+    /// Starts this binary with `args` on the node.
+    pub async fn start(
+        target: &SshTarget,
+        options: &SshOptions,
+        binary: &[u8],
+        args: &[String],
+    ) -> Result<RemoteSession, String> {
+        let mut child = command(target, options, binary.len(), args)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", options.program.display()))?;
+        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let upload = async {
+            stdin.write_all(binary).await.map_err(|e| e.to_string())?;
+            stdin.flush().await.map_err(|e| e.to_string())
+        };
+        if let Ok(result) = tokio::time::timeout(options.timeout, upload).await {
+            result?;
+        } else {
+            // ssh never connected (or the node never read): say what ssh said.
+            let _ = child.start_kill();
+            let mut err = Vec::new();
+            if let Some(mut e) = child.stderr.take() {
+                use tokio::io::AsyncReadExt;
+                let _ = tokio::time::timeout(Duration::from_secs(1), e.read_to_end(&mut err)).await;
+            }
+            let said = String::from_utf8_lossy(&err)
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| format!(": {}", l.trim()))
+                .unwrap_or_default();
+            return Err(format!("no answer within {}s{said}", options.timeout.as_secs()));
+        }
+        Ok(RemoteSession { child, stdin: Some(stdin), stdout: tokio::io::BufReader::new(stdout) })
+    }
+
+    /// The next line the program prints, within `timeout`.
+    pub async fn line(&mut self, timeout: Duration) -> Result<String, String> {
+        use tokio::io::AsyncBufReadExt;
+        let mut line = String::new();
+        match tokio::time::timeout(timeout, self.stdout.read_line(&mut line)).await {
+            Ok(Ok(0)) => {
+                let status = tokio::time::timeout(Duration::from_secs(2), self.child.wait()).await;
+                let mut err = Vec::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    use tokio::io::AsyncReadExt;
+                    let _ = tokio::time::timeout(Duration::from_secs(1), e.read_to_end(&mut err)).await;
+                }
+                match status {
+                    Ok(Ok(s)) => Err(failure(s, &err)),
+                    _ => Err("the remote program ended without a word".into()),
+                }
+            }
+            Ok(Ok(_)) => Ok(line),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("no answer within {}s", timeout.as_secs())),
+        }
+    }
+
+    /// Closes its stdin (the program ends) and waits a little, then kills.
+    pub async fn stop(mut self) {
+        drop(self.stdin.take());
+        if tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await.is_err() {
+            let _ = self.child.kill().await;
+        }
+    }
+}
+
+/// Probes one node: upload, collect, parse. Never waits past the deadline.
+pub async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec<u8>>) -> HostProbe {
+    let args: Vec<String> = vec!["host".into(), "--facts-only".into(), "--etcd-path".into(), options.etcd_path.clone()];
+    match run_remote(target, options, &binary, &args, &[]).await {
+        Ok(stdout) => match serde_json::from_slice::<HostFacts>(&stdout) {
+            Ok(facts) => HostProbe::Probed { facts: Box::new(facts) },
+            Err(e) => HostProbe::Unreachable { reason: format!("unreadable answer from the node: {e}") },
+        },
+        Err(reason) => HostProbe::Unreachable { reason },
     }
 }
 
@@ -213,8 +326,9 @@ mod tests {
 
     #[test]
     fn the_remote_script_cleans_up() {
-        let script = remote_script(true, "/var/lib/etcd");
+        let script = remote_script(true, "/tmp", 1234, &["host".into(), "--facts-only".into(), "it's".into()]);
         assert!(script.contains("trap 'rm -f \"$f\"' EXIT"));
-        assert!(script.contains("sudo -n \"$f\" host --facts-only"));
+        assert!(script.contains("head -c 1234 > \"$f\""));
+        assert!(script.contains("sudo -n \"$f\" 'host' '--facts-only' 'it'\\''s'"), "{script}");
     }
 }

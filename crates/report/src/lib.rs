@@ -3,6 +3,7 @@
 //! deciding where output goes and whether it is a terminal is the caller's.
 
 pub mod catalog;
+pub mod firewall;
 pub mod host;
 pub mod json;
 pub mod plan;

@@ -8,7 +8,7 @@ use std::ops::RangeInclusive;
 use kubev_ha_model::Role;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Tcp,
@@ -295,6 +295,86 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
 ];
 
+/// How many ports of a range (the NodePort range) are probed: the first,
+/// the last, and evenly spaced ones between. Responder and prober derive
+/// the same sample, so both sides agree on it.
+pub const RANGE_SAMPLE: usize = 8;
+
+impl PortRule {
+    /// The ports probed for this rule: all of a short range, a sample of a
+    /// long one (more than 16 ports).
+    pub fn probed_ports(&self) -> Vec<u16> {
+        let (a, b) = (*self.ports.start(), *self.ports.end());
+        let len = usize::from(b - a) + 1;
+        if len <= 16 {
+            return (a..=b).collect();
+        }
+        let step = f64::from(b - a) / (RANGE_SAMPLE - 1) as f64;
+        (0..RANGE_SAMPLE).map(|i| a + (step * i as f64).round() as u16).collect()
+    }
+
+    /// Whether probing samples this rule's range rather than covering it.
+    pub fn is_sampled(&self) -> bool {
+        self.probed_ports().len() < usize::from(self.ports.end() - self.ports.start()) + 1
+    }
+
+    /// Whether `from` (a node with these roles) must reach this port on a
+    /// node with `to` roles. NodePort services are reachable from anywhere,
+    /// so every node counts as a client.
+    pub fn applies(&self, from: &[Role], to: &[Role]) -> bool {
+        self.listens_on.includes(to) && (self.reached_by(from) || self.reached_from.contains(&Peer::Clients))
+    }
+}
+
+/// One (node, port, protocol) a node must reach.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ProbeTarget {
+    pub node: String,
+    pub address: String,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub component: &'static str,
+}
+
+/// Every (node, port, protocol) that `from` must reach, per the matrix,
+/// on the other nodes of `inventory`.
+pub fn targets_from(inventory: &kubev_ha_model::Inventory, from: &str) -> Vec<ProbeTarget> {
+    let Some(source) = inventory.node(from) else { return vec![] };
+    let mut out = Vec::new();
+    for node in inventory.nodes.iter().filter(|n| n.name != from) {
+        for rule in PORT_MATRIX.iter().filter(|r| r.applies(&source.roles, &node.roles)) {
+            for &protocol in rule.protocols {
+                for port in rule.probed_ports() {
+                    out.push(ProbeTarget {
+                        node: node.name.clone(),
+                        address: node.address.to_string(),
+                        port,
+                        protocol,
+                        component: rule.component,
+                    });
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The (port, protocol, component) a node with `roles` listens on.
+pub fn listening_for(roles: &[Role]) -> Vec<(u16, Protocol, &'static str)> {
+    let mut out: Vec<(u16, Protocol, &'static str)> = PORT_MATRIX
+        .iter()
+        .filter(|r| r.listens_on.includes(roles))
+        .flat_map(|r| {
+            r.protocols.iter().flat_map(move |&p| r.probed_ports().into_iter().map(move |port| (port, p, r.component)))
+        })
+        .collect();
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    out
+}
+
 /// Notes that belong with the matrix but are not a port.
 pub const MATRIX_NOTES: &[&str] = &[
     "keepalived needs IP protocol 112 (VRRP) between control-plane nodes.",
@@ -315,6 +395,18 @@ mod tests {
             assert!(page.contains(&start), "{} {start} not on the page", rule.component);
         }
         assert_eq!(PORT_MATRIX.len(), 18);
+    }
+
+    #[test]
+    fn long_ranges_are_sampled_the_same_way_everywhere() {
+        let nodeport = PORT_MATRIX.iter().find(|r| r.component == "NodePort services").unwrap();
+        let sample = nodeport.probed_ports();
+        assert_eq!(sample.len(), RANGE_SAMPLE);
+        assert_eq!((sample[0], sample[RANGE_SAMPLE - 1]), (30000, 32767));
+        assert!(nodeport.is_sampled());
+        let migration = PORT_MATRIX.iter().find(|r| r.component == "live migration").unwrap();
+        assert_eq!(migration.probed_ports().len(), 10);
+        assert!(!migration.is_sampled());
     }
 
     #[test]

@@ -104,13 +104,18 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
         .unwrap_or_default();
     let path =
         if busiest.path.dedicated { "dedicated migration NIC" } else { "node NIC (no dedicated migration network)" };
+    let speed = if busiest.path.measured {
+        format!("a measured {:.2} Gbit/s", busiest.path.goodput * 8.0 / 1e9)
+    } else {
+        busiest.path.speed.to_string()
+    };
     let what = format!(
         "draining {} ({} VM(s), {:.1} GiB of memory) takes at least {took} over its {path} {} at {}{}{zone_note}",
         busiest.host,
         busiest.migrating_vms,
         busiest.bytes as f64 / f64::from(1u32 << 30),
         busiest.path.nic,
-        busiest.path.speed,
+        speed,
         if busiest.stopped_vms > 0 {
             format!(" ({} more VMs are shut down, not migrated)", busiest.stopped_vms)
         } else {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState};
 use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
 
 use crate::finding::{Finding, Subject};
@@ -155,6 +156,49 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
         }
     }
 
+    if let Some(network) = j.facts.measurements.network.as_ref().filter(|n| !n.path_mtu.is_empty()) {
+        let header = overlay.header_bytes();
+        let mut short = 0;
+        for m in network.path_mtu.iter().filter(|m| !network.unreachable.contains_key(&m.to)) {
+            let subject = Subject::Other { kind: "path", name: format!("{}→{}", m.from, m.to) };
+            match (m.mtu, m.local_mtu) {
+                (Some(mtu), Some(local)) if mtu < local => {
+                    short += 1;
+                    findings.push(
+                        j.finding(
+                            subject,
+                            t.net_mtu_mismatch,
+                            format!("path MTU {mtu} < {local} of the sender's link: {}", m.detail),
+                        )
+                        .fix(format!(
+                            "set the same MTU on every link between {} and {} (NICs, bridges, switch ports)",
+                            m.from, m.to
+                        )),
+                    );
+                }
+                (Some(_), _) => {}
+                (None, _) => findings.push(j.unknown(
+                    subject,
+                    format!("path MTU not measured: {}", m.detail),
+                    "check that the responder runs and UDP 6081 is open",
+                )),
+            }
+        }
+        if short == 0 {
+            let smallest = network.path_mtu.iter().filter_map(|m| m.mtu).min();
+            if let Some(mtu) = smallest {
+                findings.push(j.pass(
+                    Subject::Cluster,
+                    format!(
+                        "measured path MTU ≥ {mtu} on all {} node pairs; {overlay} leaves {} for pods",
+                        network.path_mtu.len(),
+                        mtu.saturating_sub(header)
+                    ),
+                ));
+            }
+        }
+    }
+
     if let Some(nic_name) = migration_nic {
         let mut migration_mtus: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
         for node in inventory.workers() {
@@ -268,6 +312,9 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
                 "no DNS servers configured: nodes cannot resolve each other or the registries",
             )
             .fix("configure at least two DNS servers (network.dns.servers)"),
+        Some(list) if j.facts.measurements.network.as_ref().is_some_and(|n| !n.dns.is_empty()) => {
+            return measured_dns(j, list.len(), at);
+        }
         Some(list) => j.unknown(
             Subject::Cluster,
             format!(
@@ -278,6 +325,45 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
         ),
     };
     vec![finding.at(at)]
+}
+
+/// NET-DNS from `net check`: every name from every node.
+fn measured_dns(j: &Judge, servers: usize, at: Option<kubev_ha_model::SourcePos>) -> Vec<Finding> {
+    let t = j.thresholds;
+    let Some(network) = &j.facts.measurements.network else { return vec![] };
+    let mut findings = Vec::new();
+    for c in &network.dns {
+        match c.matches {
+            Some(true) => {}
+            Some(false) => findings.push(
+                j.finding(
+                    Subject::Other { kind: "dns", name: format!("{}→{}", c.from, c.name) },
+                    t.net_dns,
+                    format!("from {}: {} {}", c.from, c.name, c.detail),
+                )
+                .fix(format!("add {} → {} to DNS (or /etc/hosts on every node)", c.name, c.expected)),
+            ),
+            None => findings.push(j.unknown(
+                Subject::Other { kind: "dns", name: format!("{}→{}", c.from, c.name) },
+                format!("from {}: {} {}", c.from, c.name, c.detail),
+                "check the resolvers of that node",
+            )),
+        }
+    }
+    if findings.is_empty() {
+        findings.push(
+            j.pass(
+                Subject::Cluster,
+                format!(
+                    "{servers} server(s) configured; {} lookups from {} node(s) all resolve to the declared addresses",
+                    network.dns.len(),
+                    network.from.len()
+                ),
+            )
+            .at(at),
+        );
+    }
+    findings
 }
 
 pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
@@ -347,11 +433,92 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
+/// NET-PORTS from measurements: one finding per (from, to) pair that has a
+/// port not open, a summary otherwise, and unknown for nodes not measured from.
+fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
+    let t = j.thresholds;
+    let mut findings = Vec::new();
+    let mut cells: BTreeMap<(&str, &str), Vec<&PortProbe>> = BTreeMap::new();
+    for p in &network.probes {
+        cells.entry((p.from.as_str(), p.to.as_str())).or_default().push(p);
+    }
+    let mut good = 0;
+    // Cells of a node that could not be reached are its own finding below.
+    let down = |n: &str| network.unreachable.contains_key(n);
+    for ((from, to), probes) in cells.iter().filter(|((f, t), _)| !down(f) && !down(t)) {
+        let bad: Vec<String> = probes
+            .iter()
+            .filter(|p| !p.state.is_open())
+            .map(|p| format!("{}/{} {} {} ({})", p.port, p.protocol, p.component, state_word(p.state), p.detail))
+            .collect();
+        if bad.is_empty() {
+            good += 1;
+        } else {
+            findings.push(
+                j.finding(
+                    Subject::Other { kind: "path", name: format!("{from}→{to}") },
+                    t.net_ports,
+                    format!("{} of {} ports not reachable: {}", bad.len(), probes.len(), bad.join("; ")),
+                )
+                .fix(format!(
+                    "open these ports on {to} for {from} (`kubev-ha render nftables {} --node {to}`)",
+                    j.facts.source_name
+                )),
+            );
+        }
+    }
+    let probes = network.probes.len();
+    let open_other = network.probes.iter().filter(|p| p.state == PortState::OpenOther).count();
+    let other = if open_other > 0 { format!(" ({open_other} answered by another service)") } else { String::new() };
+    if findings.is_empty() && probes > 0 {
+        findings.push(j.pass(Subject::Cluster, format!("all {probes} probes open over {good} node pairs{other}")));
+    }
+    for note in &network.notes {
+        findings.push(j.finding(Subject::Cluster, Severity::Info, note.clone()));
+    }
+    for node in &j.inventory().nodes {
+        if let Some(why) = network.unreachable.get(&node.name) {
+            findings.push(
+                j.finding(
+                    Subject::node(&node.name),
+                    t.net_ports,
+                    format!("could not check from or to this node: {why}"),
+                )
+                .fix("bring the node back (or fix SSH to it) and run the check again")
+                .at(node.at),
+            );
+        } else if !network.from.contains(&node.name) {
+            findings.push(
+                j.unknown(
+                    Subject::node(&node.name),
+                    "not checked from this node",
+                    "run `kubev-ha net check` from it, or `kubev-ha net matrix`",
+                )
+                .at(node.at),
+            );
+        }
+    }
+    findings
+}
+
+fn state_word(state: PortState) -> &'static str {
+    match state {
+        PortState::Open => "open",
+        PortState::OpenOther => "open (another service)",
+        PortState::Closed => "closed",
+        PortState::Filtered => "filtered",
+        PortState::WrongHost => "wrong host",
+        PortState::Unreachable => "unreachable",
+    }
+}
+
 pub fn ports(j: &Judge) -> Vec<Finding> {
     let ports: usize = PORT_MATRIX.iter().map(|r| r.protocols.len()).sum();
     let mut findings = Vec::new();
-    // One host alone cannot say what reaches it; that is for `net check`.
-    if j.facts.format != kubev_ha_model::SourceFormat::Host {
+    if let Some(network) = &j.facts.measurements.network {
+        findings.extend(measured_ports(j, network));
+    } else if j.facts.format != kubev_ha_model::SourceFormat::Host {
+        // One host alone cannot say what reaches it; that is for `net check`.
         findings.push(j.unknown(
         Subject::Cluster,
         format!("reachability of the {} port rules ({ports} port/protocol entries) between the nodes is not measured", PORT_MATRIX.len()),

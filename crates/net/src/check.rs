@@ -1,0 +1,123 @@
+//! `net check`: everything one node must reach, measured from that node.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use kubev_ha_model::Inventory;
+use kubev_ha_model::measure::NetworkMeasurements;
+use kubev_ha_rules::ports::{PORT_MATRIX, targets_from};
+
+use crate::probe::{ProbeOptions, probe_all};
+
+/// The UDP port every node's responder listens on, used for path MTU:
+/// Geneve's, which the matrix opens between all nodes.
+pub const MTU_PORT: u16 = 6081;
+
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    pub probe: ProbeOptions,
+    /// How long to wait for each MTU confirmation.
+    pub mtu_wait: Duration,
+    pub dns_timeout: Duration,
+    pub skip_mtu: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            probe: ProbeOptions::default(),
+            mtu_wait: Duration::from_millis(400),
+            dns_timeout: Duration::from_secs(3),
+            skip_mtu: false,
+        }
+    }
+}
+
+/// What the sampled ranges were, for the report.
+pub fn sampling_notes() -> Vec<String> {
+    PORT_MATRIX
+        .iter()
+        .filter(|r| r.is_sampled())
+        .map(|r| {
+            let ports: Vec<String> = r.probed_ports().iter().map(u16::to_string).collect();
+            format!(
+                "{} {}: sampled {} of {} ports ({})",
+                r.component,
+                r.ports_text(),
+                ports.len(),
+                r.ports.len(),
+                ports.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// Probes, path MTU, DNS and the NodeLocal DNSCache address, from `from`.
+pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions) -> NetworkMeasurements {
+    let targets = targets_from(inventory, from);
+    let probes = probe_all(from, &targets, options.probe).await;
+
+    let others: Vec<_> = inventory.nodes.iter().filter(|n| n.name != from).collect();
+    let mut path_mtu = Vec::new();
+    if !options.skip_mtu {
+        let tasks: Vec<_> = others
+            .iter()
+            .filter_map(|n| {
+                let ip: IpAddr = n.address.to_string().parse().ok()?;
+                let (from, to, wait) = (from.to_string(), n.name.clone(), options.mtu_wait);
+                Some(tokio::spawn(async move {
+                    crate::mtu::path_mtu(&from, &to, SocketAddr::new(ip, MTU_PORT), wait).await
+                }))
+            })
+            .collect();
+        for t in tasks {
+            if let Ok(m) = t.await {
+                path_mtu.push(m);
+            }
+        }
+    }
+
+    let mut dns = Vec::new();
+    for n in &others {
+        dns.push(crate::dns::check_name(from, &n.name, &n.address.to_string(), options.dns_timeout).await);
+    }
+
+    let mut nodelocal_bound = std::collections::BTreeMap::new();
+    if let Some(cache) = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.node_local_dns_cache.as_ref())
+    {
+        nodelocal_bound.insert(from.to_string(), crate::dns::is_local_address(cache.ip_or_default()));
+    }
+
+    NetworkMeasurements {
+        from: vec![from.to_string()],
+        probes,
+        path_mtu,
+        dns,
+        nodelocal_bound,
+        bandwidth: vec![],
+        unreachable: Default::default(),
+        notes: sampling_notes(),
+    }
+}
+
+/// Several nodes' measurements as one.
+pub fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMeasurements {
+    let mut all = NetworkMeasurements::default();
+    for p in parts {
+        all.from.extend(p.from);
+        all.probes.extend(p.probes);
+        all.path_mtu.extend(p.path_mtu);
+        all.dns.extend(p.dns);
+        all.nodelocal_bound.extend(p.nodelocal_bound);
+        all.bandwidth.extend(p.bandwidth);
+        all.unreachable.extend(p.unreachable);
+        for note in p.notes {
+            if !all.notes.contains(&note) {
+                all.notes.push(note);
+            }
+        }
+    }
+    all.from.sort();
+    all.from.dedup();
+    all
+}

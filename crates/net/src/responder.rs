@@ -1,0 +1,297 @@
+//! The port responder of `kubev-ha net serve`: it listens on every port of
+//! the matrix a node's roles need that is free, says who it is on each
+//! connection, and stops by itself.
+//!
+//! It is built to be left running on a production host for minutes:
+//! - it executes nothing and interprets nothing: TCP peers get one identity
+//!   line and at most 64 bytes are read (and ignored) before closing; UDP
+//!   datagrams get an answer only when they start with the probe prefix,
+//!   and the answer is never larger than a probe, so it cannot amplify;
+//! - at most `max_conns` connections are served at once; beyond that new
+//!   connections are closed at once, so a flood cannot grow its memory;
+//! - every connection has a short deadline, and the whole responder ends
+//!   at its TTL (or when asked to stop).
+//!
+//! The bandwidth sink (opt-in) is the one exception to "reads nothing": it
+//! reads and discards a stream for a bounded time, and reports the count.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kubev_ha_rules::ports::Protocol;
+use serde::Serialize;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::wire;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The name to answer with (the node's inventory name).
+    pub node: String,
+    /// (port, protocol, component) to listen on.
+    pub ports: Vec<(u16, Protocol, &'static str)>,
+    pub bind: IpAddr,
+    /// The responder ends after this long.
+    pub ttl: Duration,
+    /// Connections served at once; more are closed immediately.
+    pub max_conns: usize,
+    /// A port for the bandwidth sink, when bandwidth will be measured.
+    pub bandwidth_port: Option<u16>,
+}
+
+/// What the responder could and could not take.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServeReport {
+    pub node: String,
+    /// This host's addresses (so a peer can pick the one on the migration network).
+    pub addresses: Vec<IpAddr>,
+    pub listening: Vec<Listened>,
+    pub taken: Vec<Taken>,
+    pub bandwidth_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Listened {
+    pub port: u16,
+    pub protocol: Protocol,
+    pub component: String,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Taken {
+    pub port: u16,
+    pub protocol: Protocol,
+    pub component: String,
+    /// The process holding it, when /proc tells (`sshd (pid 812)`).
+    pub holder: Option<String>,
+    pub error: String,
+}
+
+/// Statistics of a finished run.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServeStats {
+    pub connections: u64,
+    pub refused_over_limit: u64,
+    pub datagrams_answered: u64,
+    pub bandwidth_bytes: u64,
+}
+
+/// Raises the soft open-file limit to the hard one: every port and every
+/// connection is a descriptor.
+pub fn raise_fd_limit() {
+    // SAFETY: getrlimit/setrlimit on a local struct.
+    unsafe {
+        let mut r: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) == 0 && r.rlim_cur < r.rlim_max {
+            r.rlim_cur = r.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &r);
+        }
+    }
+}
+
+/// Every IP address of this host's interfaces, loopback excluded.
+pub fn local_addresses() -> Vec<IpAddr> {
+    let mut out = Vec::new();
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs allocates a list we walk read-only and free once.
+    unsafe {
+        if libc::getifaddrs(&mut head) != 0 {
+            return out;
+        }
+        let mut cur = head;
+        while !cur.is_null() {
+            let addr = (*cur).ifa_addr;
+            if !addr.is_null() {
+                match i32::from((*addr).sa_family) {
+                    libc::AF_INET => {
+                        let sin = &*(addr as *const libc::sockaddr_in);
+                        out.push(IpAddr::V4(std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))));
+                    }
+                    libc::AF_INET6 => {
+                        let sin6 = &*(addr as *const libc::sockaddr_in6);
+                        out.push(IpAddr::V6(std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+                    }
+                    _ => {}
+                }
+            }
+            cur = (*cur).ifa_next;
+        }
+        libc::freeifaddrs(head);
+    }
+    out.retain(|ip| !ip.is_loopback());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Binds every port it can. Listeners are returned ready to serve.
+pub async fn bind(
+    options: &ServeOptions,
+) -> (ServeReport, Vec<(TcpListener, u16)>, Vec<(UdpSocket, u16)>, Option<TcpListener>) {
+    raise_fd_limit();
+    let mut report = ServeReport { node: options.node.clone(), addresses: local_addresses(), ..ServeReport::default() };
+    let mut tcp = Vec::new();
+    let mut udp = Vec::new();
+    for &(port, protocol, component) in &options.ports {
+        let addr = SocketAddr::new(options.bind, port);
+        let result = match protocol {
+            Protocol::Tcp => TcpListener::bind(addr).await.map(|l| tcp.push((l, port))),
+            Protocol::Udp => UdpSocket::bind(addr).await.map(|s| udp.push((s, port))),
+        };
+        match result {
+            Ok(()) => report.listening.push(Listened { port, protocol, component: component.to_string() }),
+            Err(e) => report.taken.push(Taken {
+                port,
+                protocol,
+                component: component.to_string(),
+                holder: crate::holders::holder_of(port, protocol),
+                error: e.to_string(),
+            }),
+        }
+    }
+    let sink = match options.bandwidth_port {
+        Some(port) => match TcpListener::bind(SocketAddr::new(options.bind, port)).await {
+            Ok(l) => {
+                report.bandwidth_port = Some(port);
+                Some(l)
+            }
+            Err(e) => {
+                report.taken.push(Taken {
+                    port,
+                    protocol: Protocol::Tcp,
+                    component: "bandwidth sink".into(),
+                    holder: crate::holders::holder_of(port, Protocol::Tcp),
+                    error: e.to_string(),
+                });
+                None
+            }
+        },
+        None => None,
+    };
+    (report, tcp, udp, sink)
+}
+
+/// Serves until the TTL or `stop`, then returns what it did.
+pub async fn serve(
+    options: &ServeOptions,
+    tcp: Vec<(TcpListener, u16)>,
+    udp: Vec<(UdpSocket, u16)>,
+    sink: Option<TcpListener>,
+    stop: Arc<Notify>,
+) -> ServeStats {
+    let permits = Arc::new(Semaphore::new(options.max_conns.max(1)));
+    let stats = Arc::new(std::sync::Mutex::new(ServeStats::default()));
+    let node: Arc<str> = options.node.clone().into();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (listener, port) in tcp {
+        let (permits, stats, node) = (permits.clone(), stats.clone(), node.clone());
+        tasks.spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok(permit) = permits.clone().try_acquire_owned() else {
+                    // Over the limit: close at once rather than queue.
+                    if let Ok(mut s) = stats.lock() {
+                        s.refused_over_limit += 1;
+                    }
+                    drop(stream);
+                    continue;
+                };
+                if let Ok(mut s) = stats.lock() {
+                    s.connections += 1;
+                }
+                let node = node.clone();
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), greet(stream, &node, port)).await;
+                    drop(permit);
+                });
+            }
+        });
+    }
+    for (socket, port) in udp {
+        let (stats, node) = (stats.clone(), node.clone());
+        tasks.spawn(async move {
+            // Large enough for a jumbo-frame datagram (path MTU probes).
+            let mut buf = vec![0u8; 65_536];
+            loop {
+                let Ok((n, peer)) = socket.recv_from(&mut buf).await else { continue };
+                if n < wire::PROBE_PREFIX.len() || &buf[..wire::PROBE_PREFIX.len()] != wire::PROBE_PREFIX {
+                    continue;
+                }
+                let answer = wire::udp_answer(&node, port, n);
+                if answer.len() <= n && socket.send_to(answer.as_bytes(), peer).await.is_ok() {
+                    if let Ok(mut s) = stats.lock() {
+                        s.datagrams_answered += 1;
+                    }
+                }
+            }
+        });
+    }
+    if let Some(listener) = sink {
+        let (permits, stats) = (permits.clone(), stats.clone());
+        tasks.spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
+                let stats = stats.clone();
+                tokio::spawn(async move {
+                    let bytes = sink_stream(stream).await;
+                    if let Ok(mut s) = stats.lock() {
+                        s.bandwidth_bytes += bytes;
+                    }
+                    drop(permit);
+                });
+            }
+        });
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(options.ttl) => {}
+        _ = stop.notified() => {}
+    }
+    tasks.abort_all();
+    stats.lock().map(|s| s.clone()).unwrap_or_default()
+}
+
+/// One identity line, then at most 64 bytes read and ignored.
+async fn greet(mut stream: TcpStream, node: &str, port: u16) {
+    let _ = stream.set_nodelay(true);
+    if stream.write_all(wire::identity_line(node, "tcp", port).as_bytes()).await.is_err() {
+        return;
+    }
+    let mut probe = [0u8; 64];
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut probe)).await;
+    let _ = stream.shutdown().await;
+}
+
+/// The bandwidth sink: header, then discard for at most the announced
+/// time plus a margin (never more than two minutes), then report.
+async fn sink_stream(stream: TcpStream) -> u64 {
+    let mut reader = BufReader::with_capacity(256 * 1024, stream);
+    let mut header = String::new();
+    let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut header)).await else { return 0 };
+    let Some(seconds) = wire::parse_bandwidth_header(&header) else { return 0 };
+    let limit = Duration::from_secs(seconds.min(110) + 10);
+    let start = Instant::now();
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut first: Option<Instant> = None;
+    loop {
+        let left = limit.saturating_sub(start.elapsed());
+        match tokio::time::timeout(left, reader.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => {
+                first.get_or_insert_with(Instant::now);
+                total += n as u64;
+            }
+        }
+    }
+    let elapsed = first.map_or(0.0, |f| f.elapsed().as_secs_f64());
+    let mut stream = reader.into_inner();
+    let _ = stream.write_all(wire::bandwidth_report(total, elapsed).as_bytes()).await;
+    let _ = stream.shutdown().await;
+    total
+}

@@ -1,0 +1,257 @@
+//! Firewall rules that open exactly the port matrix for one node, as
+//! nftables (`nft -f`) or firewalld (`firewall-cmd`) input.
+//!
+//! What each rule lets in is the matrix's "from" column: the other nodes
+//! (their addresses, the node CIDR, and the pod CIDR, since pods reach
+//! host ports too), only the control planes, or anyone (load balancers,
+//! admins, NodePort clients). SSH, loopback, ICMP and established traffic
+//! stay open, so applying the rules never locks the operator out; the
+//! table is replaced as a whole, so applying twice is the same as once.
+
+use std::fmt::Write;
+use std::net::IpAddr;
+
+use kubev_ha_model::{Inventory, LoadBalancerKind, Node, Role};
+use kubev_ha_rules::ports::{PORT_MATRIX, Peer, PortRule};
+
+/// Who a rule admits, reduced to what a firewall can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sources {
+    Anyone,
+    Nodes,
+    ControlPlanes,
+    Workers,
+}
+
+fn sources(rule: &PortRule) -> Sources {
+    let open = [Peer::LoadBalancer, Peer::Admins, Peer::Clients];
+    if rule.reached_from.iter().any(|p| open.contains(p)) {
+        Sources::Anyone
+    } else if rule.reached_from.contains(&Peer::AllNodes) {
+        Sources::Nodes
+    } else if rule.reached_from.contains(&Peer::Role(Role::ControlPlane)) {
+        Sources::ControlPlanes
+    } else {
+        Sources::Workers
+    }
+}
+
+fn ips(nodes: impl Iterator<Item = impl std::ops::Deref<Target = Node>>) -> (Vec<String>, Vec<String>) {
+    let mut v4 = Vec::new();
+    let mut v6 = Vec::new();
+    for n in nodes {
+        match n.address.ip() {
+            Some(IpAddr::V4(ip)) => v4.push(ip.to_string()),
+            Some(IpAddr::V6(ip)) => v6.push(ip.to_string()),
+            None => {}
+        }
+    }
+    v4.sort();
+    v4.dedup();
+    v6.sort();
+    v6.dedup();
+    (v4, v6)
+}
+
+fn ports_expr(rule: &PortRule) -> String {
+    if rule.ports.start() == rule.ports.end() {
+        rule.ports.start().to_string()
+    } else {
+        format!("{}-{}", rule.ports.start(), rule.ports.end())
+    }
+}
+
+fn comment(rule: &PortRule) -> String {
+    let from: Vec<String> = rule.reached_from.iter().map(|p| p.to_string()).collect();
+    format!("{} from {}", rule.component, from.join(", ")).replace('"', "'")
+}
+
+/// Why a node cannot be rendered.
+pub fn node_problem(inventory: &Inventory, node: &str) -> Option<String> {
+    match inventory.node(node) {
+        None => Some(format!(
+            "no node `{node}` in the inventory (nodes: {})",
+            inventory.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The nftables ruleset for `node`.
+pub fn nftables(inventory: &Inventory, source: &str, node: &str) -> String {
+    let Some(this) = inventory.node(node) else { return String::new() };
+    let mut out = String::new();
+    let roles: Vec<String> = this.roles.iter().map(|r| r.to_string()).collect();
+    let _ = writeln!(out, "#!/usr/sbin/nft -f");
+    let _ = writeln!(out, "# kubev-ha: the Kube-V port matrix for node {node} ({}), from {source}.", roles.join(", "));
+    let _ = writeln!(
+        out,
+        "# Check with `nft -c -f FILE`, apply with `nft -f FILE`; remove with `nft delete table inet kubev_ha`."
+    );
+    let _ = writeln!(out, "table inet kubev_ha");
+    let _ = writeln!(out, "delete table inet kubev_ha");
+    let _ = writeln!(out, "table inet kubev_ha {{");
+
+    let (nodes4, nodes6) = ips(inventory.nodes.iter().map(|n| &n.value));
+    let (cp4, cp6) = ips(inventory.control_planes().map(|n| &n.value));
+    let (w4, w6) = ips(inventory.workers().map(|n| &n.value));
+    let mut nets4: Vec<String> = Vec::new();
+    let mut nets6: Vec<String> = Vec::new();
+    if let Some(net) = inventory.network() {
+        for cidr in [net.node_cidr, net.pod_cidr].into_iter().flatten() {
+            match cidr.0 {
+                ipnet::IpNet::V4(c) => nets4.push(c.to_string()),
+                ipnet::IpNet::V6(c) => nets6.push(c.to_string()),
+            }
+        }
+    }
+    let set = |out: &mut String, name: &str, kind: &str, interval: bool, elements: &[String]| {
+        if elements.is_empty() {
+            return;
+        }
+        // auto-merge: overlapping networks (a node CIDR inside a pod CIDR) merge instead of conflicting.
+        let flags = if interval { " flags interval; auto-merge;" } else { "" };
+        let _ = writeln!(out, "  set {name} {{ type {kind};{flags} elements = {{ {} }} }}", elements.join(", "));
+    };
+    // An interval set may not hold an address and a network around it:
+    // addresses the node or pod network covers are left to the network.
+    let covered = |ip: &String, nets: &[String]| {
+        ip.parse::<IpAddr>()
+            .is_ok_and(|ip| nets.iter().filter_map(|n| n.parse::<ipnet::IpNet>().ok()).any(|n| n.contains(&ip)))
+    };
+    let all4 = [nodes4.iter().filter(|ip| !covered(ip, &nets4)).cloned().collect(), nets4.clone()].concat();
+    let all6 = [nodes6.iter().filter(|ip| !covered(ip, &nets6)).cloned().collect(), nets6.clone()].concat();
+    set(&mut out, "nodes_v4", "ipv4_addr", true, &all4);
+    set(&mut out, "nodes_v6", "ipv6_addr", true, &all6);
+    set(&mut out, "control_planes_v4", "ipv4_addr", false, &cp4);
+    set(&mut out, "control_planes_v6", "ipv6_addr", false, &cp6);
+    set(&mut out, "workers_v4", "ipv4_addr", false, &w4);
+    set(&mut out, "workers_v6", "ipv6_addr", false, &w6);
+
+    let _ = writeln!(out, "\n  chain input {{");
+    let _ = writeln!(out, "    type filter hook input priority filter; policy drop;");
+    let _ = writeln!(out, "    ct state established,related accept comment \"replies to what this node started\"");
+    let _ = writeln!(out, "    ct state invalid drop");
+    let _ = writeln!(out, "    iif \"lo\" accept comment \"loopback\"");
+    let _ = writeln!(
+        out,
+        "    meta l4proto {{ icmp, ipv6-icmp }} accept comment \"ICMP: path MTU discovery, neighbour discovery, ping\""
+    );
+    let _ = writeln!(
+        out,
+        "    tcp dport 22 accept comment \"SSH: kept open so that applying this never locks the operator out\""
+    );
+    for rule in PORT_MATRIX.iter().filter(|r| r.listens_on.includes(&this.roles)) {
+        let sets: Vec<(&str, &Vec<String>)> = match sources(rule) {
+            Sources::Anyone => vec![],
+            Sources::Nodes => vec![("nodes_v4", &all4), ("nodes_v6", &all6)],
+            Sources::ControlPlanes => vec![("control_planes_v4", &cp4), ("control_planes_v6", &cp6)],
+            Sources::Workers => vec![("workers_v4", &w4), ("workers_v6", &w6)],
+        };
+        for &protocol in rule.protocols {
+            let proto = protocol.to_string();
+            if sources(rule) == Sources::Anyone {
+                let _ = writeln!(out, "    {proto} dport {} accept comment \"{}\"", ports_expr(rule), comment(rule));
+                continue;
+            }
+            // An empty set cannot be referenced: no such sources, no rule.
+            for (set_name, _) in sets.iter().filter(|(_, m)| !m.is_empty()) {
+                let family = if set_name.ends_with("v4") { "ip" } else { "ip6" };
+                let _ = writeln!(
+                    out,
+                    "    {family} saddr @{set_name} {proto} dport {} accept comment \"{}\"",
+                    ports_expr(rule),
+                    comment(rule)
+                );
+            }
+        }
+    }
+    let keepalived = inventory
+        .api_endpoint
+        .as_ref()
+        .and_then(|e| e.load_balancer)
+        .is_some_and(|lb| matches!(lb, LoadBalancerKind::Keepalived | LoadBalancerKind::KubeVip));
+    if this.is_control_plane() && keepalived {
+        if !cp4.is_empty() {
+            let _ = writeln!(
+                out,
+                "    ip saddr @control_planes_v4 ip protocol vrrp accept comment \"keepalived VRRP (IP protocol 112) between control planes\""
+            );
+        }
+        if !cp6.is_empty() {
+            let _ = writeln!(
+                out,
+                "    ip6 saddr @control_planes_v6 meta l4proto vrrp accept comment \"keepalived VRRP between control planes\""
+            );
+        }
+    }
+    let _ = writeln!(out, "  }}\n}}");
+    out
+}
+
+/// firewalld commands for `node`: a `kubev-ha` zone with rich rules.
+pub fn firewalld(inventory: &Inventory, source: &str, node: &str) -> String {
+    let Some(this) = inventory.node(node) else { return String::new() };
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/bin/sh");
+    let _ =
+        writeln!(out, "# kubev-ha: the Kube-V port matrix for node {node}, from {source}, as firewalld rich rules.");
+    let _ = writeln!(out, "# Review, run as root, then: firewall-cmd --reload");
+    let _ = writeln!(out, "set -e");
+    let _ = writeln!(out, "Z=kubev-ha");
+    let _ = writeln!(
+        out,
+        "firewall-cmd --permanent --get-zones | grep -qw \"$Z\" || firewall-cmd --permanent --new-zone=\"$Z\""
+    );
+    let _ = writeln!(out, "firewall-cmd --permanent --zone=\"$Z\" --add-service=ssh   # never lock the operator out");
+    let _ = writeln!(out, "firewall-cmd --permanent --zone=\"$Z\" --add-protocol=icmp --add-protocol=ipv6-icmp");
+    let family = |ip: &str| if ip.contains(':') { "ipv6" } else { "ipv4" };
+    let node_sources: Vec<String> = {
+        let (v4, v6) = ips(inventory.nodes.iter().map(|n| &n.value));
+        let mut all = [v4, v6].concat();
+        if let Some(net) = inventory.network() {
+            all.extend([net.node_cidr, net.pod_cidr].into_iter().flatten().map(|c| c.to_string()));
+        }
+        all
+    };
+    let (cp4, cp6) = ips(inventory.control_planes().map(|n| &n.value));
+    let (w4, w6) = ips(inventory.workers().map(|n| &n.value));
+    for rule in PORT_MATRIX.iter().filter(|r| r.listens_on.includes(&this.roles)) {
+        let _ = writeln!(out, "# {}", comment(rule));
+        let from: Vec<String> = match sources(rule) {
+            Sources::Anyone => vec![],
+            Sources::Nodes => node_sources.clone(),
+            Sources::ControlPlanes => [cp4.clone(), cp6.clone()].concat(),
+            Sources::Workers => [w4.clone(), w6.clone()].concat(),
+        };
+        for &protocol in rule.protocols {
+            let proto = protocol.to_string();
+            let ports = ports_expr(rule);
+            if sources(rule) == Sources::Anyone {
+                let _ = writeln!(out, "firewall-cmd --permanent --zone=\"$Z\" --add-port={ports}/{proto}");
+                continue;
+            }
+            for src in &from {
+                let _ = writeln!(
+                    out,
+                    "firewall-cmd --permanent --zone=\"$Z\" --add-rich-rule='rule family=\"{}\" source address=\"{src}\" port port=\"{ports}\" protocol=\"{proto}\" accept'",
+                    family(src)
+                );
+            }
+        }
+    }
+    if this.is_control_plane() {
+        for src in [cp4, cp6].concat() {
+            let _ = writeln!(
+                out,
+                "firewall-cmd --permanent --zone=\"$Z\" --add-rich-rule='rule family=\"{}\" source address=\"{src}\" protocol value=\"vrrp\" accept'",
+                family(&src)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# Bind the zone to the node's interface, e.g.: firewall-cmd --permanent --zone=\"$Z\" --change-interface=eth0"
+    );
+    out
+}

@@ -1,0 +1,508 @@
+//! `kubev-ha net serve|check|matrix|bandwidth`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use indicatif::{ProgressBar, ProgressStyle};
+use kubev_ha_model::Facts;
+use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements, PortProbe};
+use kubev_ha_net::check::{CheckOptions as NetOptions, check_from, merge};
+use kubev_ha_net::probe::ProbeOptions;
+use kubev_ha_net::responder::{ServeOptions, ServeReport, bind, serve};
+use kubev_ha_probe::remote::{RemoteSession, SshOptions, SshTarget, run_remote};
+use kubev_ha_report::{TextOptions, text};
+use kubev_ha_rules::ports::{PORT_MATRIX, listening_for};
+use kubev_ha_rules::{CheckOptions, check};
+use tokio::sync::Notify;
+
+use super::Outcome;
+use super::check::load;
+use crate::cli::{BandwidthArgs, ColorChoice, MatrixArgs, NetCheckArgs, NetCommand, ReportFormat, ServeArgs};
+use crate::output;
+
+/// The rules the network checks feed.
+const NET_RULES: [&str; 4] = ["NET-PORTS", "NET-MTU", "NET-DNS", "NET-NODELOCAL-DNS"];
+/// The bandwidth sink's port (iperf3's), opened by `net matrix --bandwidth`.
+pub const BANDWIDTH_PORT: u16 = 5201;
+
+fn runtime() -> miette::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| miette::miette!("cannot start the async runtime: {e}"))
+}
+
+pub fn run(command: NetCommand, color: ColorChoice) -> miette::Result<Outcome> {
+    match command {
+        NetCommand::Serve(args) => serve_cmd(args),
+        NetCommand::Check(args) => check_cmd(args, color),
+        NetCommand::Matrix(args) => matrix_cmd(args, color),
+        NetCommand::Bandwidth(args) => bandwidth_cmd(args),
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this-host".into())
+}
+
+fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
+    let options = ServeOptions {
+        node: args.name.clone().unwrap_or_else(hostname),
+        ports: listening_for(&args.role),
+        bind: args.bind,
+        ttl: args.ttl.as_duration(),
+        max_conns: args.max_conns,
+        bandwidth_port: args.bandwidth_port,
+    };
+    runtime()?.block_on(async {
+        let (report, tcp, udp, sink) = bind(&options).await;
+        if args.json {
+            println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        } else {
+            print_serve_report(&report, &options);
+        }
+        let stop = Arc::new(Notify::new());
+        if args.stop_on_eof {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+                stop.notify_one();
+            });
+        }
+        {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                stop.notify_one();
+            });
+        }
+        let stats = serve(&options, tcp, udp, sink, stop).await;
+        eprintln!(
+            "kubev-ha net serve: stopped; {} connections answered, {} refused over the limit, {} datagrams answered",
+            stats.connections, stats.refused_over_limit, stats.datagrams_answered
+        );
+    });
+    Ok(Outcome::Ok)
+}
+
+fn print_serve_report(report: &ServeReport, options: &ServeOptions) {
+    let ports: Vec<String> = report.listening.iter().map(|l| format!("{}/{}", l.port, l.protocol)).collect();
+    println!("kubev-ha net serve as {} on {} ports: {}", report.node, ports.len(), ports.join(" "));
+    for t in &report.taken {
+        println!(
+            "  could not take {}/{} ({}): {}{}",
+            t.port,
+            t.protocol,
+            t.component,
+            t.error,
+            t.holder.as_deref().map(|h| format!(", held by {h}")).unwrap_or_default()
+        );
+    }
+    if let Some(p) = report.bandwidth_port {
+        println!("  bandwidth sink on {p}/tcp");
+    }
+    println!(
+        "  stops by itself in {} (at most {} connections at once; Ctrl-C stops it now)",
+        kubev_ha_model::Interval::from_secs(options.ttl.as_secs()),
+        options.max_conns
+    );
+}
+
+fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Report {
+    let hint = kubev_ha_model::suggest::did_you_mean(name, inventory.nodes.iter().map(|n| n.name.as_str()))
+        .map(|h| format!("did you mean `{h}`?"))
+        .unwrap_or_else(|| {
+            format!("the nodes are {}", inventory.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "))
+        });
+    miette::miette!(help = hint, "no node `{name}` in the inventory")
+}
+
+fn check_cmd(args: NetCheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
+    let loaded = load(&args.file)?;
+    if loaded.inventory.node(&args.from).is_none() {
+        return Err(unknown_node(&loaded.inventory, &args.from));
+    }
+    let options = NetOptions {
+        probe: ProbeOptions { timeout: args.timeout.as_duration(), concurrency: args.concurrency },
+        skip_mtu: args.no_mtu,
+        ..NetOptions::default()
+    };
+    let measured = runtime()?.block_on(check_from(&loaded.inventory, &args.from, options));
+    if args.measurements_only {
+        println!("{}", serde_json::to_string(&measured).map_err(|e| miette::miette!("{e}"))?);
+        return Ok(Outcome::Ok);
+    }
+    let mut facts = Facts::from(loaded);
+    facts.measurements.network = Some(measured.clone());
+    judge_and_print(&facts, &measured, args.format, args.profile, color, "net check", None)
+}
+
+fn judge_and_print(
+    facts: &Facts,
+    measured: &NetworkMeasurements,
+    format: ReportFormat,
+    profile: Option<kubev_ha_model::Profile>,
+    color: ColorChoice,
+    title: &str,
+    matrix: Option<String>,
+) -> miette::Result<Outcome> {
+    let mut only: Vec<&'static str> = NET_RULES.to_vec();
+    if !measured.bandwidth.is_empty() {
+        only.push("HA-DRAIN-TIME");
+    }
+    let report = check(facts, &CheckOptions { profile, only, ..CheckOptions::default() });
+    match format {
+        ReportFormat::Json => {
+            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("measurements".into(), serde_json::json!({ "network": measured }));
+            }
+            println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
+        }
+        ReportFormat::Text => {
+            if let Some(m) = matrix {
+                print!("{m}");
+            } else {
+                print!("{}", probe_table(&measured.probes, output::width()));
+            }
+            for b in &measured.bandwidth {
+                println!(
+                    "bandwidth {} → {}: {:.2} Gbit/s over {} stream(s), RTT {}",
+                    b.from,
+                    b.to,
+                    b.total_bps / 1e9,
+                    b.streams,
+                    b.rtt_ms.map_or("?".into(), |r| format!("{r:.2} ms"))
+                );
+            }
+            print!(
+                "{}",
+                text::render(
+                    &report,
+                    title,
+                    TextOptions { color: output::stdout_color(color), verbose: false, quiet: true }
+                )
+            );
+        }
+    }
+    Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
+}
+
+/// The probes that did not find the port open (all of them, when few).
+fn probe_table(probes: &[PortProbe], width: u16) -> String {
+    let bad: Vec<&PortProbe> = probes.iter().filter(|p| !p.state.is_open()).collect();
+    let open = probes.len() - bad.len();
+    let mut out = format!("{} probes: {open} open, {} not\n", probes.len(), bad.len());
+    if bad.is_empty() {
+        return out;
+    }
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .set_header(vec!["from", "to", "port", "component", "state", "detail"]);
+    for p in bad {
+        t.add_row(vec![
+            p.from.clone(),
+            p.to.clone(),
+            format!("{}/{}", p.port, p.protocol),
+            p.component.clone(),
+            format!("{:?}", p.state).to_lowercase(),
+            p.detail.clone(),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+    out
+}
+
+/// The N×N matrix per port group: ✓ all open, ✗ something not, · nothing to reach.
+fn matrix_text(nodes: &[String], measured: &NetworkMeasurements) -> String {
+    let mut out = String::new();
+    let short = |s: &str| s.chars().take(10).collect::<String>();
+    for rule in PORT_MATRIX {
+        let cell = |from: &str, to: &str| -> char {
+            let probes: Vec<&PortProbe> = measured
+                .probes
+                .iter()
+                .filter(|p| p.from == from && p.to == to && p.component == rule.component)
+                .collect();
+            if measured.unreachable.contains_key(from) || measured.unreachable.contains_key(to) {
+                '?'
+            } else if probes.is_empty() {
+                '·'
+            } else if probes.iter().all(|p| p.state.is_open()) {
+                '✓'
+            } else {
+                '✗'
+            }
+        };
+        let any = nodes.iter().any(|f| nodes.iter().any(|t| !matches!(cell(f, t), '·')));
+        if !any {
+            continue;
+        }
+        out.push_str(&format!("\n{} {}/{}\n", rule.component, rule.ports_text(), rule.protocols_text()));
+        out.push_str(&format!("  {:>10} ", "from \\ to"));
+        for t in nodes {
+            out.push_str(&format!("{:>10} ", short(t)));
+        }
+        out.push('\n');
+        for f in nodes {
+            out.push_str(&format!("  {:>10} ", short(f)));
+            for t in nodes {
+                out.push_str(&format!("{:>10} ", cell(f, t)));
+            }
+            out.push('\n');
+        }
+    }
+    let bad: Vec<&PortProbe> = measured.probes.iter().filter(|p| !p.state.is_open()).collect();
+    if !bad.is_empty() {
+        out.push_str("\nFailing cells:\n");
+        for p in bad {
+            out.push_str(&format!(
+                "  {} → {} {}/{} ({}): {:?}, {}\n",
+                p.from, p.to, p.port, p.protocol, p.component, p.state, p.detail
+            ));
+        }
+    }
+    for (node, why) in &measured.unreachable {
+        out.push_str(&format!("  {node}: unreachable: {why}\n"));
+    }
+    out.push_str("\n✓ open  ✗ not open  · nothing to reach  ? node unreachable\n");
+    out
+}
+
+fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
+    let loaded = load(&args.file)?;
+    let inventory = loaded.inventory.clone();
+    let text = String::from_utf8_lossy(&std::fs::read(&args.file).unwrap_or_default()).into_owned();
+    let binary = std::env::current_exe()
+        .and_then(std::fs::read)
+        .map_err(|e| miette::miette!("cannot read this program to send it to the nodes: {e}"))?;
+    let ssh = SshOptions {
+        timeout: args.timeout.as_duration(),
+        parallel: args.parallel.max(1),
+        config: args.ssh_config.clone(),
+        options: args.ssh_option.clone(),
+        sudo: args.sudo,
+        remote_dir: args.remote_dir.clone(),
+        ..SshOptions::default()
+    };
+    let targets: Vec<SshTarget> = inventory
+        .nodes
+        .iter()
+        .map(|n| SshTarget {
+            node: n.name.clone(),
+            host: n.address.to_string(),
+            user: n.ssh.as_ref().and_then(|s| s.username.clone()),
+            port: n.ssh.as_ref().and_then(|s| s.port),
+            identity: n.ssh.as_ref().and_then(|s| s.private_key_file.clone()).map(std::path::PathBuf::from),
+        })
+        .collect();
+    let bar = ProgressBar::new(targets.len() as u64 * 2);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+
+    let probe_timeout = args.probe_timeout;
+    let ttl = (args.timeout.as_duration() * 4).max(Duration::from_secs(120));
+    let measured = runtime()?.block_on(async {
+        let binary = Arc::new(binary);
+        let permits = Arc::new(tokio::sync::Semaphore::new(ssh.parallel));
+        // 1. Responders on every node.
+        bar.set_message("starting responders");
+        let mut starts = tokio::task::JoinSet::new();
+        for target in targets.clone() {
+            let node = inventory.node(&target.node).map(|n| n.value.clone());
+            let (binary, ssh, permits, bar) = (binary.clone(), ssh.clone(), permits.clone(), bar.clone());
+            let bandwidth = args.bandwidth;
+            starts.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let roles: Vec<String> = node.iter().flat_map(|n| n.roles.iter().map(|r| r.to_string())).collect();
+                let mut argv: Vec<String> = vec!["net".into(), "serve".into(), "--name".into(), target.node.clone()];
+                for r in roles {
+                    argv.push("--role".into());
+                    argv.push(r);
+                }
+                argv.extend(["--ttl".into(), format!("{}s", ttl.as_secs()), "--stop-on-eof".into(), "--json".into()]);
+                if bandwidth && node.as_ref().is_some_and(|n| n.is_worker()) {
+                    argv.extend(["--bandwidth-port".into(), BANDWIDTH_PORT.to_string()]);
+                }
+                let result = async {
+                    let mut session = RemoteSession::start(&target, &ssh, &binary, &argv).await?;
+                    let line = session.line(ssh.timeout).await?;
+                    let report: ServeReport =
+                        serde_json::from_str(&line).map_err(|e| format!("unreadable responder report: {e}"))?;
+                    Ok::<_, String>((session, report))
+                }
+                .await;
+                bar.inc(1);
+                (target.node.clone(), result)
+            });
+        }
+        let mut sessions: Vec<RemoteSession> = Vec::new();
+        let mut reports: BTreeMap<String, ServeReport> = BTreeMap::new();
+        let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
+        while let Some(done) = starts.join_next().await {
+            if let Ok((node, result)) = done {
+                match result {
+                    Ok((session, report)) => {
+                        sessions.push(session);
+                        reports.insert(node, report);
+                    }
+                    Err(why) => {
+                        unreachable.insert(node, why);
+                    }
+                }
+            }
+        }
+
+        // 2. Checks from every node that answered.
+        bar.set_message("checking from every node");
+        let mut checks = tokio::task::JoinSet::new();
+        for target in targets.iter().filter(|t| reports.contains_key(&t.node)).cloned() {
+            let (binary, ssh, permits, bar, text) =
+                (binary.clone(), ssh.clone(), permits.clone(), bar.clone(), text.clone());
+            checks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let argv: Vec<String> = vec![
+                    "net".into(),
+                    "check".into(),
+                    "-".into(),
+                    "--from".into(),
+                    target.node.clone(),
+                    "--timeout".into(),
+                    format!("{}ms", probe_timeout.as_duration().as_millis()),
+                    "--measurements-only".into(),
+                ];
+                let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
+                bar.inc(1);
+                let parsed = out.and_then(|o| {
+                    serde_json::from_slice::<NetworkMeasurements>(&o)
+                        .map_err(|e| format!("unreadable check result: {e}"))
+                });
+                (target.node.clone(), parsed)
+            });
+        }
+        let mut parts = Vec::new();
+        while let Some(done) = checks.join_next().await {
+            if let Ok((node, result)) = done {
+                match result {
+                    Ok(m) => parts.push(m),
+                    Err(why) => {
+                        unreachable.insert(node, why);
+                    }
+                }
+            }
+        }
+
+        // 3. Bandwidth between workers: each to the next, over the
+        //    migration network when its addresses are known.
+        let mut bandwidth = Vec::new();
+        if args.bandwidth {
+            bar.set_message("measuring bandwidth");
+            let workers: Vec<&SshTarget> = targets
+                .iter()
+                .filter(|t| reports.contains_key(&t.node) && inventory.node(&t.node).is_some_and(|n| n.is_worker()))
+                .collect();
+            let cidr = inventory.migration_network().and_then(|m| m.cidr);
+            for (i, from) in workers.iter().enumerate() {
+                let Some(to) = workers.get((i + 1) % workers.len()).filter(|t| t.node != from.node) else { continue };
+                let address = reports
+                    .get(&to.node)
+                    .and_then(|r| {
+                        r.addresses.iter().find(|a| cidr.is_some_and(|c| c.contains(a))).map(|a| a.to_string())
+                    })
+                    .unwrap_or_else(|| to.host.clone());
+                let argv: Vec<String> = vec![
+                    "net".into(),
+                    "bandwidth".into(),
+                    "--to".into(),
+                    format!("{address}:{BANDWIDTH_PORT}"),
+                    "--duration".into(),
+                    format!("{}s", args.bandwidth_duration.as_duration().as_secs().max(1)),
+                    "--format".into(),
+                    "json".into(),
+                ];
+                match run_remote(from, &ssh, &binary, &argv, &[])
+                    .await
+                    .and_then(|o| serde_json::from_slice::<Bandwidth>(&o).map_err(|e| e.to_string()))
+                {
+                    Ok(mut b) => {
+                        b.from = from.node.clone();
+                        b.to = to.node.clone();
+                        bandwidth.push(b);
+                    }
+                    Err(why) => eprintln!("kubev-ha: bandwidth {} → {}: {why}", from.node, to.node),
+                }
+            }
+        }
+
+        // 4. Stop the responders.
+        bar.set_message("stopping responders");
+        for s in sessions {
+            s.stop().await;
+        }
+        bar.finish_and_clear();
+        let mut all = merge(parts);
+        all.unreachable.extend(unreachable);
+        all.bandwidth = bandwidth;
+        all
+    });
+
+    let nodes: Vec<String> = inventory.nodes.iter().map(|n| n.name.clone()).collect();
+    let matrix = matrix_text(&nodes, &measured);
+    let mut facts = Facts::from(loaded);
+    facts.measurements.network = Some(measured.clone());
+    judge_and_print(&facts, &measured, args.format, args.profile, color, "net matrix", Some(matrix))
+}
+
+fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
+    use std::net::ToSocketAddrs;
+    let with_port = if args.to.contains(':') && !args.to.ends_with(']') && args.to.matches(':').count() == 1 {
+        args.to.clone()
+    } else {
+        format!("{}:{BANDWIDTH_PORT}", args.to)
+    };
+    let addr = with_port
+        .to_socket_addrs()
+        .map_err(|e| miette::miette!("cannot resolve {with_port}: {e}"))?
+        .next()
+        .ok_or_else(|| miette::miette!("{with_port} has no address"))?;
+    let result = runtime()?
+        .block_on(kubev_ha_net::bandwidth::measure(
+            addr,
+            args.streams.max(1),
+            args.duration.as_duration().max(Duration::from_secs(1)),
+        ))
+        .map_err(|e| miette::miette!(help = "is `kubev-ha net serve --bandwidth-port PORT` running there?", "{e}"))?;
+    let b = Bandwidth {
+        from: hostname(),
+        to: args.to.clone(),
+        streams: args.streams.max(1),
+        total_bps: result.total_bps,
+        per_stream_bps: result.per_stream_bps.clone(),
+        rtt_ms: result.rtt_ms,
+        seconds: result.seconds,
+    };
+    match args.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string(&b).map_err(|e| miette::miette!("{e}"))?),
+        ReportFormat::Text => {
+            println!("to {} ({}), {} stream(s), {:.1} s:", args.to, addr, b.streams, b.seconds);
+            for (i, s) in b.per_stream_bps.iter().enumerate() {
+                println!("  stream {}: {:.3} Gbit/s", i + 1, s / 1e9);
+            }
+            println!("  total:    {:.3} Gbit/s", b.total_bps / 1e9);
+            println!(
+                "  round trip (TCP handshake, median of 5): {}",
+                b.rtt_ms.map_or("unknown".into(), |r| format!("{r:.3} ms"))
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}

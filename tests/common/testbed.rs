@@ -1,0 +1,77 @@
+//! The network-namespace test bed of scripts/testbed.sh from Rust: up on
+//! creation, down when dropped (also after a failed assertion).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub struct Testbed {
+    pub name: String,
+    pub dir: tempfile::TempDir,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+impl Testbed {
+    /// Builds 3 control planes and 2 workers, or says why it cannot here.
+    pub fn up() -> Result<Testbed, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("needs root for network namespaces".into());
+        }
+        for (tool, package) in [("ip", "iproute2"), ("/usr/sbin/sshd", "openssh-server"), ("ssh", "openssh-client")] {
+            if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("-h").output().is_err() {
+                return Err(format!("no {tool} (install {package})"));
+            }
+        }
+        // Short, unique per process and per test bed: at most 6 characters.
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("t{}{}", std::process::id() % 10_000, n);
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let out = Command::new(script()).args(["up", &name]).arg(dir.path()).output().map_err(|e| e.to_string())?;
+        let bed = Testbed { name, dir };
+        if !out.status.success() {
+            return Err(format!("testbed.sh up failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        }
+        Ok(bed)
+    }
+
+    pub fn inventory(&self) -> PathBuf {
+        self.dir.path().join("inventory.yaml")
+    }
+
+    pub fn ssh_config(&self) -> PathBuf {
+        self.dir.path().join("ssh_config")
+    }
+
+    pub fn namespace(&self, node: &str) -> String {
+        format!("{}-{node}", self.name)
+    }
+
+    /// Runs a command inside a node's namespace; panics when it fails.
+    pub fn exec(&self, node: &str, args: &[&str]) {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.namespace(node)])
+            .args(args)
+            .output()
+            .expect("ip netns exec");
+        assert!(out.status.success(), "{args:?} in {node}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Writes `text` to a file in the test bed's directory.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/testbed.sh")
+}
+
+impl Drop for Testbed {
+    fn drop(&mut self) {
+        let _ = Command::new(script()).args(["down", &self.name]).arg(self.dir.path()).output();
+    }
+}

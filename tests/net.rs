@@ -1,0 +1,364 @@
+//! Network verification between real hosts: network namespaces joined by
+//! veth pairs to a bridge, each with its own sshd (scripts/testbed.sh),
+//! plus loopback tests of the responder and the prober, and the rendered
+//! firewall rules checked by nft itself.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::testbed::Testbed;
+use crate::common::{kubev_ha, skip, stderr, stdout};
+
+/// `net matrix` over the test bed, as JSON.
+fn matrix(bed: &Testbed, timeout: &str) -> (Value, i32) {
+    let inventory = bed.inventory();
+    let config = bed.ssh_config();
+    let out = kubev_ha(&[
+        "net",
+        "matrix",
+        inventory.to_str().unwrap(),
+        "--ssh-config",
+        config.to_str().unwrap(),
+        "--timeout",
+        timeout,
+        "--format",
+        "json",
+    ]);
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    (value, out.status.code().unwrap_or(-1))
+}
+
+/// (from, to, port) of every probe that did not find the port open.
+fn red_cells(report: &Value) -> BTreeSet<(String, String, u64)> {
+    report["measurements"]["network"]["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["state"] != "open" && p["state"] != "open-other")
+        .map(|p| {
+            (
+                p["from"].as_str().unwrap().to_string(),
+                p["to"].as_str().unwrap().to_string(),
+                p["port"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn nft_available() -> bool {
+    Command::new("nft").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+#[test]
+fn matrix_green_then_firewalled_then_one_rule_missing() {
+    let bed = match Testbed::up() {
+        Ok(b) => b,
+        Err(why) => return skip("matrix_green_then_firewalled_then_one_rule_missing", &why),
+    };
+    // 1. Nothing in the way: every cell green.
+    let (report, code) = matrix(&bed, "20s");
+    assert_eq!(code, 0, "{}", report["findings"]);
+    assert!(red_cells(&report).is_empty(), "{:?}", red_cells(&report));
+    let probes = report["measurements"]["network"]["probes"].as_array().unwrap().len();
+    assert!(probes > 100, "the matrix has {probes} probes");
+    assert_eq!(report["measurements"]["network"]["from"].as_array().unwrap().len(), 5);
+    assert!(report["measurements"]["network"]["dns"].as_array().unwrap().iter().all(|d| d["matches"] == true));
+
+    if !nft_available() {
+        return skip("matrix_green_then_firewalled_then_one_rule_missing (nftables part)", "no nft (install nftables)");
+    }
+    // 2. The rendered rules applied on every node: still all green.
+    let nodes = ["cp-1", "cp-2", "cp-3", "w-1", "w-2"];
+    for node in nodes {
+        let out = kubev_ha(&["render", "nftables", bed.inventory().to_str().unwrap(), "--node", node]);
+        assert_eq!(out.status.code(), Some(0));
+        let file = bed.write(&format!("{node}.nft"), &stdout(&out));
+        bed.exec(node, &["nft", "-f", file.to_str().unwrap()]);
+    }
+    let (report, code) = matrix(&bed, "20s");
+    assert_eq!(code, 0, "{:?}", red_cells(&report));
+    assert!(red_cells(&report).is_empty());
+
+    // 3. One rule removed on one node: exactly that cell red.
+    let out = kubev_ha(&["render", "nftables", bed.inventory().to_str().unwrap(), "--node", "cp-2"]);
+    let without_peer: String =
+        stdout(&out).lines().filter(|l| !l.contains("dport 2380 ")).map(|l| format!("{l}\n")).collect();
+    let file = bed.write("cp-2-broken.nft", &without_peer);
+    bed.exec("cp-2", &["nft", "-f", file.to_str().unwrap()]);
+    let (report, code) = matrix(&bed, "20s");
+    assert_eq!(code, 1);
+    let expected: BTreeSet<(String, String, u64)> = [("cp-1", "cp-2", 2380), ("cp-3", "cp-2", 2380)]
+        .iter()
+        .map(|(f, t, p)| (f.to_string(), t.to_string(), *p))
+        .collect();
+    assert_eq!(red_cells(&report), expected);
+    let failing: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "fail").collect();
+    assert_eq!(failing.len(), 2, "{failing:?}");
+    assert!(failing.iter().all(|f| f["rule"] == "NET-PORTS" && f["message"].as_str().unwrap().contains("2380/tcp etcd peer filtered")));
+}
+
+#[test]
+fn matrix_finds_the_pair_with_a_smaller_mtu() {
+    let bed = match Testbed::up() {
+        Ok(b) => b,
+        Err(why) => return skip("matrix_finds_the_pair_with_a_smaller_mtu", &why),
+    };
+    bed.exec("w-2", &["ip", "link", "set", "eth0", "mtu", "1400"]);
+    let (report, code) = matrix(&bed, "20s");
+    assert_eq!(code, 1);
+    let short: BTreeSet<(String, String)> = report["measurements"]["network"]["pathMtu"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["mtu"].as_u64() < m["localMtu"].as_u64())
+        .map(|m| (m["from"].as_str().unwrap().to_string(), m["to"].as_str().unwrap().to_string()))
+        .collect();
+    let expected: BTreeSet<(String, String)> =
+        ["cp-1", "cp-2", "cp-3", "w-1"].iter().map(|f| (f.to_string(), "w-2".to_string())).collect();
+    assert_eq!(short, expected);
+    for m in report["measurements"]["network"]["pathMtu"].as_array().unwrap().iter().filter(|m| m["to"] == "w-2") {
+        let mtu = m["mtu"].as_u64().unwrap();
+        assert!((1400..1500).contains(&mtu), "{m}");
+    }
+    let mtu_fails = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "NET-MTU" && f["severity"] == "fail")
+        .count();
+    assert_eq!(mtu_fails, 4);
+    assert!(red_cells(&report).is_empty(), "small probes still get through");
+}
+
+#[test]
+fn matrix_reports_a_down_node_and_completes_the_rest() {
+    let bed = match Testbed::up() {
+        Ok(b) => b,
+        Err(why) => return skip("matrix_reports_a_down_node_and_completes_the_rest", &why),
+    };
+    bed.exec("w-1", &["ip", "link", "set", "eth0", "down"]);
+    let (report, code) = matrix(&bed, "15s");
+    assert_eq!(code, 1);
+    let network = &report["measurements"]["network"];
+    assert!(network["unreachable"]["w-1"].is_string(), "{}", network["unreachable"]);
+    let from: Vec<&str> = network["from"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(from, vec!["cp-1", "cp-2", "cp-3", "w-2"], "the others complete");
+    // Its column: nobody reaches it. Everything else: green.
+    for (f, t, _) in red_cells(&report) {
+        assert_eq!(t, "w-1", "{f} → {t} failed, but only w-1 is down");
+    }
+    let node_finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "NET-PORTS" && f["subject"] == "node/w-1")
+        .unwrap();
+    assert_eq!(node_finding["severity"], "fail");
+}
+
+/// A responder on loopback for the prober tests; killed when dropped.
+struct Responder(std::process::Child);
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_responder(name: &str, bind: &str, extra: &[&str]) -> Responder {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args(["net", "serve", "--role", "worker", "--name", name, "--bind", bind, "--ttl", "60s", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first line says it is ready.
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("\"listening\""), "{line}");
+    Responder(child)
+}
+
+#[test]
+fn check_tells_open_wrong_host_and_closed_apart() {
+    // The responder on 127.0.0.4 claims to be `imposter`; the inventory
+    // puts node `w-b` there: every probe must say "wrong host". Node `w-c`
+    // on 127.0.0.5 has nothing listening: closed.
+    let _r = start_responder("imposter", "127.0.0.4", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inv.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: l}\nnodes:\n\
+  - {name: w-a, address: 127.0.0.3, roles: [worker]}\n\
+  - {name: w-b, address: 127.0.0.4, roles: [worker]}\n\
+  - {name: w-c, address: 127.0.0.5, roles: [worker]}\n",
+    )
+    .unwrap();
+    let out = kubev_ha(&[
+        "net",
+        "check",
+        file.to_str().unwrap(),
+        "--from",
+        "w-a",
+        "--format",
+        "json",
+        "--no-mtu",
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let probes = report["measurements"]["network"]["probes"].as_array().unwrap();
+    let states = |to: &str| {
+        probes
+            .iter()
+            .filter(|p| p["to"] == to)
+            .map(|p| p["state"].as_str().unwrap().to_string())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(states("w-b"), BTreeSet::from(["wrong-host".to_string()]));
+    assert_eq!(states("w-c"), BTreeSet::from(["closed".to_string()]), "TCP refused and UDP port unreachable");
+    let wrong = probes.iter().find(|p| p["to"] == "w-b").unwrap();
+    assert!(wrong["detail"].as_str().unwrap().contains("imposter answered instead of w-b"));
+}
+
+#[test]
+fn check_rejects_an_unknown_from_node() {
+    let out = kubev_ha(&["net", "check", "examples/ha-reference.yaml", "--from", "w-a3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no node `w-a3`"), "{}", stderr(&out));
+}
+
+#[test]
+fn responder_bounds_its_connections_and_stops_by_itself() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args([
+            "net",
+            "serve",
+            "--role",
+            "worker",
+            "--name",
+            "r",
+            "--bind",
+            "127.0.0.6",
+            "--ttl",
+            "3s",
+            "--max-conns",
+            "4",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // Hold many connections open without reading: only 4 are served.
+    let held: Vec<_> = (0..40).filter_map(|_| std::net::TcpStream::connect(("127.0.0.6", 61000)).ok()).collect();
+    assert!(!held.is_empty());
+    let started = std::time::Instant::now();
+    let out = loop {
+        if let Some(_status) = child.try_wait().unwrap() {
+            break child.wait_with_output().unwrap();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the responder did not stop at its TTL");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    drop(held);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let refused: u64 =
+        err.split("answered, ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(refused > 0, "connections over the limit must be refused: {err}");
+    assert!(err.contains("stopped"), "{err}");
+}
+
+#[test]
+fn responder_reports_ports_it_cannot_take_and_who_holds_them() {
+    let holder = std::net::TcpListener::bind("127.0.0.7:61003").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args(["net", "serve", "--role", "worker", "--name", "r", "--bind", "127.0.0.7", "--ttl", "1s", "--json"])
+        .output()
+        .unwrap();
+    drop(holder);
+    let line = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    let taken = report["taken"].as_array().unwrap();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    assert_eq!(taken[0]["port"], 61003);
+    let holder = taken[0]["holder"].as_str().unwrap();
+    assert!(holder.contains(&format!("pid {}", std::process::id())), "{holder}");
+}
+
+#[test]
+fn bandwidth_to_a_responder() {
+    let _r = start_responder("sink", "127.0.0.8", &["--bandwidth-port", "5299"]);
+    let out = kubev_ha(&[
+        "net",
+        "bandwidth",
+        "--to",
+        "127.0.0.8:5299",
+        "--streams",
+        "2",
+        "--duration",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let b: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(b["perStreamBps"].as_array().unwrap().len(), 2);
+    assert!(b["totalBps"].as_f64().unwrap() > 0.0);
+    assert!(b["rttMs"].is_number());
+}
+
+#[test]
+fn rendered_nftables_pass_nft_check_for_every_example_node() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !nft_available() {
+        return skip(
+            "rendered_nftables_pass_nft_check_for_every_example_node",
+            "needs root and nft (install nftables)",
+        );
+    }
+    for example in ["examples/ha-reference.yaml", "examples/lab-minimum.yaml", "examples/flawed.yaml"] {
+        let inventory = crate::common::load(&crate::common::root().join(example));
+        for node in &inventory.nodes {
+            let out = kubev_ha(&["render", "nftables", example, "--node", &node.name]);
+            assert_eq!(out.status.code(), Some(0));
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), stdout(&out)).unwrap();
+            let check = Command::new("nft").args(["-c", "-f"]).arg(file.path()).output().unwrap();
+            assert!(check.status.success(), "{example} {}: {}", node.name, String::from_utf8_lossy(&check.stderr));
+        }
+    }
+}
+
+#[test]
+fn rendered_rules_keep_ssh_and_cover_the_matrix() {
+    let out = kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "cp-1"]);
+    let rules = stdout(&out);
+    assert!(rules.contains("tcp dport 22 accept"), "SSH stays open");
+    assert!(rules.contains("ct state established,related accept"));
+    assert!(rules.contains("policy drop"));
+    for port in ["6443", "2379", "2380", "10250", "6641", "6642", "6643", "6644", "30000-32767"] {
+        assert!(rules.contains(&format!("dport {port} ")), "{port} missing");
+    }
+    assert!(!rules.contains("61000"), "a control plane does not take migrations");
+    assert!(rules.contains("vrrp"), "keepalived needs VRRP between control planes");
+    let worker = stdout(&kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "w-a1"]));
+    assert!(worker.contains("dport 61000-61009"));
+    assert!(!worker.contains("dport 2379 "));
+
+    let fw = stdout(&kubev_ha(&["render", "firewalld", "examples/ha-reference.yaml", "--node", "cp-1"]));
+    assert!(fw.contains("--add-service=ssh"));
+    assert!(fw.contains("port port=\"2380\" protocol=\"tcp\""));
+    let bad = kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "cp-9"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("did you mean `cp-1`?") || stderr(&bad).contains("no node `cp-9`"));
+}
