@@ -1,20 +1,33 @@
-//! Kube-V's installer manifest (`kind: KubeVCluster`) and how it maps onto
-//! the inventory, so users can check the file they already have.
+//! Kube-V's installer manifest (`apiVersion: virtualization.k8c.io/v1alpha1`,
+//! `kind: KubeVCluster`, the file `kubev apply` reads) and how it maps onto
+//! the inventory, so users check the file they already have.
 //!
-//! The manifest says where the hosts are and how the cluster is wired, but
-//! not what the hosts are made of: CPU, memory, VT-x, disks and NIC speeds
-//! stay unknown until `kubev-ha probe` reads them over SSH. Keys this tool
-//! does not know are warnings, not errors: the installer's schema is not ours.
+//! The manifest says where the hosts are and how the cluster is wired
+//! (Kubermatic Virtualization configuration guide: `controlPlane.hosts`,
+//! `staticWorkers.hosts` with `address`, `sshUsername`,
+//! `sshPrivateKeyFile`; `apiEndpoint`; `networkConfiguration`;
+//! `loadBalancer`; `storage`), but not what the hosts are made of: CPU,
+//! memory, VT-x, disks and NIC speeds stay unknown until `kubev-ha probe`
+//! reads them over SSH. Keys this tool does not know are warnings, not
+//! errors: the installer's schema is not ours.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use serde::Deserialize;
 
 use crate::error::Problem;
-use crate::inventory::{self, Inventory, Metadata, Node, Role};
+use crate::inventory::{
+    self, ApiEndpoint, FailureDomain, Inventory, Metadata, Network, Node, Role, Ssh, Storage, StorageClass,
+};
+use crate::location::{Located, SourcePos};
+use crate::quantity::Count;
 
 pub const API_VERSION: &str = "virtualization.k8c.io/v1alpha1";
 pub const KIND: &str = "KubeVCluster";
+
+/// The label Kubernetes uses for a node's zone.
+const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 
 /// The parts of a KubeVCluster manifest this tool reads.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -24,6 +37,20 @@ pub struct KubeVCluster {
     pub kind: Option<String>,
     #[serde(default)]
     pub metadata: Option<ManifestMetadata>,
+    /// Some manifests carry the name at the top level.
+    pub name: Option<String>,
+    #[serde(default)]
+    pub control_plane: Option<HostList>,
+    #[serde(default)]
+    pub static_workers: Option<HostList>,
+    #[serde(default)]
+    pub api_endpoint: Option<ManifestApiEndpoint>,
+    #[serde(default)]
+    pub network_configuration: Option<NetworkConfiguration>,
+    #[serde(default)]
+    pub load_balancer: Option<LoadBalancer>,
+    #[serde(default)]
+    pub storage: Option<ManifestStorage>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -31,22 +58,191 @@ pub struct ManifestMetadata {
     pub name: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HostList {
+    #[serde(default)]
+    pub hosts: Vec<Located<HostConfig>>,
+}
+
+/// One host of `controlPlane.hosts` or `staticWorkers.hosts`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostConfig {
+    pub address: Option<String>,
+    pub ssh_username: Option<String>,
+    pub ssh_private_key_file: Option<String>,
+    pub ssh_port: Option<u16>,
+    pub hostname: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ManifestApiEndpoint {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkConfiguration {
+    #[serde(rename = "networkCIDR")]
+    pub network_cidr: Option<String>,
+    #[serde(rename = "serviceCIDR")]
+    pub service_cidr: Option<String>,
+    #[serde(rename = "dnsServerIP")]
+    pub dns_server_ip: Option<String>,
+    #[serde(rename = "gatewayIP")]
+    pub gateway_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LoadBalancer {
+    pub metallb: Option<serde_json::Value>,
+    pub none: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ManifestStorage {
+    pub longhorn: Option<serde_json::Value>,
+    pub none: Option<serde_json::Value>,
+}
+
+/// Longhorn's default StorageClass keeps 3 replicas (numberOfReplicas "3"),
+/// on distinct nodes.
+const LONGHORN_DEFAULT_REPLICAS: u32 = 3;
+
+/// A node name from a host: its hostname, else its address, as RFC 1123.
+fn node_name(host: &HostConfig, role: &str, index: usize) -> String {
+    let raw = host.hostname.clone().or_else(|| host.address.clone()).unwrap_or_default().to_ascii_lowercase();
+    let cleaned: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' }).collect();
+    let cleaned = cleaned.trim_matches(|c| c == '-' || c == '.').to_string();
+    if cleaned.is_empty() { format!("{role}-{}", index + 1) } else { cleaned }
+}
+
 impl KubeVCluster {
-    /// The inventory this manifest describes, and notes on what it could not say.
-    pub fn into_inventory(self) -> (Inventory, Vec<Problem>) {
+    /// The inventory this manifest describes, notes on what it could not
+    /// say or what had to be assumed, and errors that make it unusable (a
+    /// host without a valid address would silently drop out otherwise).
+    pub fn into_inventory(self) -> (Inventory, Vec<Problem>, Vec<Problem>) {
+        let mut notes = Vec::new();
+        let mut errors = Vec::new();
+        let mut nodes: Vec<Located<Node>> = Vec::new();
+        let groups = [
+            (self.control_plane.unwrap_or_default(), Role::ControlPlane, "controlPlane", "cp"),
+            (self.static_workers.unwrap_or_default(), Role::Worker, "staticWorkers", "worker"),
+        ];
+        for (list, role, key, short) in groups {
+            for (i, host) in list.hosts.into_iter().enumerate() {
+                let at: Option<SourcePos> = host.at;
+                let Some(address) = host.address.clone() else {
+                    errors.push(Problem::maybe_at(at, format!("{key}.hosts[{i}] has no address")));
+                    continue;
+                };
+                let address = match address.parse() {
+                    Ok(a) => a,
+                    Err(e) => {
+                        errors.push(Problem::maybe_at(at, format!("{key}.hosts[{i}].address: {e}")));
+                        continue;
+                    }
+                };
+                let name = node_name(&host, short, i);
+                // A host listed as both a control plane and a worker is one node with both roles.
+                if let Some(existing) = nodes.iter_mut().find(|n| n.address == address) {
+                    existing.roles.push(role);
+                    continue;
+                }
+                let node = Node {
+                    name,
+                    address,
+                    roles: vec![role],
+                    zone: host.labels.get(ZONE_LABEL).cloned(),
+                    rack: None,
+                    cpu: None,
+                    memory: None,
+                    disks: None,
+                    nics: None,
+                    ssh: Some(Ssh {
+                        username: host.ssh_username.clone(),
+                        private_key_file: host.ssh_private_key_file.clone(),
+                        port: host.ssh_port,
+                    }),
+                    labels: host.labels.clone(),
+                };
+                nodes.push(Located { value: node, at });
+            }
+        }
+        if !nodes.is_empty() {
+            notes.push(Problem::new(
+                "a KubeVCluster manifest does not say what the hosts are made of: CPU, memory, VT-x, disks and NIC speeds are unknown until `kubev-ha probe` reads them",
+            ));
+        }
+
+        let network = self.network_configuration.map(|n| {
+            let parse = |what: &str, v: Option<String>, notes: &mut Vec<Problem>| {
+                v.and_then(|s| match s.parse() {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        notes.push(Problem::new(format!("networkConfiguration.{what}: {e}")));
+                        None
+                    }
+                })
+            };
+            let pod_cidr = parse("networkCIDR", n.network_cidr, &mut notes);
+            let service_cidr: Option<crate::inventory::Cidr> = parse("serviceCIDR", n.service_cidr, &mut notes);
+            if let (Some(dns), Some(svc)) = (n.dns_server_ip.as_deref().and_then(|d| d.parse::<IpAddr>().ok()), service_cidr)
+                && !svc.contains(&dns)
+            {
+                notes.push(Problem::new(format!(
+                    "networkConfiguration.dnsServerIP {dns} lies outside serviceCIDR {svc}: the cluster DNS service cannot get that address"
+                )));
+            }
+            Located::new(Network { pod_cidr, service_cidr, ..Network::default() })
+        });
+
+        let api_endpoint = self.api_endpoint.and_then(|e| {
+            e.host.map(|host| Located::new(ApiEndpoint { host, port: e.port, load_balancer: None, vip: None }))
+        });
+        if let Some(lb) = &self.load_balancer
+            && lb.metallb.is_some()
+        {
+            notes.push(Problem::new(
+                "loadBalancer.metallb gives Services their IPs; it does not front the API server, so CP-API-LB judges apiEndpoint alone",
+            ));
+        }
+
+        let storage = self.storage.and_then(|s| {
+            s.longhorn.map(|_| {
+                notes.push(Problem::new(format!(
+                    "storage.longhorn is taken as Longhorn's default class: {LONGHORN_DEFAULT_REPLICAS} replicas on distinct nodes; its access modes (ReadWriteMany needs the `migratable` parameter) and capacity are unknown"
+                )));
+                Located::new(Storage {
+                    classes: vec![Located::new(StorageClass {
+                        name: "longhorn".into(),
+                        provisioner: Some("driver.longhorn.io".into()),
+                        access_modes: None,
+                        volume_modes: None,
+                        replicas: Some(Count(LONGHORN_DEFAULT_REPLICAS)),
+                        failure_domain: Some(FailureDomain::Host),
+                        capacity: None,
+                        media: None,
+                        default: Some(true),
+                    })],
+                })
+            })
+        });
+
+        let name = self.metadata.and_then(|m| m.name).or(self.name).unwrap_or_else(|| "kubev-cluster".into());
         let inventory = Inventory {
             api_version: inventory::API_VERSION.into(),
             kind: inventory::KIND.into(),
-            metadata: Metadata {
-                name: self.metadata.and_then(|m| m.name).unwrap_or_else(|| "kubev-cluster".into()),
-                labels: BTreeMap::new(),
-                annotations: BTreeMap::new(),
-            },
+            metadata: Metadata::named(&name),
             profile: None,
-            api_endpoint: None,
-            network: None,
-            nodes: Vec::<crate::Located<Node>>::new(),
-            storage: None,
+            api_endpoint,
+            network,
+            nodes,
+            storage,
             guest_clusters: None,
             workloads: vec![],
             overcommit: None,
@@ -55,7 +251,6 @@ impl KubeVCluster {
             etcd: None,
             waivers: vec![],
         };
-        let _ = Role::Worker;
-        (inventory, vec![])
+        (inventory, notes, errors)
     }
 }

@@ -135,7 +135,10 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 .filter_map(|p| clean_path(p))
                 .map(|p| Problem::new(format!("unknown key `{p}` in the KubeVCluster manifest (ignored)")))
                 .collect();
-            let (inventory, notes) = manifest.into_inventory();
+            let (inventory, notes, errors) = manifest.into_inventory();
+            if !errors.is_empty() {
+                return Err(fail(errors));
+            }
             warnings.extend(notes);
             let problems = validate::validate(&inventory);
             if !problems.is_empty() {
