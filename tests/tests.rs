@@ -11,4 +11,4 @@ mod parse_errors;
 mod plan;
 mod probe;
 mod robustness;
-mod thresholds;
+mod rule_thresholds;

@@ -1,0 +1,550 @@
+//! Every rule at its thresholds: just below, at and above, in both
+//! profiles, starting from the reference inventory (which passes
+//! production) and changing one fact at a time. Missing facts give
+//! unknown, never a pass.
+
+use kubev_ha_model::{
+    AccessMode, ByteSize, Count, Disk, DiskUsage, EvictionStrategy, Fencing, Inventory, LinkSpeed, LoadBalancerKind,
+    Media, Nic, Profile, Virtualization, VolumeMode,
+};
+use kubev_ha_rules::{CheckOptions, Severity, WaiverSpec, check};
+
+use crate::common::{findings, judge, reference, severity_of};
+
+use Severity::{Fail, Info, Pass, Unknown, Warn};
+
+const PROD: Profile = Profile::Production;
+const MIN: Profile = Profile::Minimum;
+
+/// The severity `rule` gives `subject` after `change`, in `profile`.
+fn after(change: impl FnOnce(&mut Inventory), profile: Profile, rule: &str, subject: &str) -> Severity {
+    let mut inv = reference();
+    change(&mut inv);
+    severity_of(&judge(inv, profile), rule, subject)
+}
+
+/// Asserts the severity in both profiles.
+fn expect(change: impl Fn(&mut Inventory), rule: &str, subject: &str, production: Severity, minimum: Severity) {
+    assert_eq!(after(&change, PROD, rule, subject), production, "{rule} {subject} in production");
+    assert_eq!(after(&change, MIN, rule, subject), minimum, "{rule} {subject} in minimum");
+}
+
+fn node<'a>(inv: &'a mut Inventory, name: &str) -> &'a mut kubev_ha_model::Node {
+    &mut inv.nodes.iter_mut().find(|n| n.name == name).unwrap().value
+}
+
+fn one_byte_less(b: ByteSize) -> ByteSize {
+    ByteSize::bytes(b.as_u64() - 1)
+}
+
+#[test]
+fn the_reference_passes_production_with_only_unmeasured_unknowns() {
+    let report = judge(reference(), PROD);
+    let open: Vec<_> = report.findings.iter().filter(|f| f.severity != Pass).map(|f| (f.rule, f.severity)).collect();
+    for (rule, severity) in &open {
+        assert!(
+            *severity == Unknown
+                && (rule.starts_with("HOST-")
+                    || ["CP-ETCD-FSYNC", "CP-ETCD-HEALTH", "NET-DNS", "NET-PORTS"].contains(rule))
+                || (*severity == Info && *rule == "ST-REPLICATION"),
+            "{rule} is {severity} in the reference"
+        );
+    }
+}
+
+#[test]
+fn cp_count_at_every_size() {
+    for n in 1..=9u32 {
+        let change = |inv: &mut Inventory| {
+            let template = inv.nodes[0].clone();
+            inv.nodes.retain(|n| !n.is_control_plane());
+            for i in 0..n {
+                let mut cp = template.clone();
+                cp.name = format!("cp-x{i}");
+                cp.address = format!("10.10.1.{}", i + 1).parse().unwrap();
+                inv.nodes.push(cp);
+            }
+        };
+        let expected = match n {
+            1 | 2 => Fail,
+            _ if n % 2 == 0 => Warn,
+            8.. => Warn,
+            _ => Pass,
+        };
+        expect(change, "CP-COUNT", "cluster", expected, expected);
+    }
+}
+
+#[test]
+fn cp_cpu_threads_and_cores() {
+    let threads = |t: u32| move |inv: &mut Inventory| node(inv, "cp-1").cpu.as_mut().unwrap().threads = Some(Count(t));
+    expect(
+        |inv| {
+            let cpu = node(inv, "cp-1").cpu.as_mut().unwrap();
+            cpu.cores = Some(Count(1));
+            cpu.threads = Some(Count(1));
+        },
+        "CP-CPU",
+        "node/cp-1",
+        Fail,
+        Fail,
+    );
+    expect(threads(2), "CP-CPU", "node/cp-1", Pass, Pass);
+    expect(threads(3), "CP-CPU", "node/cp-1", Pass, Pass);
+    // Cores alone are a lower bound: enough cores pass, too few are unknown.
+    expect(
+        |inv| {
+            let cpu = node(inv, "cp-1").cpu.as_mut().unwrap();
+            cpu.threads = None;
+            cpu.cores = Some(Count(2));
+        },
+        "CP-CPU",
+        "node/cp-1",
+        Pass,
+        Pass,
+    );
+    expect(
+        |inv| {
+            let cpu = node(inv, "cp-1").cpu.as_mut().unwrap();
+            cpu.threads = None;
+            cpu.cores = Some(Count(1));
+        },
+        "CP-CPU",
+        "node/cp-1",
+        Unknown,
+        Unknown,
+    );
+}
+
+#[test]
+fn cp_memory_floors() {
+    let mem = |b: ByteSize| move |inv: &mut Inventory| node(inv, "cp-1").memory = Some(b);
+    expect(mem(one_byte_less(ByteSize::gib(4))), "CP-MEMORY", "node/cp-1", Fail, Fail);
+    expect(mem(ByteSize::gib(4)), "CP-MEMORY", "node/cp-1", Warn, Info);
+    expect(mem(one_byte_less(ByteSize::gib(8))), "CP-MEMORY", "node/cp-1", Warn, Info);
+    expect(mem(ByteSize::gib(8)), "CP-MEMORY", "node/cp-1", Pass, Pass);
+}
+
+#[test]
+fn cp_etcd_media_and_capacity() {
+    let etcd_disk = |kind: Option<Media>, size: ByteSize| {
+        move |inv: &mut Inventory| {
+            node(inv, "cp-1").disks =
+                Some(vec![Disk { name: Some("sda".into()), kind, size: Some(size), usage: vec![DiskUsage::Etcd] }]);
+        }
+    };
+    expect(etcd_disk(Some(Media::Hdd), ByteSize::gib(100)), "CP-ETCD-MEDIA", "node/cp-1", Fail, Warn);
+    expect(etcd_disk(Some(Media::Ssd), ByteSize::gib(100)), "CP-ETCD-MEDIA", "node/cp-1", Pass, Pass);
+    expect(etcd_disk(None, ByteSize::gib(100)), "CP-ETCD-MEDIA", "node/cp-1", Unknown, Unknown);
+    // 2 × the default 2Gi quota.
+    expect(etcd_disk(Some(Media::Nvme), one_byte_less(ByteSize::gib(4))), "CP-ETCD-CAPACITY", "node/cp-1", Fail, Warn);
+    expect(etcd_disk(Some(Media::Nvme), ByteSize::gib(4)), "CP-ETCD-CAPACITY", "node/cp-1", Pass, Pass);
+    // A declared quota moves the bar; above 8Gi it is itself a finding.
+    let quota = |q: ByteSize, disk: ByteSize| {
+        move |inv: &mut Inventory| {
+            inv.etcd = Some(kubev_ha_model::Etcd { quota_backend_bytes: Some(q) });
+            etcd_disk(Some(Media::Nvme), disk)(inv);
+        }
+    };
+    expect(quota(ByteSize::gib(8), one_byte_less(ByteSize::gib(16))), "CP-ETCD-CAPACITY", "node/cp-1", Fail, Warn);
+    expect(quota(ByteSize::gib(8), ByteSize::gib(16)), "CP-ETCD-CAPACITY", "node/cp-1", Pass, Pass);
+    expect(quota(ByteSize::gib(9), ByteSize::gib(100)), "CP-ETCD-CAPACITY", "cluster", Warn, Info);
+}
+
+#[test]
+fn cp_spread_by_zone_layout() {
+    let zones = |z: [Option<&'static str>; 3]| {
+        move |inv: &mut Inventory| {
+            for (i, zone) in z.iter().enumerate() {
+                node(inv, &format!("cp-{}", i + 1)).zone = zone.map(str::to_string);
+            }
+        }
+    };
+    expect(zones([Some("a"), Some("b"), Some("c")]), "CP-SPREAD", "cluster", Pass, Pass);
+    expect(zones([Some("a"), Some("a"), Some("b")]), "CP-SPREAD", "cluster", Fail, Warn);
+    expect(zones([Some("a"), Some("a"), Some("a")]), "CP-SPREAD", "cluster", Fail, Warn);
+    // One node without a zone: it may share a zone with another, or not.
+    expect(zones([Some("a"), Some("b"), None]), "CP-SPREAD", "cluster", Unknown, Unknown);
+}
+
+#[test]
+fn cp_api_lb_cases() {
+    let endpoint = |host: &'static str, lb: Option<LoadBalancerKind>, vip: Option<&'static str>| {
+        move |inv: &mut Inventory| {
+            let e = inv.api_endpoint.as_mut().unwrap();
+            e.host = host.into();
+            e.load_balancer = lb;
+            e.vip = vip.map(|v| v.parse().unwrap());
+        }
+    };
+    expect(endpoint("10.10.0.11", Some(LoadBalancerKind::External), None), "CP-API-LB", "cluster", Fail, Warn);
+    expect(endpoint("api.example.com", Some(LoadBalancerKind::None), None), "CP-API-LB", "cluster", Fail, Warn);
+    expect(endpoint("api.example.com", Some(LoadBalancerKind::Keepalived), None), "CP-API-LB", "cluster", Fail, Warn);
+    expect(
+        endpoint("10.99.0.5", Some(LoadBalancerKind::Keepalived), Some("10.99.0.5")),
+        "CP-API-LB",
+        "cluster",
+        Fail,
+        Warn,
+    );
+    expect(endpoint("api.example.com", Some(LoadBalancerKind::External), None), "CP-API-LB", "cluster", Pass, Pass);
+    expect(
+        endpoint("api.example.com", Some(LoadBalancerKind::KubeVip), Some("10.10.0.5")),
+        "CP-API-LB",
+        "cluster",
+        Pass,
+        Pass,
+    );
+    expect(|inv| inv.api_endpoint = None, "CP-API-LB", "cluster", Unknown, Unknown);
+}
+
+#[test]
+fn w_count_and_virtualization() {
+    let virt = |v: Option<Virtualization>, emulation: bool| {
+        move |inv: &mut Inventory| {
+            node(inv, "w-a1").cpu.as_mut().unwrap().virtualization = v;
+            inv.kubevirt = emulation.then(|| kubev_ha_model::KubeVirt { use_emulation: Some(true) });
+        }
+    };
+    expect(virt(Some(Virtualization::None), false), "W-VIRT", "node/w-a1", Fail, Fail);
+    expect(virt(Some(Virtualization::None), true), "W-VIRT", "node/w-a1", Fail, Warn);
+    expect(virt(Some(Virtualization::AmdV), false), "W-VIRT", "node/w-a1", Pass, Pass);
+    expect(virt(None, false), "W-VIRT", "node/w-a1", Unknown, Unknown);
+    expect(virt(Some(Virtualization::Unknown), false), "W-VIRT", "node/w-a1", Unknown, Unknown);
+    let keep_workers = |n: usize| {
+        move |inv: &mut Inventory| {
+            let mut seen = 0;
+            inv.nodes.retain(|node| {
+                if !node.is_worker() {
+                    return true;
+                }
+                seen += 1;
+                seen <= n
+            });
+        }
+    };
+    expect(keep_workers(1), "W-COUNT", "cluster", Fail, Fail);
+    expect(keep_workers(2), "W-COUNT", "cluster", Pass, Pass);
+    // A worker declared without virtualization does not count.
+    expect(
+        |inv| {
+            keep_workers(2)(inv);
+            node(inv, "w-a2").cpu.as_mut().unwrap().virtualization = Some(Virtualization::None);
+        },
+        "W-COUNT",
+        "cluster",
+        Fail,
+        Fail,
+    );
+}
+
+#[test]
+fn w_cpu_and_memory_floors() {
+    let cores = |c: u32| {
+        move |inv: &mut Inventory| {
+            let cpu = node(inv, "w-a1").cpu.as_mut().unwrap();
+            cpu.cores = Some(Count(c));
+            cpu.threads = Some(Count(c * 2));
+        }
+    };
+    expect(cores(7), "W-CPU", "node/w-a1", Fail, Fail);
+    expect(cores(8), "W-CPU", "node/w-a1", Warn, Pass);
+    expect(cores(15), "W-CPU", "node/w-a1", Warn, Pass);
+    expect(cores(16), "W-CPU", "node/w-a1", Pass, Pass);
+    // Threads alone bound cores from above.
+    let threads_only = |t: u32| {
+        move |inv: &mut Inventory| {
+            let cpu = node(inv, "w-a1").cpu.as_mut().unwrap();
+            cpu.cores = None;
+            cpu.threads = Some(Count(t));
+        }
+    };
+    expect(threads_only(7), "W-CPU", "node/w-a1", Fail, Fail);
+    expect(threads_only(64), "W-CPU", "node/w-a1", Unknown, Unknown);
+
+    let mem = |b: ByteSize| move |inv: &mut Inventory| node(inv, "w-a1").memory = Some(b);
+    expect(mem(one_byte_less(ByteSize::gib(8))), "W-MEMORY", "node/w-a1", Fail, Fail);
+    expect(mem(ByteSize::gib(8)), "W-MEMORY", "node/w-a1", Warn, Pass);
+    expect(mem(one_byte_less(ByteSize::gib(16))), "W-MEMORY", "node/w-a1", Warn, Pass);
+    expect(mem(ByteSize::gib(16)), "W-MEMORY", "node/w-a1", Pass, Pass);
+}
+
+#[test]
+fn media_rules_per_profile() {
+    expect(
+        |inv| node(inv, "w-a1").disks.as_mut().unwrap()[1].kind = Some(Media::Hdd),
+        "W-MEDIA",
+        "node/w-a1",
+        Warn,
+        Info,
+    );
+    expect(|inv| node(inv, "w-a1").disks.as_mut().unwrap()[1].kind = None, "W-MEDIA", "node/w-a1", Unknown, Unknown);
+    let class_media = |m: Option<Media>| move |inv: &mut Inventory| inv.storage.as_mut().unwrap().classes[0].media = m;
+    expect(class_media(Some(Media::Hdd)), "ST-MEDIA", "storageclass/ceph-rbd-vm", Warn, Info);
+    expect(class_media(Some(Media::Ssd)), "ST-MEDIA", "storageclass/ceph-rbd-vm", Pass, Pass);
+    expect(class_media(None), "ST-MEDIA", "storageclass/ceph-rbd-vm", Unknown, Unknown);
+}
+
+/// The severities of one rule and subject, in order (a rule may give a
+/// subject several findings, e.g. ST-CAPACITY before and after failure).
+fn all_of(change: impl FnOnce(&mut Inventory), profile: Profile, rule: &str, subject: &str) -> Vec<Severity> {
+    let mut inv = reference();
+    change(&mut inv);
+    findings(&judge(inv, profile), rule, Some(subject)).iter().map(|f| f.severity).collect()
+}
+
+#[test]
+fn st_capacity_at_85_and_100_percent() {
+    // The reference's class holds 4860Gi of disks × 3 replicas = 14580Gi raw.
+    let raw = ByteSize::gib(14_580).as_u64();
+    let capacity = |c: u64| {
+        move |inv: &mut Inventory| inv.storage.as_mut().unwrap().classes[0].capacity = Some(ByteSize::bytes(c))
+    };
+    let first = |c: u64, p: Profile| all_of(capacity(c), p, "ST-CAPACITY", "storageclass/ceph-rbd-vm")[0];
+    let at_85 = raw * 100 / 85 + 1; // the smallest capacity with used ≤ 85 %
+    for p in [PROD, MIN] {
+        assert_eq!(first(at_85, p), Pass, "just under 85 %");
+        assert_eq!(first(at_85 - 2, p), Warn, "just over 85 %");
+        assert_eq!(first(raw, p), Warn, "exactly 100 % still fits");
+        assert_eq!(first(raw - 1, p), Fail, "just over 100 %");
+    }
+    expect(
+        |inv| inv.storage.as_mut().unwrap().classes[0].capacity = None,
+        "ST-REPLICATION",
+        "storageclass/ceph-rbd-vm",
+        Info,
+        Info,
+    );
+    assert_eq!(all_of(capacity(0), PROD, "ST-CAPACITY", "storageclass/ceph-rbd-vm")[0], Fail);
+    let unknown = all_of(
+        |inv| inv.storage.as_mut().unwrap().classes[0].capacity = None,
+        PROD,
+        "ST-CAPACITY",
+        "storageclass/ceph-rbd-vm",
+    );
+    assert_eq!(unknown, vec![Unknown]);
+}
+
+#[test]
+fn st_replication_cases() {
+    let class = |replicas: Option<u32>, domain: Option<kubev_ha_model::FailureDomain>| {
+        move |inv: &mut Inventory| {
+            let c = &mut inv.storage.as_mut().unwrap().classes[0];
+            c.replicas = replicas.map(Count);
+            c.failure_domain = domain;
+        }
+    };
+    use kubev_ha_model::FailureDomain::{Host, Zone};
+    expect(class(Some(1), Some(Zone)), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Fail, Warn);
+    // 2 replicas over 3 zones survive a zone loss and re-replicate.
+    expect(class(Some(2), Some(Zone)), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Pass, Pass);
+    // Over hosts, with 2 storage hosts in each zone: a zone can hold both replicas.
+    expect(class(Some(2), Some(Host)), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Fail, Warn);
+    // 3 replicas over hosts: no zone has 3 storage hosts, so one survives.
+    expect(class(Some(3), Some(Host)), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Pass, Pass);
+    // More replicas over zones than there are zones.
+    expect(class(Some(4), Some(Zone)), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Fail, Warn);
+    expect(class(None, Some(Zone)), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Unknown, Unknown);
+    expect(class(Some(3), None), "ST-REPLICATION", "storageclass/ceph-rbd-vm", Unknown, Unknown);
+}
+
+#[test]
+fn st_live_migration_and_vm_disks() {
+    let modes = |m: Vec<AccessMode>| {
+        move |inv: &mut Inventory| inv.storage.as_mut().unwrap().classes[0].access_modes = Some(m.clone())
+    };
+    expect(modes(vec![AccessMode::ReadWriteOnce]), "ST-LIVE-MIGRATION", "cluster", Fail, Fail);
+    expect(modes(vec![AccessMode::ReadWriteMany]), "ST-LIVE-MIGRATION", "cluster", Pass, Pass);
+    expect(|inv| inv.storage = None, "ST-LIVE-MIGRATION", "cluster", Unknown, Unknown);
+    // Block without RWX is named as not migratable.
+    let block_rwo = |inv: &mut Inventory| {
+        let c = &mut inv.storage.as_mut().unwrap().classes[0];
+        c.access_modes = Some(vec![AccessMode::ReadWriteOnce]);
+        c.volume_modes = Some(vec![VolumeMode::Block]);
+    };
+    expect(block_rwo, "ST-LIVE-MIGRATION", "storageclass/ceph-rbd-vm", Info, Info);
+    expect(modes(vec![AccessMode::ReadWriteOnce]), "ST-VM-DISKS", "workload/web", Fail, Warn);
+    expect(modes(vec![AccessMode::ReadWriteMany]), "ST-VM-DISKS", "workload/web", Pass, Pass);
+}
+
+#[test]
+fn nic_speed_floors_and_the_fastest_nic_counts() {
+    let speed = |s: LinkSpeed| {
+        move |inv: &mut Inventory| {
+            node(inv, "cp-1").nics =
+                Some(vec![Nic { name: Some("eth0".into()), speed: Some(s), mtu: Some(Count(9000)) }])
+        }
+    };
+    expect(speed(LinkSpeed::mbps(999)), "NET-NIC-SPEED", "node/cp-1", Fail, Fail);
+    expect(speed(LinkSpeed::gbps(1)), "NET-NIC-SPEED", "node/cp-1", Warn, Pass);
+    expect(speed(LinkSpeed::mbps(9_999)), "NET-NIC-SPEED", "node/cp-1", Warn, Pass);
+    expect(speed(LinkSpeed::gbps(10)), "NET-NIC-SPEED", "node/cp-1", Pass, Pass);
+    expect(
+        |inv| {
+            node(inv, "cp-1").nics = Some(vec![
+                Nic { name: Some("bmc".into()), speed: Some(LinkSpeed::mbps(100)), mtu: Some(Count(9000)) },
+                Nic { name: Some("eth0".into()), speed: Some(LinkSpeed::gbps(25)), mtu: Some(Count(9000)) },
+            ])
+        },
+        "NET-NIC-SPEED",
+        "node/cp-1",
+        Pass,
+        Pass,
+    );
+    expect(|inv| node(inv, "cp-1").nics = None, "NET-NIC-SPEED", "node/cp-1", Unknown, Unknown);
+}
+
+#[test]
+fn migration_network_and_mtu() {
+    expect(|inv| inv.network.as_mut().unwrap().migration_network = None, "NET-MIGRATION", "cluster", Warn, Info);
+    expect(
+        |inv| node(inv, "w-b2").nics.as_mut().unwrap().retain(|n| n.name.as_deref() != Some("ens2f1")),
+        "NET-MIGRATION",
+        "node/w-b2",
+        Fail,
+        Fail,
+    );
+    expect(|inv| node(inv, "cp-1").nics.as_mut().unwrap()[0].mtu = Some(Count(1500)), "NET-MTU", "cluster", Fail, Fail);
+    let all_mtu = |m: u32| {
+        move |inv: &mut Inventory| {
+            for n in &mut inv.nodes {
+                for nic in n.nics.iter_mut().flatten() {
+                    nic.mtu = Some(Count(m));
+                }
+            }
+        }
+    };
+    expect(all_mtu(1500), "NET-MTU", "cluster", Info, Info);
+    expect(all_mtu(1600), "NET-MTU", "cluster", Pass, Pass);
+    expect(|inv| node(inv, "cp-1").nics.as_mut().unwrap()[0].mtu = None, "NET-MTU", "cluster", Unknown, Unknown);
+}
+
+#[test]
+fn cidr_overlaps() {
+    expect(
+        |inv| inv.network.as_mut().unwrap().pod_cidr = Some("10.10.0.0/16".parse().unwrap()),
+        "NET-CIDR",
+        "cluster",
+        Fail,
+        Fail,
+    );
+    expect(
+        |inv| inv.network.as_mut().unwrap().pod_cidr = Some("10.0.0.0/8".parse().unwrap()),
+        "NET-CIDR",
+        "node/cp-1",
+        Fail,
+        Fail,
+    );
+}
+
+#[test]
+fn dns_and_nodelocal_dns() {
+    let servers = |s: Option<Vec<&'static str>>| {
+        move |inv: &mut Inventory| {
+            inv.network.as_mut().unwrap().dns.as_mut().unwrap().servers =
+                s.clone().map(|v| v.iter().map(|a| a.parse().unwrap()).collect())
+        }
+    };
+    expect(servers(Some(vec![])), "NET-DNS", "cluster", Fail, Warn);
+    expect(servers(Some(vec!["10.10.0.2"])), "NET-DNS", "cluster", Unknown, Unknown);
+    expect(servers(None), "NET-DNS", "cluster", Unknown, Unknown);
+    let guest = |policy: kubev_ha_model::DnsPolicy, ip: &'static str| {
+        move |inv: &mut Inventory| {
+            let g = &mut inv.guest_clusters.as_mut().unwrap()[0];
+            g.vm_dns_policy = Some(policy);
+            g.node_local_dns_cache.as_mut().unwrap().ip = Some(ip.parse().unwrap());
+        }
+    };
+    use kubev_ha_model::DnsPolicy::{ClusterFirst, None as PolicyNone};
+    expect(guest(ClusterFirst, "169.254.20.10"), "NET-NODELOCAL-DNS", "guestcluster/tenant-a", Fail, Warn);
+    expect(guest(PolicyNone, "169.254.20.10"), "NET-NODELOCAL-DNS", "guestcluster/tenant-a", Pass, Pass);
+    expect(guest(ClusterFirst, "169.254.20.11"), "NET-NODELOCAL-DNS", "guestcluster/tenant-a", Pass, Pass);
+}
+
+#[test]
+fn fencing_and_eviction() {
+    let fencing = |f: Option<Fencing>| move |inv: &mut Inventory| inv.ha.as_mut().unwrap().fencing = f;
+    expect(fencing(Some(Fencing::None)), "HA-FENCING", "cluster", Warn, Info);
+    expect(fencing(None), "HA-FENCING", "cluster", Unknown, Unknown);
+    expect(fencing(Some(Fencing::FenceAgents)), "HA-FENCING", "cluster", Pass, Pass);
+    let eviction = |e: Option<EvictionStrategy>| move |inv: &mut Inventory| inv.workloads[0].eviction_strategy = e;
+    expect(eviction(Some(EvictionStrategy::None)), "HA-EVICTION", "workload/web", Warn, Info);
+    expect(eviction(None), "HA-EVICTION", "workload/web", Unknown, Unknown);
+}
+
+#[test]
+fn drain_time_against_the_window() {
+    let window = |secs: u64| {
+        move |inv: &mut Inventory| {
+            inv.ha.as_mut().unwrap().maintenance_window = Some(kubev_ha_model::Interval::from_secs(secs))
+        }
+    };
+    expect(window(10), "HA-DRAIN-TIME", "cluster", Warn, Info);
+    expect(window(3600), "HA-DRAIN-TIME", "cluster", Pass, Pass);
+    expect(|inv| inv.ha.as_mut().unwrap().maintenance_window = None, "HA-DRAIN-TIME", "cluster", Unknown, Unknown);
+}
+
+#[test]
+fn node_and_zone_failure_verdicts() {
+    // Shrink every worker until losing one leaves too little memory.
+    let shrink = |gib: u64| {
+        move |inv: &mut Inventory| {
+            for n in inv.nodes.iter_mut().filter(|n| n.is_worker()) {
+                n.memory = Some(ByteSize::gib(gib));
+            }
+        }
+    };
+    expect(shrink(512), "HA-NODE-FAILURE", "cluster", Pass, Pass);
+    expect(shrink(160), "HA-NODE-FAILURE", "cluster", Fail, Warn);
+    expect(shrink(160), "HA-ZONE-FAILURE", "cluster", Fail, Warn);
+    expect(|inv| node(inv, "w-a1").memory = None, "HA-NODE-FAILURE", "cluster", Unknown, Unknown);
+}
+
+#[test]
+fn unknown_facts_are_never_a_pass() {
+    let mut inv = reference();
+    for n in &mut inv.nodes {
+        n.cpu = None;
+        n.memory = None;
+        n.disks = None;
+        n.nics = None;
+    }
+    for profile in [PROD, MIN] {
+        let report = judge(inv.clone(), profile);
+        for rule in [
+            "CP-CPU",
+            "CP-MEMORY",
+            "CP-ETCD-MEDIA",
+            "CP-ETCD-CAPACITY",
+            "W-VIRT",
+            "W-CPU",
+            "W-MEMORY",
+            "W-MEDIA",
+            "NET-NIC-SPEED",
+        ] {
+            let f = findings(&report, rule, None);
+            assert!(!f.is_empty(), "{rule}");
+            assert!(f.iter().all(|f| f.severity == Unknown), "{rule}: {f:#?}");
+        }
+        assert_eq!(severity_of(&report, "HA-NODE-FAILURE", "cluster"), Unknown);
+    }
+}
+
+#[test]
+fn a_waiver_turns_a_failure_into_waived_and_keeps_it() {
+    let mut inv = reference();
+    node(&mut inv, "cp-1").memory = Some(ByteSize::gib(2));
+    let facts = kubev_ha_model::Facts::from_inventory(inv, "test.yaml");
+    let waiver: WaiverSpec = "CP-MEMORY:cp-1=lab box until March".parse().unwrap();
+    let before = check(&facts, &CheckOptions::default());
+    let after = check(&facts, &CheckOptions { waivers: vec![waiver], ..CheckOptions::default() });
+    assert!(before.failed(false));
+    assert!(!after.failed(false));
+    assert_eq!(after.summary.fail + 1, before.summary.fail);
+    assert_eq!(after.summary.waived, before.summary.waived + 1);
+    let f = after.findings.iter().find(|f| f.rule == "CP-MEMORY" && f.subject.to_string() == "node/cp-1").unwrap();
+    assert_eq!(f.severity, Fail, "a waived finding keeps its severity");
+    assert_eq!(f.waived.as_ref().unwrap().reason, "lab box until March");
+    let err = "CP-MEMROY:cp-1".parse::<WaiverSpec>().unwrap_err();
+    assert!(err.contains("did you mean `CP-MEMORY`"), "{err}");
+}
