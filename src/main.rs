@@ -13,6 +13,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Output piped into `head` ends quietly, as other command-line tools do,
+    // instead of failing on EPIPE.
+    // SAFETY: restoring a signal's default disposition at start-up.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = cli::Cli::parse();
     output::install_error_hook(cli.color);
     match commands::run(cli) {

@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod docs;
 mod etcd;
+mod host_fixtures;
 mod kubev_cluster;
 mod net;
 mod parse_errors;

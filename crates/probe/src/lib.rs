@@ -85,7 +85,9 @@ pub fn collect(root: &Root, options: &CollectOptions) -> HostFacts {
     let modules = kernel::module_states(root, release.as_deref(), &loaded);
     let mounts = root.read("/proc/self/mountinfo").map(|t| storage::parse_mountinfo(&t)).unwrap_or_default();
     let mut disks = storage::collect_disks(root);
-    let etcd_path = storage::existing_ancestor(root, &options.etcd_path);
+    // A data dir that does not exist yet lives on the mount of its nearest
+    // ancestor, which is what the longest matching mount point gives.
+    let etcd_path = options.etcd_path.clone();
     let etcd_disk = storage::disk_of(root, &mounts, &etcd_path);
     let root_disk = storage::disk_of(root, &mounts, "/");
     for disk in &mut disks {

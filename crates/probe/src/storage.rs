@@ -127,18 +127,6 @@ pub fn disk_of(root: &Root, mounts: &[Mount], path: &str) -> Result<String, Stri
     Err(format!("{path} is on device {} ({}), not found under /sys/class/block", mount.dev, mount.source))
 }
 
-/// The nearest existing ancestor of `path` on the probed root, as a host
-/// path: etcd's data dir may not exist yet before install.
-pub fn existing_ancestor(root: &Root, path: &str) -> String {
-    let mut p = std::path::PathBuf::from(path);
-    loop {
-        if root.exists(&p.to_string_lossy()) || p.parent().is_none() {
-            return p.to_string_lossy().into_owned();
-        }
-        p.pop();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

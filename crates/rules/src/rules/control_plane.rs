@@ -290,8 +290,9 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
                         subject,
                         t.cp_etcd_capacity,
                         format!(
-                            "{which} ({}) holds {size}; etcd needs at least {needed} ({} × {quota_words})",
+                            "{which} ({}) holds {}; etcd needs at least {needed} ({} × {quota_words})",
                             disk.label(),
+                            size.human(),
                             t.cp_etcd_capacity_factor
                         ),
                     )
@@ -299,8 +300,9 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
                 Some(size) => j.pass(
                     subject,
                     format!(
-                        "{which} ({}) holds {size} ≥ {needed} ({} × {quota_words})",
+                        "{which} ({}) holds {} ≥ {needed} ({} × {quota_words})",
                         disk.label(),
+                        size.human(),
                         t.cp_etcd_capacity_factor
                     ),
                 ),
