@@ -138,6 +138,14 @@ Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not
     Schema,
 }
 
+impl Command {
+    /// Whether the command writes into the stdin of child processes (ssh),
+    /// where a reader that is gone must be an error, not SIGPIPE.
+    pub fn writes_to_child_pipes(&self) -> bool {
+        matches!(self, Command::Probe(_) | Command::Net(NetCommand::Matrix(_)))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Grouped, readable; coloured on a terminal.

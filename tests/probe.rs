@@ -80,7 +80,16 @@ fn probe_two_nodes_over_ssh_and_one_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("inventory.yaml");
     // TEST-NET-1: never routed, so the connection either fails or times out.
-    std::fs::write(&file, ssh_inventory(&sshd, "192.0.2.1")).unwrap();
+    // And a node whose ssh port refuses at once: its ssh exits while the
+    // tool is still sending the collector, which must not take the whole
+    // run down with SIGPIPE (it did, once).
+    let refused_port = std::net::TcpListener::bind("127.0.0.4:0").unwrap().local_addr().unwrap().port();
+    let text = format!(
+        "{}- {{name: d, address: 127.0.0.4, roles: [worker], ssh: {{username: {}, port: {refused_port}}}}}\n",
+        ssh_inventory(&sshd, "192.0.2.1"),
+        sshd.user
+    );
+    std::fs::write(&file, text).unwrap();
     let written = dir.path().join("probed.yaml");
     let remote_dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = vec![
@@ -108,6 +117,8 @@ fn probe_two_nodes_over_ssh_and_one_unreachable() {
     let reason = report["hosts"]["c"]["reason"].as_str().unwrap();
     assert!(!reason.is_empty());
     assert!(stderr(&out).contains("c unreachable"), "{}", stderr(&out));
+    assert_eq!(report["hosts"]["d"]["status"], "unreachable");
+    assert!(report["hosts"]["d"]["reason"].as_str().unwrap().contains("refused"), "{}", report["hosts"]["d"]);
 
     let findings = report["findings"].as_array().unwrap();
     let of = |rule: &str, subject: &str| {
