@@ -11,6 +11,62 @@ use crate::root::Root;
 /// and vhost_net for virtio networking.
 pub const REQUIRED_MODULES: [&str; 6] = ["geneve", "openvswitch", "ip_tables", "iptable_nat", "vhost_net", "tun"];
 
+/// The kernel configuration symbol of each required module, for kernels
+/// that say what they were built with (/boot/config-RELEASE, or
+/// /proc/config.gz with CONFIG_IKCONFIG_PROC): `=y` is built in, `=m` a
+/// loadable module, "is not set" absent. Names from the kernel's Kconfig:
+/// net/openvswitch, drivers/net (GENEVE, TUN), net/ipv4/netfilter
+/// (IP_NF_IPTABLES, IP_NF_NAT), drivers/vhost (VHOST_NET).
+const CONFIG_SYMBOLS: [(&str, &str); 6] = [
+    ("geneve", "CONFIG_GENEVE"),
+    ("openvswitch", "CONFIG_OPENVSWITCH"),
+    ("ip_tables", "CONFIG_IP_NF_IPTABLES"),
+    ("iptable_nat", "CONFIG_IP_NF_NAT"),
+    ("vhost_net", "CONFIG_VHOST_NET"),
+    ("tun", "CONFIG_TUN"),
+];
+
+/// What a kernel configuration says of one option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConfigValue {
+    BuiltIn,
+    Module,
+    NotSet,
+}
+
+/// The running kernel's configuration, from /boot/config-RELEASE or
+/// /proc/config.gz; `None` when neither is readable.
+fn kernel_config(root: &Root, release: Option<&str>) -> Option<String> {
+    if let Some(text) = release.and_then(|r| root.read(&format!("/boot/config-{r}")).ok()) {
+        return Some(text);
+    }
+    let gz = root.read_bytes("/proc/config.gz").ok()?;
+    let mut text = String::new();
+    // Bounded: a kernel config is a few hundred KiB; a corrupt or hostile
+    // file must not inflate without limit.
+    use std::io::Read;
+    flate2::read::GzDecoder::new(gz.as_slice()).take(16 << 20).read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// `symbol`'s value in a kernel configuration; `None` when the file does
+/// not mention it (an option of another architecture, or a newer name).
+fn config_value(config: &str, symbol: &str) -> Option<ConfigValue> {
+    config.lines().find_map(|line| {
+        if let Some(value) = line.strip_prefix(symbol).and_then(|rest| rest.strip_prefix('=')) {
+            match value.trim() {
+                "y" => Some(ConfigValue::BuiltIn),
+                "m" => Some(ConfigValue::Module),
+                _ => None,
+            }
+        } else if line.strip_prefix("# ").and_then(|l| l.strip_prefix(symbol)) == Some(" is not set") {
+            Some(ConfigValue::NotSet)
+        } else {
+            None
+        }
+    })
+}
+
 /// Module names compare with `-` and `_` as the same character.
 fn normalise(name: &str) -> String {
     name.replace('-', "_")
@@ -30,9 +86,15 @@ fn module_name(path: &str) -> Option<String> {
     Some(normalise(stem))
 }
 
-/// How each required module is present. `None` states mean the module
-/// tree was unreadable, so "missing" cannot be told from "not shipped".
+/// How each required module is present, from every piece of evidence the
+/// host offers: /proc/modules (loaded), /sys/module/NAME (loaded when it
+/// has an `initstate`, built in when not), the module tree's
+/// modules.builtin and modules.dep, and the kernel configuration (which
+/// is all a monolithic kernel without /lib/modules has). `Unknown` means
+/// none of these could be read, so "missing" cannot be told from "not
+/// shipped".
 pub fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> BTreeMap<String, ModuleState> {
+    let config = kernel_config(root, release);
     let dir = release.map(|r| format!("/lib/modules/{r}"));
     let builtin: Option<Vec<String>> = dir
         .as_ref()
@@ -45,12 +107,27 @@ pub fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> B
     REQUIRED_MODULES
         .iter()
         .map(|&m| {
-            let state = if loaded.iter().any(|l| l == m) {
+            let in_sys = root.exists(&format!("/sys/module/{m}"));
+            let configured = config.as_deref().and_then(|c| {
+                CONFIG_SYMBOLS.iter().find(|(name, _)| *name == m).and_then(|(_, symbol)| config_value(c, symbol))
+            });
+            let state = if loaded.iter().any(|l| l == m)
+                || (in_sys && root.exists(&format!("/sys/module/{m}/initstate")))
+            {
                 ModuleState::Loaded
-            } else if builtin.as_ref().is_some_and(|b| b.iter().any(|x| x == m)) {
+            } else if builtin.as_ref().is_some_and(|b| b.iter().any(|x| x == m))
+                || configured == Some(ConfigValue::BuiltIn)
+                || in_sys
+            {
                 ModuleState::BuiltIn
             } else if shipped.as_ref().is_some_and(|s| s.iter().any(|x| x == m)) {
                 ModuleState::Available
+            } else if configured == Some(ConfigValue::NotSet) {
+                ModuleState::Missing
+            } else if configured == Some(ConfigValue::Module) && shipped.is_none() {
+                // Built as a module, but the module tree is unreadable, so
+                // whether the file is installed is not known.
+                ModuleState::Unknown
             } else if builtin.is_none() && shipped.is_none() {
                 ModuleState::Unknown
             } else {
@@ -99,6 +176,37 @@ mod tests {
             vec!["/dev/vda3"]
         );
         assert!(parse_swaps("Filename Type Size Used Priority\n").is_empty());
+    }
+
+    #[test]
+    fn kernel_config_decides_for_a_monolithic_kernel() {
+        // Like this very machine: no /lib/modules, no /proc/modules, only
+        // the configuration in /proc/config.gz.
+        let dir = tempfile::tempdir().unwrap();
+        let config = "CONFIG_TUN=y\nCONFIG_IP_NF_IPTABLES=y\nCONFIG_IP_NF_NAT=m\n# CONFIG_OPENVSWITCH is not set\n\
+                      # CONFIG_GENEVE is not set\nCONFIG_VHOST_NET=m\nCONFIG_GENEVE_EXTRA=y\n";
+        std::fs::create_dir_all(dir.path().join("proc")).unwrap();
+        let file = std::fs::File::create(dir.path().join("proc/config.gz")).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, config.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        std::fs::create_dir_all(dir.path().join("sys/module/vhost_net")).unwrap();
+        std::fs::write(dir.path().join("sys/module/vhost_net/initstate"), "live\n").unwrap();
+
+        let states = module_states(&Root::new(dir.path()), Some("6.1.0"), &[]);
+        assert_eq!(states["tun"], ModuleState::BuiltIn);
+        assert_eq!(states["ip_tables"], ModuleState::BuiltIn);
+        assert_eq!(states["openvswitch"], ModuleState::Missing);
+        assert_eq!(states["geneve"], ModuleState::Missing, "CONFIG_GENEVE_EXTRA is another option");
+        assert_eq!(states["vhost_net"], ModuleState::Loaded, "/sys/module with an initstate is a loaded module");
+        assert_eq!(states["iptable_nat"], ModuleState::Unknown, "=m, but whether the file is installed is not known");
+
+        // /boot/config-RELEASE wins over /proc/config.gz.
+        std::fs::create_dir_all(dir.path().join("boot")).unwrap();
+        std::fs::write(dir.path().join("boot/config-6.1.0"), "CONFIG_OPENVSWITCH=y\n").unwrap();
+        let states = module_states(&Root::new(dir.path()), Some("6.1.0"), &[]);
+        assert_eq!(states["openvswitch"], ModuleState::BuiltIn);
+        assert_eq!(states["tun"], ModuleState::Unknown, "the text config does not mention it");
     }
 
     #[test]

@@ -50,8 +50,13 @@ impl Root {
     }
 
     pub fn read(&self, rel: &str) -> Result<String, ReadError> {
+        self.read_bytes(rel).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The raw contents (a compressed /proc/config.gz, say).
+    pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
         match std::fs::read(self.path(rel)) {
-            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+            Ok(bytes) => Ok(bytes),
             Err(e) => Err(match e.kind() {
                 ErrorKind::NotFound => ReadError::NotFound,
                 ErrorKind::PermissionDenied => ReadError::PermissionDenied,

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Measures kubev-ha side by side with the reference tools, on this machine,
+# in one run, and prints Markdown tables for BENCHMARKS.md.
+#
+#   scripts/bench.sh [plan] [host] [disk] [net]      (default: all four)
+#
+# plan: `kubev-ha plan` end to end (time, peak RSS) for 100..5,000 workers,
+#       and the criterion benchmark of plan() against parsing the input.
+# host: `kubev-ha host` against `virt-host-validate` (libvirt-clients).
+# disk: `kubev-ha disk` against fio's etcd test, alternately, same directory.
+# net:  in network namespaces (root): `net bandwidth` against iperf3 (1 and
+#       4 streams), a port sweep against `nmap -sT` (open and filtered
+#       ports), and the responder's memory under 10,000 connections.
+# As root it installs what is missing (fio iperf3 nmap libvirt-clients
+# nftables iproute2 openssh-server). Timings are medians of several runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sections=("$@")
+[ ${#sections[@]} -gt 0 ] || sections=(plan host disk net)
+
+need=()
+for pkg in fio iperf3 nmap libvirt-clients nftables iproute2 openssh-server; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if ((${#need[@]})) && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+cargo build --release --quiet
+K="$PWD/target/release/kubev-ha"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
+now() { date +%s.%N; }
+
+echo "# Measured on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
+echo
+
+for section in "${sections[@]}"; do
+case "$section" in
+plan)
+    echo "## plan: end to end (generate, then \`kubev-ha plan FILE --format json --no-fix\`), median of 3"
+    echo
+    echo "| workers | VMs | scenarios | input | wall time | peak RSS |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    for w in 100 500 1000 2000 5000; do
+        f="$work/w$w.yaml"
+        "$K" generate --workers "$w" --zones 10 --vms $((w * 20)) > "$f"
+        times=(); rss=()
+        for _ in 1 2 3; do
+            out=$( { /usr/bin/time -f '%e %M' "$K" plan "$f" --format json --no-fix > "$work/plan.json"; } 2>&1 | tail -1)
+            times+=("${out% *}"); rss+=("${out#* }")
+        done
+        scenarios=$(python3 -c "import json;print(len(json.load(open('$work/plan.json'))['scenarios']))")
+        t=$(printf '%s\n' "${times[@]}" | median); r=$(printf '%s\n' "${rss[@]}" | median)
+        echo "| $w | $((w * 20)) | $scenarios | $(du -k "$f" | awk '{printf "%.1f MiB", $1/1024}') | ${t} s | $(awk -v k="$r" 'BEGIN {printf "%.0f MiB", k/1024}') |"
+    done
+    echo
+    echo "criterion (\`cargo bench -p kubev-ha-plan\`): plan() on the inventory in memory, and parsing the same inventory from YAML:"
+    echo
+    echo '```'
+    cargo bench -p kubev-ha-plan --bench plan 2>/dev/null | grep -E '^(plan|parse)/|time:' | paste - - | awk '{print $1, $4, $5}' || true
+    echo '```'
+    echo
+    ;;
+host)
+    echo "## host: \`kubev-ha host\` against \`virt-host-validate\`, 20 runs each"
+    echo
+    k=(); v=()
+    for _ in $(seq 1 20); do
+        s=$(now); "$K" host > /dev/null || true; e=$(now); k+=("$(echo "$e - $s" | bc -l)")
+        s=$(now); virt-host-validate > /dev/null 2>&1 || true; e=$(now); v+=("$(echo "$e - $s" | bc -l)")
+    done
+    echo "| tool | median | slowest |"
+    echo "|---|---:|---:|"
+    echo "| kubev-ha host | $(printf '%s\n' "${k[@]}" | median | awk '{printf "%.1f ms", $1*1000}') | $(printf '%s\n' "${k[@]}" | sort -n | tail -1 | awk '{printf "%.1f ms", $1*1000}') |"
+    echo "| virt-host-validate | $(printf '%s\n' "${v[@]}" | median | awk '{printf "%.1f ms", $1*1000}') | $(printf '%s\n' "${v[@]}" | sort -n | tail -1 | awk '{printf "%.1f ms", $1*1000}') |"
+    echo
+    ;;
+disk)
+    dir="${BENCH_DISK_DIR:-$work/disk}"
+    mkdir -p "$dir"
+    echo "## disk: \`kubev-ha disk\` against fio's etcd test in $dir (22 MiB in 2300-byte writes, fdatasync after each), alternating, 3 runs each"
+    echo
+    echo "| run | fio p99 | kubev-ha p99 | fio p50 | kubev-ha p50 | fio time | kubev-ha time |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    for i in 1 2 3; do
+        s=$(now)
+        fio --name=etcd --directory="$dir" --rw=write --ioengine=sync --fdatasync=1 --size=22m --bs=2300 --output-format=json > "$work/fio.json" 2>/dev/null
+        e=$(now); ft=$(echo "$e - $s" | bc -l)
+        rm -f "$dir"/etcd.*
+        s=$(now)
+        "$K" disk "$dir" --format json > "$work/k.json" || true
+        e=$(now); kt=$(echo "$e - $s" | bc -l)
+        python3 - "$work/fio.json" "$work/k.json" "$i" "$ft" "$kt" <<'PY'
+import json, sys
+fio = json.load(open(sys.argv[1]))["jobs"][0]["sync"]["lat_ns"]["percentile"]
+k = json.load(open(sys.argv[2]))["measurements"]["fdatasync"]
+print(f"| {sys.argv[3]} | {fio['99.000000']/1e6:.3f} ms | {k['p99Ms']:.3f} ms | {fio['50.000000']/1e6:.3f} ms | {k['p50Ms']:.3f} ms | {float(sys.argv[4]):.2f} s | {float(sys.argv[5]):.2f} s |")
+PY
+    done
+    echo
+    ;;
+net)
+    if [ "$(id -u)" != 0 ]; then echo "## net: skipped (needs root for network namespaces)"; continue; fi
+    scripts/testbed.sh up bench "$work/bed" 1 2 > /dev/null
+    trap 'scripts/testbed.sh down bench "$work/bed" > /dev/null; rm -rf "$work"' EXIT
+    inv="$work/bed/inventory.yaml"
+    A=$(awk '$1=="w-1" {print $3}' "$work/bed/nodes")
+    nsA=bench-w-1; nsB=bench-w-2; nsC=bench-cp-1
+    echo "## net: bandwidth, w-2 → w-1 over a veth pair and a bridge, 5 s each, alternating, 3 runs"
+    echo
+    echo "| streams | run | iperf3 | kubev-ha net bandwidth | ratio |"
+    echo "|---:|---:|---:|---:|---:|"
+    ip netns exec "$nsA" iperf3 -s -D -p 5201 >/dev/null
+    ip netns exec "$nsA" "$K" net serve --role worker --name w-1 --ttl 10m --bandwidth-port 5202 > /dev/null 2>&1 &
+    serve=$!
+    sleep 1
+    for streams in 1 4; do
+        for i in 1 2 3; do
+            ip=$(ip netns exec "$nsB" iperf3 -c "$A" -p 5201 -t 5 -P "$streams" -J | python3 -c "import json,sys; print(json.load(sys.stdin)['end']['sum_received']['bits_per_second'])")
+            ours=$(ip netns exec "$nsB" "$K" net bandwidth --to "$A:5202" --streams "$streams" --duration 5s --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['totalBps'])")
+            python3 -c "print(f'| $streams | $i | {$ip/1e9:.2f} Gbit/s | {$ours/1e9:.2f} Gbit/s | {$ours/$ip:.3f} |')"
+        done
+    done
+    kill "$serve" 2>/dev/null || true; wait "$serve" 2>/dev/null || true
+    pkill -f "iperf3 -s -D -p 5201" || true
+    echo
+
+    echo "## net: port sweep from w-2 of every TCP port w-2 must reach on w-1 and cp-1, against \`nmap -sT\`, 3 runs"
+    echo
+    echo "Ports closed on purpose: 10250 on cp-1 is dropped by nftables (filtered); nothing listens on cp-1's 6641 (closed)."
+    ip netns exec "$nsA" "$K" net serve --role worker --name w-1 --ttl 10m > /dev/null 2>&1 &
+    s1=$!
+    ip netns exec "$nsC" "$K" net serve --role control-plane --name cp-1 --ttl 10m > /dev/null 2>&1 &
+    s2=$!
+    sleep 1
+    C=$(awk '$1=="cp-1" {print $3}' "$work/bed/nodes")
+    ip netns exec "$nsC" nft -f - <<EOF
+table inet bench {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 10250 drop
+    tcp dport 6641 reject with tcp reset
+  }
+}
+EOF
+    ports=$("$K" rules --ports --format json | python3 -c "
+import json,sys
+ports=set()
+for r in json.load(sys.stdin)['ports']:
+    if 'tcp' in r['protocols']:
+        a,b=r['ports']['start'],r['ports']['end']
+        ports.update(range(a,b+1) if b-a<=16 else [a+round(i*(b-a)/7) for i in range(8)])
+print(','.join(map(str,sorted(ports))))")
+    echo
+    echo "| run | kubev-ha net check | nmap -sT (defaults) | same verdict on every TCP port |"
+    echo "|---:|---:|---:|---|"
+    for i in 1 2 3; do
+        s=$(now); ip netns exec "$nsB" "$K" net check "$inv" --from w-2 --no-mtu --format json > "$work/check.json" || true; e=$(now); kt=$(echo "$e - $s" | bc -l)
+        s=$(now); ip netns exec "$nsB" nmap -sT -n -Pn -p "$ports" "$A" "$C" -oX "$work/nmap.xml" > /dev/null; e=$(now); nt=$(echo "$e - $s" | bc -l)
+        same=$(python3 - "$work/check.json" "$work/nmap.xml" "$A" "$C" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+ours = {}
+for p in json.load(open(sys.argv[1]))["measurements"]["network"]["probes"]:
+    if p["protocol"] == "tcp":
+        state = {"open": "open", "open-other": "open", "closed": "closed", "filtered": "filtered"}.get(p["state"], p["state"])
+        ours[(p["address"], p["port"])] = state
+theirs = {}
+for host in ET.parse(sys.argv[2]).getroot().iter("host"):
+    addr = host.find("address").get("addr")
+    for port in host.iter("port"):
+        theirs[(addr, int(port.get("portid")))] = port.find("state").get("state")
+common = [k for k in ours if k in theirs]
+diff = [k for k in common if ours[k] != theirs[k]]
+states = sorted(set(ours[k] for k in common))
+print(f"{'yes' if not diff else 'NO: ' + str(diff)} ({len(common)} ports: {', '.join(states)})")
+PY
+)
+        echo "| $i | $(printf '%.2f s' "$kt") | $(printf '%.2f s' "$nt") | $same |"
+    done
+    kill "$s1" "$s2" 2>/dev/null || true; wait 2>/dev/null || true
+    echo
+
+    echo "## net: the responder under 10,000 concurrent connections"
+    echo
+    echo "| --max-conns | connections opened | served | closed at once over the limit | peak RSS |"
+    echo "|---:|---:|---:|---:|---:|"
+    for max in 1024 20000; do
+        ip netns exec "$nsA" bash -c "ulimit -n 65536; exec '$K' net serve --role worker --name w-1 --ttl 20s --max-conns $max" > /dev/null 2> "$work/serve.err" &
+        pid=$!
+        sleep 1
+        rpid=$(pgrep -f "net serve --role worker --name w-1 --ttl 20s --max-conns $max" | head -1)
+        opened=$(ip netns exec "$nsB" python3 - "$A" <<'PY'
+import socket, sys, resource, time
+resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+socks = []
+for i in range(10000):
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect((sys.argv[1], 61000 + i % 10))
+    except BlockingIOError: pass
+    socks.append(s)
+time.sleep(3)
+print(len(socks))
+PY
+)
+        hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rpid/status" 2>/dev/null || echo 0)
+        wait "$pid" 2>/dev/null || true
+        served=$(grep -o '[0-9]* connections answered' "$work/serve.err" | awk '{print $1}')
+        refused=$(grep -o '[0-9]* refused over the limit' "$work/serve.err" | awk '{print $1}')
+        echo "| $max | $opened | ${served:-?} | ${refused:-?} | $(awk -v k="$hwm" 'BEGIN {printf "%.1f MiB", k/1024}') |"
+    done
+    echo
+    ;;
+*) echo "unknown section $section (plan, host, disk, net)" >&2; exit 2 ;;
+esac
+done
