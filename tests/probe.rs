@@ -190,3 +190,51 @@ fn probe_gives_up_on_a_silent_node_at_the_deadline() {
     assert_eq!(report["hosts"]["a"]["status"], "probed", "the others still complete");
     drop(silent);
 }
+
+/// What a non-root sshUsername sees: facts it cannot read come out
+/// unknown, with the reason, never as a pass or a false "no".
+#[test]
+fn host_as_a_non_root_user_reports_unknown_not_absent() {
+    if unsafe { libc::geteuid() } != 0 {
+        return skip("host_as_a_non_root_user_reports_unknown_not_absent", "needs root to drop to another user");
+    }
+    let Ok(setpriv) = which("setpriv") else {
+        return skip("host_as_a_non_root_user_reports_unknown_not_absent", "setpriv (util-linux) not found");
+    };
+    // The binary must be reachable by `nobody`: copy it somewhere it can run.
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("kubev-ha");
+    std::fs::copy(env!("CARGO_BIN_EXE_kubev-ha"), &binary).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&binary)
+        .args(["host", "--format", "json", "--role", "worker"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let severity = |rule: &str| {
+        report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule).map(|f| f["severity"].clone())
+    };
+    if std::path::Path::new("/dev/kvm").exists() {
+        let kvm = &report["facts"]["kvm"];
+        // /dev/kvm is root:kvm 0660 on Debian; nobody is not in the group.
+        assert!(kvm["apiVersion"].is_null(), "{kvm}");
+        assert!(kvm["error"].as_str().unwrap().contains("kvm group"), "{kvm}");
+        assert_eq!(severity("HOST-KVM").unwrap(), "unknown");
+        assert_eq!(severity("W-VIRT").unwrap(), "unknown");
+    }
+    if std::path::Path::new("/sys/class/dmi/id/product_uuid").exists() {
+        // Readable by root only.
+        assert!(report["facts"]["productUuid"].is_null());
+    }
+}
+
+fn which(program: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(program)).find(|p| p.is_file()))
+        .ok_or(())
+}

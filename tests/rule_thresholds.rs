@@ -236,6 +236,28 @@ fn w_count_and_virtualization() {
         Fail,
         Fail,
     );
+    // Workers that do not say are not counted as capable, nor as a proven
+    // shortfall: unknown, until declared or probed.
+    expect(
+        |inv| {
+            keep_workers(2)(inv);
+            node(inv, "w-a2").cpu.as_mut().unwrap().virtualization = None;
+        },
+        "W-COUNT",
+        "cluster",
+        Unknown,
+        Unknown,
+    );
+    expect(
+        |inv| {
+            keep_workers(3)(inv);
+            node(inv, "w-a2").cpu = None;
+        },
+        "W-COUNT",
+        "cluster",
+        Pass,
+        Pass,
+    );
 }
 
 #[test]
@@ -517,6 +539,7 @@ fn unknown_facts_are_never_a_pass() {
             "CP-ETCD-MEDIA",
             "CP-ETCD-CAPACITY",
             "W-VIRT",
+            "W-COUNT",
             "W-CPU",
             "W-MEMORY",
             "W-MEDIA",

@@ -137,6 +137,16 @@ pub fn ssh_args(target: &SshTarget, options: &SshOptions, remote_command: &str) 
 fn failure(status: std::process::ExitStatus, stderr: &[u8]) -> String {
     let stderr = String::from_utf8_lossy(stderr);
     let reason = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
+    // The collector is this very binary, linked against the C library of
+    // the machine it was built on; an older distribution's loader says
+    // "version `GLIBC_2.34' not found". Say what to do about it.
+    if let Some(needed) = stderr.split('`').nth(1).filter(|v| v.starts_with("GLIBC_") && stderr.contains("not found")) {
+        return format!(
+            "the node's C library is older than this kubev-ha needs ({needed}): run `kubev-ha probe` from a kubev-ha \
+             built on the oldest distribution among the nodes, or a static build \
+             (cargo build --release --target x86_64-unknown-linux-musl)"
+        );
+    }
     match status.code() {
         Some(255) => format!("ssh: {}", reason.trim_start_matches("ssh: ")),
         Some(code) => format!("the remote kubev-ha exited with {code}: {reason}"),
@@ -308,6 +318,16 @@ pub async fn probe_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_old_c_library_is_named_with_what_to_do() {
+        use std::os::unix::process::ExitStatusExt;
+        let stderr = b"/tmp/kubev-ha.Ab12Cd: /lib64/libc.so.6: version `GLIBC_2.34' not found (required by /tmp/kubev-ha.Ab12Cd)\n";
+        let why = failure(std::process::ExitStatus::from_raw(1 << 8), stderr);
+        assert!(why.contains("GLIBC_2.34") && why.contains("static build"), "{why}");
+        let why = failure(std::process::ExitStatus::from_raw(255 << 8), b"ssh: connect to host x port 22: Connection refused\n");
+        assert_eq!(why, "ssh: connect to host x port 22: Connection refused");
+    }
 
     #[test]
     fn builds_the_ssh_command() {

@@ -179,7 +179,8 @@ pub fn modules(j: &Judge) -> Vec<Finding> {
         } else if !missing.is_empty() {
             j.finding(subject, t.host_modules, format!("missing: {} ({})", missing.join(", "), describe())).fix(
                 format!(
-                    "install the kernel modules package of {} (linux-modules-extra on Ubuntu) so that {} exist",
+                    "install the kernel modules package of {} (linux-modules-extra on Ubuntu) so that {} exist, \
+                     or boot a kernel built with them if this one has no loadable modules",
                     node.name,
                     missing.join(", ")
                 ),
@@ -294,10 +295,16 @@ pub fn identity(j: &Judge) -> Vec<Finding> {
         probed.iter().map(|(n, f)| (*n, f.machine_id.clone())).collect(),
         "regenerate /etc/machine-id on clones (rm /etc/machine-id && systemd-machine-id-setup)",
     );
+    // A MAC counts once per node: the members of a bond carry the bond's
+    // MAC, which is one machine, not a clone.
     let macs: Vec<(&str, Option<String>)> = probed
         .iter()
         .flat_map(|(n, f)| {
-            f.nics.iter().filter(|nic| !nic.virtual_link).filter_map(|nic| nic.mac.clone()).map(move |m| (*n, Some(m)))
+            let mut own: Vec<String> =
+                f.nics.iter().filter(|nic| !nic.virtual_link).filter_map(|nic| nic.mac.clone()).collect();
+            own.sort();
+            own.dedup();
+            own.into_iter().map(move |m| (*n, Some(m)))
         })
         .collect();
     check("MAC", macs, "give every NIC its own MAC address (cloned VMs keep their template's)");

@@ -9,19 +9,39 @@ use crate::severity::Severity;
 
 pub fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    let workers: Vec<_> = j.inventory().workers().collect();
-    let (capable, incapable): (Vec<&&Located<Node>>, Vec<&&Located<Node>>) =
-        workers.iter().partition(|n| n.cpu.as_ref().and_then(|c| c.virtualization) != Some(Virtualization::None));
-    let n = capable.len() as u32;
+    let virtualization = |n: &Located<Node>| n.cpu.as_ref().and_then(|c| c.virtualization);
+    let workers: Vec<&Located<Node>> = j.inventory().workers().collect();
+    let capable = workers.iter().filter(|n| matches!(virtualization(n), Some(Virtualization::VtX | Virtualization::AmdV)));
+    let incapable: Vec<&str> =
+        workers.iter().filter(|n| virtualization(n) == Some(Virtualization::None)).map(|n| n.name.as_str()).collect();
+    // A worker that does not say whether it has VT-x/AMD-V is not counted
+    // as capable: unknown is never a pass (a KubeVCluster manifest, say,
+    // names workers but not their CPUs).
+    let undecided: Vec<&str> = workers
+        .iter()
+        .filter(|n| matches!(virtualization(n), None | Some(Virtualization::Unknown)))
+        .map(|n| n.name.as_str())
+        .collect();
+    let n = capable.count() as u32;
     let excluded = if incapable.is_empty() {
         String::new()
     } else {
-        format!(
-            " ({} left out: declared without virtualization)",
-            incapable.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
-        )
+        format!(" ({} left out: declared without virtualization)", incapable.join(", "))
     };
-    let finding = if n < t.w_count_min {
+    let finding = if n >= t.w_count_min {
+        j.pass(Subject::Cluster, format!("{n} VM-capable workers{excluded}"))
+    } else if n + undecided.len() as u32 >= t.w_count_min {
+        j.unknown(
+            Subject::Cluster,
+            format!(
+                "{n} worker(s) known to be VM-capable{excluded}; {} do(es) not say whether it has VT-x/AMD-V ({}), and VMs need at least {}",
+                undecided.len(),
+                undecided.join(", "),
+                t.w_count_min
+            ),
+            "declare cpu.virtualization, or probe the hosts (kubev-ha probe FILE)",
+        )
+    } else {
         j.finding(
             Subject::Cluster,
             t.w_count,
@@ -31,8 +51,6 @@ pub fn count(j: &Judge) -> Vec<Finding> {
             ),
         )
         .fix(format!("add workers with VT-x/AMD-V until there are at least {}", t.w_count_min))
-    } else {
-        j.pass(Subject::Cluster, format!("{n} VM-capable workers{excluded}"))
     };
     vec![finding]
 }
