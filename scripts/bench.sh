@@ -57,10 +57,11 @@ plan)
         echo "| $w | $((w * 20)) | $scenarios | $(du -k "$f" | awk '{printf "%.1f MiB", $1/1024}') | ${t} s | $(awk -v k="$r" 'BEGIN {printf "%.0f MiB", k/1024}') |"
     done
     echo
-    echo "criterion (\`cargo bench -p kubev-ha-plan\`): plan() on the inventory in memory, and parsing the same inventory from YAML:"
+    echo "criterion (\`cargo bench -p kubev-ha-plan\`), median time per iteration: plan/N is plan() on the inventory in memory (every single-worker and single-zone scenario, the smallest-fix search included), parse/N is reading the same inventory from YAML:"
     echo
     echo '```'
-    cargo bench -p kubev-ha-plan --bench plan 2>/dev/null | grep -E '^(plan|parse)/|time:' | paste - - | awk '{print $1, $4, $5}' || true
+    cargo bench -p kubev-ha-plan --bench plan -- --output-format bencher 2>/dev/null \
+        | awk '/^test / {ns=$5; gsub(",", "", ns); printf "%-12s %10.2f ms\n", $2, ns/1e6}' || true
     echo '```'
     echo
     ;;
@@ -113,7 +114,7 @@ net)
     echo
     echo "| streams | run | iperf3 | kubev-ha net bandwidth | ratio |"
     echo "|---:|---:|---:|---:|---:|"
-    ip netns exec "$nsA" iperf3 -s -D -p 5201 >/dev/null
+    ip netns exec "$nsA" iperf3 -s -D -p 5201 -I "$work/iperf3.pid" >/dev/null
     ip netns exec "$nsA" "$K" net serve --role worker --name w-1 --ttl 10m --bandwidth-port 5202 > /dev/null 2>&1 &
     serve=$!
     sleep 1
@@ -125,12 +126,12 @@ net)
         done
     done
     kill "$serve" 2>/dev/null || true; wait "$serve" 2>/dev/null || true
-    pkill -f "iperf3 -s -D -p 5201" || true
+    kill "$(cat "$work/iperf3.pid")" 2>/dev/null || true
     echo
 
     echo "## net: port sweep from w-2 of every TCP port w-2 must reach on w-1 and cp-1, against \`nmap -sT\`, 3 runs"
     echo
-    echo "Ports closed on purpose: 10250 on cp-1 is dropped by nftables (filtered); nothing listens on cp-1's 6641 (closed)."
+    echo "Ports closed on purpose on cp-1, by nftables: 6443 is dropped (filtered), 6641 is answered with a reset (closed). Each tool probes exactly the TCP ports a worker must reach on each host (nmap gets one port list per host, both hosts scanned at once)."
     ip netns exec "$nsA" "$K" net serve --role worker --name w-1 --ttl 10m > /dev/null 2>&1 &
     s1=$!
     ip netns exec "$nsC" "$K" net serve --role control-plane --name cp-1 --ttl 10m > /dev/null 2>&1 &
@@ -141,26 +142,25 @@ net)
 table inet bench {
   chain input {
     type filter hook input priority 0; policy accept;
-    tcp dport 10250 drop
+    tcp dport 6443 drop
     tcp dport 6641 reject with tcp reset
   }
 }
 EOF
-    ports=$("$K" rules --ports --format json | python3 -c "
-import json,sys
-ports=set()
-for r in json.load(sys.stdin)['ports']:
-    if 'tcp' in r['protocols']:
-        a,b=r['ports']['start'],r['ports']['end']
-        ports.update(range(a,b+1) if b-a<=16 else [a+round(i*(b-a)/7) for i in range(8)])
-print(','.join(map(str,sorted(ports))))")
+    ip netns exec "$nsB" "$K" net check "$inv" --from w-2 --no-mtu --format json > "$work/check.json" || true
+    portsA=$(python3 -c "import json,sys; print(','.join(sorted({str(p['port']) for p in json.load(open(sys.argv[1]))['measurements']['network']['probes'] if p['protocol']=='tcp' and p['address']==sys.argv[2]}, key=int)))" "$work/check.json" "$A")
+    portsC=$(python3 -c "import json,sys; print(','.join(sorted({str(p['port']) for p in json.load(open(sys.argv[1]))['measurements']['network']['probes'] if p['protocol']=='tcp' and p['address']==sys.argv[2]}, key=int)))" "$work/check.json" "$C")
     echo
     echo "| run | kubev-ha net check | nmap -sT (defaults) | same verdict on every TCP port |"
     echo "|---:|---:|---:|---|"
     for i in 1 2 3; do
         s=$(now); ip netns exec "$nsB" "$K" net check "$inv" --from w-2 --no-mtu --format json > "$work/check.json" || true; e=$(now); kt=$(echo "$e - $s" | bc -l)
-        s=$(now); ip netns exec "$nsB" nmap -sT -n -Pn -p "$ports" "$A" "$C" -oX "$work/nmap.xml" > /dev/null; e=$(now); nt=$(echo "$e - $s" | bc -l)
-        same=$(python3 - "$work/check.json" "$work/nmap.xml" "$A" "$C" <<'PY'
+        s=$(now)
+        ip netns exec "$nsB" nmap -sT -n -Pn -p "$portsA" "$A" -oX "$work/nmapA.xml" > /dev/null &
+        ip netns exec "$nsB" nmap -sT -n -Pn -p "$portsC" "$C" -oX "$work/nmapC.xml" > /dev/null &
+        wait
+        e=$(now); nt=$(echo "$e - $s" | bc -l)
+        same=$(python3 - "$work/check.json" "$work/nmapA.xml" "$work/nmapC.xml" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 ours = {}
 for p in json.load(open(sys.argv[1]))["measurements"]["network"]["probes"]:
@@ -168,7 +168,7 @@ for p in json.load(open(sys.argv[1]))["measurements"]["network"]["probes"]:
         state = {"open": "open", "open-other": "open", "closed": "closed", "filtered": "filtered"}.get(p["state"], p["state"])
         ours[(p["address"], p["port"])] = state
 theirs = {}
-for host in ET.parse(sys.argv[2]).getroot().iter("host"):
+for host in [h for f in sys.argv[2:4] for h in ET.parse(f).getroot().iter("host")]:
     addr = host.find("address").get("addr")
     for port in host.iter("port"):
         theirs[(addr, int(port.get("portid")))] = port.find("state").get("state")
@@ -185,14 +185,16 @@ PY
 
     echo "## net: the responder under 10,000 concurrent connections"
     echo
-    echo "| --max-conns | connections opened | served | closed at once over the limit | peak RSS |"
+    echo "10,000 TCP connections opened at once from w-2 to w-1's migration ports and held for 3 s; \"connected\" counts the handshakes that completed, peak RSS is the responder's high-water mark."
+    echo
+    echo "| --max-conns | connected | served | closed at once over the limit | peak RSS |"
     echo "|---:|---:|---:|---:|---:|"
     for max in 1024 20000; do
         ip netns exec "$nsA" bash -c "ulimit -n 65536; exec '$K' net serve --role worker --name w-1 --ttl 20s --max-conns $max" > /dev/null 2> "$work/serve.err" &
         pid=$!
         sleep 1
         rpid=$(pgrep -f "net serve --role worker --name w-1 --ttl 20s --max-conns $max" | head -1)
-        opened=$(ip netns exec "$nsB" python3 - "$A" <<'PY'
+        cat > "$work/flood.py" <<'PY'
 import socket, sys, resource, time
 resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
 socks = []
@@ -202,10 +204,23 @@ for i in range(10000):
     except BlockingIOError: pass
     socks.append(s)
 time.sleep(3)
-print(len(socks))
+# Completed handshakes: no socket error and a peer address (a socket the
+# responder has since closed still has one).
+done = 0
+for s in socks:
+    try:
+        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            s.getpeername(); done += 1
+    except OSError:
+        pass
+print(done)
 PY
-)
+        ip netns exec "$nsB" python3 "$work/flood.py" "$A" > "$work/flood.out" &
+        client=$!
+        sleep 2
         hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rpid/status" 2>/dev/null || echo 0)
+        wait "$client" 2>/dev/null || true
+        opened=$(cat "$work/flood.out")
         wait "$pid" 2>/dev/null || true
         served=$(grep -o '[0-9]* connections answered' "$work/serve.err" | awk '{print $1}')
         refused=$(grep -o '[0-9]* refused over the limit' "$work/serve.err" | awk '{print $1}')
