@@ -63,11 +63,12 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
 }
 
 /// This machine as an inventory node: its hostname (made a valid node
-/// name), the roles asked for, and the probed hardware.
+/// name), the address of its default route's link (else the hostname),
+/// the roles asked for, and the probed hardware.
 fn node_of(facts: &HostFacts, roles: Vec<Role>) -> Node {
     let name = facts.hostname.as_deref().map(node_name).unwrap_or_else(|| "this-host".into());
     Node {
-        address: Address::Name(name.clone()),
+        address: facts.primary_address.map(Address::Ip).unwrap_or_else(|| Address::Name(name.clone())),
         name,
         roles,
         zone: None,

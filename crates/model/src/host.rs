@@ -51,6 +51,13 @@ pub struct HostFacts {
     /// Facts that could not be read, and why (permissions, say).
     #[serde(default)]
     pub unreadable: BTreeMap<String, String>,
+    /// The link the default IPv4 route leaves by (/proc/net/route).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_route_link: Option<String>,
+    /// The first IPv4 address on that link: the address other nodes most
+    /// likely reach this one at (what `host --emit-node` declares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_address: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -113,6 +113,10 @@ pub fn collect(root: &Root, options: &CollectOptions) -> HostFacts {
     facts.disks = disks;
     facts.nics = network::collect_nics(root, options.include_virtual_links);
     facts.hostname = root.read_trimmed("/proc/sys/kernel/hostname");
+    facts.default_route_link = network::default_route_link(root);
+    // Addresses are asked of the kernel, so only on the live system.
+    facts.primary_address =
+        facts.default_route_link.as_deref().filter(|_| root.is_live()).and_then(network::ipv4_of_link);
     facts.kernel = release;
     facts.os = os;
     facts.kvm = kvm;
