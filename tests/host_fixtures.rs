@@ -136,6 +136,20 @@ fn nested_guest_has_kvm_without_the_flag() {
 }
 
 #[test]
+fn nested_guest_modules_come_from_its_kernel_config() {
+    // A monolithic kernel: no /proc/modules, no /lib/modules; only
+    // /proc/config.gz says what is built in and what is not there at all.
+    let f = facts("cloud-nested-guest");
+    assert_eq!(f.modules["tun"], ModuleState::BuiltIn);
+    assert_eq!(f.modules["ip_tables"], ModuleState::BuiltIn);
+    assert_eq!(f.modules["openvswitch"], ModuleState::Missing);
+    assert_eq!(f.modules["geneve"], ModuleState::Missing);
+    assert_eq!(f.default_route_link.as_deref(), Some("eth0"));
+    let report = host_report("cloud-nested-guest", "worker");
+    assert_eq!(severity(&report, "HOST-MODULES"), "fail");
+}
+
+#[test]
 fn vmx_without_dev_kvm_means_the_module_is_not_loaded() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&tree("laptop-hdd"), dir.path());

@@ -244,7 +244,7 @@ def capture(rel, root):
 def nested_guest():
     root = fresh("cloud-nested-guest")
     for rel in ["proc/cpuinfo", "proc/meminfo", "proc/sys/kernel/osrelease", "proc/sys/kernel/hostname", "proc/cmdline",
-                "proc/swaps", "proc/modules", "proc/self/mountinfo", "proc/net/tcp", "proc/net/tcp6", "proc/net/udp",
+                "proc/swaps", "proc/modules", "proc/config.gz", "proc/net/route", "proc/self/mountinfo", "proc/net/tcp", "proc/net/tcp6", "proc/net/udp",
                 "proc/net/udp6", "etc/machine-id", "etc/os-release", "sys/class/dmi/id/product_uuid", "sys/class/dmi/id/product_name"]:
         capture(rel, root)
     release = open("/proc/sys/kernel/osrelease").read().strip()
