@@ -330,6 +330,8 @@ impl FromStr for Interval {
         }
         let mut rest = text;
         let mut total_ns: u128 = 0;
+        // The unit of the previous part: `1h30` most likely means `1h30m`.
+        let mut previous_unit = "";
         if rest.is_empty() {
             return Err(QuantityError::new(format!("an empty duration; {expected}")));
         }
@@ -348,8 +350,15 @@ impl FromStr for Interval {
                 "m" => 60_000_000_000,
                 "h" => 3_600_000_000_000,
                 "" => {
+                    // The bare number ends the text: after hours it most
+                    // likely means minutes, after minutes seconds.
+                    let meant = match previous_unit {
+                        "h" => format!("{text}m"),
+                        "m" => format!("{text}s"),
+                        _ => format!("{number}s"),
+                    };
                     return Err(QuantityError::new(format!(
-                        "`{raw}` has a number without a unit; {expected}; did you mean `{number}s`?"
+                        "`{raw}` has a number without a unit; {expected}; did you mean `{meant}`?"
                     )));
                 }
                 other => {
@@ -376,6 +385,7 @@ impl FromStr for Interval {
             let part = scale(number, ns_per_unit)
                 .ok_or_else(|| QuantityError::new(format!("`{raw}` is too long a duration")))?;
             total_ns = total_ns.saturating_add(part as u128);
+            previous_unit = unit;
             rest = next;
         }
         let secs = u64::try_from(total_ns / 1_000_000_000)
@@ -470,7 +480,14 @@ impl FromNumber for Count {
             .map_err(|_| QuantityError::new(format!("`{n}` is too large; expected a whole number up to {}", u32::MAX)))
     }
     fn from_f64(n: f64) -> Result<Self, QuantityError> {
-        Err(QuantityError::new(format!("`{n}` is not a whole number; expected a whole number ≥ 0")))
+        // `{n:?}` keeps the decimal point, so `8.0` is not shown as `8`.
+        if n.fract() == 0.0 && n >= 0.0 {
+            Err(QuantityError::new(format!(
+                "`{n:?}` has a decimal point; expected a whole number ≥ 0; did you mean `{n}`?"
+            )))
+        } else {
+            Err(QuantityError::new(format!("`{n:?}` is not a whole number; expected a whole number ≥ 0")))
+        }
     }
 }
 
@@ -692,6 +709,12 @@ mod tests {
         assert_eq!("500ms".parse::<Interval>().map(|i| i.to_string()), Ok("500ms".into()));
         let e = "30".parse::<Interval>().unwrap_err().to_string();
         assert!(e.contains("did you mean `30s`"), "{e}");
+        let e = "1h30".parse::<Interval>().unwrap_err().to_string();
+        assert!(e.contains("did you mean `1h30m`"), "{e}");
+        let e = "2m30".parse::<Interval>().unwrap_err().to_string();
+        assert!(e.contains("did you mean `2m30s`"), "{e}");
+        let e = Count::from_f64(8.0).unwrap_err().to_string();
+        assert!(e.contains("`8.0` has a decimal point") && e.contains("did you mean `8`"), "{e}");
         let e = "2d".parse::<Interval>().unwrap_err().to_string();
         assert!(e.contains("24h"), "{e}");
     }
