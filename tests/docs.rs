@@ -54,3 +54,60 @@ fn every_rule_is_in_the_spec_or_documented_as_an_extension() {
         assert!(spec.contains(&format!("| {} |", rule.id)), "{} is not in the catalog spec", rule.id);
     }
 }
+
+#[test]
+fn inventory_doc_names_every_schema_property() {
+    let doc = std::fs::read_to_string(root().join("docs/inventory.md")).unwrap();
+    let schema = kubev_ha_model::schema::inventory_schema();
+    let mut names = std::collections::BTreeSet::new();
+    schema_names(&schema, &mut names);
+    // Guards the walk itself: an empty set would make the test pass vacuously.
+    assert!(names.contains("nodes") && names.contains("quotaBackendBytes") && names.contains("kube-vip"), "{names:?}");
+    let documented = backticked_names(&doc);
+    let missing: Vec<&String> = names.iter().filter(|name| !documented.contains(name.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "docs/inventory.md does not document {missing:?}: write each as `name` or in a path such as `nodes[].name`"
+    );
+}
+
+/// Every property name and every allowed enum value anywhere in `schema`.
+fn schema_names(schema: &serde_json::Value, names: &mut std::collections::BTreeSet<String>) {
+    match schema {
+        serde_json::Value::Object(object) => {
+            if let Some(serde_json::Value::Object(properties)) = object.get("properties") {
+                names.extend(properties.keys().cloned());
+            }
+            if let Some(serde_json::Value::Array(values)) = object.get("enum") {
+                names.extend(values.iter().filter_map(|v| v.as_str()).map(str::to_string));
+            }
+            if let Some(serde_json::Value::String(value)) = object.get("const") {
+                names.insert(value.clone());
+            }
+            object.values().for_each(|v| schema_names(v, names));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| schema_names(v, names)),
+        _ => {}
+    }
+}
+
+/// The inline code spans of a Markdown text (outside fenced blocks), and the
+/// segments of those that are field paths (`classes[].accessModes` names
+/// `classes` and `accessModes`), since the doc's tables write a field by its path.
+fn backticked_names(markdown: &str) -> std::collections::BTreeSet<String> {
+    let mut in_fence = false;
+    let prose: Vec<&str> = markdown
+        .lines()
+        .filter(|line| {
+            let fence = line.trim_start().starts_with("```");
+            in_fence ^= fence;
+            !fence && !in_fence
+        })
+        .collect();
+    let prose = prose.join("\n");
+    let spans = prose.split('`').skip(1).step_by(2);
+    spans
+        .flat_map(|span| std::iter::once(span).chain(span.split('.').map(|s| s.trim_end_matches("[]"))))
+        .map(str::to_string)
+        .collect()
+}

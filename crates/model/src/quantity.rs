@@ -173,8 +173,19 @@ impl FromStr for ByteSize {
                 )));
             }
             other => {
-                let hint =
-                    suggest_size_suffix(other).map(|s| format!("; did you mean `{number}{s}`?")).unwrap_or_default();
+                // `16GB` is ambiguous (SI says 10^9, RAM vendors mean 2^30):
+                // offer both; `16GiB` can only mean `16Gi`.
+                let decimal =
+                    matches!(other, "KB" | "kB" | "MB" | "GB" | "TB" | "PB").then(|| other[..1].replace('K', "k"));
+                let hint = match (suggest_size_suffix(other), decimal) {
+                    (Some(binary), Some(decimal)) => {
+                        format!(
+                            "; did you mean `{number}{binary}` (powers of 1024) or `{number}{decimal}` (powers of 1000)?"
+                        )
+                    }
+                    (Some(s), None) => format!("; did you mean `{number}{s}`?"),
+                    _ => String::new(),
+                };
                 return Err(QuantityError::new(format!("`{raw}` has an unknown unit `{other}`; {expected}{hint}")));
             }
         };
@@ -665,6 +676,8 @@ mod tests {
     fn byte_size_slips_get_a_hint() {
         let e = "16GiB".parse::<ByteSize>().unwrap_err().to_string();
         assert!(e.contains("did you mean `16Gi`"), "{e}");
+        let e = "960GB".parse::<ByteSize>().unwrap_err().to_string();
+        assert!(e.contains("did you mean `960Gi` (powers of 1024) or `960G` (powers of 1000)?"), "{e}");
         let e = "500m".parse::<ByteSize>().unwrap_err().to_string();
         assert!(e.contains("fraction of a byte"), "{e}");
         let e = "-2Gi".parse::<ByteSize>().unwrap_err().to_string();
