@@ -82,7 +82,9 @@ Exit codes: 0 p99 within etcd's guidance, 1 above it, 2 the test could not run (
 metrics (WAL fsync p99, backend commit p99, leader changes, has_leader), through etcd's JSON gateway on the client \
 port. Judges CP-ETCD-HEALTH (quorum holds, fault tolerance left, no alarms), CP-COUNT on the real member count, \
 CP-ETCD-FSYNC from the live metrics and, given an inventory, CP-SPREAD with the members placed in their zones by address.\n\n\
-With FILE, the endpoints default to the control-plane addresses on port 2379 (https when --cacert is given). \
+With FILE, the endpoints default to the control-plane addresses on port 2379 (--client-port to change; https when \
+--cacert is given). Once a member has listed the cluster, the members no endpoint reached are asked at the client URLs \
+they advertise, like etcdctl --cluster, with the same deadline and certificates (--no-discover to ask only the endpoints). \
 kubeadm's etcd needs client certificates: --cacert /etc/kubernetes/pki/etcd/ca.crt \
 --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key.",
         after_help = "Examples:\n  kubev-ha etcd --endpoints http://127.0.0.1:2379\n  kubev-ha etcd cluster.yaml --cacert ca.crt --cert client.crt --key client.key\n\n\
@@ -150,7 +152,7 @@ impl Command {
 pub enum ReportFormat {
     /// Grouped, readable; coloured on a terminal.
     Text,
-    /// One JSON object (docs/report-format.md).
+    /// One JSON object (docs/report-format.md; for `plan`, docs/plan.md).
     Json,
 }
 
@@ -368,10 +370,18 @@ pub struct BandwidthArgs {
 pub enum RenderCommand {
     /// nftables rules (`nft -f`) that open exactly the port matrix on a node.
     #[command(
-        after_help = "Example:\n  kubev-ha render nftables cluster.yaml --node cp-1 > cp-1.nft && nft -c -f cp-1.nft"
+        after_help = "Example:\n  kubev-ha render nftables cluster.yaml --node cp-1 > cp-1.nft && nft -c -f cp-1.nft\n\n\
+`net matrix` and `net check` probe the matrix ports themselves, so they work with these rules applied. \
+`net matrix --bandwidth` also uses TCP 5201 between workers, which the rules keep closed unless \
+--allow-measurement-ports is given: measure before applying, or render with it and render again without it afterwards."
     )]
     Nftables(RenderArgs),
     /// firewalld commands (a `kubev-ha` zone with rich rules) that open exactly the port matrix on a node.
+    #[command(
+        after_help = "`net matrix` and `net check` probe the matrix ports themselves, so they work with these rules applied. \
+`net matrix --bandwidth` also uses TCP 5201 between workers, which the rules keep closed unless \
+--allow-measurement-ports is given: measure before applying, or render with it and remove those rules afterwards."
+    )]
     Firewalld(RenderArgs),
 }
 
@@ -382,6 +392,9 @@ pub struct RenderArgs {
     /// The node to render for (default: every node, one after the other).
     #[arg(long)]
     pub node: Option<String>,
+    /// Also open the bandwidth port of `net matrix --bandwidth` (TCP 5201) on workers, from the workers and the migration network.
+    #[arg(long)]
+    pub allow_measurement_ports: bool,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +405,20 @@ pub struct EtcdArgs {
     /// Client URLs, comma-separated (http://HOST:2379 or https://HOST:2379).
     #[arg(long, value_delimiter = ',', value_name = "URL[,URL...]")]
     pub endpoints: Vec<String>,
+
+    /// etcd's client port on the control-plane nodes, for endpoints taken from the inventory.
+    #[arg(
+        long,
+        default_value_t = 2379,
+        value_name = "PORT",
+        conflicts_with = "endpoints",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub client_port: u16,
+
+    /// Ask only the endpoints given, not the other members at the client URLs they advertise.
+    #[arg(long)]
+    pub no_discover: bool,
 
     /// CA certificate that signed the etcd server certificates (PEM).
     #[arg(long, value_name = "FILE")]

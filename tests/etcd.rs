@@ -25,7 +25,12 @@ fn etcd_report(cluster: &EtcdCluster, extra: &[&str]) -> (Value, i32) {
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = kubev_ha(&args);
+    json_report(&args)
+}
+
+/// Runs kubev-ha with these arguments and reads its JSON report and exit code.
+fn json_report(args: &[&str]) -> (Value, i32) {
+    let out = kubev_ha(args);
     let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
     (value, out.status.code().unwrap_or(-1))
 }
@@ -84,7 +89,11 @@ fn etcd_health_through_failures() {
 
     // Two down: quorum lost, said plainly, exit 1, within the deadlines.
     cluster.stop(1);
+    let started = std::time::Instant::now();
     let (report, code) = etcd_report(&cluster, &[]);
+    // A "did not hang" bound, not a performance threshold: each request
+    // has a 2 s deadline and there are a handful per member.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "took {:?}", started.elapsed());
     assert_eq!(code, 1);
     let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
     assert_eq!(q["severity"], "fail");
@@ -122,6 +131,24 @@ fn etcd_with_tls_client_certificates() {
 }
 
 #[test]
+fn etcd_stopping_the_leader_is_an_election_not_quorum_lost() {
+    // Reads are refused with 503 "leader changed" until the other two
+    // have elected a new leader; asked right away, the report must wait
+    // for that within its deadline rather than call quorum lost.
+    let mut cluster = match EtcdCluster::start(3, false) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_stopping_the_leader_is_an_election_not_quorum_lost", &why),
+    };
+    let Some(leader) = cluster.leader() else { panic!("a started cluster names a leader") };
+    cluster.stop(leader);
+    let (report, code) = etcd_report(&cluster, &[]);
+    assert!(fails_only_on_fsync(&report, code), "{report}");
+    let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
+    assert_eq!(q["severity"], "warn", "{q}");
+    assert!(q["message"].as_str().unwrap().contains("2 of 3 voting members healthy"), "{q}");
+}
+
+#[test]
 fn etcd_inventory_places_members_in_zones() {
     let cluster = match EtcdCluster::start(3, false) {
         Ok(c) => c,
@@ -143,6 +170,117 @@ fn etcd_inventory_places_members_in_zones() {
     let spread = finding(&report, "CP-SPREAD", "cluster");
     assert_eq!(spread["severity"], "fail");
     assert!(spread["message"].as_str().unwrap().contains("zone a"), "{spread}");
+}
+
+#[test]
+fn etcd_inventory_maps_members_to_nodes_by_address() {
+    // Members m1..m3 on 127.0.0.1..3, all on one client port; the nodes
+    // carry other names, so only their addresses can place the members.
+    let cluster = match EtcdCluster::start_on_loopback_aliases(3) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_inventory_maps_members_to_nodes_by_address", &why),
+    };
+    let port = cluster.client_port(0).to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = |zones: [&str; 3]| {
+        let file = dir.path().join(format!("inv-{}.yaml", zones.join("")));
+        std::fs::write(
+            &file,
+            format!(
+                "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: e}}\nnodes:\n\
+  - {{name: cp-north, address: 127.0.0.1, roles: [control-plane], zone: {}}}\n\
+  - {{name: cp-south, address: 127.0.0.2, roles: [control-plane], zone: {}}}\n\
+  - {{name: cp-east, address: 127.0.0.3, roles: [control-plane], zone: {}}}\n",
+                zones[0], zones[1], zones[2]
+            ),
+        )
+        .unwrap();
+        file
+    };
+    let run = |file: &std::path::Path| {
+        json_report(&["etcd", file.to_str().unwrap(), "--client-port", &port, "--format", "json", "--timeout", "2s"])
+    };
+
+    // m1 and m2 share zone a: losing it loses quorum.
+    let (report, code) = run(&inventory(["a", "a", "b"]));
+    assert_eq!(code, 1, "CP-SPREAD fails in production: {report}");
+    let endpoints = report["measurements"]["etcd"]["endpoints"].as_array().unwrap();
+    let expected: Vec<String> = (1..=3).map(|i| format!("http://127.0.0.{i}:{port}")).collect();
+    assert_eq!(endpoints.iter().map(|e| e.as_str().unwrap()).collect::<Vec<_>>(), expected);
+    assert_eq!(finding(&report, "CP-ETCD-HEALTH", "cluster")["severity"], "pass", "{report}");
+    let spread = finding(&report, "CP-SPREAD", "cluster");
+    assert_eq!(spread["severity"], "fail", "{spread}");
+    let message = spread["message"].as_str().unwrap();
+    assert!(message.contains("zones a: 2, b: 1") && message.contains("losing zone a"), "{spread}");
+
+    // One member per zone: any zone may go.
+    let (report, _) = run(&inventory(["a", "b", "c"]));
+    let spread = finding(&report, "CP-SPREAD", "cluster");
+    assert_eq!(spread["severity"], "pass", "{spread}");
+    assert!(spread["message"].as_str().unwrap().contains("zones a: 1, b: 1, c: 1"), "{spread}");
+
+    // --client-port is for the inventory's endpoints only.
+    let out = kubev_ha(&["etcd", "--endpoints", "http://127.0.0.1:2379", "--client-port", "2380"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn etcd_one_endpoint_discovers_the_other_members() {
+    let cluster = match EtcdCluster::start(3, false) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_one_endpoint_discovers_the_other_members", &why),
+    };
+    let first = cluster.endpoints()[0].clone();
+    let args = ["etcd", "--endpoints", &first, "--format", "json", "--timeout", "2s"];
+
+    // The member list names the other two; they are asked at their
+    // advertised client URLs.
+    let (report, code) = json_report(&args);
+    assert!(fails_only_on_fsync(&report, code), "{report}");
+    let members = report["measurements"]["etcd"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3);
+    for (m, endpoint) in members.iter().zip(cluster.endpoints()) {
+        assert_eq!(m["health"]["state"], "healthy", "{m}");
+        assert_eq!(m["endpoint"], endpoint.as_str(), "{m}");
+    }
+    assert_eq!(members.iter().filter(|m| m["isLeader"] == true).count(), 1, "exactly one leader");
+    let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
+    assert_eq!(q["severity"], "pass", "{q}");
+    assert!(q["message"].as_str().unwrap().contains("3 of 3 voting members healthy"), "{q}");
+
+    // Without discovery the others stay unasked and the verdict unknown.
+    let (report, _) = json_report(&[&args[..], &["--no-discover"]].concat());
+    let states: Vec<&str> = report["measurements"]["etcd"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["health"]["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["healthy", "not-probed", "not-probed"]);
+    assert_eq!(finding(&report, "CP-ETCD-HEALTH", "cluster")["severity"], "unknown");
+}
+
+#[test]
+fn etcd_members_unreachable_at_their_advertised_urls_are_not_quorum_lost() {
+    // m2 and m3 advertise client URLs nothing listens on: discovery finds
+    // them down from here, yet m1 answers a linearizable read, which etcd
+    // serves only with a quorum behind its leader.
+    let cluster = match EtcdCluster::start_advertising_unreachable(3) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_members_unreachable_at_their_advertised_urls_are_not_quorum_lost", &why),
+    };
+    let first = cluster.endpoints()[0].clone();
+    let (report, _) = json_report(&["etcd", "--endpoints", &first, "--format", "json", "--timeout", "2s"]);
+    let states: Vec<&str> = report["measurements"]["etcd"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["health"]["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["healthy", "down", "down"], "{report}");
+    let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
+    assert_eq!(q["severity"], "unknown", "{q}");
+    assert!(q["message"].as_str().unwrap().starts_with("quorum holds in etcd's own view"), "{q}");
 }
 
 #[test]

@@ -48,6 +48,19 @@ fn red_cells(report: &Value) -> BTreeSet<(String, String, u64)> {
         .collect()
 }
 
+/// (group, from, to, state) of every matrix cell in the JSON.
+fn cells(report: &Value) -> Vec<(String, String, String, String)> {
+    report["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no cells: {report}"))
+        .iter()
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().unwrap_or_else(|| panic!("{k} in {c}")).to_string();
+            (text("group"), text("from"), text("to"), text("state"))
+        })
+        .collect()
+}
+
 fn nft_available() -> bool {
     Command::new("nft").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success())
 }
@@ -58,10 +71,33 @@ fn matrix_green_then_firewalled_then_one_rule_missing() {
         Ok(b) => b,
         Err(why) => return skip("matrix_green_then_firewalled_then_one_rule_missing", &why),
     };
-    // 1. Nothing in the way: every cell green.
+    // 1. Nothing in the way: every cell green. Something else holds the
+    //    kubelet port on w-2: its responder cannot take it, the probes get
+    //    "another service", and NET-PORTS warns about the holder.
+    let squatter = bed.hold_tcp("w-2", 10250);
     let (report, code) = matrix(&bed, "20s");
+    drop(squatter);
     assert_eq!(code, 0, "{}", report["findings"]);
     assert!(red_cells(&report).is_empty(), "{:?}", red_cells(&report));
+    let all_cells = cells(&report);
+    assert!(all_cells.len() > 50, "{} cells", all_cells.len());
+    assert!(all_cells.iter().all(|c| c.3 == "open"), "{all_cells:?}");
+    // Every pair of the 5 nodes reaches something (NodePort services at least).
+    let pairs: BTreeSet<(&str, &str)> = all_cells.iter().map(|c| (c.1.as_str(), c.2.as_str())).collect();
+    assert_eq!(pairs.len(), 5 * 4);
+    let taken = report["measurements"]["network"]["taken"].as_array().unwrap();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    assert_eq!((taken[0]["node"].as_str(), taken[0]["port"].as_u64()), (Some("w-2"), Some(10250)));
+    assert!(taken[0]["holder"].as_str().unwrap().contains(&format!("pid {}", std::process::id())), "{taken:?}");
+    let held = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "NET-PORTS" && f["subject"] == "node/w-2")
+        .unwrap_or_else(|| panic!("no NET-PORTS finding for w-2: {}", report["findings"]));
+    assert_eq!(held["severity"], "warn");
+    let message = held["message"].as_str().unwrap();
+    assert!(message.contains("10250/tcp (kubelet)") && message.contains("Before install"), "{message}");
     let probes = report["measurements"]["network"]["probes"].as_array().unwrap().len();
     assert!(probes > 100, "the matrix has {probes} probes");
     assert_eq!(report["measurements"]["network"]["from"].as_array().unwrap().len(), 5);
@@ -95,6 +131,18 @@ fn matrix_green_then_firewalled_then_one_rule_missing() {
         .map(|(f, t, p)| (f.to_string(), t.to_string(), *p))
         .collect();
     assert_eq!(red_cells(&report), expected);
+    let failing_cells: BTreeSet<(String, String, String)> =
+        cells(&report).into_iter().filter(|c| c.3 != "open").map(|c| (c.0, c.1, c.2)).collect();
+    let expected_cells: BTreeSet<(String, String, String)> =
+        [("etcd peer", "cp-1", "cp-2"), ("etcd peer", "cp-3", "cp-2")]
+            .iter()
+            .map(|(g, f, t)| (g.to_string(), f.to_string(), t.to_string()))
+            .collect();
+    assert_eq!(failing_cells, expected_cells);
+    for c in report["cells"].as_array().unwrap().iter().filter(|c| c["state"] == "failing") {
+        let probes = c["failing"].as_array().unwrap();
+        assert!(!probes.is_empty() && probes.iter().all(|p| p["port"] == 2380 && p["state"] == "filtered"), "{c}");
+    }
     let failing: Vec<&Value> =
         report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "fail").collect();
     assert_eq!(failing.len(), 2, "{failing:?}");
@@ -141,7 +189,13 @@ fn matrix_reports_a_down_node_and_completes_the_rest() {
         Err(why) => return skip("matrix_reports_a_down_node_and_completes_the_rest", &why),
     };
     bed.exec("w-1", &["ip", "link", "set", "eth0", "down"]);
+    let started = std::time::Instant::now();
     let (report, code) = matrix(&bed, "15s");
+    let took = started.elapsed();
+    // "Within the deadline", as a generous did-not-hang bound: SSH to the
+    // down node gives up after --timeout (15 s) at each of the two steps,
+    // the probes have 2 s each (10× that), plus 30 s of setup.
+    assert!(took < Duration::from_secs(2 * 15 + 10 * 2 + 30), "the matrix took {took:?}");
     assert_eq!(code, 1);
     let network = &report["measurements"]["network"];
     assert!(network["unreachable"]["w-1"].is_string(), "{}", network["unreachable"]);
@@ -150,6 +204,17 @@ fn matrix_reports_a_down_node_and_completes_the_rest() {
     // Its column: nobody reaches it. Everything else: green.
     for (f, t, _) in red_cells(&report) {
         assert_eq!(t, "w-1", "{f} → {t} failed, but only w-1 is down");
+    }
+    // Its row and its column are cells too, unreachable with the reason.
+    let all_cells = cells(&report);
+    assert!(all_cells.iter().any(|c| c.1 == "w-1") && all_cells.iter().any(|c| c.2 == "w-1"));
+    for c in report["cells"].as_array().unwrap() {
+        if c["from"] == "w-1" || c["to"] == "w-1" {
+            assert_eq!(c["state"], "unreachable", "{c}");
+            assert!(c["reason"].as_str().unwrap().starts_with("w-1 unreachable: "), "{c}");
+        } else {
+            assert_eq!(c["state"], "open", "{c}");
+        }
     }
     let node_finding = report["findings"]
         .as_array()
@@ -329,12 +394,19 @@ fn rendered_nftables_pass_nft_check_for_every_example_node() {
     for example in ["examples/ha-reference.yaml", "examples/lab-minimum.yaml", "examples/flawed.yaml"] {
         let inventory = crate::common::load(&crate::common::root().join(example));
         for node in &inventory.nodes {
-            let out = kubev_ha(&["render", "nftables", example, "--node", &node.name]);
-            assert_eq!(out.status.code(), Some(0));
-            let file = tempfile::NamedTempFile::new().unwrap();
-            std::fs::write(file.path(), stdout(&out)).unwrap();
-            let check = Command::new("nft").args(["-c", "-f"]).arg(file.path()).output().unwrap();
-            assert!(check.status.success(), "{example} {}: {}", node.name, String::from_utf8_lossy(&check.stderr));
+            for extra in [&[][..], &["--allow-measurement-ports"][..]] {
+                let out = kubev_ha(&[&["render", "nftables", example, "--node", &node.name][..], extra].concat());
+                assert_eq!(out.status.code(), Some(0));
+                let file = tempfile::NamedTempFile::new().unwrap();
+                std::fs::write(file.path(), stdout(&out)).unwrap();
+                let check = Command::new("nft").args(["-c", "-f"]).arg(file.path()).output().unwrap();
+                assert!(
+                    check.status.success(),
+                    "{example} {} {extra:?}: {}",
+                    node.name,
+                    String::from_utf8_lossy(&check.stderr)
+                );
+            }
         }
     }
 }
@@ -354,11 +426,144 @@ fn rendered_rules_keep_ssh_and_cover_the_matrix() {
     let worker = stdout(&kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "w-a1"]));
     assert!(worker.contains("dport 61000-61009"));
     assert!(!worker.contains("dport 2379 "));
+    // Migration traffic comes from the dedicated migration network.
+    assert!(worker.contains("elements = { 192.168.50.0/24 }"), "{worker}");
+    assert!(worker.contains("ip saddr @migration_v4 tcp dport 61000-61009 accept"), "{worker}");
+    assert!(!rules.contains("@migration_v4 tcp dport"), "a control plane takes no migrations");
+    // The bandwidth sink's port only when asked for.
+    assert!(!worker.contains("dport 5201 "), "{worker}");
+    let measuring = stdout(&kubev_ha(&[
+        "render",
+        "nftables",
+        "examples/ha-reference.yaml",
+        "--node",
+        "w-a1",
+        "--allow-measurement-ports",
+    ]));
+    assert!(measuring.contains("ip saddr @workers_v4 tcp dport 5201 accept"), "{measuring}");
+    assert!(measuring.contains("ip saddr @migration_v4 tcp dport 5201 accept"), "{measuring}");
 
     let fw = stdout(&kubev_ha(&["render", "firewalld", "examples/ha-reference.yaml", "--node", "cp-1"]));
     assert!(fw.contains("--add-service=ssh"));
     assert!(fw.contains("port port=\"2380\" protocol=\"tcp\""));
+    assert!(fw.contains("--change-interface='ens2f0'"), "the zone is bound to the declared NIC: {fw}");
+    let fw_worker = stdout(&kubev_ha(&["render", "firewalld", "examples/ha-reference.yaml", "--node", "w-a1"]));
+    assert!(
+        fw_worker.contains("source address=\"192.168.50.0/24\" port port=\"61000-61009\" protocol=\"tcp\" accept"),
+        "{fw_worker}"
+    );
+    assert!(!fw_worker.contains("port=\"5201\""));
+    let fw_measuring = stdout(&kubev_ha(&[
+        "render",
+        "firewalld",
+        "examples/ha-reference.yaml",
+        "--node",
+        "w-a1",
+        "--allow-measurement-ports",
+    ]));
+    assert!(fw_measuring.contains("source address=\"192.168.50.0/24\" port port=\"5201\" protocol=\"tcp\""));
+    // No NIC named: the script says the operator must bind the zone.
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("bare.yaml");
+    std::fs::write(
+        &bare,
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: b}\nnodes:\n\
+  - {name: w-1, address: 10.0.0.1, roles: [worker]}\n",
+    )
+    .unwrap();
+    let fw_bare = stdout(&kubev_ha(&["render", "firewalld", bare.to_str().unwrap()]));
+    assert!(!fw_bare.contains("--change-interface='"), "{fw_bare}");
+    assert!(fw_bare.contains("the operator must bind the zone"), "{fw_bare}");
     let bad = kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "cp-9"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("did you mean `cp-1`?") || stderr(&bad).contains("no node `cp-9`"));
+}
+
+/// HA-DRAIN-TIME with and without a measured migration bandwidth (pure:
+/// no namespaces). The reference workers declare 25 Gbit/s migration NICs;
+/// a measured 200 Mbit/s must lengthen every drain and be named.
+#[test]
+fn net_measured_bandwidth_changes_the_drain_time() {
+    use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
+    use kubev_ha_rules::{CheckOptions, check};
+
+    let drain = |facts: &kubev_ha_model::Facts| {
+        let report = check(facts, &CheckOptions { only: vec!["HA-DRAIN-TIME"], ..CheckOptions::default() });
+        let found = crate::common::findings(&report, "HA-DRAIN-TIME", None);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        (found[0].severity, found[0].message.clone())
+    };
+    let declared = kubev_ha_model::Facts::from_inventory(crate::common::reference(), "ha-reference.yaml");
+    let (declared_severity, declared_message) = drain(&declared);
+    assert!(!declared_message.contains("measured"), "{declared_message}");
+
+    let workers: Vec<String> = crate::common::reference().workers().map(|w| w.name.clone()).collect();
+    let bandwidth = workers
+        .iter()
+        .enumerate()
+        .map(|(i, from)| Bandwidth {
+            from: from.clone(),
+            to: workers[(i + 1) % workers.len()].clone(),
+            streams: 1,
+            total_bps: 200e6,
+            per_stream_bps: vec![200e6],
+            rtt_ms: Some(0.2),
+            seconds: 5.0,
+        })
+        .collect();
+    let mut measured = declared.clone();
+    measured.measurements.network = Some(NetworkMeasurements { bandwidth, ..NetworkMeasurements::default() });
+    let (measured_severity, measured_message) = drain(&measured);
+    assert!(measured_message.contains("a measured 0.20 Gbit/s"), "{measured_message}");
+    let took = |m: &str| m.split("takes at least ").nth(1).and_then(|r| r.split(' ').next()).map(str::to_string);
+    assert_ne!(took(&declared_message), took(&measured_message), "{declared_message}\n{measured_message}");
+    // 125× slower than declared: the reference's 30-minute window no longer holds.
+    assert_eq!(declared_severity, kubev_ha_rules::Severity::Pass, "{declared_message}");
+    assert_ne!(measured_severity, kubev_ha_rules::Severity::Pass, "{measured_message}");
+}
+
+/// NET-PORTS on ports the responders could not take (pure: no namespaces).
+/// The holder decides: the component's own process is expected after
+/// install; anything else, or a holder /proc did not name, is a warning
+/// that says the stage cannot be told.
+#[test]
+fn net_ports_judges_ports_the_responder_could_not_take() {
+    use kubev_ha_model::measure::{NetworkMeasurements, TakenPort};
+    use kubev_ha_rules::{CheckOptions, Severity, check};
+
+    let taken = |node: &str, port: u16, component: &str, holder: Option<&str>| TakenPort {
+        node: node.into(),
+        port,
+        protocol: "tcp".into(),
+        component: component.into(),
+        holder: holder.map(str::to_string),
+        error: "Address already in use (os error 98)".into(),
+    };
+    let mut facts = kubev_ha_model::Facts::from_inventory(crate::common::reference(), "ha-reference.yaml");
+    facts.measurements.network = Some(NetworkMeasurements {
+        taken: vec![
+            taken("cp-1", 6443, "API server", Some("nginx (pid 5)")),
+            taken("cp-2", 6443, "API server", Some("kube-apiserver (pid 7)")),
+            taken("w-a1", 10250, "kubelet", None),
+            // Not a matrix port: the bandwidth sink is not NET-PORTS' business.
+            taken("w-a2", 5201, "bandwidth sink", Some("iperf3 (pid 9)")),
+        ],
+        ..NetworkMeasurements::default()
+    });
+    let report = check(&facts, &CheckOptions { only: vec!["NET-PORTS"], ..CheckOptions::default() });
+    let of = |node: &str| crate::common::findings(&report, "NET-PORTS", Some(&format!("node/{node}")));
+    let cp1 = of("cp-1");
+    assert_eq!(cp1.len(), 2, "taken, and not checked from: {cp1:#?}");
+    let warn = cp1.iter().find(|f| f.severity == Severity::Warn).expect("a warning for cp-1");
+    assert!(warn.message.contains("6443/tcp (API server) held by nginx (pid 5)"), "{}", warn.message);
+    assert!(warn.message.contains("Before install") && warn.message.contains("after install"), "{}", warn.message);
+    let own = of("cp-2");
+    assert!(
+        own.iter().any(|f| f.severity == Severity::Info && f.message.contains("kube-apiserver (pid 7)")),
+        "{own:#?}"
+    );
+    assert!(own.iter().all(|f| f.severity != Severity::Warn), "{own:#?}");
+    let unnamed = of("w-a1");
+    assert!(unnamed.iter().any(|f| f.severity == Severity::Warn && f.message.contains("a process /proc did not name")));
+    assert!(of("w-a2").iter().all(|f| f.severity != Severity::Warn), "{:#?}", of("w-a2"));
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_etcd::{EtcdConfig, inspect};
-use kubev_ha_model::measure::{EtcdHealth, EtcdStatus};
+use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
 use kubev_ha_model::{Address, Facts, Inventory, Located, Metadata, Node, Role, SourceFormat};
 use kubev_ha_report::{TextOptions, text};
 use kubev_ha_rules::{CheckOptions, check};
@@ -23,7 +23,10 @@ pub fn run(args: EtcdArgs, color: ColorChoice) -> miette::Result<Outcome> {
         args.endpoints.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect()
     } else if let Some(l) = &loaded {
         let scheme = if tls { "https" } else { "http" };
-        l.inventory.control_planes().map(|n| format!("{scheme}://{}:2379", host_in_url(&n.address))).collect()
+        l.inventory
+            .control_planes()
+            .map(|n| format!("{scheme}://{}:{}", host_in_url(&n.address), args.client_port))
+            .collect()
     } else {
         return Err(miette::miette!(
             help = "give --endpoints http://HOST:2379,... or an inventory whose control planes run etcd",
@@ -39,6 +42,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice) -> miette::Result<Outcome> {
         cert: args.cert.clone(),
         key: args.key.clone(),
         timeout: args.timeout.as_duration(),
+        discover: !args.no_discover,
     };
     let status = inspect(&config).map_err(|e| miette::miette!("{e}"))?;
 
@@ -121,12 +125,13 @@ fn members_table(status: &EtcdStatus, width: u16) -> String {
         vec![
             "member",
             "id",
-            "endpoint",
+            "client / peer URLs",
             "health",
             "version",
             "db size",
             "term / index",
             "role",
+            "has leader",
             "wal fsync p99",
             "commit p99",
             "leader changes",
@@ -148,7 +153,7 @@ fn members_table(status: &EtcdStatus, width: u16) -> String {
         t.add_row(vec![
             m.name.clone(),
             m.id.clone(),
-            m.endpoint.clone().unwrap_or_else(|| m.client_urls.join(" ")),
+            urls(m),
             health,
             m.version.clone().unwrap_or_else(|| "-".into()),
             m.db_size.map_or("-".into(), |b| kubev_ha_model::ByteSize::bytes(b).human()),
@@ -158,6 +163,7 @@ fn members_table(status: &EtcdStatus, width: u16) -> String {
                 m.raft_index.map_or("-".into(), |v| v.to_string())
             ),
             role.into(),
+            m.has_leader.map_or("-", |h| if h { "yes" } else { "no" }).into(),
             ms(m.wal_fsync_p99_ms),
             ms(m.backend_commit_p99_ms),
             m.leader_changes.map_or("-".into(), |v| format!("{v:.0}")),
@@ -168,4 +174,17 @@ fn members_table(status: &EtcdStatus, width: u16) -> String {
         out.push_str(&format!("unreachable: {endpoint}: {why}\n"));
     }
     out
+}
+
+/// The member's client and peer URLs, one per line, and the endpoint it
+/// was reached by when that is none of its client URLs (a load balancer,
+/// a tunnel).
+fn urls(m: &EtcdMember) -> String {
+    let mut lines: Vec<String> = m.client_urls.iter().map(|u| format!("client {u}")).collect();
+    lines.extend(m.peer_urls.iter().map(|u| format!("peer {u}")));
+    let trimmed = |u: &str| u.trim_end_matches('/').to_ascii_lowercase();
+    if let Some(e) = m.endpoint.as_deref().filter(|e| !m.client_urls.iter().any(|u| trimmed(u) == trimmed(e))) {
+        lines.push(format!("asked at {e}"));
+    }
+    lines.join("\n")
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
 use kubev_ha_model::Facts;
-use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements, PortProbe};
+use kubev_ha_model::measure::{Bandwidth, CellState, MatrixCell, NetworkMeasurements, PortProbe, TakenPort};
+use kubev_ha_net::cells::matrix_cells;
 use kubev_ha_net::check::{CheckOptions as NetOptions, check_from, merge};
 use kubev_ha_net::probe::ProbeOptions;
 use kubev_ha_net::responder::{ServeOptions, ServeReport, bind, serve};
@@ -24,8 +25,8 @@ use crate::output;
 
 /// The rules the network checks feed.
 const NET_RULES: [&str; 4] = ["NET-PORTS", "NET-MTU", "NET-DNS", "NET-NODELOCAL-DNS"];
-/// The bandwidth sink's port (iperf3's), opened by `net matrix --bandwidth`.
-pub const BANDWIDTH_PORT: u16 = 5201;
+// The bandwidth sink's port, opened by `net matrix --bandwidth`.
+use kubev_ha_net::wire::BANDWIDTH_PORT;
 
 fn runtime() -> miette::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -80,7 +81,7 @@ fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
                 stop.notify_one();
             });
         }
-        let stats = serve(&options, tcp, udp, sink, stop).await;
+        let stats = serve(&options, report.max_conns, tcp, udp, sink, stop).await;
         eprintln!(
             "kubev-ha net serve: stopped; {} connections answered, {} refused over the limit, {} datagrams answered",
             stats.connections, stats.refused_over_limit, stats.datagrams_answered
@@ -106,9 +107,14 @@ fn print_serve_report(report: &ServeReport, options: &ServeOptions) {
         println!("  bandwidth sink on {p}/tcp");
     }
     println!(
-        "  stops by itself in {} (at most {} connections at once; Ctrl-C stops it now)",
+        "  stops by itself in {} (at most {} connections at once{}; Ctrl-C stops it now)",
         kubev_ha_model::Interval::from_secs(options.ttl.as_secs()),
-        options.max_conns
+        report.max_conns,
+        if report.max_conns < options.max_conns {
+            format!(", not the {} asked for: the open-file limit leaves no more room", options.max_conns)
+        } else {
+            String::new()
+        }
     );
 }
 
@@ -148,7 +154,7 @@ fn judge_and_print(
     profile: Option<kubev_ha_model::Profile>,
     color: ColorChoice,
     title: &str,
-    matrix: Option<String>,
+    matrix: Option<(String, Vec<MatrixCell>)>,
 ) -> miette::Result<Outcome> {
     let mut only: Vec<&'static str> = NET_RULES.to_vec();
     if !measured.bandwidth.is_empty() {
@@ -160,11 +166,15 @@ fn judge_and_print(
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
             if let Some(obj) = value.as_object_mut() {
                 obj.insert("measurements".into(), serde_json::json!({ "network": measured }));
+                // Every cell of the matrix, failing or not, beside the probes.
+                if let Some((_, cells)) = &matrix {
+                    obj.insert("cells".into(), serde_json::to_value(cells).map_err(|e| miette::miette!("{e}"))?);
+                }
             }
             println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
         }
         ReportFormat::Text => {
-            if let Some(m) = matrix {
+            if let Some((m, _)) = matrix {
                 print!("{m}");
             } else {
                 print!("{}", probe_table(&measured.probes, output::width()));
@@ -219,31 +229,25 @@ fn probe_table(probes: &[PortProbe], width: u16) -> String {
     out
 }
 
-/// The N×N matrix per port group: ✓ all open, ✗ something not, · nothing to reach.
-fn matrix_text(nodes: &[String], measured: &NetworkMeasurements) -> String {
+/// The N×N matrix per port group from its cells: ✓ all open, ✗ something
+/// not, ? a node unreachable, - not measured, · nothing to reach.
+fn matrix_text(nodes: &[String], measured: &NetworkMeasurements, cells: &[MatrixCell]) -> String {
     let mut out = String::new();
     let short = |s: &str| s.chars().take(10).collect::<String>();
     for rule in PORT_MATRIX {
-        let cell = |from: &str, to: &str| -> char {
-            let probes: Vec<&PortProbe> = measured
-                .probes
-                .iter()
-                .filter(|p| p.from == from && p.to == to && p.component == rule.component)
-                .collect();
-            if measured.unreachable.contains_key(from) || measured.unreachable.contains_key(to) {
-                '?'
-            } else if probes.is_empty() {
-                '·'
-            } else if probes.iter().all(|p| p.state.is_open()) {
-                '✓'
-            } else {
-                '✗'
-            }
-        };
-        let any = nodes.iter().any(|f| nodes.iter().any(|t| !matches!(cell(f, t), '·')));
-        if !any {
+        let group: Vec<&MatrixCell> = cells.iter().filter(|c| c.group == rule.component).collect();
+        if group.is_empty() {
             continue;
         }
+        let cell = |from: &str, to: &str| -> char {
+            match group.iter().find(|c| c.from == from && c.to == to).map(|c| c.state) {
+                None => '·',
+                Some(CellState::Open) => '✓',
+                Some(CellState::Failing) => '✗',
+                Some(CellState::Unreachable) => '?',
+                Some(CellState::NotMeasured) => '-',
+            }
+        };
         out.push_str(&format!("\n{} {}/{}\n", rule.component, rule.ports_text(), rule.protocols_text()));
         out.push_str(&format!("  {:>10} ", "from \\ to"));
         for t in nodes {
@@ -258,7 +262,7 @@ fn matrix_text(nodes: &[String], measured: &NetworkMeasurements) -> String {
             out.push('\n');
         }
     }
-    let bad: Vec<&PortProbe> = measured.probes.iter().filter(|p| !p.state.is_open()).collect();
+    let bad: Vec<&PortProbe> = cells.iter().flat_map(|c| &c.failing).collect();
     if !bad.is_empty() {
         out.push_str("\nFailing cells:\n");
         for p in bad {
@@ -268,10 +272,30 @@ fn matrix_text(nodes: &[String], measured: &NetworkMeasurements) -> String {
             ));
         }
     }
+    let unmeasured = cells.iter().filter(|c| c.state == CellState::NotMeasured).count();
+    if unmeasured > 0 {
+        out.push_str(&format!("  {unmeasured} cell(s) not measured (-)\n"));
+    }
     for (node, why) in &measured.unreachable {
         out.push_str(&format!("  {node}: unreachable: {why}\n"));
     }
-    out.push_str("\n✓ open  ✗ not open  · nothing to reach  ? node unreachable\n");
+    if !measured.taken.is_empty() {
+        out.push_str("\nPorts the responders could not take:\n");
+        for t in &measured.taken {
+            out.push_str(&format!(
+                "  {} {}/{} ({}): {}{}\n",
+                t.node,
+                t.port,
+                t.protocol,
+                t.component,
+                t.holder
+                    .as_deref()
+                    .map_or_else(|| "held by an unknown process".to_string(), |h| format!("held by {h}")),
+                if t.error.is_empty() { String::new() } else { format!(" ({})", t.error) }
+            ));
+        }
+    }
+    out.push_str("\n✓ open  ✗ not open  ? node unreachable  - not measured  · nothing to reach\n");
     out
 }
 
@@ -452,14 +476,28 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
         let mut all = merge(parts);
         all.unreachable.extend(unreachable);
         all.bandwidth = bandwidth;
+        all.taken = reports
+            .iter()
+            .flat_map(|(node, r)| {
+                r.taken.iter().map(move |t| TakenPort {
+                    node: node.clone(),
+                    port: t.port,
+                    protocol: t.protocol.to_string(),
+                    component: t.component.clone(),
+                    holder: t.holder.clone(),
+                    error: t.error.clone(),
+                })
+            })
+            .collect();
         all
     });
 
     let nodes: Vec<String> = inventory.nodes.iter().map(|n| n.name.clone()).collect();
-    let matrix = matrix_text(&nodes, &measured);
+    let cells = matrix_cells(&inventory, &measured);
+    let matrix = matrix_text(&nodes, &measured, &cells);
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    judge_and_print(&facts, &measured, args.format, args.profile, color, "net matrix", Some(matrix))
+    judge_and_print(&facts, &measured, args.format, args.profile, color, "net matrix", Some((matrix, cells)))
 }
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {

@@ -1,15 +1,20 @@
 //! `kubev-ha render nftables|firewalld FILE [--node NAME]`.
 
-use kubev_ha_report::firewall;
+use kubev_ha_report::firewall::{self, FirewallOptions};
 
 use super::Outcome;
 use super::check::load;
 use crate::cli::{RenderArgs, RenderCommand};
 
 pub fn run(command: RenderCommand) -> miette::Result<Outcome> {
-    let (args, render): (RenderArgs, fn(&kubev_ha_model::Inventory, &str, &str) -> String) = match command {
+    type Render = fn(&kubev_ha_model::Inventory, &str, &str, &FirewallOptions) -> String;
+    let (args, render): (RenderArgs, Render) = match command {
         RenderCommand::Nftables(a) => (a, firewall::nftables),
         RenderCommand::Firewalld(a) => (a, firewall::firewalld),
+    };
+    let options = FirewallOptions {
+        // The port `net matrix --bandwidth` measures on; closed unless asked.
+        measurement_ports: if args.allow_measurement_ports { vec![kubev_ha_net::wire::BANDWIDTH_PORT] } else { vec![] },
     };
     let loaded = load(&args.file)?;
     let inventory = &loaded.inventory;
@@ -29,7 +34,7 @@ pub fn run(command: RenderCommand) -> miette::Result<Outcome> {
         if i > 0 {
             println!();
         }
-        print!("{}", render(inventory, &loaded.source_name, node));
+        print!("{}", render(inventory, &loaded.source_name, node, &options));
     }
     Ok(Outcome::Ok)
 }

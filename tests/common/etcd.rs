@@ -16,8 +16,23 @@ pub struct Tls {
     pub client_key: PathBuf,
 }
 
+/// Where a member listens, and the client port it advertises.
+struct Place {
+    host: String,
+    client_port: u16,
+    advertised_client_port: u16,
+    peer_port: u16,
+}
+
+impl Place {
+    fn on(host: &str, client_port: u16, peer_port: u16) -> Place {
+        Place { host: host.to_string(), client_port, advertised_client_port: client_port, peer_port }
+    }
+}
+
 struct Member {
     child: Option<Child>,
+    host: String,
     client_port: u16,
 }
 
@@ -29,6 +44,18 @@ pub struct EtcdCluster {
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// A port free on every one of `hosts`, so that members on different
+/// loopback addresses can share it, as control planes share 2379.
+fn port_free_on_all(hosts: &[String]) -> Result<u16, String> {
+    for _ in 0..50 {
+        let port = free_port();
+        if port != 0 && hosts.iter().all(|h| TcpListener::bind((h.as_str(), port)).is_ok()) {
+            return Ok(port);
+        }
+    }
+    Err(format!("found no port free on all of {}", hosts.join(", ")))
 }
 
 /// A CA, a server certificate for 127.0.0.1 and a client certificate.
@@ -64,8 +91,56 @@ fn make_certs(dir: &std::path::Path) -> Result<(Tls, PathBuf, PathBuf), String> 
 }
 
 impl EtcdCluster {
-    /// Starts `n` members and waits for a leader, or says why it cannot.
+    /// Starts `n` members on 127.0.0.1, each on its own ports, and waits
+    /// for a leader, or says why it cannot.
     pub fn start(n: usize, tls: bool) -> Result<EtcdCluster, String> {
+        let hosts = (0..n).map(|_| Place::on("127.0.0.1", free_port(), free_port())).collect();
+        EtcdCluster::launch(hosts, tls)
+    }
+
+    /// Starts `n` members on the loopback aliases 127.0.0.1, 127.0.0.2, ...
+    /// (Linux routes all of 127.0.0.0/8 to lo), all on the same client
+    /// port, the way control planes each serve etcd on their own address.
+    pub fn start_on_loopback_aliases(n: usize) -> Result<EtcdCluster, String> {
+        let addresses: Vec<String> = (1..=n).map(|i| format!("127.0.0.{i}")).collect();
+        let client = port_free_on_all(&addresses)?;
+        let mut peer = port_free_on_all(&addresses)?;
+        for _ in 0..10 {
+            if peer != client {
+                break;
+            }
+            peer = port_free_on_all(&addresses)?;
+        }
+        if client == peer {
+            return Err("found no second port free on all loopback aliases".into());
+        }
+        EtcdCluster::launch(addresses.iter().map(|a| Place::on(a, client, peer)).collect(), false)
+    }
+
+    /// The client port of member `i` (0-based).
+    pub fn client_port(&self, i: usize) -> u16 {
+        self.members[i].client_port
+    }
+
+    /// Starts `n` members on 127.0.0.1 of which all but the first
+    /// advertise a client URL on which nothing listens, as members do that
+    /// advertise an address this machine cannot reach.
+    pub fn start_advertising_unreachable(n: usize) -> Result<EtcdCluster, String> {
+        let hosts = (0..n)
+            .map(|i| {
+                let mut place = Place::on("127.0.0.1", free_port(), free_port());
+                if i > 0 {
+                    place.advertised_client_port = free_port();
+                }
+                place
+            })
+            .collect();
+        EtcdCluster::launch(hosts, false)
+    }
+
+    /// Starts one member per place, named m1, m2, ...
+    fn launch(hosts: Vec<Place>, tls: bool) -> Result<EtcdCluster, String> {
+        let n = hosts.len();
         if Command::new("etcd").arg("--version").stdout(Stdio::null()).status().is_err() {
             return Err("no etcd binary (install etcd-server)".into());
         }
@@ -77,22 +152,22 @@ impl EtcdCluster {
             (None, None)
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
         let cluster: Vec<String> =
-            ports.iter().enumerate().map(|(i, (_, peer))| format!("m{}=http://127.0.0.1:{peer}", i + 1)).collect();
+            hosts.iter().enumerate().map(|(i, p)| format!("m{}=http://{}:{}", i + 1, p.host, p.peer_port)).collect();
         let cluster = cluster.join(",");
         let mut members = Vec::new();
-        for (i, (client, peer)) in ports.iter().enumerate() {
+        for (i, place) in hosts.iter().enumerate() {
+            let Place { host, client_port: client, advertised_client_port: advertised, peer_port: peer } = place;
             let name = format!("m{}", i + 1);
             let data = dir.path().join(&name);
             let log = std::fs::File::create(dir.path().join(format!("{name}.log"))).map_err(|e| e.to_string())?;
             let mut cmd = Command::new("etcd");
             cmd.args(["--name", &name, "--data-dir"])
                 .arg(&data)
-                .args(["--listen-client-urls", &format!("{scheme}://127.0.0.1:{client}")])
-                .args(["--advertise-client-urls", &format!("{scheme}://127.0.0.1:{client}")])
-                .args(["--listen-peer-urls", &format!("http://127.0.0.1:{peer}")])
-                .args(["--initial-advertise-peer-urls", &format!("http://127.0.0.1:{peer}")])
+                .args(["--listen-client-urls", &format!("{scheme}://{host}:{client}")])
+                .args(["--advertise-client-urls", &format!("{scheme}://{host}:{advertised}")])
+                .args(["--listen-peer-urls", &format!("http://{host}:{peer}")])
+                .args(["--initial-advertise-peer-urls", &format!("http://{host}:{peer}")])
                 .args([
                     "--initial-cluster",
                     &cluster,
@@ -106,10 +181,10 @@ impl EtcdCluster {
                 .stderr(log);
             if let Some((cert, key)) = &server_files {
                 cmd.arg("--cert-file").arg(cert).arg("--key-file").arg(key).arg("--client-cert-auth");
-                cmd.arg("--trusted-ca-file").arg(&tls.as_ref().map(|t| t.ca.clone()).unwrap_or_default());
+                cmd.arg("--trusted-ca-file").arg(tls.as_ref().map(|t| t.ca.clone()).unwrap_or_default());
             }
             let child = cmd.spawn().map_err(|e| format!("cannot start etcd: {e}"))?;
-            members.push(Member { child: Some(child), client_port: *client });
+            members.push(Member { child: Some(child), host: host.clone(), client_port: *client });
         }
         let cluster = EtcdCluster { members, tls, dir };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -129,7 +204,7 @@ impl EtcdCluster {
 
     pub fn endpoints(&self) -> Vec<String> {
         let scheme = if self.tls.is_some() { "https" } else { "http" };
-        self.members.iter().map(|m| format!("{scheme}://127.0.0.1:{}", m.client_port)).collect()
+        self.members.iter().map(|m| format!("{scheme}://{}:{}", m.host, m.client_port)).collect()
     }
 
     pub fn config(&self, timeout: Duration) -> EtcdConfig {
@@ -139,7 +214,15 @@ impl EtcdCluster {
             cert: self.tls.as_ref().map(|t| t.client_cert.clone()),
             key: self.tls.as_ref().map(|t| t.client_key.clone()),
             timeout,
+            discover: true,
         }
+    }
+
+    /// The member (0-based) the cluster names its leader, if it names one.
+    pub fn leader(&self) -> Option<usize> {
+        let status = inspect(&self.config(Duration::from_secs(2))).ok()?;
+        let leader = status.members.iter().find(|m| m.is_leader)?;
+        self.endpoints().iter().position(|e| leader.endpoint.as_ref() == Some(e))
     }
 
     /// Stops member `i` (0-based) for good.

@@ -58,6 +58,25 @@ impl Testbed {
         assert!(out.status.success(), "{args:?} in {node}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
+    /// A TCP listener on `port` of every address inside a node's namespace,
+    /// held by this test process: something that is not the responder
+    /// already owns the port. Closed when dropped.
+    pub fn hold_tcp(&self, node: &str, port: u16) -> std::net::TcpListener {
+        let path = format!("/var/run/netns/{}", self.namespace(node));
+        // setns changes only the calling thread's namespace, and a socket
+        // stays in the namespace it was made in: a short-lived thread makes
+        // the socket there and hands it back.
+        std::thread::spawn(move || {
+            let ns = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            // SAFETY: setns on a descriptor we own, for this thread only.
+            let rc = unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&ns), libc::CLONE_NEWNET) };
+            assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
+            std::net::TcpListener::bind(("0.0.0.0", port)).expect("bind in the namespace")
+        })
+        .join()
+        .expect("the namespace thread")
+    }
+
     /// Writes `text` to a file in the test bed's directory.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(name);

@@ -28,7 +28,15 @@ pub struct EtcdConfig {
     pub key: Option<PathBuf>,
     /// Every request's deadline; a member that does not answer by then is down.
     pub timeout: Duration,
+    /// After reading the member list, also ask the members none of the
+    /// endpoints reached at their advertised client URLs, as
+    /// `etcdctl --cluster` does.
+    pub discover: bool,
 }
+
+/// At most this many advertised client URLs are asked in discovery: etcd
+/// advises at most 7 members, so a longer list is not a cluster to walk.
+pub const MAX_DISCOVERED_URLS: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EtcdError {
@@ -181,7 +189,32 @@ fn describe(e: &ureq::Error) -> String {
     }
 }
 
-fn ask(agent: &ureq::Agent, endpoint: &str) -> EndpointReport {
+/// A linearizable read goes through the leader and needs quorum: the same
+/// check as `etcdctl endpoint health`. Its latency is that of the read
+/// that answered.
+///
+/// While a leader election is under way etcd refuses reads with HTTP 503
+/// (gRPC Unavailable: "leader changed", "no leader"); an election takes
+/// about one election timeout (1 s by default), so a refused read is
+/// tried again until `deadline` has passed instead of being taken for lost
+/// quorum. Without quorum the refusals go on and the last one is reported.
+fn linearizable_read(agent: &ureq::Agent, endpoint: &str, deadline: Duration) -> Result<f64, String> {
+    const PAUSE: Duration = Duration::from_millis(100);
+    let until = Instant::now() + deadline;
+    loop {
+        let started = Instant::now();
+        match post(agent, endpoint, "/v3/kv/range", json!({ "key": HEALTH_KEY_BASE64, "serializable": false })) {
+            Ok(_) => return Ok(started.elapsed().as_secs_f64() * 1000.0),
+            Err(e) if e.starts_with(UNAVAILABLE) && Instant::now() + PAUSE < until => std::thread::sleep(PAUSE),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// How `post` begins the error of a 503 answer.
+const UNAVAILABLE: &str = "HTTP 503:";
+
+fn ask(agent: &ureq::Agent, endpoint: &str, deadline: Duration) -> EndpointReport {
     let mut report = EndpointReport { endpoint: endpoint.to_string(), ..EndpointReport::default() };
     match post(agent, endpoint, "/v3/maintenance/status", json!({})) {
         Ok(v) => report.status = serde_json::from_value(v).ok(),
@@ -194,13 +227,7 @@ fn ask(agent: &ureq::Agent, endpoint: &str) -> EndpointReport {
         .ok()
         .and_then(|v| serde_json::from_value::<MemberList>(v).ok())
         .map(|l| l.members);
-    // A linearizable read goes through the leader and needs quorum: the
-    // same check as `etcdctl endpoint health`.
-    let started = Instant::now();
-    report.read = Some(
-        post(agent, endpoint, "/v3/kv/range", json!({ "key": HEALTH_KEY_BASE64, "serializable": false }))
-            .map(|_| started.elapsed().as_secs_f64() * 1000.0),
-    );
+    report.read = Some(linearizable_read(agent, endpoint, deadline));
     if let Ok(v) = post(agent, endpoint, "/v3/maintenance/alarm", json!({ "action": "GET" })) {
         for alarm in v.get("alarms").and_then(Value::as_array).into_iter().flatten() {
             let kind = alarm.get("alarm").and_then(Value::as_str).unwrap_or("NONE");
@@ -219,18 +246,46 @@ fn ask(agent: &ureq::Agent, endpoint: &str) -> EndpointReport {
     report
 }
 
-/// Asks every endpoint at once and puts the answers together.
+/// Asks every endpoint at once and puts the answers together; with
+/// `discover`, then asks the members the endpoints did not reach at their
+/// advertised client URLs, with the same agent (deadline and TLS).
 pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
     for e in &config.endpoints {
-        if !(e.starts_with("http://") || e.starts_with("https://")) || e.len() < 10 {
+        if !is_endpoint(e) {
             return Err(EtcdError::Endpoint(e.clone()));
         }
     }
     let agent = agent(config)?;
-    let reports: Vec<EndpointReport> = std::thread::scope(|scope| {
-        let handles: Vec<_> = config.endpoints.iter().map(|e| scope.spawn(|| ask(&agent, e))).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
+    let ask_all = |endpoints: &[String]| -> Vec<EndpointReport> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = endpoints.iter().map(|e| scope.spawn(|| ask(&agent, e, config.timeout))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        })
+    };
+    let mut reports = ask_all(&config.endpoints);
+    if reports.iter().all(|r| r.error.is_some()) {
+        let all: Vec<String> =
+            reports.iter().map(|r| format!("{}: {}", r.endpoint, r.error.as_deref().unwrap_or(""))).collect();
+        return Err(EtcdError::NothingAnswered(all.join("; ")));
+    }
+
+    let listed: Vec<ListedMember> = reports.iter().find_map(|r| r.members.clone()).unwrap_or_default();
+    if config.discover {
+        // A member's URLs are asked side by side, so a member advertising
+        // an address unreachable from here costs one deadline, not one
+        // per URL; the URLs it advertises are the member's word, so only
+        // well-formed ones are asked.
+        let mut more: Vec<String> = unasked(&listed, &reports)
+            .iter()
+            .flat_map(|m| m.client_urls.iter())
+            .filter(|u| is_endpoint(u))
+            .map(|u| u.trim_end_matches('/').to_string())
+            .collect();
+        more.sort();
+        more.dedup();
+        more.truncate(MAX_DISCOVERED_URLS);
+        reports.extend(ask_all(&more));
+    }
 
     let mut unreachable = BTreeMap::new();
     for r in &reports {
@@ -238,13 +293,7 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
             unreachable.insert(r.endpoint.clone(), e.clone());
         }
     }
-    if unreachable.len() == reports.len() {
-        let all: Vec<String> = unreachable.iter().map(|(e, why)| format!("{e}: {why}")).collect();
-        return Err(EtcdError::NothingAnswered(all.join("; ")));
-    }
-
-    let listed: Vec<ListedMember> = reports.iter().find_map(|r| r.members.clone()).unwrap_or_default();
-    let leader = reports.iter().find_map(|r| r.status.as_ref().and_then(|s| s.leader.clone())).filter(|l| l != "0");
+    let leader = leader_of(&reports);
     let mut members: Vec<EtcdMember> = listed
         .iter()
         .map(|m| {
@@ -254,10 +303,17 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
             let answered = reports
                 .iter()
                 .find(|r| r.status.as_ref().and_then(|s| s.header.member_id.as_deref()) == Some(m.id.as_str()));
-            let by_url = reports.iter().find(|r| urls.contains(&normalise(&r.endpoint)));
+            let by_url =
+                reports.iter().filter(|r| urls.contains(&normalise(&r.endpoint))).min_by_key(|r| r.error.is_some());
             let report = answered.or(by_url);
             let status = report.and_then(|r| r.status.as_ref());
             let health = match report {
+                // A member publishes its client URLs once it has started
+                // and joined; one without any has never served (etcdctl
+                // lists it as "unstarted").
+                None if m.client_urls.is_empty() => EtcdHealth::Down {
+                    reason: "advertises no client URL: the member was added but never started".into(),
+                },
                 None => EtcdHealth::NotProbed,
                 Some(r) if r.error.is_some() => EtcdHealth::Down { reason: r.error.clone().unwrap_or_default() },
                 Some(r) => match &r.read {
@@ -296,9 +352,79 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
     Ok(EtcdStatus { endpoints: config.endpoints.clone(), members, alarms, unreachable })
 }
 
+/// The leader the answering members name, taken from the newest raft
+/// term in which any of them names one. Raft elects at most one leader per
+/// term, so members that name a leader in the same term agree; a member
+/// cut off from its peers names none ("0"), or an old leader in an older
+/// term, and must not hide the one the others follow. Within a term the
+/// most-named leader wins, should answers ever disagree.
+fn leader_of(reports: &[EndpointReport]) -> Option<String> {
+    let mut votes: BTreeMap<(u64, &str), usize> = BTreeMap::new();
+    for status in reports.iter().filter_map(|r| r.status.as_ref()) {
+        let Some(leader) = status.leader.as_deref().filter(|l| !l.is_empty() && *l != "0") else { continue };
+        let term = status.raft_term.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+        *votes.entry((term, leader)).or_default() += 1;
+    }
+    let newest = votes.keys().map(|(term, _)| *term).max()?;
+    votes
+        .iter()
+        .filter(|((term, _), _)| *term == newest)
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.1.cmp(a.0.1)))
+        .map(|((_, leader), _)| leader.to_string())
+}
+
+/// The members no report covers, by member ID in a status header or by a
+/// client URL among the endpoints asked.
+fn unasked<'a>(listed: &'a [ListedMember], reports: &[EndpointReport]) -> Vec<&'a ListedMember> {
+    listed
+        .iter()
+        .filter(|m| {
+            let by_id = reports
+                .iter()
+                .any(|r| r.status.as_ref().and_then(|s| s.header.member_id.as_deref()) == Some(m.id.as_str()));
+            let by_url = m.client_urls.iter().any(|u| reports.iter().any(|r| normalise(&r.endpoint) == normalise(u)));
+            !by_id && !by_url
+        })
+        .collect()
+}
+
+fn is_endpoint(url: &str) -> bool {
+    (url.starts_with("http://") || url.starts_with("https://")) && url.len() >= 10
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A status answer from member `id` that names `leader` in raft term `term`.
+    fn answer(id: &str, leader: &str, term: u64) -> EndpointReport {
+        EndpointReport {
+            endpoint: format!("http://{id}:2379"),
+            status: Some(StatusResponse {
+                header: Header { member_id: Some(id.into()) },
+                leader: Some(leader.into()),
+                raft_term: Some(term.to_string()),
+                ..StatusResponse::default()
+            }),
+            ..EndpointReport::default()
+        }
+    }
+
+    #[test]
+    fn a_cut_off_member_answering_first_does_not_hide_the_leader() {
+        // Member 1 lost its leader (it reports 0); members 2 and 3 agree on 3.
+        let reports = [answer("1", "0", 5), answer("2", "3", 4), answer("3", "3", 4)];
+        assert_eq!(leader_of(&reports).as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn a_stale_leader_loses_to_the_newer_term() {
+        // Member 1 was leader in term 4 and was cut off; 2 and 3 elected 2 in term 5.
+        let reports = [answer("1", "1", 4), answer("2", "2", 5), answer("3", "2", 5)];
+        assert_eq!(leader_of(&reports).as_deref(), Some("2"));
+        // Nobody names a leader: none.
+        assert_eq!(leader_of(&[answer("1", "0", 7), answer("2", "0", 7)]), None);
+    }
 
     #[test]
     fn ids_print_as_etcdctl_does() {
@@ -320,6 +446,7 @@ mod tests {
             cert: None,
             key: None,
             timeout: Duration::from_secs(1),
+            discover: true,
         };
         assert!(matches!(inspect(&config), Err(EtcdError::Endpoint(_))));
     }

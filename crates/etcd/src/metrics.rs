@@ -81,7 +81,7 @@ mod tests {
         let mut b = vec![(0.001, 90.0), (0.002, 100.0), (f64::INFINITY, 100.0)];
         let p99 = quantile(0.99, &mut b).unwrap();
         assert!((p99 - 0.0019).abs() < 1e-9, "{p99}");
-        assert_eq!(quantile(0.5, &mut vec![(1.0, 0.0)]), None);
+        assert_eq!(quantile(0.5, &mut [(1.0, 0.0)]), None);
     }
 
     #[test]

@@ -161,6 +161,57 @@ pub struct Bandwidth {
     pub seconds: f64,
 }
 
+/// A port a node's responder could not take: something already holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TakenPort {
+    pub node: String,
+    pub port: u16,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    /// The matrix component that should own the port (or `bandwidth sink`).
+    pub component: String,
+    /// The process holding it, when /proc tells (`sshd (pid 812)`).
+    pub holder: Option<String>,
+    pub error: String,
+}
+
+/// How one cell of the matrix (a port group, from one node to another) fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CellState {
+    /// Every probe of the cell found its port open.
+    Open,
+    /// At least one probe did not find its port open.
+    Failing,
+    /// The sending or the receiving node could not be reached to run the check.
+    Unreachable,
+    /// The matrix needs this cell, but no probe of it was measured.
+    NotMeasured,
+}
+
+/// One cell of the N×N matrix of a port group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixCell {
+    /// The port group (the matrix's component).
+    pub group: String,
+    /// `2379` or `30000-32767`.
+    pub ports: String,
+    /// `tcp`, `udp` or `tcp, udp`.
+    pub protocols: String,
+    pub from: String,
+    pub to: String,
+    pub state: CellState,
+    /// Why the cell is not open (unreachable node, nothing measured), when
+    /// not told by the failing probes.
+    pub reason: Option<String>,
+    /// Probes measured for this cell.
+    pub probes: usize,
+    /// The probes that did not find their port open.
+    pub failing: Vec<PortProbe>,
+}
+
 /// What the network checks found, from one or more nodes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -175,6 +226,9 @@ pub struct NetworkMeasurements {
     pub bandwidth: Vec<Bandwidth>,
     /// Nodes that could not run the checks, and why.
     pub unreachable: BTreeMap<String, String>,
+    /// Ports the responders could not take, and what holds them.
+    #[serde(default)]
+    pub taken: Vec<TakenPort>,
     /// How ranges were sampled (stated in reports).
     pub notes: Vec<String>,
 }

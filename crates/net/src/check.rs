@@ -96,6 +96,7 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         nodelocal_bound,
         bandwidth: vec![],
         unreachable: Default::default(),
+        taken: vec![],
         notes: sampling_notes(),
     }
 }
@@ -111,6 +112,7 @@ pub fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMea
         all.nodelocal_bound.extend(p.nodelocal_bound);
         all.bandwidth.extend(p.bandwidth);
         all.unreachable.extend(p.unreachable);
+        all.taken.extend(p.taken);
         for note in p.notes {
             if !all.notes.contains(&note) {
                 all.notes.push(note);

@@ -8,6 +8,7 @@
 //! connections in flight, and a responder that stops by itself.
 
 pub mod bandwidth;
+pub mod cells;
 pub mod check;
 pub mod dns;
 pub mod holders;

@@ -55,7 +55,7 @@ fn route_mtu(socket: &std::net::UdpSocket, v6: bool) -> Option<u32> {
 async fn gets_through(socket: &UdpSocket, payload: usize, wait: Duration) -> bool {
     let mut datagram = wire::PROBE_PREFIX.to_vec();
     datagram.resize(payload.max(64), b'.');
-    let mut buf = [0u8; 256];
+    let mut buf = [0u8; wire::ANSWER_MAX];
     for _ in 0..2 {
         if socket.send(&datagram).await.is_err() {
             return false;

@@ -76,7 +76,7 @@ async fn probe_tcp(target: &ProbeTarget, addr: SocketAddr, timeout: Duration) ->
     };
     let rtt = start.elapsed().as_secs_f64() * 1000.0;
     let mut stream = stream;
-    let mut buf = [0u8; 128];
+    let mut buf = [0u8; wire::ANSWER_MAX];
     let left = timeout.saturating_sub(start.elapsed()).max(Duration::from_millis(300));
     let greeting = match tokio::time::timeout(left, stream.read(&mut buf)).await {
         Ok(Ok(n)) if n > 0 => String::from_utf8_lossy(&buf[..n]).into_owned(),
@@ -101,7 +101,7 @@ async fn probe_udp(target: &ProbeTarget, addr: SocketAddr, timeout: Duration) ->
     let mut datagram = wire::PROBE_PREFIX.to_vec();
     datagram.resize(64, b'.');
     let start = Instant::now();
-    let mut buf = [0u8; 256];
+    let mut buf = [0u8; wire::ANSWER_MAX];
     // Two tries within the deadline: one lost datagram is not a verdict.
     for attempt in 0..2u32 {
         if let Err(e) = socket.send(&datagram).await {

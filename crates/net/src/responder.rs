@@ -6,14 +6,22 @@
 //! - it executes nothing and interprets nothing: TCP peers get one identity
 //!   line and at most 64 bytes are read (and ignored) before closing; UDP
 //!   datagrams get an answer only when they start with the probe prefix,
-//!   and the answer is never larger than a probe, so it cannot amplify;
-//! - at most `max_conns` connections are served at once; beyond that new
-//!   connections are closed at once, so a flood cannot grow its memory;
+//!   and the answer is no larger than the probe or a fixed 512 bytes
+//!   ([`wire::ANSWER_MAX`], room for any node name), so any reflection is
+//!   small and bounded;
+//! - at most `max_conns` connections are served at once, fewer when the
+//!   open-file limit leaves less room; beyond that new connections are
+//!   closed at once, so a flood cannot grow its memory;
+//! - an accept error (out of descriptors) backs off for 50 ms instead of
+//!   spinning on the error;
 //! - every connection has a short deadline, and the whole responder ends
 //!   at its TTL (or when asked to stop).
 //!
 //! The bandwidth sink (opt-in) is the one exception to "reads nothing": it
 //! reads and discards a stream for a bounded time, and reports the count.
+//! Each of its streams holds half a MiB of buffers, so it has its own small
+//! cap ([`SINK_MAX_CONNS`]): a flood of sink connections holds at most
+//! 32 MiB, not `max_conns` times that.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -26,6 +34,19 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::wire;
+
+/// Streams the bandwidth sink serves at once (`net bandwidth --streams`
+/// rarely needs more than a handful).
+pub const SINK_MAX_CONNS: usize = 64;
+
+/// Descriptors kept free for everything but connections: the listeners
+/// themselves, /proc reads, the runtime's own, stdio.
+const FD_RESERVE: u64 = 64;
+
+/// How long to wait after a failed accept (EMFILE, ENFILE, ENOBUFS) before
+/// trying again: the error persists until a connection closes, and
+/// retrying at once only spins a core.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -52,6 +73,10 @@ pub struct ServeReport {
     pub listening: Vec<Listened>,
     pub taken: Vec<Taken>,
     pub bandwidth_port: Option<u16>,
+    /// Connections served at once: `max_conns`, or less when the open-file
+    /// limit leaves less room.
+    #[serde(default)]
+    pub max_conns: usize,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -82,16 +107,33 @@ pub struct ServeStats {
 }
 
 /// Raises the soft open-file limit to the hard one: every port and every
-/// connection is a descriptor.
-pub fn raise_fd_limit() {
+/// connection is a descriptor. Returns the soft limit now in force.
+pub fn raise_fd_limit() -> Option<u64> {
     // SAFETY: getrlimit/setrlimit on a local struct.
     unsafe {
         let mut r: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) == 0 && r.rlim_cur < r.rlim_max {
-            r.rlim_cur = r.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &r);
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) != 0 {
+            return None;
         }
+        if r.rlim_cur < r.rlim_max {
+            let wanted = libc::rlimit { rlim_cur: r.rlim_max, rlim_max: r.rlim_max };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) == 0 {
+                r = wanted;
+            }
+        }
+        Some(r.rlim_cur as u64)
     }
+}
+
+/// Connections to serve at once: what was asked for, but no more than the
+/// open-file limit leaves after the listeners, the sink's streams and a
+/// reserve, so that running out of descriptors refuses connections
+/// cleanly instead of failing accepts. At least one.
+pub fn connection_cap(requested: usize, nofile: Option<u64>, listeners: usize) -> usize {
+    let Some(limit) = nofile else { return requested.max(1) };
+    let used = listeners as u64 + SINK_MAX_CONNS as u64 + FD_RESERVE;
+    let room = usize::try_from(limit.saturating_sub(used)).unwrap_or(usize::MAX);
+    requested.min(room).max(1)
 }
 
 /// Every IP address of this host's interfaces, loopback excluded.
@@ -133,7 +175,7 @@ pub fn local_addresses() -> Vec<IpAddr> {
 pub async fn bind(
     options: &ServeOptions,
 ) -> (ServeReport, Vec<(TcpListener, u16)>, Vec<(UdpSocket, u16)>, Option<TcpListener>) {
-    raise_fd_limit();
+    let nofile = raise_fd_limit();
     let mut report = ServeReport { node: options.node.clone(), addresses: local_addresses(), ..ServeReport::default() };
     let mut tcp = Vec::new();
     let mut udp = Vec::new();
@@ -173,18 +215,21 @@ pub async fn bind(
         },
         None => None,
     };
+    report.max_conns = connection_cap(options.max_conns, nofile, tcp.len() + udp.len() + usize::from(sink.is_some()));
     (report, tcp, udp, sink)
 }
 
-/// Serves until the TTL or `stop`, then returns what it did.
+/// Serves until the TTL or `stop`, then returns what it did. At most
+/// `max_conns` (as [`bind`] capped it in its report) connections at once.
 pub async fn serve(
     options: &ServeOptions,
+    max_conns: usize,
     tcp: Vec<(TcpListener, u16)>,
     udp: Vec<(UdpSocket, u16)>,
     sink: Option<TcpListener>,
     stop: Arc<Notify>,
 ) -> ServeStats {
-    let permits = Arc::new(Semaphore::new(options.max_conns.max(1)));
+    let permits = Arc::new(Semaphore::new(max_conns.max(1)));
     let stats = Arc::new(std::sync::Mutex::new(ServeStats::default()));
     let node: Arc<str> = options.node.clone().into();
     let mut tasks = tokio::task::JoinSet::new();
@@ -192,7 +237,10 @@ pub async fn serve(
         let (permits, stats, node) = (permits.clone(), stats.clone(), node.clone());
         tasks.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                };
                 let Ok(permit) = permits.clone().try_acquire_owned() else {
                     // Over the limit: close at once rather than queue.
                     if let Ok(mut s) = stats.lock() {
@@ -218,12 +266,15 @@ pub async fn serve(
             // Large enough for a jumbo-frame datagram (path MTU probes).
             let mut buf = vec![0u8; 65_536];
             loop {
-                let Ok((n, peer)) = socket.recv_from(&mut buf).await else { continue };
+                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                };
                 if n < wire::PROBE_PREFIX.len() || &buf[..wire::PROBE_PREFIX.len()] != wire::PROBE_PREFIX {
                     continue;
                 }
-                let answer = wire::udp_answer(&node, port, n);
-                if answer.len() <= n && socket.send_to(answer.as_bytes(), peer).await.is_ok() {
+                let Some(answer) = wire::udp_reply(&node, port, n) else { continue };
+                if socket.send_to(answer.as_bytes(), peer).await.is_ok() {
                     if let Ok(mut s) = stats.lock() {
                         s.datagrams_answered += 1;
                     }
@@ -232,11 +283,22 @@ pub async fn serve(
         });
     }
     if let Some(listener) = sink {
-        let (permits, stats) = (permits.clone(), stats.clone());
+        // Its own permits: sink streams are the expensive ones.
+        let sink_permits = Arc::new(Semaphore::new(SINK_MAX_CONNS.min(max_conns.max(1))));
+        let stats = stats.clone();
         tasks.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
-                let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                };
+                let Ok(permit) = sink_permits.clone().try_acquire_owned() else {
+                    if let Ok(mut s) = stats.lock() {
+                        s.refused_over_limit += 1;
+                    }
+                    drop(stream);
+                    continue;
+                };
                 let stats = stats.clone();
                 tokio::spawn(async move {
                     let bytes = sink_stream(stream).await;
@@ -294,4 +356,72 @@ async fn sink_stream(stream: TcpStream) -> u64 {
     let _ = stream.write_all(wire::bandwidth_report(total, elapsed).as_bytes()).await;
     let _ = stream.shutdown().await;
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_cap_leaves_room_for_listeners_and_the_sink() {
+        assert_eq!(connection_cap(1024, None, 30), 1024, "no limit known: as asked");
+        assert_eq!(connection_cap(1024, Some(1_048_576), 30), 1024);
+        // 1024 descriptors, 30 listeners, 64 sink streams, 64 kept back.
+        assert_eq!(connection_cap(4096, Some(1024), 30), 1024 - 30 - 64 - 64);
+        assert_eq!(connection_cap(4096, Some(100), 30), 1, "never zero");
+        assert_eq!(connection_cap(0, Some(1024), 30), 1);
+    }
+
+    #[tokio::test]
+    async fn the_sink_closes_streams_over_its_own_cap_at_once() {
+        let sink = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = sink.local_addr().unwrap();
+        let options = ServeOptions {
+            node: "s".into(),
+            ports: vec![],
+            bind: addr.ip(),
+            ttl: Duration::from_secs(30),
+            max_conns: 1024,
+            bandwidth_port: Some(addr.port()),
+        };
+        let stop = Arc::new(Notify::new());
+        let server = {
+            let stop = stop.clone();
+            tokio::spawn(async move { serve(&options, 1024, vec![], vec![], Some(sink), stop).await })
+        };
+        // More streams than the sink's cap, none sending its header: the
+        // first SINK_MAX_CONNS wait for it (5 s), the rest are closed.
+        let extra = 6;
+        let mut streams = Vec::new();
+        for _ in 0..SINK_MAX_CONNS + extra {
+            streams.push(TcpStream::connect(addr).await.unwrap());
+        }
+        // A closed stream reads EOF (or a reset) at once; a held one is
+        // still waiting when the 1.5 s look ends (the sink waits 5 s for a
+        // header). All streams are watched at once, within that window.
+        let watches: Vec<_> = streams
+            .into_iter()
+            .map(|mut s| {
+                tokio::spawn(async move {
+                    let mut b = [0u8; 1];
+                    let closed = matches!(
+                        tokio::time::timeout(Duration::from_millis(1500), s.read(&mut b)).await,
+                        Ok(Ok(0)) | Ok(Err(_))
+                    );
+                    (closed, s)
+                })
+            })
+            .collect();
+        let mut closed = 0;
+        let mut held = Vec::new();
+        for w in watches {
+            let (c, s) = w.await.unwrap();
+            closed += usize::from(c);
+            held.push(s);
+        }
+        stop.notify_one();
+        let stats = server.await.unwrap();
+        assert_eq!(closed, extra, "only the streams over the cap are closed");
+        assert_eq!(stats.refused_over_limit, extra as u64);
+    }
 }

@@ -17,6 +17,20 @@ pub fn udp_answer(node: &str, port: u16, received: usize) -> String {
     format!("kubev-ha {node} udp {port} {received}\n")
 }
 
+/// The most a UDP answer (or a TCP identity line) may be. A probe is 64
+/// bytes, and an answer naming a long node (DNS names go to 253) is longer;
+/// an answer may therefore exceed the probe, but never this fixed bound,
+/// which keeps any reflection small and bounded. Readers use it as their
+/// buffer size.
+pub const ANSWER_MAX: usize = 512;
+
+/// The answer to a probe of `received` bytes, unless it would exceed
+/// both the probe and [`ANSWER_MAX`].
+pub fn udp_reply(node: &str, port: u16, received: usize) -> Option<String> {
+    let answer = udp_answer(node, port, received);
+    (answer.len() <= received.max(ANSWER_MAX)).then_some(answer)
+}
+
 /// Who an identity line names, and the size a UDP answer confirms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -36,6 +50,10 @@ pub fn parse_identity(text: &str) -> Option<Identity> {
     let received = parts.next().and_then(|r| r.parse().ok());
     Some(Identity { node, port, received })
 }
+
+/// The bandwidth sink's default port (iperf3's), the one `net matrix
+/// --bandwidth` opens on workers.
+pub const BANDWIDTH_PORT: u16 = 5201;
 
 /// The header a bandwidth client sends first: how long it will send.
 pub fn bandwidth_header(seconds: u64) -> String {
@@ -70,5 +88,19 @@ mod tests {
         assert_eq!(parse_identity("SSH-2.0-OpenSSH_9.2"), None);
         assert_eq!(parse_bandwidth_header(&bandwidth_header(10)), Some(10));
         assert_eq!(parse_bandwidth_report(&bandwidth_report(123, 1.5)), Some((123, 1.5)));
+    }
+
+    #[test]
+    fn a_long_node_name_is_still_answered_within_the_bound() {
+        // A 64-byte probe, a 200-byte name: the answer exceeds the probe
+        // (it used to be dropped) but stays within ANSWER_MAX.
+        let long = "n".repeat(200);
+        let reply = udp_reply(&long, 6081, 64).expect("answered");
+        assert!(reply.len() > 64 && reply.len() <= ANSWER_MAX);
+        assert_eq!(parse_identity(&reply).unwrap().node, long);
+        // An answer beyond the bound is not sent.
+        assert_eq!(udp_reply(&"n".repeat(600), 6081, 64), None);
+        // A jumbo probe may get a large answer: it is still no larger than the probe.
+        assert!(udp_reply(&"n".repeat(600), 6081, 9000).is_some());
     }
 }

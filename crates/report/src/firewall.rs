@@ -7,12 +7,30 @@
 //! admins, NodePort clients). SSH, loopback, ICMP and established traffic
 //! stay open, so applying the rules never locks the operator out; the
 //! table is replaced as a whole, so applying twice is the same as once.
+//!
+//! Live migration is the one port group whose traffic may come from
+//! another network than the nodes' primary addresses: with a dedicated
+//! migration network, KubeVirt's migration proxies connect from the
+//! migration NIC, so its CIDR is admitted for those ports too.
+//!
+//! kubev-ha's own measurement port (the bandwidth sink of `net matrix
+//! --bandwidth`) is not part of the matrix and stays closed unless asked
+//! for ([`FirewallOptions::measurement_ports`]): outside a measurement
+//! nothing should listen there.
 
 use std::fmt::Write;
 use std::net::IpAddr;
 
 use kubev_ha_model::{Inventory, LoadBalancerKind, Node, Role};
 use kubev_ha_rules::ports::{PORT_MATRIX, Peer, PortRule};
+
+/// What to render beyond the matrix itself.
+#[derive(Debug, Clone, Default)]
+pub struct FirewallOptions {
+    /// TCP ports of kubev-ha's own measurements to open on workers, from
+    /// the workers and the migration network (`render --allow-measurement-ports`).
+    pub measurement_ports: Vec<u16>,
+}
 
 /// Who a rule admits, reduced to what a firewall can say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +71,39 @@ fn ips(nodes: impl Iterator<Item = impl std::ops::Deref<Target = Node>>) -> (Vec
     (v4, v6)
 }
 
+/// Whether a rule is live migration, whose peers may connect from the
+/// migration network rather than from their primary address.
+fn is_migration(rule: &PortRule) -> bool {
+    rule.component == "live migration"
+}
+
+/// The declared migration network(s), as (IPv4, IPv6) CIDR strings.
+fn migration_cidrs(inventory: &Inventory) -> (Vec<String>, Vec<String>) {
+    let mut v4 = Vec::new();
+    let mut v6 = Vec::new();
+    if let Some(cidr) = inventory.migration_network().and_then(|m| m.cidr) {
+        match cidr.0 {
+            ipnet::IpNet::V4(c) => v4.push(c.to_string()),
+            ipnet::IpNet::V6(c) => v6.push(c.to_string()),
+        }
+    }
+    (v4, v6)
+}
+
+/// Interface names the inventory declares for `node`. They go into a shell
+/// script, so a name with anything but the characters interface names use
+/// in practice is left out rather than quoted.
+fn interfaces(node: &Node) -> Vec<String> {
+    let plain = |n: &String| {
+        !n.is_empty() && n.len() <= 15 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
+    };
+    let mut names: Vec<String> =
+        node.nics.iter().flatten().filter_map(|n| n.name.clone()).filter(|n| plain(n)).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 fn ports_expr(rule: &PortRule) -> String {
     if rule.ports.start() == rule.ports.end() {
         rule.ports.start().to_string()
@@ -78,7 +129,7 @@ pub fn node_problem(inventory: &Inventory, node: &str) -> Option<String> {
 }
 
 /// The nftables ruleset for `node`.
-pub fn nftables(inventory: &Inventory, source: &str, node: &str) -> String {
+pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &FirewallOptions) -> String {
     let Some(this) = inventory.node(node) else { return String::new() };
     let mut out = String::new();
     let roles: Vec<String> = this.roles.iter().map(|r| r.to_string()).collect();
@@ -127,6 +178,9 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str) -> String {
     set(&mut out, "control_planes_v6", "ipv6_addr", false, &cp6);
     set(&mut out, "workers_v4", "ipv4_addr", false, &w4);
     set(&mut out, "workers_v6", "ipv6_addr", false, &w6);
+    let (mig4, mig6) = migration_cidrs(inventory);
+    set(&mut out, "migration_v4", "ipv4_addr", true, &mig4);
+    set(&mut out, "migration_v6", "ipv6_addr", true, &mig6);
 
     let _ = writeln!(out, "\n  chain input {{");
     let _ = writeln!(out, "    type filter hook input priority filter; policy drop;");
@@ -164,6 +218,38 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str) -> String {
                     comment(rule)
                 );
             }
+            if is_migration(rule) {
+                for (set_name, family, cidrs) in [("migration_v4", "ip", &mig4), ("migration_v6", "ip6", &mig6)] {
+                    if cidrs.is_empty() {
+                        continue;
+                    }
+                    let _ = writeln!(
+                        out,
+                        "    {family} saddr @{set_name} {proto} dport {} accept comment \"{} from the migration network {}\"",
+                        ports_expr(rule),
+                        rule.component,
+                        cidrs.join(", ")
+                    );
+                }
+            }
+        }
+    }
+    if this.is_worker() {
+        for port in &options.measurement_ports {
+            for (set_name, family, members) in [
+                ("workers_v4", "ip", &w4),
+                ("workers_v6", "ip6", &w6),
+                ("migration_v4", "ip", &mig4),
+                ("migration_v6", "ip6", &mig6),
+            ] {
+                if members.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(
+                    out,
+                    "    {family} saddr @{set_name} tcp dport {port} accept comment \"kubev-ha net matrix --bandwidth sink: remove after measuring\""
+                );
+            }
         }
     }
     let keepalived = inventory
@@ -190,7 +276,7 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str) -> String {
 }
 
 /// firewalld commands for `node`: a `kubev-ha` zone with rich rules.
-pub fn firewalld(inventory: &Inventory, source: &str, node: &str) -> String {
+pub fn firewalld(inventory: &Inventory, source: &str, node: &str, options: &FirewallOptions) -> String {
     let Some(this) = inventory.node(node) else { return String::new() };
     let mut out = String::new();
     let _ = writeln!(out, "#!/bin/sh");
@@ -216,14 +302,22 @@ pub fn firewalld(inventory: &Inventory, source: &str, node: &str) -> String {
     };
     let (cp4, cp6) = ips(inventory.control_planes().map(|n| &n.value));
     let (w4, w6) = ips(inventory.workers().map(|n| &n.value));
+    let migration = {
+        let (v4, v6) = migration_cidrs(inventory);
+        [v4, v6].concat()
+    };
     for rule in PORT_MATRIX.iter().filter(|r| r.listens_on.includes(&this.roles)) {
         let _ = writeln!(out, "# {}", comment(rule));
-        let from: Vec<String> = match sources(rule) {
+        let mut from: Vec<String> = match sources(rule) {
             Sources::Anyone => vec![],
             Sources::Nodes => node_sources.clone(),
             Sources::ControlPlanes => [cp4.clone(), cp6.clone()].concat(),
             Sources::Workers => [w4.clone(), w6.clone()].concat(),
         };
+        if is_migration(rule) && !migration.is_empty() {
+            let _ = writeln!(out, "# ... and from the migration network {}", migration.join(", "));
+            from.extend(migration.iter().cloned());
+        }
         for &protocol in rule.protocols {
             let proto = protocol.to_string();
             let ports = ports_expr(rule);
@@ -249,9 +343,42 @@ pub fn firewalld(inventory: &Inventory, source: &str, node: &str) -> String {
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "# Bind the zone to the node's interface, e.g.: firewall-cmd --permanent --zone=\"$Z\" --change-interface=eth0"
-    );
+    if this.is_worker() {
+        for port in &options.measurement_ports {
+            let _ = writeln!(out, "# kubev-ha net matrix --bandwidth sink: remove after measuring");
+            for src in [w4.clone(), w6.clone(), migration.clone()].concat() {
+                let _ = writeln!(
+                    out,
+                    "firewall-cmd --permanent --zone=\"$Z\" --add-rich-rule='rule family=\"{}\" source address=\"{src}\" port port=\"{port}\" protocol=\"tcp\" accept'",
+                    family(&src)
+                );
+            }
+        }
+    }
+    // A zone with no interface (and no source) applies to nothing: the
+    // rules above only take effect once the node's interfaces are in it.
+    let nics = interfaces(&this.value);
+    if nics.is_empty() {
+        let _ = writeln!(
+            out,
+            "# The inventory names no interface of {node}: the operator must bind the zone to the node's interfaces, e.g.: firewall-cmd --permanent --zone=\"$Z\" --change-interface=eth0"
+        );
+    } else {
+        let _ = writeln!(out, "# The node's interfaces, as the inventory names them:");
+        for nic in nics {
+            let _ = writeln!(out, "firewall-cmd --permanent --zone=\"$Z\" --change-interface='{nic}'");
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_has_a_live_migration_rule() {
+        // is_migration finds it by name: a rename in the matrix must fail here.
+        assert!(PORT_MATRIX.iter().any(is_migration));
+    }
 }

@@ -2,6 +2,7 @@
 //! and itself (so the findings it makes carry its ID and requirement).
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 
 use kubev_ha_model::{Facts, Inventory, Profile};
 use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
@@ -29,7 +30,14 @@ impl<'a> Judge<'a> {
     pub fn plan(&self) -> &'a Result<Plan, CannotSimulate> {
         let facts = self.facts;
         self.plan.get_or_init(|| {
-            kubev_ha_plan::plan(&facts.inventory, PlanOptions { search_fix: true, ..PlanOptions::default() })
+            kubev_ha_plan::plan(
+                &facts.inventory,
+                PlanOptions {
+                    search_fix: true,
+                    measured_bandwidth: measured_bandwidth(facts),
+                    ..PlanOptions::default()
+                },
+            )
         })
     }
 
@@ -90,5 +98,67 @@ impl<'a> Judge<'a> {
                 self.facts.source_name
             )
         }
+    }
+}
+
+/// Migration bandwidth measured by `net matrix --bandwidth`, in bytes per
+/// second, keyed by the sending worker (a drain is bounded by the link the
+/// VMs leave over, which is what the plan's drain model charges).
+///
+/// A worker measured towards several peers gets the slowest of them: a
+/// drain sends VMs to whichever workers have room, so the plan must hold
+/// even when they all land behind the slowest path seen; the fastest would
+/// promise a drain time that one real path cannot keep. Readings that are
+/// not a positive, finite rate are left out: a failed measurement is not a
+/// measurement, and the declared NIC speed then stays in force.
+pub fn measured_bandwidth(facts: &Facts) -> BTreeMap<String, f64> {
+    let mut by_sender: BTreeMap<String, f64> = BTreeMap::new();
+    let Some(network) = &facts.measurements.network else { return by_sender };
+    for b in network.bandwidth.iter().filter(|b| b.total_bps.is_finite() && b.total_bps > 0.0) {
+        let bytes_per_second = b.total_bps / 8.0;
+        by_sender
+            .entry(b.from.clone())
+            .and_modify(|slowest| *slowest = slowest.min(bytes_per_second))
+            .or_insert(bytes_per_second);
+    }
+    by_sender
+}
+
+#[cfg(test)]
+mod tests {
+    use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
+
+    use super::*;
+
+    fn reading(from: &str, to: &str, total_bps: f64) -> Bandwidth {
+        Bandwidth {
+            from: from.into(),
+            to: to.into(),
+            streams: 1,
+            total_bps,
+            per_stream_bps: vec![total_bps],
+            rtt_ms: None,
+            seconds: 5.0,
+        }
+    }
+
+    #[test]
+    fn measured_bandwidth_is_the_slowest_peer_of_each_sender_in_bytes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ha-reference.yaml");
+        let mut facts = Facts::from(kubev_ha_model::load_file(&path).expect("the reference example loads"));
+        facts.measurements.network = Some(NetworkMeasurements {
+            bandwidth: vec![
+                reading("w-1", "w-2", 8e9),
+                reading("w-1", "w-3", 4e9),
+                reading("w-2", "w-3", 16e9),
+                reading("w-3", "w-1", 0.0),
+                reading("w-3", "w-2", f64::NAN),
+            ],
+            ..NetworkMeasurements::default()
+        });
+        let m = measured_bandwidth(&facts);
+        assert_eq!(m.get("w-1"), Some(&5e8));
+        assert_eq!(m.get("w-2"), Some(&2e9));
+        assert_eq!(m.get("w-3"), None, "no usable reading: the declared NIC stays");
     }
 }

@@ -416,8 +416,8 @@ pub fn etcd_health(j: &Judge) -> Vec<Finding> {
                 .fix(format!("restart etcd on {} or replace the member (etcdctl member remove/add)", m.name)),
             EtcdHealth::NotProbed => j.unknown(
                 subject,
-                "listed by the cluster, but none of its client URLs was among the endpoints",
-                "add its client URL to --endpoints",
+                "listed by the cluster, but not asked: none of its client URLs was among the endpoints or discovered",
+                "add its client URL to --endpoints, or drop --no-discover",
             ),
         };
         findings.push(finding);
@@ -456,7 +456,19 @@ fn quorum_finding(j: &Judge, status: &EtcdStatus) -> Finding {
         j.unknown(
             Subject::Cluster,
             format!("{healthy} of {n} voting members known healthy, quorum {q}; {unknown} not probed"),
-            "give every member's client URL in --endpoints",
+            "give every member's client URL in --endpoints, or drop --no-discover",
+        )
+    } else if healthy > 0 {
+        // A linearizable read is served only after the leader confirms it
+        // still leads a quorum (raft's ReadIndex), so one healthy member
+        // proves etcd has quorum even when the others cannot be reached
+        // from here (a client URL advertised on a network this machine is
+        // not on). Claiming "quorum lost" would be false; the tolerance
+        // left is what is unknown.
+        j.unknown(
+            Subject::Cluster,
+            format!("quorum holds in etcd's own view (a linearizable read succeeded), but only {healthy} of {n} voting members answer from here; fault tolerance unknown"),
+            "run from a machine that reaches every member's client URL, or give reachable URLs in --endpoints",
         )
     } else {
         j.finding(

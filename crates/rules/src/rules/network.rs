@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState};
+use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState, TakenPort};
 use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
 
 use crate::finding::{Finding, Subject};
@@ -476,6 +476,7 @@ fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
     for note in &network.notes {
         findings.push(j.finding(Subject::Cluster, Severity::Info, note.clone()));
     }
+    findings.extend(taken_ports(j, network));
     for node in &j.inventory().nodes {
         if let Some(why) = network.unreachable.get(&node.name) {
             findings.push(
@@ -493,6 +494,88 @@ fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
                     Subject::node(&node.name),
                     "not checked from this node",
                     "run `kubev-ha net check` from it, or `kubev-ha net matrix`",
+                )
+                .at(node.at),
+            );
+        }
+    }
+    findings
+}
+
+/// The processes that own a matrix component's port once Kubernetes runs
+/// (their /proc `comm`, which the kernel cuts to 15 bytes). Kube-OVN's
+/// daemons share the `kube-ovn` prefix; the Geneve port is the kernel's
+/// and has no process, so it never matches.
+fn owners(component: &str) -> &'static [&'static str] {
+    match component {
+        "API server" => &["kube-apiserver"],
+        "etcd client" | "etcd peer" => &["etcd"],
+        "kubelet" => &["kubelet"],
+        "kube-scheduler" => &["kube-scheduler"],
+        "controller-manager" => &["kube-controller-manager"],
+        "kube-proxy health" | "NodePort services" => &["kube-proxy"],
+        "KubeVirt API" => &["virt-api", "virt-operator"],
+        "live migration" => &["virt-handler"],
+        "OVN NB DB" | "OVN SB DB" | "OVN northd / NB raft" | "OVN raft / SB raft" => &["ovsdb-server", "ovn-northd"],
+        "OVN controller metrics" | "OVN daemon metrics" | "OVN monitor metrics" => &["kube-ovn"],
+        _ => &[],
+    }
+}
+
+/// Whether `taken` is held by the component that should own its port.
+fn held_by_owner(taken: &TakenPort) -> bool {
+    let Some(holder) = &taken.holder else { return false };
+    let comm = holder.split(" (pid ").next().unwrap_or_default();
+    owners(&taken.component).iter().any(|o| comm.starts_with(&o[..o.len().min(15)]))
+}
+
+/// Matrix ports a node's responder could not take. Before install each must
+/// be free for its component; after install its component holds it. The
+/// measurement cannot tell which stage the node is in, so a port held by
+/// anything but its own component (or by a process /proc did not name) is
+/// a warning that says both readings, and one held by its own component
+/// is information.
+fn taken_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for node in &j.inventory().nodes {
+        let on_node: Vec<&TakenPort> = network
+            .taken
+            .iter()
+            .filter(|t| t.node == node.name && PORT_MATRIX.iter().any(|r| r.component == t.component))
+            .collect();
+        let describe = |t: &&TakenPort| {
+            format!(
+                "{}/{} ({}) held by {}",
+                t.port,
+                t.protocol,
+                t.component,
+                t.holder.as_deref().unwrap_or("a process /proc did not name")
+            )
+        };
+        let (own, other): (Vec<&TakenPort>, Vec<&TakenPort>) = on_node.into_iter().partition(|t| held_by_owner(t));
+        if !other.is_empty() {
+            findings.push(
+                j.finding(
+                    Subject::node(&node.name),
+                    Severity::Warn,
+                    format!(
+                        "matrix port(s) already held by something other than their component: {}. Before install these ports must be free, or the component cannot start; after install only the component itself may hold them. This check cannot tell which stage the node is in",
+                        other.iter().map(describe).collect::<Vec<_>>().join("; ")
+                    ),
+                )
+                .fix("before install: find the holder (`ss -ltnup`) and free the port; after install: make sure the holder is the component named")
+                .at(node.at),
+            );
+        }
+        if !own.is_empty() {
+            findings.push(
+                j.finding(
+                    Subject::node(&node.name),
+                    Severity::Info,
+                    format!(
+                        "matrix port(s) held by their own component, as expected after install: {}",
+                        own.iter().map(describe).collect::<Vec<_>>().join("; ")
+                    ),
                 )
                 .at(node.at),
             );
