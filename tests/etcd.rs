@@ -250,12 +250,7 @@ fn etcd_one_endpoint_discovers_the_other_members() {
 
     // Without discovery the others stay unasked and the verdict unknown.
     let (report, _) = json_report(&[&args[..], &["--no-discover"]].concat());
-    let states: Vec<&str> = report["measurements"]["etcd"]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["health"]["state"].as_str().unwrap())
-        .collect();
+    let states = member_states(&report);
     assert_eq!(states, ["healthy", "not-probed", "not-probed"]);
     assert_eq!(finding(&report, "CP-ETCD-HEALTH", "cluster")["severity"], "unknown");
 }
@@ -271,12 +266,7 @@ fn etcd_members_unreachable_at_their_advertised_urls_are_not_quorum_lost() {
     };
     let first = cluster.endpoints()[0].clone();
     let (report, _) = json_report(&["etcd", "--endpoints", &first, "--format", "json", "--timeout", "2s"]);
-    let states: Vec<&str> = report["measurements"]["etcd"]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["health"]["state"].as_str().unwrap())
-        .collect();
+    let states = member_states(&report);
     assert_eq!(states, ["healthy", "down", "down"], "{report}");
     let q = finding(&report, "CP-ETCD-HEALTH", "cluster");
     assert_eq!(q["severity"], "unknown", "{q}");
@@ -344,4 +334,14 @@ fn disk_stops_cleanly_on_ctrl_c() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the test file must be removed");
+}
+
+/// Each member's health state, in the order the cluster lists them.
+fn member_states(report: &Value) -> Vec<String> {
+    report["measurements"]["etcd"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["health"]["state"].as_str().unwrap().to_string())
+        .collect()
 }
