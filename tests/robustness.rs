@@ -166,3 +166,15 @@ fn anchor_bombs_are_refused() {
     }
     exercise(text.as_bytes());
 }
+
+/// Regression: a zone with workers but no etcd member anywhere made the
+/// zone verdict subtract quorum from zero members and panic.
+#[test]
+fn zones_without_any_control_plane_do_not_panic() {
+    let text = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: t}\nnodes:\n  \
+                - {name: w-1, address: 10.0.0.1, roles: [worker], zone: a, cpu: {threads: 8}, memory: 8Gi}\n";
+    let loaded = parse_str("no-cp.yaml", text).expect("a valid inventory");
+    let report = check(&Facts::from(loaded), &CheckOptions::default());
+    let zone = report.findings.iter().find(|f| f.rule == "HA-ZONE-FAILURE").expect("judged");
+    assert_ne!(zone.severity, kubev_ha_rules::Severity::Pass, "{zone:?}");
+}

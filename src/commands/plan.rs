@@ -1,7 +1,7 @@
 //! `kubev-ha plan FILE`: simulate failures and print the plan.
 
 use kubev_ha_plan::{PlanOptions, SetLimits, Status};
-use kubev_ha_report::plan::{PlanTextOptions, render};
+use kubev_ha_report::plan::{PlanTextOptions, render, render_json};
 
 use super::Outcome;
 use super::check::load;
@@ -26,9 +26,7 @@ pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
     })?;
     match args.format {
         ReportFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&plan).map_err(|e| miette::miette!("{e}"))?;
-            text.push('\n');
-            print!("{text}");
+            print!("{}", render_json(&plan, &loaded.source_name, loaded.inventory.profile_or_default()))
         }
         ReportFormat::Text => print!(
             "{}",

@@ -7,11 +7,14 @@
 //! memory that still holds it, within CPU and with `spread` respected.
 //!
 //! Packing is NP-hard, so a miss by the heuristic is not a proof. When VMs
-//! find no home, three lower bounds are tried, each independent of where
-//! anything was placed: the survivors' total capacity against everything
-//! that must run; the largest homeless VM against the largest survivor; a
-//! spread workload's replicas against the number of survivors. Only a
-//! bound that holds makes the verdict "cannot fit".
+//! find no home, four lower bounds are tried: the survivors' total capacity
+//! against everything that must run; a homeless VM against the largest
+//! survivor; a homeless VM against the largest free space any survivor has
+//! before the re-placement (valid because the survivors' VMs stay put, so a
+//! survivor's free space only shrinks as VMs are re-placed); a spread
+//! workload's replicas against the number of survivors. Only a bound that
+//! holds makes the verdict "cannot fit". The first, second and fourth do
+//! not depend on the initial placement; the third does.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,9 +31,34 @@ pub enum Fit {
     /// The heuristic found a home for every VM that must restart.
     Fits,
     /// A lower bound proves no placement exists.
-    CannotFit { proof: String },
+    CannotFit { bound: Bound, proof: String },
     /// The heuristic found no home for some VMs, and no bound proves it impossible.
     NotFound { detail: String },
+}
+
+/// Which lower bound proved a "cannot fit".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    /// The survivors' total memory is less than what must run.
+    TotalMemory,
+    /// The survivors' total CPU is less than what must run.
+    TotalCpu,
+    /// A VM is larger than every surviving worker.
+    LargestWorker,
+    /// A VM is larger than the free space of every surviving worker, with
+    /// the survivors' VMs where the initial placement put them.
+    LargestFree,
+    /// A spread workload has more replicas than there are survivors.
+    Spread,
+}
+
+impl Bound {
+    /// Whether the bound holds whatever the initial placement was: true of
+    /// all but the free-space bound, which reads the survivors' VMs.
+    pub fn independent_of_placement(self) -> bool {
+        self != Bound::LargestFree
+    }
 }
 
 impl Fit {
@@ -255,6 +283,7 @@ impl<'a> Simulator<'a> {
         }
         if need.mem > capacity.mem {
             return Fit::CannotFit {
+                bound: Bound::TotalMemory,
                 proof: format!(
                     "the VMs that must run request {:.1} GiB of memory; the survivors offer {:.1} GiB in all",
                     gib(need.mem),
@@ -264,6 +293,7 @@ impl<'a> Simulator<'a> {
         }
         if need.cpu > capacity.cpu {
             return Fit::CannotFit {
+                bound: Bound::TotalCpu,
                 proof: format!(
                     "the VMs that must run request {:.1} cores of CPU; the survivors offer {:.1} in all",
                     need.cpu as f64 / 1000.0,
@@ -280,6 +310,7 @@ impl<'a> Simulator<'a> {
                 .any(|&h| !self.lost[h as usize] && cluster.hosts[h as usize].capacity.holds(demand));
             if !any_host_holds {
                 return Fit::CannotFit {
+                    bound: Bound::LargestWorker,
                     proof: format!(
                         "a VM of {} requests {:.1} GiB and {:.1} cores, more than any surviving worker has",
                         cluster.group_of(vm).name,
@@ -290,7 +321,7 @@ impl<'a> Simulator<'a> {
             }
         }
         let homeless_groups: BTreeSet<u32> = homeless.iter().map(|&vm| cluster.vms[vm as usize].group).collect();
-        for g in homeless_groups {
+        for &g in &homeless_groups {
             let group = &cluster.groups[g as usize];
             if !group.spread {
                 continue;
@@ -306,9 +337,48 @@ impl<'a> Simulator<'a> {
                 .count() as u32;
             if alive > survivors {
                 return Fit::CannotFit {
+                    bound: Bound::Spread,
                     proof: format!(
                         "{} spreads {alive} replicas on distinct nodes; only {survivors} workers survive",
                         group.name
+                    ),
+                };
+            }
+        }
+        // Last, as it is the one bound that reads the initial placement: the
+        // survivors' VMs stay put, so a survivor can never offer more
+        // than what it had free before the re-placement: a VM that fits in
+        // none of those (within CPU, memory and spread) has no home in any
+        // placement. A VM the heuristic placed always fits one, so checking
+        // the homeless suffices; VMs of one workload are alike, so once per
+        // workload.
+        for &g in &homeless_groups {
+            let group = &cluster.groups[g as usize];
+            let eligible = (0..self.lost.len())
+                .filter(|&h| !self.lost[h])
+                .filter(|&h| !group.spread || !runs_group(cluster, &self.placement.vms_on[h], g));
+            let mut largest_free = Res::ZERO;
+            let mut any_room = false;
+            for h in eligible {
+                let free = self.placement.free(cluster, h as HostId);
+                largest_free.mem = largest_free.mem.max(free.mem);
+                largest_free.cpu = largest_free.cpu.max(free.cpu);
+                if free.holds(group.demand) {
+                    any_room = true;
+                    break;
+                }
+            }
+            if !any_room {
+                return Fit::CannotFit {
+                    bound: Bound::LargestFree,
+                    proof: format!(
+                        "a VM of {} requests {:.1} GiB and {:.1} cores; with the survivors' VMs left in place, no more than {:.1} GiB and {:.1} cores are free on any survivor{}",
+                        group.name,
+                        gib(group.demand.mem),
+                        group.demand.cpu as f64 / 1000.0,
+                        gib(largest_free.mem),
+                        largest_free.cpu as f64 / 1000.0,
+                        if group.spread { " without another replica of it" } else { "" },
                     ),
                 };
             }

@@ -11,8 +11,9 @@ use crate::cluster::{CannotSimulate, Cluster, Host};
 use crate::drain::{DrainPlan, drain_plan};
 use crate::failover::{Fit, Simulator};
 use crate::placement::{Placement, initial_placement};
+use crate::quorum::{Layout, fault_tolerance, quorum, smallest_layout, spread_of};
 use crate::resources::{Assumptions, Res};
-use crate::scenarios::{Scenario, ScenarioKind, Selection, SetLimits, scenarios};
+use crate::scenarios::{Scenario, ScenarioKind, Selection, SetLimits, combinations, scenarios};
 use crate::storage::{ClassUnderFailure, storage_under_failure};
 
 /// How to plan.
@@ -91,8 +92,14 @@ impl ScenarioResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Every required scenario passes.
+    /// Every required scenario passes, and every required scenario was
+    /// simulated: a proof (up to the heuristic's "fits", which is a real
+    /// placement).
     Survives,
+    /// Every simulated scenario passes, but the sets of failures were
+    /// sampled: the sets not drawn were never simulated, so this is
+    /// evidence, not a proof.
+    SurvivesSampled,
     /// Some required scenario provably fails (or etcd loses quorum).
     Fails,
     /// The heuristic found no placement, but nothing proves there is none.
@@ -148,14 +155,30 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
     let (scenario_list, selections) = scenarios(&cluster, &placement, tolerate_nodes, tolerate_zones, options.limits);
     let results = run_scenarios(&cluster, &placement, &scenario_list);
 
-    let mut node_failure = node_verdict(&cluster, &placement, &results, tolerate_nodes);
-    let mut zone_failure = zone_verdict(&cluster, &results, tolerate_zones);
+    let mut node_failure = node_verdict(&cluster, &placement, &results, &selections, tolerate_nodes);
+    let (mut zone_failure, zone_capacity_fails) = zone_verdict(&cluster, &results, &selections, tolerate_zones);
     if options.search_fix {
+        // A fix found on sampled sets is only known to pass those.
+        let sampled_note = |kind| {
+            coverage(&selections, kind)
+                .and_then(|s| s.sampled)
+                .map_or_else(String::new, |s| format!(" (judged on the sampled sets, seed {})", s.seed))
+        };
         if matches!(node_failure.status, Status::Fails | Status::NotFound) && node_failure.fix.is_none() {
-            node_failure.fix = smallest_fix(&cluster, tolerate_nodes, 0, options.limits);
+            node_failure.fix = smallest_fix(&cluster, tolerate_nodes, 0, options.limits)
+                .map(|fix| fix + &sampled_note(ScenarioKind::Nodes));
         }
-        if matches!(zone_failure.status, Status::Fails | Status::NotFound) && zone_failure.fix.is_none() {
-            zone_failure.fix = smallest_fix(&cluster, 0, tolerate_zones, options.limits);
+        // Quorum and capacity are separate problems with separate fixes:
+        // more control planes in more zones do not give the VMs a home.
+        if zone_capacity_fails && tolerate_zones > 0 {
+            if let Some(workers) = smallest_fix(&cluster, 0, tolerate_zones, options.limits)
+                .map(|fix| fix + &sampled_note(ScenarioKind::Domains))
+            {
+                zone_failure.fix = Some(match zone_failure.fix.take() {
+                    Some(quorum_fix) => format!("{quorum_fix}; and for the VMs: {workers}"),
+                    None => workers,
+                });
+            }
         }
     }
 
@@ -233,7 +256,7 @@ fn etcd_after(cluster: &Cluster, scenario: &Scenario) -> EtcdOutcome {
                 || m.host.is_some_and(|h| scenario.lost_hosts.contains(&h))
         })
         .count() as u32;
-    let quorum = members / 2 + 1;
+    let quorum = quorum(members);
     EtcdOutcome { members, left: members - lost, quorum, holds: members > 0 && members - lost >= quorum }
 }
 
@@ -264,7 +287,36 @@ fn worst<'a>(results: impl Iterator<Item = &'a ScenarioResult>) -> Option<&'a Sc
     results.max_by(|a, b| a.badness().cmp(&b.badness()).then(b.name.cmp(&a.name)))
 }
 
-fn node_verdict(cluster: &Cluster, placement: &Placement, results: &[ScenarioResult], tolerate: u32) -> HaVerdict {
+/// How the sets of a scenario family were chosen, for a verdict's words.
+fn coverage(selections: &[Selection], kind: ScenarioKind) -> Option<&Selection> {
+    selections.iter().find(|s| s.kind == kind)
+}
+
+/// `all 6 simulated`, `all 56 sets`, or `6 sampled of 56 sets (seed 3)`:
+/// the scope of a pass, never larger than it is.
+fn scope(selection: Option<&Selection>, simulated: usize) -> String {
+    match selection {
+        Some(Selection { sampled: Some(sampling), possible, .. }) => {
+            format!("{simulated} sampled of {possible} sets (seed {})", sampling.seed)
+        }
+        Some(s) if s.set_size > 1 => format!("all {simulated} sets"),
+        _ => format!("all {simulated} simulated"),
+    }
+}
+
+/// What a sampled pass leaves unproven, for its message.
+fn unproven(selection: Option<&Selection>, simulated: usize) -> String {
+    let rest = selection.map_or(0, |s| s.possible.saturating_sub(simulated as u64));
+    format!("the other {rest} sets were never simulated, so this is no proof")
+}
+
+fn node_verdict(
+    cluster: &Cluster,
+    placement: &Placement,
+    results: &[ScenarioResult],
+    selections: &[Selection],
+    tolerate: u32,
+) -> HaVerdict {
     let kind = if tolerate >= 2 { ScenarioKind::Nodes } else { ScenarioKind::Node };
     let relevant: Vec<&ScenarioResult> = results.iter().filter(|r| r.kind == kind).collect();
     let base = |status, worst: Option<String>, message: String| HaVerdict {
@@ -304,20 +356,34 @@ fn node_verdict(cluster: &Cluster, placement: &Placement, results: &[ScenarioRes
     let Some(w) = worst(relevant.iter().copied()) else {
         return base(Status::Unknown, None, "no workers to simulate".into());
     };
-    let what = if tolerate == 1 { "any one worker".to_string() } else { format!("any {tolerate} workers") };
+    let selection = coverage(selections, kind);
+    let sampled = selection.is_some_and(|s| s.sampled.is_some());
     match &w.fit {
-        Fit::Fits => base(
-            Status::Survives,
+        Fit::Fits if sampled => base(
+            Status::SurvivesSampled,
             Some(w.name.clone()),
             format!(
-                "every restartable VM finds a home after losing {what} ({} scenarios); tightest: {}, leaving {:.0} % memory and {:.0} % CPU free",
-                relevant.len(),
+                "every restartable VM finds a home after losing each of {} of {tolerate} workers, the busiest set included; {}; tightest: {}, leaving {:.0} % memory and {:.0} % CPU free",
+                scope(selection, relevant.len()),
+                unproven(selection, relevant.len()),
                 w.name,
                 w.headroom_memory_percent,
                 w.headroom_cpu_percent
             ),
         ),
-        Fit::CannotFit { proof } => base(
+        Fit::Fits => base(
+            Status::Survives,
+            Some(w.name.clone()),
+            format!(
+                "every restartable VM finds a home after losing {} ({}); tightest: {}, leaving {:.0} % memory and {:.0} % CPU free",
+                if tolerate == 1 { "any one worker".to_string() } else { format!("any {tolerate} workers") },
+                scope(selection, relevant.len()),
+                w.name,
+                w.headroom_memory_percent,
+                w.headroom_cpu_percent
+            ),
+        ),
+        Fit::CannotFit { proof, .. } => base(
             Status::Fails,
             Some(w.name.clone()),
             format!("losing {}: {} VM(s) cannot restart: {proof}", w.name, w.homeless.values().sum::<u32>()),
@@ -328,7 +394,88 @@ fn node_verdict(cluster: &Cluster, placement: &Placement, results: &[ScenarioRes
     }
 }
 
-fn zone_verdict(cluster: &Cluster, results: &[ScenarioResult], tolerate: u32) -> HaVerdict {
+/// etcd under the loss of the `k` domains holding the most members: the
+/// worst case, computed exactly whether or not the sets were sampled.
+struct QuorumLoss {
+    /// `zone a + zone b`.
+    name: String,
+    members: u32,
+    left: u32,
+    quorum: u32,
+}
+
+fn worst_quorum_loss(cluster: &Cluster, k: u32) -> Option<QuorumLoss> {
+    let members = cluster.etcd.len() as u32;
+    let mut per_domain = vec![0u32; cluster.domains.len()];
+    for m in &cluster.etcd {
+        if let Some(d) = m.domain {
+            per_domain[d as usize] += 1;
+        }
+    }
+    let mut order: Vec<u32> = (0..cluster.domains.len() as u32).collect();
+    order.sort_by_key(|&d| (std::cmp::Reverse(per_domain[d as usize]), d));
+    let mut lost_set: Vec<u32> = order.into_iter().take(k as usize).collect();
+    lost_set.sort_unstable();
+    let lost: u32 = lost_set.iter().map(|&d| per_domain[d as usize]).sum();
+    let left = members - lost;
+    if members > 0 && left >= quorum(members) {
+        return None;
+    }
+    let name = lost_set
+        .iter()
+        .map(|&d| format!("{} {}", cluster.domain_kind, cluster.domains[d as usize]))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    Some(QuorumLoss { name, members, left, quorum: quorum(members) })
+}
+
+/// Where the control planes must be for etcd to survive losing any `k`
+/// domains: the members there are, spread anew if that suffices, else the
+/// smallest layout, and how many domains it needs.
+fn quorum_fix(members: u32, k: u32, domains: u32, kind: &str) -> String {
+    let words = |l: Layout| {
+        format!(
+            "{} {}, so that losing any {k} leaves {} of {}, a quorum",
+            l.describe(kind),
+            if l.zones == 1 { format!("in 1 {kind}") } else { format!("over {} {kind}s", l.zones) },
+            l.members - l.lost_with(k),
+            l.members,
+        )
+    };
+    if let Some(l) = spread_of(members, k, domains) {
+        return format!("spread the {members} control-plane nodes {} (CP-SPREAD)", words(l));
+    }
+    let within = smallest_layout(k, Some(domains));
+    let layout = within.or_else(|| smallest_layout(k, None));
+    let Some(l) = layout else {
+        return format!("no layout of etcd members survives losing {k} {kind}s (CP-SPREAD)");
+    };
+    let more_domains = if l.zones > domains {
+        format!("; that needs {} more {kind}(s) than the {domains} declared", l.zones - domains)
+    } else {
+        String::new()
+    };
+    let many = if l.members > 7 {
+        " (etcd advises against more than 7 members: consider a smaller ha.tolerate.zones)"
+    } else {
+        ""
+    };
+    format!(
+        "{members} etcd member(s) over {domains} {kind}(s) cannot keep quorum through the loss of any {k} (tolerating {} member losses); run {} control-plane nodes, {}{more_domains}{many} (CP-SPREAD)",
+        fault_tolerance(members),
+        l.members,
+        words(l)
+    )
+}
+
+/// The zone verdict, and whether the VMs' capacity is what fails (so
+/// that the caller searches a workers fix as well as the quorum fix).
+fn zone_verdict(
+    cluster: &Cluster,
+    results: &[ScenarioResult],
+    selections: &[Selection],
+    tolerate: u32,
+) -> (HaVerdict, bool) {
     let kind = if tolerate >= 2 { ScenarioKind::Domains } else { ScenarioKind::Domain };
     let relevant: Vec<&ScenarioResult> = results.iter().filter(|r| r.kind == kind).collect();
     let base = |status, worst: Option<String>, message: String| HaVerdict {
@@ -342,81 +489,116 @@ fn zone_verdict(cluster: &Cluster, results: &[ScenarioResult], tolerate: u32) ->
     let kind_word = cluster.domain_kind;
     if cluster.domains.is_empty() {
         let status = if tolerate == 0 { Status::NotRequired } else { Status::Unknown };
-        return base(status, None, format!("no {kind_word}s declared, so no {kind_word} failure can be simulated"));
+        return (
+            base(status, None, format!("no {kind_word}s declared, so no {kind_word} failure can be simulated")),
+            false,
+        );
     }
     let undeclared = cluster.hosts.iter().filter(|h| h.domain.is_none()).count();
-    let Some(w) = worst(relevant.iter().copied()) else {
+    // Capacity: the worst scenario by fit alone, so that a quorum loss
+    // elsewhere does not hide it.
+    let Some(w) = relevant.iter().copied().max_by(|a, b| {
+        (a.fit.rank(), -(a.headroom_memory_percent * 1000.0) as i64)
+            .cmp(&(b.fit.rank(), -(b.headroom_memory_percent * 1000.0) as i64))
+            .then(b.name.cmp(&a.name))
+    }) else {
         if tolerate == 0 {
-            return base(
-                Status::NotRequired,
-                None,
-                format!("ha.tolerate.zones is 0: the design is not asked to survive a {kind_word} loss"),
+            return (
+                base(
+                    Status::NotRequired,
+                    None,
+                    format!("ha.tolerate.zones is 0: the design is not asked to survive a {kind_word} loss"),
+                ),
+                false,
             );
         }
-        return base(
-            Status::Fails,
-            None,
-            format!("only {} {kind_word}(s) exist: losing {tolerate} leaves nothing", cluster.domains.len()),
+        return (
+            base(
+                Status::Fails,
+                None,
+                format!("only {} {kind_word}(s) exist: losing {tolerate} leaves nothing", cluster.domains.len()),
+            ),
+            false,
         );
     };
     let required = tolerate > 0;
-    let prefix = if required { String::new() } else { format!("not required (ha.tolerate.zones is 0), but: ") };
-    let (status, message) = if !w.etcd.holds {
-        let message = format!(
-            "{prefix}losing {}: etcd keeps {} of {} members, below the quorum of {}",
-            w.name, w.etcd.left, w.etcd.members, w.etcd.quorum
-        );
-        let mut verdict =
-            base(if required { Status::Fails } else { Status::NotRequired }, Some(w.name.clone()), message);
-        let tolerance = w.etcd.members - w.etcd.quorum;
-        verdict.fix = Some(if tolerance == 0 {
-            format!(
-                "{} etcd member(s) tolerate no loss: run 3 control-plane nodes, one per {kind_word} (CP-SPREAD)",
-                w.etcd.members
-            )
-        } else {
-            format!(
-                "spread the control-plane nodes so that no {kind_word} holds more than {tolerance} of the {} (CP-SPREAD)",
-                w.etcd.members
-            )
-        });
-        return verdict;
+    // Without a requirement the single-domain scenarios are still judged,
+    // for information.
+    let k = tolerate.max(1);
+    let prefix = if required { String::new() } else { "not required (ha.tolerate.zones is 0), but: ".to_string() };
+    let selection = coverage(selections, kind);
+    let sampled = selection.is_some_and(|s| s.sampled.is_some());
+    let quorum_loss = worst_quorum_loss(cluster, k);
+
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(q) = &quorum_loss {
+        parts.push(format!(
+            "losing {}: etcd keeps {} of {} members, below the quorum of {}",
+            q.name, q.left, q.members, q.quorum
+        ));
+    }
+    let capacity_fails = w.fit != Fit::Fits;
+    // Name the scenario again only when it differs from the quorum loss.
+    let losing = if quorum_loss.as_ref().is_some_and(|q| q.name == w.name) {
+        String::new()
     } else {
-        match &w.fit {
-            Fit::Fits => (
-                Status::Survives,
+        format!("losing {}: ", w.name)
+    };
+    match &w.fit {
+        Fit::Fits => {}
+        Fit::CannotFit { proof, .. } => {
+            parts.push(format!("{losing}{} VM(s) cannot restart: {proof}", w.homeless.values().sum::<u32>()))
+        }
+        Fit::NotFound { detail } => parts.push(format!("{losing}{detail}")),
+    }
+    let many = if k > 1 { format!("{k} {kind_word}s") } else { kind_word.to_string() };
+    let (status, worst_name, message) = if parts.is_empty() {
+        let possible = combinations(cluster.domains.len() as u64, u64::from(k));
+        if sampled {
+            (
+                Status::SurvivesSampled,
+                w.name.clone(),
                 format!(
-                    "{prefix}etcd keeps quorum and every restartable VM finds a home after losing any {}{kind_word}{} ({} scenarios); tightest: {}, leaving {:.0} % memory free",
-                    if tolerate > 1 { format!("{tolerate} ") } else { String::new() },
-                    if tolerate > 1 { "s" } else { "" },
-                    relevant.len(),
+                    "{prefix}etcd keeps quorum after losing any {many} (all {possible} sets, by arithmetic), and every restartable VM finds a home after losing each of {}; {}; tightest: {}, leaving {:.0} % memory free",
+                    scope(selection, relevant.len()),
+                    unproven(selection, relevant.len()),
                     w.name,
                     w.headroom_memory_percent
                 ),
-            ),
-            Fit::CannotFit { proof } => (
-                Status::Fails,
+            )
+        } else {
+            (
+                Status::Survives,
+                w.name.clone(),
                 format!(
-                    "{prefix}losing {}: {} VM(s) cannot restart: {proof}",
+                    "{prefix}etcd keeps quorum and every restartable VM finds a home after losing any {many} ({}); tightest: {}, leaving {:.0} % memory free",
+                    scope(selection, relevant.len()),
                     w.name,
-                    w.homeless.values().sum::<u32>()
+                    w.headroom_memory_percent
                 ),
-            ),
-            Fit::NotFound { detail } => (Status::NotFound, format!("{prefix}losing {}: {detail}", w.name)),
+            )
         }
+    } else {
+        let proven = quorum_loss.is_some() || matches!(w.fit, Fit::CannotFit { .. });
+        let name = quorum_loss.as_ref().map_or_else(|| w.name.clone(), |q| q.name.clone());
+        (if proven { Status::Fails } else { Status::NotFound }, name, format!("{prefix}{}", parts.join("; and ")))
     };
+    let fix = quorum_loss.as_ref().map(|q| quorum_fix(q.members, k, cluster.domains.len() as u32, kind_word));
     let status = if !required {
         Status::NotRequired
-    } else if status == Status::Survives && undeclared > 0 {
-        return base(
-            Status::Unknown,
-            Some(w.name.clone()),
-            format!("{message}; but {undeclared} worker(s) declare no {kind_word} and were assumed to survive"),
+    } else if matches!(status, Status::Survives | Status::SurvivesSampled) && undeclared > 0 {
+        return (
+            base(
+                Status::Unknown,
+                Some(worst_name),
+                format!("{message}; but {undeclared} worker(s) declare no {kind_word} and were assumed to survive"),
+            ),
+            false,
         );
     } else {
         status
     };
-    base(status, Some(w.name.clone()), message)
+    (HaVerdict { fix, ..base(status, Some(worst_name), message) }, capacity_fails)
 }
 
 fn describe_homeless(groups: &BTreeMap<String, u32>) -> String {

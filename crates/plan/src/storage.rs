@@ -261,15 +261,30 @@ fn capacity_outcome(
     };
     let left = (capacity.as_u64() as u128 * u128::from(total_weight - lost_weight.min(total_weight))
         / u128::from(total_weight)) as u64;
-    let ratio = if left == 0 { f64::INFINITY } else { raw as f64 / left as f64 };
-    CapacityOutcome::Holds {
-        ratio,
-        detail: format!(
+    // Nothing left for data that exists is unbounded use; say so in words
+    // rather than "inf %". No data needs no capacity, left or not. In JSON
+    // an infinite ratio is written as null (docs/plan.md).
+    let ratio = if raw == 0 {
+        0.0
+    } else if left == 0 {
+        f64::INFINITY
+    } else {
+        raw as f64 / left as f64
+    };
+    let detail = if left == 0 {
+        format!(
+            "after losing {what}, nothing is left of {} raw capacity for {} of data with its replicas",
+            capacity.human(),
+            ByteSize::bytes(raw).human()
+        )
+    } else {
+        format!(
             "after losing {what}, {} of {} raw capacity is left for {} of data with its replicas ({:.0} %)",
             ByteSize::bytes(left).human(),
             capacity.human(),
             ByteSize::bytes(raw).human(),
             ratio * 100.0
-        ),
-    }
+        )
+    };
+    CapacityOutcome::Holds { ratio, detail }
 }

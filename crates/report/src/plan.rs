@@ -1,16 +1,42 @@
 //! The plan for people: the initial placement, the scenario table, the HA
-//! verdicts with the worst scenario and the fix, drains and storage.
+//! verdicts with the worst scenario and the fix, drains and storage; and
+//! for machines, the same plan as JSON under the header of `check`'s
+//! report (the shape is documented in docs/plan.md, "JSON").
 
 use std::fmt::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use kubev_ha_model::{ByteSize, Interval};
+use kubev_ha_model::{ByteSize, Interval, Profile};
 use kubev_ha_plan::scenarios::ScenarioKind;
 use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
 use kubev_ha_plan::{Fit, HaVerdict, Plan, ScenarioResult, Status};
 
 use crate::style::Paint;
 use kubev_ha_rules::Severity;
+use serde::Serialize;
+
+/// The plan for machines: the header `check`'s report has, then every
+/// field of the plan at the top level. Fields are added, never renamed.
+#[derive(Debug, Serialize)]
+pub struct PlanReport<'a> {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// The file the inventory came from.
+    pub source: &'a str,
+    /// The inventory's profile: the plan itself does not depend on it,
+    /// the severities `check` gives the HA verdicts do.
+    pub profile: Profile,
+    #[serde(flatten)]
+    pub plan: &'a Plan,
+}
+
+/// One JSON object, pretty-printed, ending in a newline.
+pub fn render_json(plan: &Plan, source: &str, profile: Profile) -> String {
+    let report = PlanReport { tool: "kubev-ha", version: env!("CARGO_PKG_VERSION"), source, profile, plan };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct PlanTextOptions {
@@ -43,6 +69,7 @@ fn table(width: u16, header: &[&str]) -> Table {
 fn verdict_label(p: &Paint, status: &Status) -> String {
     match status {
         Status::Survives => p.severity(Severity::Pass, "survives"),
+        Status::SurvivesSampled => p.severity(Severity::Info, "survives the sample"),
         Status::Fails => p.severity(Severity::Fail, "fails"),
         Status::NotFound => p.severity(Severity::Warn, "no placement found"),
         Status::NotRequired => p.severity(Severity::Info, "not required"),

@@ -512,9 +512,12 @@ A VM needs its vCPUs divided by the CPU overcommit (KubeVirt's cpuAllocationRati
 (divided by the memory overcommit) plus KubeVirt's virt-launcher overhead (pkg/virt-controller/services/renderresources.go: page tables, \
 about 220Mi of fixed process overhead, 8Mi per vCPU, IOThread and video RAM) of the worker's memory less the kubelet's 100Mi eviction \
 threshold. `spread: true` keeps replicas on distinct workers; control-plane-only and storage-only nodes take no VMs.\n\n\
-The verdict is one of: fits (a home was found for every VM); cannot fit, proven by a lower bound that holds for any placement (the \
-survivors' total CPU or memory against everything that must run, the largest VM against the largest survivor, a spread workload's replicas \
-against the number of survivors): fail; or not found by the heuristic while no bound proves it impossible: warn, with the numbers. \
+The verdict is one of: fits (a home was found for every VM); cannot fit, proven by a lower bound that holds for any re-placement (the \
+survivors' total CPU or memory against everything that must run, a VM against the largest survivor, a VM against the largest free space \
+on any survivor, which only shrinks since the survivors' VMs stay put, a spread workload's replicas against the number of survivors): \
+fail; or not found by the heuristic while no bound proves it impossible: warn, with the numbers. When the sets were sampled and every \
+sampled set fits, the sets not drawn were never simulated: info, naming the sample (N sampled of M sets, seed S), never pass; \
+`kubev-ha plan --enumerate-up-to` can simulate them all. \
 When the design does not survive, the plan searches the smallest number of extra workers of the most common shape that makes every scenario fit.",
         facts: FactSource::Simulated,
         policy: |t| format!("{} when a VM finds no home", t.ha_node_failure),
@@ -529,9 +532,13 @@ When the design does not survive, the plan searches the smallest number of extra
         source: "Kube-V High-Availability Deployment › Control Plane Nodes (implied)",
         explanation: "Removes each failure domain (zone, else rack), or each set of `ha.tolerate.zones` domains, and checks that the \
 surviving etcd members keep quorum (floor(n/2)+1 of the control-plane nodes) and that the restartable VMs of the lost domains fit on the \
-surviving workers, with the same placement, bounds and verdicts as HA-NODE-FAILURE. When `ha.tolerate.zones` is 0 the result is reported \
-as information. A worker without a zone is assumed to survive; then a pass becomes unknown. When quorum is lost the fix is where the \
-control planes are (CP-SPREAD); when VMs do not fit, the plan names how many workers to add to which zones.",
+surviving workers, with the same placement, bounds and verdicts as HA-NODE-FAILURE. Quorum is judged by arithmetic on the worst set, \
+the k domains holding the most members, so it holds for every set even when the sets were sampled: losing any k domains keeps quorum \
+when those k hold at most n − quorum(n) members, which needs at least 2k+1 domains (5 members, one per zone, over 5 zones for k = 2). \
+When `ha.tolerate.zones` is 0 the result is reported \
+as information. A worker without a zone is assumed to survive; then a pass becomes unknown. When quorum is lost the fix is the members \
+there are spread anew, or else the smallest layout that survives and how many domains it needs (CP-SPREAD); when VMs do not fit, the \
+plan names how many workers to add to which zones; when both fail, both are reported, with both fixes.",
         facts: FactSource::Simulated,
         policy: |t| format!("{} when quorum is lost or a VM finds no home", t.ha_zone_failure),
         evaluate: ha::zone_failure,

@@ -1,16 +1,10 @@
-//! etcd quorum arithmetic, shared by CP-SPREAD and the HA simulation.
+//! etcd quorum arithmetic for CP-SPREAD. The formula itself lives in the
+//! HA simulation (`kubev_ha_plan::quorum`, which this crate depends on),
+//! so the rules and the plan can never count a majority differently.
 
 use std::collections::BTreeMap;
 
-/// Members needed for a majority of `members`: floor(n/2) + 1.
-pub const fn quorum(members: u32) -> u32 {
-    members / 2 + 1
-}
-
-/// Failures `members` tolerate while keeping quorum.
-pub const fn fault_tolerance(members: u32) -> u32 {
-    if members == 0 { 0 } else { members - quorum(members) }
-}
+pub use kubev_ha_plan::quorum::{fault_tolerance, quorum};
 
 /// What losing the worst single failure domain does to quorum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,6 +32,12 @@ fn from_verdict(j: &Judge, pick: fn(&kubev_ha_plan::Plan) -> &HaVerdict, severit
     let verdict = pick(plan);
     let finding = match verdict.status {
         Status::Survives => j.pass(Subject::Cluster, verdict.message.clone()),
+        // Info, not pass: the sampled sets passed, the others were never
+        // simulated, so nothing is proven. Not warn either: the design shows
+        // no defect, and on large clusters (5,000 workers: 12.5 million pairs)
+        // every design would warn whatever its quality; the message names
+        // the sample, and `kubev-ha plan --enumerate-up-to` can prove it.
+        Status::SurvivesSampled => j.finding(Subject::Cluster, Severity::Info, verdict.message.clone()),
         Status::NotRequired => j.finding(Subject::Cluster, Severity::Info, verdict.message.clone()),
         Status::Unknown => j.unknown(
             Subject::Cluster,
