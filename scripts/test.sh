@@ -32,8 +32,10 @@ if ((${#missing[@]})); then
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --workspace --no-fail-fast --status-level skip --final-status-level slow
+    # Doc tests first (nextest does not run them), so that the run closes
+    # on nextest's summary of every test.
     cargo test --workspace --doc --quiet
+    cargo nextest run --workspace --no-fail-fast --status-level skip --final-status-level slow
 else
     cargo test --workspace
 fi
