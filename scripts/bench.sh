@@ -54,7 +54,7 @@ plan)
         done
         scenarios=$(python3 -c "import json;print(len(json.load(open('$work/plan.json'))['scenarios']))")
         t=$(printf '%s\n' "${times[@]}" | median); r=$(printf '%s\n' "${rss[@]}" | median)
-        echo "| $w | $((w * 20)) | $scenarios | $(du -k "$f" | awk '{printf "%.1f MiB", $1/1024}') | ${t} s | $(awk -v k="$r" 'BEGIN {printf "%.0f MiB", k/1024}') |"
+        echo "| $w | $((w * 20)) | $scenarios | $(du -k "$f" | awk '{if ($1 < 1024) printf "%d KiB", $1; else printf "%.1f MiB", $1/1024}') | ${t} s | $(awk -v k="$r" 'BEGIN {printf "%.0f MiB", k/1024}') |"
     done
     echo
     echo "criterion (\`cargo bench -p kubev-ha-plan\`), median time per iteration: plan/N is plan() on the inventory in memory (every single-worker and single-zone scenario, the smallest-fix search included), parse/N is reading the same inventory from YAML:"
@@ -110,7 +110,7 @@ net)
     inv="$work/bed/inventory.yaml"
     A=$(awk '$1=="w-1" {print $3}' "$work/bed/nodes")
     nsA=bench-w-1; nsB=bench-w-2; nsC=bench-cp-1
-    echo "## net: bandwidth, w-2 → w-1 over a veth pair and a bridge, 5 s each, alternating, 3 runs"
+    echo "## net: bandwidth, w-2 → w-1 over a veth pair and a bridge, 5 s each, alternating, 5 runs"
     echo
     echo "| streams | run | iperf3 | kubev-ha net bandwidth | ratio |"
     echo "|---:|---:|---:|---:|---:|"
@@ -119,11 +119,14 @@ net)
     serve=$!
     sleep 1
     for streams in 1 4; do
-        for i in 1 2 3; do
+        ratios=()
+        for i in 1 2 3 4 5; do
             ip=$(ip netns exec "$nsB" iperf3 -c "$A" -p 5201 -t 5 -P "$streams" -J | python3 -c "import json,sys; print(json.load(sys.stdin)['end']['sum_received']['bits_per_second'])")
             ours=$(ip netns exec "$nsB" "$K" net bandwidth --to "$A:5202" --streams "$streams" --duration 5s --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['totalBps'])")
             python3 -c "print(f'| $streams | $i | {$ip/1e9:.2f} Gbit/s | {$ours/1e9:.2f} Gbit/s | {$ours/$ip:.3f} |')"
+            ratios+=("$(python3 -c "print($ours/$ip)")")
         done
+        echo "| $streams | **median** | | | **$(printf '%s\n' "${ratios[@]}" | median | awk '{printf "%.3f", $1}')** |"
     done
     kill "$serve" 2>/dev/null || true; wait "$serve" 2>/dev/null || true
     kill "$(cat "$work/iperf3.pid")" 2>/dev/null || true
@@ -131,7 +134,7 @@ net)
 
     echo "## net: port sweep from w-2 of every TCP port w-2 must reach on w-1 and cp-1, against \`nmap -sT\`, 3 runs"
     echo
-    echo "Ports closed on purpose on cp-1, by nftables: 6443 is dropped (filtered), 6641 is answered with a reset (closed). Each tool probes exactly the TCP ports a worker must reach on each host (nmap gets one port list per host, both hosts scanned at once)."
+    echo "Ports closed on purpose on cp-1, by nftables: 6443 is dropped (filtered), 6641 is answered with a reset (closed). Each tool probes exactly the TCP ports a worker must reach on each host (nmap gets one port list per host, both hosts scanned at once); kubev-ha also probes the UDP ports and resolves the node names in the same run. Both give up on a silent port adaptively (kubev-ha: two tries of 10× the slowest answer from that host, at least 250 ms)."
     ip netns exec "$nsA" "$K" net serve --role worker --name w-1 --ttl 10m > /dev/null 2>&1 &
     s1=$!
     ip netns exec "$nsC" "$K" net serve --role control-plane --name cp-1 --ttl 10m > /dev/null 2>&1 &
@@ -157,8 +160,10 @@ EOF
         s=$(now); ip netns exec "$nsB" "$K" net check "$inv" --from w-2 --no-mtu --format json > "$work/check.json" || true; e=$(now); kt=$(echo "$e - $s" | bc -l)
         s=$(now)
         ip netns exec "$nsB" nmap -sT -n -Pn -p "$portsA" "$A" -oX "$work/nmapA.xml" > /dev/null &
+        nA=$!
         ip netns exec "$nsB" nmap -sT -n -Pn -p "$portsC" "$C" -oX "$work/nmapC.xml" > /dev/null &
-        wait
+        nC=$!
+        wait "$nA" "$nC"
         e=$(now); nt=$(echo "$e - $s" | bc -l)
         same=$(python3 - "$work/check.json" "$work/nmapA.xml" "$work/nmapC.xml" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
@@ -180,7 +185,7 @@ PY
 )
         echo "| $i | $(printf '%.2f s' "$kt") | $(printf '%.2f s' "$nt") | $same |"
     done
-    kill "$s1" "$s2" 2>/dev/null || true; wait 2>/dev/null || true
+    kill "$s1" "$s2" 2>/dev/null || true; wait "$s1" "$s2" 2>/dev/null || true
     echo
 
     echo "## net: the responder under 10,000 concurrent connections"
@@ -196,7 +201,6 @@ PY
         rpid=$(pgrep -f "net serve --role worker --name w-1 --ttl 20s --max-conns $max" | head -1)
         cat > "$work/flood.py" <<'PY'
 import socket, sys, resource, time
-resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
 socks = []
 for i in range(10000):
     s = socket.socket(); s.setblocking(False)
@@ -215,7 +219,7 @@ for s in socks:
         pass
 print(done)
 PY
-        ip netns exec "$nsB" python3 "$work/flood.py" "$A" > "$work/flood.out" &
+        ip netns exec "$nsB" bash -c "ulimit -n 65536; exec python3 '$work/flood.py' '$A'" > "$work/flood.out" &
         client=$!
         sleep 2
         hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rpid/status" 2>/dev/null || echo 0)

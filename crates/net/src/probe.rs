@@ -8,9 +8,19 @@
 //! UDP: a probe datagram on a connected socket; an answer is open (or a
 //! wrong host), ICMP port unreachable comes back as "refused" (closed),
 //! silence is filtered.
+//!
+//! Silence is only ever proven by waiting, so how long to wait decides
+//! the cost of a sweep. Like nmap, the wait adapts to the host: once a
+//! host has answered any probe (connected, refused, echoed), a silent port
+//! of that host is given [`ADAPTIVE_FACTOR`] times the slowest answer seen
+//! from it, never less than [`ADAPTIVE_FLOOR`], and asked twice (one lost
+//! SYN or datagram is not a verdict) before it is called filtered. A host
+//! that has answered nothing gets the full `--timeout`. Either way no
+//! probe waits past `--timeout`.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kubev_ha_model::measure::{PortProbe, PortState};
@@ -30,6 +40,74 @@ pub struct ProbeOptions {
 impl Default for ProbeOptions {
     fn default() -> Self {
         ProbeOptions { timeout: Duration::from_secs(2), concurrency: 256 }
+    }
+}
+
+/// A silent port waits this many times the host's slowest answer...
+pub const ADAPTIVE_FACTOR: u32 = 10;
+/// ...but never less than this (nmap's --min-rtt-timeout is 100 ms; a
+/// loaded host's stack answers well within 250 ms).
+pub const ADAPTIVE_FLOOR: Duration = Duration::from_millis(250);
+
+/// The slowest answer seen from each address during one sweep.
+#[derive(Debug, Default)]
+pub struct AnswerTimes {
+    slowest: Mutex<HashMap<IpAddr, Duration>>,
+}
+
+impl AnswerTimes {
+    /// Notes that `addr` answered (a handshake, a reset, an echo, an ICMP
+    /// error) after `elapsed`.
+    pub fn answered(&self, addr: IpAddr, elapsed: Duration) {
+        if let Ok(mut map) = self.slowest.lock() {
+            let slot = map.entry(addr).or_default();
+            *slot = (*slot).max(elapsed);
+        }
+    }
+
+    /// How long a silent probe of `addr` waits per try: adaptive once the
+    /// host has answered anything, else the whole deadline.
+    pub fn wait_for(&self, addr: IpAddr, deadline: Duration) -> (Duration, bool) {
+        let seen = self.slowest.lock().ok().and_then(|m| m.get(&addr).copied());
+        match seen {
+            Some(slowest) => ((slowest * ADAPTIVE_FACTOR).max(ADAPTIVE_FLOOR).min(deadline), true),
+            None => (deadline, false),
+        }
+    }
+}
+
+/// Waits for `attempt` until it resolves, or until the host's adaptive
+/// wait (re-read every few milliseconds, since answers from other ports
+/// arrive meanwhile) or `deadline` has passed since `start`.
+async fn within<F: std::future::Future>(
+    times: &AnswerTimes,
+    addr: IpAddr,
+    start: Instant,
+    deadline: Duration,
+    attempt: F,
+) -> Option<F::Output> {
+    tokio::pin!(attempt);
+    loop {
+        let (wait, _) = times.wait_for(addr, deadline);
+        let left = wait.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return None;
+        }
+        tokio::select! {
+            out = &mut attempt => return Some(out),
+            _ = tokio::time::sleep(left.min(Duration::from_millis(20))) => {}
+        }
+    }
+}
+
+/// The words for a port that never answered.
+fn silence(times: &AnswerTimes, addr: IpAddr, deadline: Duration, tries: u32) -> String {
+    match times.wait_for(addr, deadline) {
+        (wait, true) if wait < deadline => format!(
+            "no answer to {tries} tries of {} ms each (the host answers other ports; {ADAPTIVE_FACTOR}× its slowest answer)",
+            wait.as_millis()
+        ),
+        _ => format!("no answer within {} ms", deadline.as_millis()),
     }
 }
 
@@ -64,20 +142,43 @@ fn verdict_from_identity(target: &ProbeTarget, text: &str) -> (PortState, String
     }
 }
 
-async fn probe_tcp(target: &ProbeTarget, addr: SocketAddr, timeout: Duration) -> (PortState, String, Option<f64>) {
-    let start = Instant::now();
-    let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-        Err(_) => return (PortState::Filtered, format!("no answer within {} ms", timeout.as_millis()), None),
-        Ok(Err(e)) => {
-            let (state, detail) = classify_io(&e);
-            return (state, detail, None);
+async fn probe_tcp(
+    target: &ProbeTarget,
+    addr: SocketAddr,
+    timeout: Duration,
+    times: &AnswerTimes,
+) -> (PortState, String, Option<f64>) {
+    let began = Instant::now();
+    let mut tries = 0;
+    let (stream, rtt) = loop {
+        tries += 1;
+        let start = Instant::now();
+        let connect = TcpStream::connect(addr);
+        // The second try gets what is left of the deadline at most.
+        let budget = timeout.saturating_sub(began.elapsed());
+        match within(times, addr.ip(), start, budget, connect).await {
+            Some(Ok(s)) => {
+                times.answered(addr.ip(), start.elapsed());
+                break (s, start.elapsed().as_secs_f64() * 1000.0);
+            }
+            Some(Err(e)) => {
+                let (state, detail) = classify_io(&e);
+                if state == PortState::Closed {
+                    times.answered(addr.ip(), start.elapsed());
+                }
+                return (state, detail, None);
+            }
+            None if tries < 2 && !budget.saturating_sub(start.elapsed()).is_zero() => continue,
+            None => return (PortState::Filtered, silence(times, addr.ip(), timeout, tries), None),
         }
-        Ok(Ok(s)) => s,
     };
-    let rtt = start.elapsed().as_secs_f64() * 1000.0;
     let mut stream = stream;
     let mut buf = [0u8; wire::ANSWER_MAX];
-    let left = timeout.saturating_sub(start.elapsed()).max(Duration::from_millis(300));
+    // Our responder greets as soon as it accepts; a real component (an API
+    // server waiting for a TLS hello) never does, so waiting the whole
+    // deadline for a greeting would make every such port cost it.
+    let (wait, _) = times.wait_for(addr.ip(), timeout);
+    let left = wait.min(timeout.saturating_sub(began.elapsed())).max(ADAPTIVE_FLOOR);
     let greeting = match tokio::time::timeout(left, stream.read(&mut buf)).await {
         Ok(Ok(n)) if n > 0 => String::from_utf8_lossy(&buf[..n]).into_owned(),
         _ => String::new(),
@@ -86,7 +187,12 @@ async fn probe_tcp(target: &ProbeTarget, addr: SocketAddr, timeout: Duration) ->
     (state, detail, Some(rtt))
 }
 
-async fn probe_udp(target: &ProbeTarget, addr: SocketAddr, timeout: Duration) -> (PortState, String, Option<f64>) {
+async fn probe_udp(
+    target: &ProbeTarget,
+    addr: SocketAddr,
+    timeout: Duration,
+    times: &AnswerTimes,
+) -> (PortState, String, Option<f64>) {
     let local: SocketAddr =
         if addr.is_ipv6() { "[::]:0".parse().unwrap_or(addr) } else { "0.0.0.0:0".parse().unwrap_or(addr) };
     let socket = match UdpSocket::bind(local).await {
@@ -103,36 +209,41 @@ async fn probe_udp(target: &ProbeTarget, addr: SocketAddr, timeout: Duration) ->
     let start = Instant::now();
     let mut buf = [0u8; wire::ANSWER_MAX];
     // Two tries within the deadline: one lost datagram is not a verdict.
+    // Each try waits half the deadline, or the host's adaptive wait.
     for attempt in 0..2u32 {
+        let sent = Instant::now();
         if let Err(e) = socket.send(&datagram).await {
             let (state, detail) = classify_io(&e);
             return (state, detail, None);
         }
-        let wait = timeout / 2;
-        match tokio::time::timeout(wait, socket.recv(&mut buf)).await {
-            Ok(Ok(n)) => {
+        match within(times, addr.ip(), sent, timeout / 2, socket.recv(&mut buf)).await {
+            Some(Ok(n)) => {
+                times.answered(addr.ip(), sent.elapsed());
                 let rtt = start.elapsed().as_secs_f64() * 1000.0;
                 let (state, detail) = verdict_from_identity(target, &String::from_utf8_lossy(&buf[..n]));
                 return (state, detail, Some(rtt));
             }
-            Ok(Err(e)) => {
+            Some(Err(e)) => {
                 let (state, detail) = classify_io(&e);
+                if state == PortState::Closed {
+                    times.answered(addr.ip(), sent.elapsed());
+                }
                 return (state, detail, None);
             }
-            Err(_) if attempt == 1 => {}
-            Err(_) => continue,
+            None if attempt == 1 => {}
+            None => continue,
         }
     }
-    (PortState::Filtered, format!("no answer within {} ms", timeout.as_millis()), None)
+    (PortState::Filtered, silence(times, addr.ip(), timeout / 2, 2), None)
 }
 
-/// Probes one target.
-pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration) -> PortProbe {
+/// Probes one target; `times` is shared by the probes of one sweep.
+pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration, times: &AnswerTimes) -> PortProbe {
     let (state, detail, rtt_ms) = match address(target) {
         Err(e) => (PortState::Unreachable, e, None),
         Ok(addr) => match target.protocol {
-            Protocol::Tcp => probe_tcp(target, addr, timeout).await,
-            Protocol::Udp => probe_udp(target, addr, timeout).await,
+            Protocol::Tcp => probe_tcp(target, addr, timeout, times).await,
+            Protocol::Udp => probe_udp(target, addr, timeout, times).await,
         },
     };
     PortProbe {
@@ -152,12 +263,13 @@ pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration) -> PortP
 pub async fn probe_all(from: &str, targets: &[ProbeTarget], options: ProbeOptions) -> Vec<PortProbe> {
     crate::responder::raise_fd_limit();
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let times = Arc::new(AnswerTimes::default());
     let mut tasks = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
-        let (permits, from) = (permits.clone(), from.to_string());
+        let (permits, from, times) = (permits.clone(), from.to_string(), times.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            (i, probe(&from, &target, options.timeout).await)
+            (i, probe(&from, &target, options.timeout, &times).await)
         });
     }
     let mut results: Vec<(usize, PortProbe)> = Vec::with_capacity(targets.len());
@@ -168,4 +280,70 @@ pub async fn probe_all(from: &str, targets: &[ProbeTarget], options: ProbeOption
     }
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, p)| p).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(port: u16) -> ProbeTarget {
+        ProbeTarget {
+            node: "here".into(),
+            address: "127.0.0.1".into(),
+            port,
+            protocol: Protocol::Tcp,
+            component: "test",
+        }
+    }
+
+    #[tokio::test]
+    async fn a_silent_port_of_a_host_that_answers_elsewhere_waits_adaptively() {
+        // An open port (the kernel completes the handshake; nobody greets).
+        let open = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // A port whose accept queue is full: Linux drops further SYNs, which
+        // is what a firewall's drop looks like from outside.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let silent = socket.listen(0).unwrap();
+        let silent_port = silent.local_addr().unwrap().port();
+        let mut fillers = Vec::new();
+        for _ in 0..4 {
+            let connect = TcpStream::connect(("127.0.0.1", silent_port));
+            if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_millis(300), connect).await {
+                fillers.push(s);
+            }
+        }
+
+        let times = AnswerTimes::default();
+        let deadline = Duration::from_secs(30);
+        let first = probe("t", &target(open.local_addr().unwrap().port()), deadline, &times).await;
+        assert_eq!(first.state, PortState::OpenOther, "{first:?}");
+        assert!(first.rtt_ms.is_some());
+
+        let started = Instant::now();
+        let second = probe("t", &target(silent_port), deadline, &times).await;
+        assert_eq!(second.state, PortState::Filtered, "{second:?}");
+        assert!(second.detail.contains("2 tries") && second.detail.contains("answers other ports"), "{second:?}");
+        // Whatever the machine's speed, the adaptive wait is well inside
+        // the 30 s deadline; this only proves the deadline was not used.
+        assert!(started.elapsed() < deadline / 2);
+        drop((fillers, silent, open));
+    }
+
+    #[tokio::test]
+    async fn a_host_that_never_answered_gets_the_whole_deadline() {
+        let times = AnswerTimes::default();
+        let addr: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(times.wait_for(addr, Duration::from_secs(2)), (Duration::from_secs(2), false));
+        times.answered(addr, Duration::from_micros(80));
+        assert_eq!(times.wait_for(addr, Duration::from_secs(2)), (ADAPTIVE_FLOOR, true));
+        times.answered(addr, Duration::from_millis(90));
+        assert_eq!(times.wait_for(addr, Duration::from_secs(2)), (Duration::from_millis(900), true));
+        times.answered(addr, Duration::from_millis(500));
+        assert_eq!(
+            times.wait_for(addr, Duration::from_secs(2)),
+            (Duration::from_secs(2), true),
+            "capped by the deadline"
+        );
+    }
 }
