@@ -25,7 +25,10 @@ async fn one_stream(addr: SocketAddr, duration: Duration) -> Result<(u64, f64), 
         .map_err(|_| format!("{addr}: no answer within 5 s"))?
         .map_err(|e| format!("{addr}: {e}"))?;
     stream.write_all(wire::bandwidth_header(duration.as_secs().max(1)).as_bytes()).await.map_err(|e| e.to_string())?;
-    let chunk = vec![0x5au8; 128 * 1024];
+    // 1 MiB writes: on a fast link the sender's system calls, not the
+    // path, bound a 128 KiB writer (iperf3's default) on a busy host, and
+    // this measures the path. BENCHMARKS.md compares both sizes.
+    let chunk = vec![0x5au8; 1024 * 1024];
     let end = Instant::now() + duration;
     while Instant::now() < end {
         match tokio::time::timeout(Duration::from_secs(5), stream.write_all(&chunk)).await {
