@@ -203,7 +203,7 @@ fn w_count_and_virtualization() {
     let virt = |v: Option<Virtualization>, emulation: bool| {
         move |inv: &mut Inventory| {
             node(inv, "w-a1").cpu.as_mut().unwrap().virtualization = v;
-            inv.kubevirt = emulation.then(|| kubev_ha_model::KubeVirt { use_emulation: Some(true) });
+            inv.kubevirt = emulation.then_some(kubev_ha_model::KubeVirt { use_emulation: Some(true) });
         }
     };
     expect(virt(Some(Virtualization::None), false), "W-VIRT", "node/w-a1", Fail, Fail);

@@ -51,6 +51,9 @@ impl LoadedInventory {
 }
 
 /// Reads and checks the file at `path`.
+// The error is large (the file's text, for the rendered snippet), but it
+// is returned once per run and only on bad input: boxing buys nothing.
+#[allow(clippy::result_large_err)]
 pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
@@ -58,6 +61,9 @@ pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
 }
 
 /// Reads an inventory or KubeVCluster manifest from bytes; `name` is used in messages.
+// The error is large (the file's text, for the rendered snippet), but it
+// is returned once per run and only on bad input: boxing buys nothing.
+#[allow(clippy::result_large_err)]
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse_str(name, text),
@@ -73,6 +79,9 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputErr
 }
 
 /// Reads an inventory or KubeVCluster manifest from text.
+// The error is large (the file's text, for the rendered snippet), but it
+// is returned once per run and only on bad input: boxing buys nothing.
+#[allow(clippy::result_large_err)]
 pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> {
     let shared: Arc<str> = Arc::from(text);
     let fail = |problems: Vec<Problem>| InputError::from_shared(name, shared.clone(), problems);
