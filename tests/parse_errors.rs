@@ -26,7 +26,7 @@ macro_rules! snapshot_error {
     ($name:ident, $text:expr) => {
         #[test]
         fn $name() {
-            insta::assert_snapshot!(error_of("just a sentence\n"));
+            insta::assert_snapshot!(error_of(&$text));
         }
     };
 }
@@ -52,13 +52,13 @@ snapshot_error!(unknown_storage_class, reference_with("storageClass: ceph-rbd-vm
 snapshot_error!(node_name_not_rfc1123, reference_with("name: cp-1", "name: CP_1"));
 snapshot_error!(wrong_api_version, reference_with("apiVersion: kubev-ha/v1alpha1", "apiVersion: kubev-ha/v1"));
 snapshot_error!(wrong_kind, reference_with("kind: Inventory", "kind: Inventroy"));
-snapshot_error!(missing_kind, "apiVersion: kubev-ha/v1alpha1\nmetadata: {name: x}\nnodes: []\n".to_string());
+snapshot_error!(missing_kind, "apiVersion: kubev-ha/v1alpha1\nmetadata: {name: x}\nnodes: []\n");
 snapshot_error!(
     no_nodes,
-    "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n".to_string()
+    "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n"
 );
-snapshot_error!(unclosed_bracket, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nnodes: [\n".to_string());
-snapshot_error!(not_a_mapping, "just a sentence\n".to_string());
+snapshot_error!(unclosed_bracket, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nnodes: [\n");
+snapshot_error!(not_a_mapping, "just a sentence\n");
 snapshot_error!(duplicate_key, reference_with("    zone: fra-a\n", "    zone: fra-a\n    zone: fra-b\n"));
 
 #[test]
