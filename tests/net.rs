@@ -567,3 +567,61 @@ fn net_ports_judges_ports_the_responder_could_not_take() {
     assert!(unnamed.iter().any(|f| f.severity == Severity::Warn && f.message.contains("a process /proc did not name")));
     assert!(of("w-a2").iter().all(|f| f.severity != Severity::Warn), "{:#?}", of("w-a2"));
 }
+
+/// NET-DNS judges what the nodes resolved, whether or not the inventory
+/// lists its DNS servers; NET-NODELOCAL-DNS learns from `net check` whether
+/// the infrastructure binds the NodeLocal DNSCache address.
+#[test]
+fn net_dns_and_nodelocal_cache_judge_measurements() {
+    use kubev_ha_model::measure::{DnsCheck, NetworkMeasurements};
+    use kubev_ha_model::{DnsPolicy, GuestCluster, NodeLocalDnsCache};
+    use kubev_ha_rules::{CheckOptions, Severity, check};
+
+    let mut inventory = crate::common::reference();
+    let dns = inventory.network.as_mut().unwrap().dns.as_mut().unwrap();
+    dns.servers = None;
+    dns.node_local_dns_cache = None;
+    inventory.guest_clusters = Some(vec![kubev_ha_model::Located::new(GuestCluster {
+        name: "tenant".into(),
+        node_local_dns_cache: Some(NodeLocalDnsCache { enabled: Some(true), ip: None }),
+        vm_dns_policy: Some(DnsPolicy::ClusterFirst),
+    })]);
+    let lookup = |name: &str, matches: bool| DnsCheck {
+        from: "w-a1".into(),
+        name: name.into(),
+        expected: "10.10.0.21".into(),
+        resolved: vec![if matches { "10.10.0.21" } else { "10.99.0.1" }.into()],
+        matches: Some(matches),
+        detail: if matches { "resolves as declared" } else { "resolves to 10.99.0.1" }.into(),
+    };
+    let judge = |lookups: Vec<DnsCheck>, bound: bool| {
+        let mut facts = kubev_ha_model::Facts::from_inventory(inventory.clone(), "test.yaml");
+        facts.measurements.network = Some(NetworkMeasurements {
+            from: vec!["w-a1".into()],
+            dns: lookups,
+            nodelocal_bound: [("w-a1".to_string(), bound)].into(),
+            ..NetworkMeasurements::default()
+        });
+        check(&facts, &CheckOptions { only: vec!["NET-DNS", "NET-NODELOCAL-DNS"], ..CheckOptions::default() })
+    };
+
+    // Not declared, but measured: judged on the lookups.
+    let good = judge(vec![lookup("cp-1", true), lookup("w-a1", true)], false);
+    let dns = crate::common::findings(&good, "NET-DNS", None);
+    assert_eq!(dns.len(), 1, "{dns:#?}");
+    assert_eq!(dns[0].severity, Severity::Pass, "{dns:#?}");
+    assert!(dns[0].message.contains("2 lookups from 1 node(s)"), "{}", dns[0].message);
+    let bad = judge(vec![lookup("cp-1", false)], false);
+    assert!(crate::common::findings(&bad, "NET-DNS", None).iter().any(|f| f.severity == Severity::Fail));
+
+    // The infrastructure's cache is undeclared: measured unbound, no conflict.
+    let cache = crate::common::findings(&good, "NET-NODELOCAL-DNS", None);
+    assert!(cache.iter().all(|f| f.severity == Severity::Pass), "{cache:#?}");
+    assert!(cache[0].message.contains("no node binds 169.254.20.10"), "{cache:#?}");
+    // Measured bound: the guest's default IP and ClusterFirst VMs loop.
+    let looped = judge(vec![lookup("cp-1", true)], true);
+    let cache = crate::common::findings(&looped, "NET-NODELOCAL-DNS", Some("guestcluster/tenant"));
+    assert_eq!(cache.len(), 1, "{cache:#?}");
+    assert_ne!(cache[0].severity, Severity::Pass, "{cache:#?}");
+    assert!(cache[0].message.contains("loop back"), "{cache:#?}");
+}

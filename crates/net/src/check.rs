@@ -77,16 +77,23 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         }
     }
 
+    // Every node name, this node's own included: kubelet and etcd resolve
+    // their own hostname too.
     let mut dns = Vec::new();
-    for n in &others {
+    for n in &inventory.nodes {
         dns.push(crate::dns::check_name(from, &n.name, &n.address.to_string(), options.dns_timeout).await);
     }
 
-    let mut nodelocal_bound = std::collections::BTreeMap::new();
-    if let Some(cache) = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.node_local_dns_cache.as_ref())
-    {
-        nodelocal_bound.insert(from.to_string(), crate::dns::is_local_address(cache.ip_or_default()));
-    }
+    // Whether this node binds the NodeLocal DNSCache address (declared, or
+    // Kubernetes' default): asked even when the inventory is silent, since
+    // that is how an undeclared cache is found.
+    let cache_ip = inventory
+        .network()
+        .and_then(|n| n.dns.as_ref())
+        .and_then(|d| d.node_local_dns_cache.as_ref())
+        .map_or(kubev_ha_model::NodeLocalDnsCache::DEFAULT_IP, |c| c.ip_or_default());
+    let nodelocal_bound =
+        std::collections::BTreeMap::from([(from.to_string(), crate::dns::is_local_address(cache_ip))]);
 
     NetworkMeasurements {
         from: vec![from.to_string()],

@@ -299,6 +299,12 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
     let inventory = j.inventory();
     let at = inventory.network.as_ref().and_then(|n| n.at);
     let servers = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.servers.as_ref());
+    // What the nodes resolve, once measured, decides: the servers are only
+    // the means, and an undeclared list says nothing either way.
+    if j.facts.measurements.network.as_ref().is_some_and(|n| !n.dns.is_empty()) && servers.is_none_or(|l| !l.is_empty())
+    {
+        return measured_dns(j, servers.map(Vec::len), at);
+    }
     let finding = match servers {
         None => j.unknown(
             Subject::Cluster,
@@ -312,9 +318,6 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
                 "no DNS servers configured: nodes cannot resolve each other or the registries",
             )
             .fix("configure at least two DNS servers (network.dns.servers)"),
-        Some(list) if j.facts.measurements.network.as_ref().is_some_and(|n| !n.dns.is_empty()) => {
-            return measured_dns(j, list.len(), at);
-        }
         Some(list) => j.unknown(
             Subject::Cluster,
             format!(
@@ -328,7 +331,7 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
 }
 
 /// NET-DNS from `net check`: every name from every node.
-fn measured_dns(j: &Judge, servers: usize, at: Option<kubev_ha_model::SourcePos>) -> Vec<Finding> {
+fn measured_dns(j: &Judge, servers: Option<usize>, at: Option<kubev_ha_model::SourcePos>) -> Vec<Finding> {
     let t = j.thresholds;
     let Some(network) = &j.facts.measurements.network else { return vec![] };
     let mut findings = Vec::new();
@@ -355,7 +358,8 @@ fn measured_dns(j: &Judge, servers: usize, at: Option<kubev_ha_model::SourcePos>
             j.pass(
                 Subject::Cluster,
                 format!(
-                    "{servers} server(s) configured; {} lookups from {} node(s) all resolve to the declared addresses",
+                    "{}{} lookups from {} node(s) all resolve to the declared addresses",
+                    servers.map(|n| format!("{n} server(s) configured; ")).unwrap_or_default(),
                     network.dns.len(),
                     network.from.len()
                 ),
@@ -380,12 +384,42 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
         return vec![j.pass(Subject::Cluster, "no guest clusters")];
     }
     let infra = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.node_local_dns_cache.as_ref());
-    let infra_ip = match infra.and_then(|c| c.enabled) {
-        Some(false) => {
+    let infra_ip_or_default = infra.map_or(kubev_ha_model::NodeLocalDnsCache::DEFAULT_IP, |c| c.ip_or_default());
+    // `net check` looks whether the node it runs on binds that address:
+    // the infrastructure's own NodeLocal DNSCache, in fact.
+    let bound_on: Option<Vec<&str>> = j
+        .facts
+        .measurements
+        .network
+        .as_ref()
+        .filter(|n| !n.nodelocal_bound.is_empty())
+        .map(|n| n.nodelocal_bound.iter().filter(|(_, bound)| **bound).map(|(node, _)| node.as_str()).collect());
+    let infra_ip = match (infra.and_then(|c| c.enabled), &bound_on) {
+        (Some(false), Some(nodes)) if !nodes.is_empty() => {
+            return vec![
+                j.finding(
+                    Subject::Cluster,
+                    Severity::Warn,
+                    format!(
+                        "declared without NodeLocal DNSCache, yet {} bind(s) {infra_ip_or_default}",
+                        nodes.join(", ")
+                    ),
+                )
+                .fix("find what binds the address (ip -o addr show to {infra_ip_or_default}) and correct the inventory or the node"),
+            ];
+        }
+        (Some(false), _) => {
             return vec![j.pass(Subject::Cluster, "the infrastructure cluster does not use NodeLocal DNSCache")];
         }
-        Some(true) => infra.map(|c| c.ip_or_default()),
-        None => None,
+        (Some(true), _) => Some(infra_ip_or_default),
+        (None, Some(nodes)) if !nodes.is_empty() => Some(infra_ip_or_default),
+        (None, Some(_)) => {
+            return vec![j.pass(
+                Subject::Cluster,
+                format!("measured: no node binds {infra_ip_or_default}, so the infrastructure runs no NodeLocal DNSCache there"),
+            )];
+        }
+        (None, None) => None,
     };
     guests
         .iter()
