@@ -41,11 +41,21 @@ pub enum DiskError {
     Io { dir: PathBuf, error: std::io::Error },
     #[error("{dir} has {free} bytes free; the test needs {needed} (the file plus a margin)")]
     NoSpace { dir: PathBuf, free: u64, needed: u64 },
+    #[error(
+        "--size {size} makes only {writes} write(s) of {block} bytes; a p99 needs at least {MIN_WRITES} \
+         (--size {} or more; fio's etcd test writes 22Mi)",
+        MIN_WRITES * *block as u64
+    )]
+    TooSmall { size: u64, block: usize, writes: u64 },
     #[error("interrupted after {writes} writes; the test file was removed")]
     Interrupted { writes: u64 },
     #[error("a write or fdatasync did not return within {0:?}; the disk may be hung (the test file was removed)")]
     Deadline(Duration),
 }
+
+/// The fewest writes a run may make: the 99th percentile of fewer samples
+/// is not the slowest 1 % of anything.
+pub const MIN_WRITES: u64 = 100;
 
 /// What a run measured.
 #[derive(Debug, Clone)]
@@ -102,6 +112,10 @@ impl Drop for TestFile {
 /// written so far, for a progress bar.
 pub fn run(options: &DiskOptions, stop: Arc<AtomicBool>, done: Arc<AtomicU64>) -> Result<DiskResult, DiskError> {
     let io = |error| DiskError::Io { dir: options.dir.clone(), error };
+    let writes = options.size / options.block.max(1) as u64;
+    if writes < MIN_WRITES {
+        return Err(DiskError::TooSmall { size: options.size, block: options.block, writes });
+    }
     let margin = 64 << 20;
     let free = free_space(&options.dir).map_err(io)?;
     let needed = options.size.saturating_add(margin);
@@ -193,6 +207,18 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         let s = r.stats("test");
         assert!(s.p50_ms <= s.p99_ms && s.p99_ms <= s.max_ms);
+    }
+
+    #[test]
+    fn refuses_a_size_too_small_for_a_p99() {
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0, 1, 2300 * (MIN_WRITES - 1)] {
+            let options = DiskOptions { dir: dir.path().into(), size, block: 2300, deadline: Duration::from_secs(5) };
+            let e = run(&options, Default::default(), Default::default()).unwrap_err();
+            assert!(matches!(e, DiskError::TooSmall { .. }), "{size}: {e}");
+            assert!(e.to_string().contains("a p99 needs at least 100"), "{e}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
     }
 
     #[test]

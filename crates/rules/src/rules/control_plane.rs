@@ -322,7 +322,12 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
             let subject = Subject::node(&node.name);
             // A disk test on the node wins over etcd's own metrics: it
             // measures the disk alone, not the disk under load.
-            let from_disk = measured.fdatasync.get(&node.name).map(|s| (s.p99_ms, s.samples, s.source.clone()));
+            // A disk test without samples measured nothing: not a pass.
+            let from_disk = measured
+                .fdatasync
+                .get(&node.name)
+                .filter(|s| s.samples > 0)
+                .map(|s| (s.p99_ms, s.samples, s.source.clone()));
             let from_etcd = measured.etcd.as_ref().and_then(|e| {
                 let by_name = e.members.iter().find(|m| m.name == node.name);
                 by_name.or_else(|| e.members.iter().find(|m| member_on(m, &node.address.to_string()))).and_then(|m| {
