@@ -18,6 +18,10 @@ pub fn run(command: RenderCommand) -> miette::Result<Outcome> {
     };
     let loaded = load(&args.file)?;
     let inventory = &loaded.inventory;
+    let problems = firewall::address_problems(inventory);
+    if !problems.is_empty() {
+        return Err(loaded.input_error(problems).into());
+    }
     let nodes: Vec<String> = match &args.node {
         Some(n) => {
             if let Some(problem) = firewall::node_problem(inventory, n) {

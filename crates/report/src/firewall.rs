@@ -54,6 +54,29 @@ fn sources(rule: &PortRule) -> Sources {
     }
 }
 
+/// Nodes whose address is a DNS name: nftables sets and firewalld sources
+/// hold addresses, so such a node would silently drop out of every rule
+/// (and, under a drop policy, be locked out). Rendering refuses instead.
+pub fn address_problems(inventory: &Inventory) -> Vec<kubev_ha_model::Problem> {
+    inventory
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.address.ip().is_none())
+        .map(|(i, n)| {
+            let mut problem = kubev_ha_model::Problem::maybe_at(
+                n.at,
+                format!(
+                    "nodes[{i}].address: `{}` is a DNS name; firewall rules match addresses, so {} would be left out of every rule",
+                    n.address, n.name
+                ),
+            );
+            problem.help = Some(format!("declare the IP address of {} to render firewall rules", n.name));
+            problem
+        })
+        .collect()
+}
+
 fn ips(nodes: impl Iterator<Item = impl std::ops::Deref<Target = Node>>) -> (Vec<String>, Vec<String>) {
     let mut v4 = Vec::new();
     let mut v6 = Vec::new();
@@ -375,6 +398,22 @@ pub fn firewalld(inventory: &Inventory, source: &str, node: &str, options: &Fire
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nodes_known_only_by_name_are_refused() {
+        let mut inventory = kubev_ha_model::parse_str(
+            "ref.yaml",
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ha-reference.yaml")).unwrap(),
+        )
+        .unwrap()
+        .inventory;
+        assert!(address_problems(&inventory).is_empty());
+        inventory.nodes[0].address = kubev_ha_model::Address::Name("cp-1.example.com".into());
+        let problems = address_problems(&inventory);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("`cp-1.example.com` is a DNS name"), "{:?}", problems[0]);
+        assert!(problems[0].pos.is_some(), "points at the node");
+    }
 
     #[test]
     fn the_matrix_has_a_live_migration_rule() {
