@@ -414,7 +414,8 @@ fn storage_with_nothing_left_after_a_zone_loss_says_so() {
         .storage
         .iter()
         .filter_map(|s| match &s.capacity {
-            kubev_ha_plan::storage::CapacityOutcome::Holds { detail, .. } => Some(detail.clone()),
+            kubev_ha_plan::storage::CapacityOutcome::Fits { detail, .. }
+            | kubev_ha_plan::storage::CapacityOutcome::Overfull { detail, .. } => Some(detail.clone()),
             _ => None,
         })
         .collect();

@@ -45,8 +45,16 @@ pub enum ReplicaOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum CapacityOutcome {
-    /// `ratio` of what is left holds the data with all replicas (worst case).
-    Holds {
+    /// What is left holds the data with all its replicas: `ratio` (data ÷
+    /// what is left, worst case) is at most 1. How full is too full is the
+    /// rules' business (ST-CAPACITY's thresholds).
+    Fits {
+        ratio: f64,
+        detail: String,
+    },
+    /// What is left cannot hold the data with all its replicas (`ratio`
+    /// above 1, infinite when nothing is left).
+    Overfull {
         ratio: f64,
         detail: String,
     },
@@ -286,5 +294,5 @@ fn capacity_outcome(
             ratio * 100.0
         )
     };
-    CapacityOutcome::Holds { ratio, detail }
+    if ratio > 1.0 { CapacityOutcome::Overfull { ratio, detail } } else { CapacityOutcome::Fits { ratio, detail } }
 }

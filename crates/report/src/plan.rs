@@ -263,17 +263,22 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
     if !plan.storage.is_empty() {
         let _ = writeln!(out, "\n{}", p.heading("Storage under the tolerated failures"));
         for s in &plan.storage {
+            // The verdict in words as well as colour, so it survives a pipe.
+            let said =
+                |severity: Severity, word: &str, detail: &str| p.severity(severity, &format!("{word}: {detail}"));
             let replication = match &s.replication {
-                ReplicaOutcome::Survives { detail } => p.severity(Severity::Pass, detail),
-                ReplicaOutcome::Degraded { detail } => p.severity(Severity::Info, detail),
-                ReplicaOutcome::MayLoseData { detail } => p.severity(Severity::Fail, detail),
-                ReplicaOutcome::Unknown { detail } => p.severity(Severity::Unknown, detail),
+                ReplicaOutcome::Survives { detail } => said(Severity::Pass, "survives", detail),
+                ReplicaOutcome::Degraded { detail } => said(Severity::Info, "degraded", detail),
+                ReplicaOutcome::MayLoseData { detail } => said(Severity::Fail, "MAY LOSE DATA", detail),
+                ReplicaOutcome::Unknown { detail } => said(Severity::Unknown, "unknown", detail),
             };
             let capacity = match &s.capacity {
-                CapacityOutcome::Holds { ratio, detail } if *ratio > 1.0 => p.severity(Severity::Fail, detail),
-                CapacityOutcome::Holds { ratio, detail } if *ratio > 0.85 => p.severity(Severity::Warn, detail),
-                CapacityOutcome::Holds { detail, .. } => p.severity(Severity::Pass, detail),
-                CapacityOutcome::Unknown { detail } => p.severity(Severity::Unknown, detail),
+                CapacityOutcome::Overfull { detail, .. } => said(Severity::Fail, "DOES NOT FIT", detail),
+                CapacityOutcome::Fits { ratio, detail } if *ratio > 0.85 => {
+                    said(Severity::Warn, "fits, above 85 %", detail)
+                }
+                CapacityOutcome::Fits { detail, .. } => said(Severity::Pass, "fits", detail),
+                CapacityOutcome::Unknown { detail } => said(Severity::Unknown, "unknown", detail),
             };
             let _ = writeln!(out, "  {}\n    replicas: {replication}\n    capacity: {capacity}", p.bold(&s.class));
         }

@@ -295,8 +295,26 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
     // The same data after the worst tolerated failure: can it be brought
     // back to full redundancy on what is left?
     for (class, failure) in classes.iter().zip(&under_failure) {
-        if let CapacityOutcome::Holds { ratio, detail } = &failure.capacity {
-            let subject = Subject::storage_class(&class.name);
+        let subject = Subject::storage_class(&class.name);
+        let (ratio, detail) = match &failure.capacity {
+            CapacityOutcome::Fits { ratio, detail } | CapacityOutcome::Overfull { ratio, detail } => (ratio, detail),
+            CapacityOutcome::Unknown { detail } => {
+                // Only worth saying when the class's own capacity is known:
+                // otherwise its own finding already says what is missing.
+                if class.capacity.is_some() {
+                    findings.push(
+                        j.unknown(
+                            subject,
+                            format!("after the tolerated failures: {detail}"),
+                            "declare the zone of every storage node (and the disk sizes), so the loss can be simulated",
+                        )
+                        .at(class.at),
+                    );
+                }
+                continue;
+            }
+        };
+        {
             let finding = if *ratio > t.st_capacity_fail_ratio {
                 j.finding(subject, Severity::Fail, format!("{detail}: the data cannot be re-replicated")).fix(format!(
                     "add capacity to {} so that losing the tolerated nodes or zones leaves room for every replica",
