@@ -330,6 +330,18 @@ fn sampled_sets_are_not_reported_as_a_proof() {
         some.node_failure.message
     );
     assert!(!some.node_failure.message.contains("any 3 workers"), "{}", some.node_failure.message);
+    // A sample that asks for more sets than exist draws them all: a proof.
+    let every = plan(
+        &inv,
+        PlanOptions {
+            limits: kubev_ha_plan::SetLimits { enumerate_up_to: 10, sample: 1_000, seed: 3 },
+            search_fix: false,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(every.node_failure.status, Status::Survives, "{}", every.node_failure.message);
+    assert_eq!(every.node_failure.scenarios, 56);
 }
 
 #[test]

@@ -113,12 +113,14 @@ fn all_subsets(n: u32, k: u32) -> Vec<Vec<u32>> {
 
 /// `count` distinct k-subsets of 0..n drawn with `seed`, plus `always`
 /// (the busiest set), sorted.
-fn sampled_subsets(n: u32, k: u32, count: usize, seed: u64, always: Vec<u32>) -> Vec<Vec<u32>> {
+/// Drawing stops once every one of the `possible` sets has been drawn.
+fn sampled_subsets(n: u32, k: u32, count: usize, seed: u64, always: Vec<u32>, possible: u64) -> Vec<Vec<u32>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut sets: BTreeSet<Vec<u32>> = BTreeSet::new();
     sets.insert(always);
-    let mut attempts = 0;
-    while sets.len() < count + 1 && attempts < count * 20 {
+    let wanted = (count.saturating_add(1) as u64).min(possible) as usize;
+    let mut attempts = 0usize;
+    while sets.len() < wanted && attempts < count.saturating_mul(20) {
         attempts += 1;
         let mut set = BTreeSet::new();
         while set.len() < k as usize {
@@ -169,10 +171,10 @@ pub fn scenarios(
             busiest.sort_by_key(|&h| (std::cmp::Reverse(placement.used[h as usize].mem), h));
             let mut busiest: Vec<HostId> = busiest.into_iter().take(tolerate_nodes as usize).collect();
             busiest.sort_unstable();
-            (
-                sampled_subsets(n, tolerate_nodes, limits.sample, limits.seed, busiest),
-                Some(Sampling { seed: limits.seed, count: limits.sample }),
-            )
+            let sets = sampled_subsets(n, tolerate_nodes, limits.sample, limits.seed, busiest, possible);
+            // A sample that drew every set is an enumeration after all.
+            let sampled = (sets.len() as u64) < possible;
+            (sets, sampled.then_some(Sampling { seed: limits.seed, count: limits.sample }))
         };
         selections.push(Selection {
             kind: ScenarioKind::Nodes,
@@ -222,10 +224,9 @@ pub fn scenarios(
             (all_subsets(d, tolerate_domains), None)
         } else {
             let first: Vec<u32> = (0..tolerate_domains).collect();
-            (
-                sampled_subsets(d, tolerate_domains, limits.sample, limits.seed, first),
-                Some(Sampling { seed: limits.seed, count: limits.sample }),
-            )
+            let sets = sampled_subsets(d, tolerate_domains, limits.sample, limits.seed, first, possible);
+            let sampled = (sets.len() as u64) < possible;
+            (sets, sampled.then_some(Sampling { seed: limits.seed, count: limits.sample }))
         };
         selections.push(Selection {
             kind: ScenarioKind::Domains,
@@ -267,12 +268,15 @@ mod tests {
 
     #[test]
     fn sampling_is_deterministic() {
-        let a = sampled_subsets(1000, 3, 50, 7, vec![0, 1, 2]);
-        let b = sampled_subsets(1000, 3, 50, 7, vec![0, 1, 2]);
+        let a = sampled_subsets(1000, 3, 50, 7, vec![0, 1, 2], combinations(1000, 3));
+        let b = sampled_subsets(1000, 3, 50, 7, vec![0, 1, 2], combinations(1000, 3));
         assert_eq!(a, b);
         assert_eq!(a.len(), 51);
         assert!(a.contains(&vec![0, 1, 2]));
         assert!(a.iter().all(|s| s.len() == 3 && s.windows(2).all(|w| w[0] < w[1])));
-        assert_ne!(a, sampled_subsets(1000, 3, 50, 8, vec![0, 1, 2]));
+        assert_ne!(a, sampled_subsets(1000, 3, 50, 8, vec![0, 1, 2], combinations(1000, 3)));
+        // Asking for more than exist draws each once and stops.
+        let all = sampled_subsets(20, 2, 1_000_000, 7, vec![0, 1], combinations(20, 2));
+        assert_eq!(all.len() as u64, combinations(20, 2));
     }
 }
