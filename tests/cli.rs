@@ -238,3 +238,20 @@ fn schema_is_json_schema_of_the_inventory() {
         assert!(required.contains(&key), "{key} not required");
     }
 }
+
+/// KubeVirt migration limits of 0 would mean no drain ever finishes: the
+/// inventory is refused with the line, not judged with a silent 1.
+#[test]
+fn zero_parallel_migrations_is_an_input_error() {
+    let text = std::fs::read_to_string(crate::common::example("ha-reference.yaml"))
+        .unwrap()
+        .replace("parallelOutboundMigrationsPerNode: 2", "parallelOutboundMigrationsPerNode: 0");
+    assert!(text.contains("parallelOutboundMigrationsPerNode: 0"), "the example changed; update this test");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zero.yaml");
+    std::fs::write(&file, text).unwrap();
+    let out = kubev_ha(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("zero.yaml:") && err.contains("ha.migration.parallelOutboundMigrationsPerNode is 0"), "{err}");
+}

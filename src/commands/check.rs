@@ -28,6 +28,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
         ),
     };
     print!("{rendered}");
+    super::say_why_strict_failed(&report, args.strict);
     Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 

@@ -34,7 +34,11 @@ pub fn run(args: EtcdArgs, color: ColorChoice) -> miette::Result<Outcome> {
         ));
     };
     if endpoints.is_empty() {
-        return Err(miette::miette!("no etcd endpoints: the inventory has no control-plane nodes"));
+        return Err(if args.file.is_some() {
+            miette::miette!("no etcd endpoints: the inventory has no control-plane nodes")
+        } else {
+            miette::miette!("no etcd endpoints: --endpoints names none (give URLs separated by commas)")
+        });
     }
     let config = EtcdConfig {
         endpoints,

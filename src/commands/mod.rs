@@ -48,3 +48,15 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Schema => schema::run(),
     }
 }
+
+/// With `--strict`, a report with no failed requirement still exits 1 on
+/// a warn or an unknown; say so, since its summary line says "no
+/// requirement failed".
+fn say_why_strict_failed(report: &kubev_ha_rules::Report, strict: bool) {
+    if strict && report.failed(true) && !report.failed(false) {
+        eprintln!(
+            "kubev-ha: --strict: exit 1 for {} warn and {} unknown finding(s)",
+            report.summary.warn, report.summary.unknown
+        );
+    }
+}

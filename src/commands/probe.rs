@@ -94,6 +94,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
         ),
     };
     print!("{rendered}");
+    super::say_why_strict_failed(&report, args.strict);
     Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 

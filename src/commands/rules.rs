@@ -11,7 +11,7 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
         (Some(id), _, format) => {
             let rule = kubev_ha_rules::rule(id).ok_or_else(|| {
                 let msg = kubev_ha_rules::check_rule_id(id).err().unwrap_or_default();
-                miette::miette!(code = "kubev_ha::usage", "{msg}")
+                miette::miette!("{msg}")
             })?;
             match format {
                 CatalogFormat::Json => {

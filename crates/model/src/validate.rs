@@ -152,6 +152,27 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
         }
     }
 
+    // KubeVirt's migration limits: 0 would allow no live migration at all,
+    // so no drain could ever finish (KubeVirt's defaults are 5 and 2).
+    if let Some(ha) = &inventory.ha
+        && let Some(m) = &ha.migration
+    {
+        for (key, value) in [
+            ("parallelMigrationsPerCluster", m.parallel_migrations_per_cluster),
+            ("parallelOutboundMigrationsPerNode", m.parallel_outbound_migrations_per_node),
+        ] {
+            if value.is_some_and(|c| c.0 == 0) {
+                problems.push(Problem::maybe_at(
+                    ha.at,
+                    format!(
+                        "ha.migration.{key} is 0: no VM could live-migrate and no drain would finish; \
+                         KubeVirt's defaults are 5 per cluster and 2 per node"
+                    ),
+                ));
+            }
+        }
+    }
+
     for (i, waiver) in inventory.waivers.iter().enumerate() {
         if waiver.reason.trim().is_empty() {
             problems.push(Problem::maybe_at(
