@@ -315,17 +315,7 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
         remote_dir: args.remote_dir.clone(),
         ..SshOptions::default()
     };
-    let targets: Vec<SshTarget> = inventory
-        .nodes
-        .iter()
-        .map(|n| SshTarget {
-            node: n.name.clone(),
-            host: n.address.to_string(),
-            user: n.ssh.as_ref().and_then(|s| s.username.clone()),
-            port: n.ssh.as_ref().and_then(|s| s.port),
-            identity: n.ssh.as_ref().and_then(|s| s.private_key_file.clone()).map(std::path::PathBuf::from),
-        })
-        .collect();
+    let targets: Vec<SshTarget> = inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
     let bar = ProgressBar::new(targets.len() as u64 * 2);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{elapsed}]")

@@ -23,18 +23,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let binary = std::env::current_exe()
         .and_then(std::fs::read)
         .map_err(|e| miette::miette!("cannot read this program to send it to the nodes: {e}"))?;
-    let targets: Vec<SshTarget> = loaded
-        .inventory
-        .nodes
-        .iter()
-        .map(|n| SshTarget {
-            node: n.name.clone(),
-            host: n.address.to_string(),
-            user: n.ssh.as_ref().and_then(|s| s.username.clone()),
-            port: n.ssh.as_ref().and_then(|s| s.port),
-            identity: n.ssh.as_ref().and_then(|s| s.private_key_file.as_ref()).map(|p| expand_home(p)),
-        })
-        .collect();
+    let targets: Vec<SshTarget> = loaded.inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
     let options = SshOptions {
         timeout: args.timeout.as_duration().max(Duration::from_secs(1)),
         parallel: args.parallel.max(1),
@@ -96,12 +85,4 @@ pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
     print!("{rendered}");
     super::say_why_strict_failed(&report, args.strict);
     Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
-}
-
-/// `~/.ssh/id` as the user means it.
-fn expand_home(path: &str) -> std::path::PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-        _ => std::path::PathBuf::from(path),
-    }
 }

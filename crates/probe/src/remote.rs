@@ -34,6 +34,31 @@ pub struct SshTarget {
     pub identity: Option<PathBuf>,
 }
 
+impl SshTarget {
+    /// How to reach an inventory node: its address, and `ssh.username`,
+    /// `ssh.port` and `ssh.privateKeyFile` (a KubeVCluster manifest's
+    /// sshUsername and sshPrivateKeyFile), with `~/` expanded as a shell
+    /// would. What is not declared is left to ~/.ssh/config.
+    pub fn of_node(node: &kubev_ha_model::Node) -> SshTarget {
+        let ssh = node.ssh.as_ref();
+        SshTarget {
+            node: node.name.clone(),
+            host: node.address.to_string(),
+            user: ssh.and_then(|s| s.username.clone()),
+            port: ssh.and_then(|s| s.port),
+            identity: ssh.and_then(|s| s.private_key_file.as_deref()).map(expand_home),
+        }
+    }
+}
+
+/// `~/id` as the user means it: below $HOME.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
 /// How to run the SSH client.
 #[derive(Debug, Clone)]
 pub struct SshOptions {
@@ -320,12 +345,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_key_under_home_is_expanded() {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        assert_eq!(
+            expand_home("~/.ssh/id_ed25519"),
+            home.map_or_else(|| PathBuf::from("~/.ssh/id_ed25519"), |h| h.join(".ssh/id_ed25519"))
+        );
+        assert_eq!(expand_home("/etc/kubev/key"), PathBuf::from("/etc/kubev/key"));
+        assert_eq!(expand_home("~user/key"), PathBuf::from("~user/key"), "only the caller's own home");
+    }
+
+    #[test]
     fn an_old_c_library_is_named_with_what_to_do() {
         use std::os::unix::process::ExitStatusExt;
         let stderr = b"/tmp/kubev-ha.Ab12Cd: /lib64/libc.so.6: version `GLIBC_2.34' not found (required by /tmp/kubev-ha.Ab12Cd)\n";
         let why = failure(std::process::ExitStatus::from_raw(1 << 8), stderr);
         assert!(why.contains("GLIBC_2.34") && why.contains("static build"), "{why}");
-        let why = failure(std::process::ExitStatus::from_raw(255 << 8), b"ssh: connect to host x port 22: Connection refused\n");
+        let why = failure(
+            std::process::ExitStatus::from_raw(255 << 8),
+            b"ssh: connect to host x port 22: Connection refused\n",
+        );
         assert_eq!(why, "ssh: connect to host x port 22: Connection refused");
     }
 
