@@ -113,7 +113,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 )]));
             }
             let inventory: Inventory = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
-            let problems = validate::validate(&inventory);
+            let problems = place_top_level(validate::validate(&inventory), text);
             if !problems.is_empty() {
                 return Err(fail(problems));
             }
@@ -149,7 +149,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 return Err(fail(errors));
             }
             warnings.extend(notes);
-            let problems = validate::validate(&inventory);
+            let problems = place_top_level(validate::validate(&inventory), text);
             if !problems.is_empty() {
                 return Err(fail(problems));
             }
@@ -239,4 +239,92 @@ fn problem_from_yaml_error(err: &serde_saphyr::Error, path: Option<&str>) -> Pro
 /// control sequences through an error message.
 fn escape_controls(raw: &str) -> String {
     raw.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
+}
+
+/// Problems about keys the model keeps no position for (`metadata.name`,
+/// an empty `nodes`) get the line of that key in block-style YAML, found
+/// by reading the text: a top-level key at column 1, then a child key
+/// indented under it. Flow-style documents keep no position.
+fn place_top_level(problems: Vec<Problem>, text: &str) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|mut problem| {
+            if problem.pos.is_none() {
+                let path = if problem.message.starts_with("metadata.name") {
+                    Some(&["metadata", "name"][..])
+                } else if problem.message.starts_with("nodes is empty") {
+                    Some(&["nodes"][..])
+                } else {
+                    None
+                };
+                problem.pos = path.and_then(|p| key_position(text, p));
+            }
+            problem
+        })
+        .collect()
+}
+
+/// Where `path` (a top-level key, then keys nested under it) is written.
+fn key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
+    let mut offset = 0;
+    let mut depth = 0;
+    // The indentation of the keys directly under the current parent: set
+    // by the first key line below it, so a grandchild of the same name is
+    // never taken for the child.
+    let mut level: usize = 0;
+    let mut level_known = true;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = &line[indent..];
+        let here = offset;
+        offset += line.len();
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if !level_known {
+            if indent == 0 {
+                return None;
+            }
+            level = indent;
+            level_known = true;
+        }
+        if indent < level {
+            // Left the parent mapping without finding the child.
+            return None;
+        }
+        if indent == level && body.strip_prefix(path[depth]).is_some_and(|r| r.starts_with(':')) {
+            depth += 1;
+            if depth == path.len() {
+                return Some(SourcePos {
+                    line: u32::try_from(i + 1).ok()?,
+                    column: u32::try_from(indent + 1).ok()?,
+                    offset: Some(here + indent),
+                });
+            }
+            level_known = false;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_top_level_and_nested_keys_in_block_yaml() {
+        let text = "apiVersion: x\nmetadata:\n  # a comment\n  labels: {}\n  name: \"\"\nnodes: []\n";
+        let at = |path: &[&str]| key_position(text, path).map(|p| (p.line, p.column));
+        assert_eq!(at(&["nodes"]), Some((6, 1)));
+        assert_eq!(at(&["metadata", "name"]), Some((5, 3)));
+        assert_eq!(at(&["metadata", "missing"]), None, "not past the end of its parent");
+        // Flow style keeps no position rather than a wrong one.
+        assert_eq!(key_position("metadata: {name: \"\"}\n", &["metadata", "name"]), None);
+        // A grandchild of the same name is not the child.
+        let nested = "metadata:\n  labels:\n    name: x\n  name: \"\"\n";
+        assert_eq!(key_position(nested, &["metadata", "name"]).map(|p| (p.line, p.column)), Some((4, 3)));
+        assert_eq!(key_position("metadata:\n  labels:\n    name: x\n", &["metadata", "name"]), None);
+        // A key that merely starts like another is not it.
+        assert_eq!(key_position("nodesx: 1\n", &["nodes"]), None);
+    }
 }
