@@ -53,10 +53,7 @@ snapshot_error!(node_name_not_rfc1123, reference_with("name: cp-1", "name: CP_1"
 snapshot_error!(wrong_api_version, reference_with("apiVersion: kubev-ha/v1alpha1", "apiVersion: kubev-ha/v1"));
 snapshot_error!(wrong_kind, reference_with("kind: Inventory", "kind: Inventroy"));
 snapshot_error!(missing_kind, "apiVersion: kubev-ha/v1alpha1\nmetadata: {name: x}\nnodes: []\n");
-snapshot_error!(
-    no_nodes,
-    "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n"
-);
+snapshot_error!(no_nodes, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n");
 snapshot_error!(unclosed_bracket, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nnodes: [\n");
 snapshot_error!(not_a_mapping, "just a sentence\n");
 snapshot_error!(duplicate_key, reference_with("    zone: fra-a\n", "    zone: fra-a\n    zone: fra-b\n"));

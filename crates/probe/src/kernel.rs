@@ -111,28 +111,27 @@ pub fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> B
             let configured = config.as_deref().and_then(|c| {
                 CONFIG_SYMBOLS.iter().find(|(name, _)| *name == m).and_then(|(_, symbol)| config_value(c, symbol))
             });
-            let state = if loaded.iter().any(|l| l == m)
-                || (in_sys && root.exists(&format!("/sys/module/{m}/initstate")))
-            {
-                ModuleState::Loaded
-            } else if builtin.as_ref().is_some_and(|b| b.iter().any(|x| x == m))
-                || configured == Some(ConfigValue::BuiltIn)
-                || in_sys
-            {
-                ModuleState::BuiltIn
-            } else if shipped.as_ref().is_some_and(|s| s.iter().any(|x| x == m)) {
-                ModuleState::Available
-            } else if configured == Some(ConfigValue::NotSet) {
-                ModuleState::Missing
-            } else if configured == Some(ConfigValue::Module) && shipped.is_none() {
-                // Built as a module, but the module tree is unreadable, so
-                // whether the file is installed is not known.
-                ModuleState::Unknown
-            } else if builtin.is_none() && shipped.is_none() {
-                ModuleState::Unknown
-            } else {
-                ModuleState::Missing
-            };
+            let state =
+                if loaded.iter().any(|l| l == m) || (in_sys && root.exists(&format!("/sys/module/{m}/initstate"))) {
+                    ModuleState::Loaded
+                } else if builtin.as_ref().is_some_and(|b| b.iter().any(|x| x == m))
+                    || configured == Some(ConfigValue::BuiltIn)
+                    || in_sys
+                {
+                    ModuleState::BuiltIn
+                } else if shipped.as_ref().is_some_and(|s| s.iter().any(|x| x == m)) {
+                    ModuleState::Available
+                } else if configured == Some(ConfigValue::NotSet) {
+                    ModuleState::Missing
+                } else if configured == Some(ConfigValue::Module) && shipped.is_none() {
+                    // Built as a module, but the module tree is unreadable, so
+                    // whether the file is installed is not known.
+                    ModuleState::Unknown
+                } else if builtin.is_none() && shipped.is_none() {
+                    ModuleState::Unknown
+                } else {
+                    ModuleState::Missing
+                };
             (m.to_string(), state)
         })
         .collect()

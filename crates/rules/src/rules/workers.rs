@@ -11,7 +11,8 @@ pub fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let virtualization = |n: &Located<Node>| n.cpu.as_ref().and_then(|c| c.virtualization);
     let workers: Vec<&Located<Node>> = j.inventory().workers().collect();
-    let capable = workers.iter().filter(|n| matches!(virtualization(n), Some(Virtualization::VtX | Virtualization::AmdV)));
+    let capable =
+        workers.iter().filter(|n| matches!(virtualization(n), Some(Virtualization::VtX | Virtualization::AmdV)));
     let incapable: Vec<&str> =
         workers.iter().filter(|n| virtualization(n) == Some(Virtualization::None)).map(|n| n.name.as_str()).collect();
     // A worker that does not say whether it has VT-x/AMD-V is not counted
