@@ -1,18 +1,18 @@
 //! `kubev-ha net serve|check|matrix|bandwidth`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
 use kubev_ha_model::Facts;
-use kubev_ha_model::measure::{Bandwidth, CellState, MatrixCell, NetworkMeasurements, PortProbe, TakenPort};
+use kubev_ha_model::measure::{Bandwidth, CellState, MatrixCell, NetworkMeasurements, PortProbe};
 use kubev_ha_net::cells::matrix_cells;
-use kubev_ha_net::check::{CheckOptions as NetOptions, check_from, merge};
+use kubev_ha_net::check::{CheckOptions as NetOptions, check_from};
+use kubev_ha_net::matrix::{MatrixOptions, Progress, run_matrix};
 use kubev_ha_net::probe::ProbeOptions;
 use kubev_ha_net::responder::{ServeOptions, ServeReport, bind, serve};
-use kubev_ha_probe::remote::{RemoteSession, SshOptions, SshTarget, run_remote};
+use kubev_ha_probe::remote::SshOptions;
 use kubev_ha_report::{TextOptions, text};
 use kubev_ha_rules::ports::{PORT_MATRIX, listening_for};
 use kubev_ha_rules::{CheckOptions, check};
@@ -302,7 +302,6 @@ fn matrix_text(nodes: &[String], measured: &NetworkMeasurements, cells: &[Matrix
 fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let loaded = load(&args.file)?;
     let inventory = loaded.inventory.clone();
-    let text = String::from_utf8_lossy(&std::fs::read(&args.file).unwrap_or_default()).into_owned();
     let binary = std::env::current_exe()
         .and_then(std::fs::read)
         .map_err(|e| miette::miette!("cannot read this program to send it to the nodes: {e}"))?;
@@ -315,172 +314,33 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
         remote_dir: args.remote_dir.clone(),
         ..SshOptions::default()
     };
-    let targets: Vec<SshTarget> = inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
-    let bar = ProgressBar::new(targets.len() as u64 * 2);
+    let options = MatrixOptions {
+        probe_timeout: args.probe_timeout.as_duration(),
+        responder_ttl: (args.timeout.as_duration() * 4).max(Duration::from_secs(120)),
+        bandwidth: args.bandwidth.then(|| args.bandwidth_duration.as_duration()),
+    };
+    let bar = ProgressBar::new(inventory.nodes.len() as u64 * 2);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
-
-    let probe_timeout = args.probe_timeout;
-    let ttl = (args.timeout.as_duration() * 4).max(Duration::from_secs(120));
-    let measured = runtime()?.block_on(async {
-        let binary = Arc::new(binary);
-        let permits = Arc::new(tokio::sync::Semaphore::new(ssh.parallel));
-        // 1. Responders on every node.
-        bar.set_message("starting responders");
-        let mut starts = tokio::task::JoinSet::new();
-        for target in targets.clone() {
-            let node = inventory.node(&target.node).map(|n| n.value.clone());
-            let (binary, ssh, permits, bar) = (binary.clone(), ssh.clone(), permits.clone(), bar.clone());
-            let bandwidth = args.bandwidth;
-            starts.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let roles: Vec<String> = node.iter().flat_map(|n| n.roles.iter().map(|r| r.to_string())).collect();
-                let mut argv: Vec<String> = vec!["net".into(), "serve".into(), "--name".into(), target.node.clone()];
-                for r in roles {
-                    argv.push("--role".into());
-                    argv.push(r);
-                }
-                argv.extend(["--ttl".into(), format!("{}s", ttl.as_secs()), "--stop-on-eof".into(), "--json".into()]);
-                if bandwidth && node.as_ref().is_some_and(|n| n.is_worker()) {
-                    argv.extend(["--bandwidth-port".into(), BANDWIDTH_PORT.to_string()]);
-                }
-                let result = async {
-                    let mut session = RemoteSession::start(&target, &ssh, &binary, &argv).await?;
-                    let line = session.line(ssh.timeout).await?;
-                    let report: ServeReport =
-                        serde_json::from_str(&line).map_err(|e| format!("unreadable responder report: {e}"))?;
-                    Ok::<_, String>((session, report))
-                }
-                .await;
-                bar.inc(1);
-                (target.node.clone(), result)
-            });
-        }
-        let mut sessions: Vec<RemoteSession> = Vec::new();
-        let mut reports: BTreeMap<String, ServeReport> = BTreeMap::new();
-        let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
-        while let Some(done) = starts.join_next().await {
-            if let Ok((node, result)) = done {
-                match result {
-                    Ok((session, report)) => {
-                        sessions.push(session);
-                        reports.insert(node, report);
-                    }
-                    Err(why) => {
-                        unreachable.insert(node, why);
-                    }
-                }
-            }
-        }
-
-        // 2. Checks from every node that answered.
-        bar.set_message("checking from every node");
-        let mut checks = tokio::task::JoinSet::new();
-        for target in targets.iter().filter(|t| reports.contains_key(&t.node)).cloned() {
-            let (binary, ssh, permits, bar, text) =
-                (binary.clone(), ssh.clone(), permits.clone(), bar.clone(), text.clone());
-            checks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let argv: Vec<String> = vec![
-                    "net".into(),
-                    "check".into(),
-                    "-".into(),
-                    "--from".into(),
-                    target.node.clone(),
-                    "--timeout".into(),
-                    format!("{}ms", probe_timeout.as_duration().as_millis()),
-                    "--measurements-only".into(),
-                ];
-                let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
-                bar.inc(1);
-                let parsed = out.and_then(|o| {
-                    serde_json::from_slice::<NetworkMeasurements>(&o)
-                        .map_err(|e| format!("unreadable check result: {e}"))
-                });
-                (target.node.clone(), parsed)
-            });
-        }
-        let mut parts = Vec::new();
-        while let Some(done) = checks.join_next().await {
-            if let Ok((node, result)) = done {
-                match result {
-                    Ok(m) => parts.push(m),
-                    Err(why) => {
-                        unreachable.insert(node, why);
-                    }
-                }
-            }
-        }
-
-        // 3. Bandwidth between workers: each to the next, over the
-        //    migration network when its addresses are known.
-        let mut bandwidth = Vec::new();
-        if args.bandwidth {
-            bar.set_message("measuring bandwidth");
-            let workers: Vec<&SshTarget> = targets
-                .iter()
-                .filter(|t| reports.contains_key(&t.node) && inventory.node(&t.node).is_some_and(|n| n.is_worker()))
-                .collect();
-            let cidr = inventory.migration_network().and_then(|m| m.cidr);
-            for (i, from) in workers.iter().enumerate() {
-                let Some(to) = workers.get((i + 1) % workers.len()).filter(|t| t.node != from.node) else { continue };
-                let address = reports
-                    .get(&to.node)
-                    .and_then(|r| {
-                        r.addresses.iter().find(|a| cidr.is_some_and(|c| c.contains(a))).map(|a| a.to_string())
-                    })
-                    .unwrap_or_else(|| to.host.clone());
-                let argv: Vec<String> = vec![
-                    "net".into(),
-                    "bandwidth".into(),
-                    "--to".into(),
-                    format!("{address}:{BANDWIDTH_PORT}"),
-                    "--duration".into(),
-                    format!("{}s", args.bandwidth_duration.as_duration().as_secs().max(1)),
-                    "--format".into(),
-                    "json".into(),
-                ];
-                match run_remote(from, &ssh, &binary, &argv, &[])
-                    .await
-                    .and_then(|o| serde_json::from_slice::<Bandwidth>(&o).map_err(|e| e.to_string()))
-                {
-                    Ok(mut b) => {
-                        b.from = from.node.clone();
-                        b.to = to.node.clone();
-                        bandwidth.push(b);
-                    }
-                    Err(why) => eprintln!("kubev-ha: bandwidth {} → {}: {why}", from.node, to.node),
-                }
-            }
-        }
-
-        // 4. Stop the responders.
-        bar.set_message("stopping responders");
-        for s in sessions {
-            s.stop().await;
-        }
-        bar.finish_and_clear();
-        let mut all = merge(parts);
-        all.unreachable.extend(unreachable);
-        all.bandwidth = bandwidth;
-        all.taken = reports
-            .iter()
-            .flat_map(|(node, r)| {
-                r.taken.iter().map(move |t| TakenPort {
-                    node: node.clone(),
-                    port: t.port,
-                    protocol: t.protocol.to_string(),
-                    component: t.component.clone(),
-                    holder: t.holder.clone(),
-                    error: t.error.clone(),
-                })
-            })
-            .collect();
-        all
-    });
+    let shown = bar.clone();
+    let measured = runtime()?.block_on(run_matrix(
+        &inventory,
+        &loaded.source_text,
+        &ssh,
+        binary,
+        &options,
+        move |p| match p {
+            Progress::Phase(what) => shown.set_message(what),
+            Progress::Step => shown.inc(1),
+        },
+    ));
+    bar.finish_and_clear();
+    for note in measured.notes.iter().filter(|n| n.starts_with("bandwidth ")) {
+        eprintln!("kubev-ha: {note}");
+    }
 
     let nodes: Vec<String> = inventory.nodes.iter().map(|n| n.name.clone()).collect();
     let cells = matrix_cells(&inventory, &measured);

@@ -12,6 +12,7 @@ pub mod cells;
 pub mod check;
 pub mod dns;
 pub mod holders;
+pub mod matrix;
 pub mod mtu;
 pub mod probe;
 pub mod responder;

@@ -237,18 +237,7 @@ pub async fn serve(
         let (permits, stats, node) = (permits.clone(), stats.clone(), node.clone());
         tasks.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                };
-                let Ok(permit) = permits.clone().try_acquire_owned() else {
-                    // Over the limit: close at once rather than queue.
-                    if let Ok(mut s) = stats.lock() {
-                        s.refused_over_limit += 1;
-                    }
-                    drop(stream);
-                    continue;
-                };
+                let (stream, permit) = accept_within(&listener, &permits, &stats).await;
                 if let Ok(mut s) = stats.lock() {
                     s.connections += 1;
                 }
@@ -288,17 +277,7 @@ pub async fn serve(
         let stats = stats.clone();
         tasks.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                };
-                let Ok(permit) = sink_permits.clone().try_acquire_owned() else {
-                    if let Ok(mut s) = stats.lock() {
-                        s.refused_over_limit += 1;
-                    }
-                    drop(stream);
-                    continue;
-                };
+                let (stream, permit) = accept_within(&listener, &sink_permits, &stats).await;
                 let stats = stats.clone();
                 tokio::spawn(async move {
                     let bytes = sink_stream(stream).await;
@@ -316,6 +295,31 @@ pub async fn serve(
     }
     tasks.abort_all();
     stats.lock().map(|s| s.clone()).unwrap_or_default()
+}
+
+/// The next connection that fits under `permits`. One over the limit is
+/// closed at once (and counted) rather than queued; an accept error
+/// (EMFILE, say) backs off instead of spinning.
+async fn accept_within(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+    stats: &std::sync::Mutex<ServeStats>,
+) -> (TcpStream, tokio::sync::OwnedSemaphorePermit) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(ACCEPT_BACKOFF).await;
+            continue;
+        };
+        match permits.clone().try_acquire_owned() {
+            Ok(permit) => return (stream, permit),
+            Err(_) => {
+                if let Ok(mut s) = stats.lock() {
+                    s.refused_over_limit += 1;
+                }
+                drop(stream);
+            }
+        }
+    }
 }
 
 /// One identity line, then at most 64 bytes read and ignored.

@@ -94,7 +94,13 @@ pub struct Thresholds {
     pub net_cidr_overlap: Severity,
     pub net_dns: Severity,
     pub net_nodelocal_dns: Severity,
+    /// The inventory says the infrastructure runs no NodeLocal DNSCache,
+    /// yet a node binds its address.
+    pub net_nodelocal_undeclared: Severity,
     pub net_ports: Severity,
+    /// A matrix port held by something other than its component: a
+    /// conflict before install, a stranger after; which, a probe cannot tell.
+    pub net_ports_taken: Severity,
 
     // High availability.
     pub ha_node_failure: Severity,
@@ -156,7 +162,9 @@ pub static PRODUCTION: Thresholds = Thresholds {
     net_cidr_overlap: Fail,
     net_dns: Fail,
     net_nodelocal_dns: Fail,
+    net_nodelocal_undeclared: Warn,
     net_ports: Fail,
+    net_ports_taken: Warn,
     ha_node_failure: Fail,
     ha_zone_failure: Fail,
     ha_drain_time: Warn,
@@ -214,7 +222,9 @@ pub static MINIMUM: Thresholds = Thresholds {
     net_cidr_overlap: Fail,
     net_dns: Warn,
     net_nodelocal_dns: Warn,
+    net_nodelocal_undeclared: Warn,
     net_ports: Fail,
+    net_ports_taken: Warn,
     ha_node_failure: Warn,
     ha_zone_failure: Warn,
     ha_drain_time: Info,

@@ -399,7 +399,7 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
             return vec![
                 j.finding(
                     Subject::Cluster,
-                    Severity::Warn,
+                    j.thresholds.net_nodelocal_undeclared,
                     format!(
                         "declared without NodeLocal DNSCache, yet {} bind(s) {infra_ip_or_default}",
                         nodes.join(", ")
@@ -587,14 +587,15 @@ fn taken_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
             )
         };
         let (own, other): (Vec<&TakenPort>, Vec<&TakenPort>) = on_node.into_iter().partition(|t| held_by_owner(t));
+        let list = |ports: &[&TakenPort]| ports.iter().map(describe).collect::<Vec<_>>().join("; ");
         if !other.is_empty() {
             findings.push(
                 j.finding(
                     Subject::node(&node.name),
-                    Severity::Warn,
+                    j.thresholds.net_ports_taken,
                     format!(
                         "matrix port(s) already held by something other than their component: {}. Before install these ports must be free, or the component cannot start; after install only the component itself may hold them. This check cannot tell which stage the node is in",
-                        other.iter().map(describe).collect::<Vec<_>>().join("; ")
+                        list(&other)
                     ),
                 )
                 .fix("before install: find the holder (`ss -ltnup`) and free the port; after install: make sure the holder is the component named")
@@ -606,10 +607,7 @@ fn taken_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
                 j.finding(
                     Subject::node(&node.name),
                     Severity::Info,
-                    format!(
-                        "matrix port(s) held by their own component, as expected after install: {}",
-                        own.iter().map(describe).collect::<Vec<_>>().join("; ")
-                    ),
+                    format!("matrix port(s) held by their own component, as expected after install: {}", list(&own)),
                 )
                 .at(node.at),
             );

@@ -1,0 +1,203 @@
+//! `net matrix`: from one machine, over SSH, a responder on every node,
+//! the checks from every node, bandwidth between workers, then the
+//! responders stopped. The orchestration lives here, not in the binary;
+//! the binary only shows progress and renders.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kubev_ha_model::Inventory;
+use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements, TakenPort};
+use kubev_ha_probe::remote::{RemoteSession, SshOptions, SshTarget, run_remote};
+
+use crate::check::merge;
+use crate::responder::ServeReport;
+use crate::wire::BANDWIDTH_PORT;
+
+/// What a matrix run does beyond the SSH settings.
+#[derive(Debug, Clone)]
+pub struct MatrixOptions {
+    /// The deadline of every probe of `net check` on the nodes.
+    pub probe_timeout: Duration,
+    /// How long the responders may live at most (they are stopped sooner).
+    pub responder_ttl: Duration,
+    /// Worker-to-worker bandwidth, for this long, when asked.
+    pub bandwidth: Option<Duration>,
+}
+
+/// Where a run is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A new phase began.
+    Phase(&'static str),
+    /// One node finished a step (started its responder, or checked).
+    Step,
+}
+
+/// Runs the whole matrix. `inventory_text` is sent to every node as the
+/// input of its `net check`; `binary` is this program, run on each node.
+pub async fn run_matrix(
+    inventory: &Inventory,
+    inventory_text: &str,
+    ssh: &SshOptions,
+    binary: Vec<u8>,
+    options: &MatrixOptions,
+    progress: impl Fn(Progress) + Clone + Send + Sync + 'static,
+) -> NetworkMeasurements {
+    let targets: Vec<SshTarget> = inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
+    let text: Arc<str> = inventory_text.into();
+    let (ttl, probe_timeout) = (options.responder_ttl, options.probe_timeout);
+    let binary = Arc::new(binary);
+    let permits = Arc::new(tokio::sync::Semaphore::new(ssh.parallel.max(1)));
+    // 1. Responders on every node.
+    progress(Progress::Phase("starting responders"));
+    let mut starts = tokio::task::JoinSet::new();
+    for target in targets.clone() {
+        let node = inventory.node(&target.node).map(|n| n.value.clone());
+        let (binary, ssh, permits, progress) = (binary.clone(), ssh.clone(), permits.clone(), progress.clone());
+        let bandwidth = options.bandwidth.is_some();
+        starts.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let roles: Vec<String> = node.iter().flat_map(|n| n.roles.iter().map(|r| r.to_string())).collect();
+            let mut argv: Vec<String> = vec!["net".into(), "serve".into(), "--name".into(), target.node.clone()];
+            for r in roles {
+                argv.push("--role".into());
+                argv.push(r);
+            }
+            argv.extend(["--ttl".into(), format!("{}s", ttl.as_secs()), "--stop-on-eof".into(), "--json".into()]);
+            if bandwidth && node.as_ref().is_some_and(|n| n.is_worker()) {
+                argv.extend(["--bandwidth-port".into(), BANDWIDTH_PORT.to_string()]);
+            }
+            let result = async {
+                let mut session = RemoteSession::start(&target, &ssh, &binary, &argv).await?;
+                let line = session.line(ssh.timeout).await?;
+                let report: ServeReport =
+                    serde_json::from_str(&line).map_err(|e| format!("unreadable responder report: {e}"))?;
+                Ok::<_, String>((session, report))
+            }
+            .await;
+            progress(Progress::Step);
+            (target.node.clone(), result)
+        });
+    }
+    let mut sessions: Vec<RemoteSession> = Vec::new();
+    let mut reports: BTreeMap<String, ServeReport> = BTreeMap::new();
+    let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
+    while let Some(done) = starts.join_next().await {
+        if let Ok((node, result)) = done {
+            match result {
+                Ok((session, report)) => {
+                    sessions.push(session);
+                    reports.insert(node, report);
+                }
+                Err(why) => {
+                    unreachable.insert(node, why);
+                }
+            }
+        }
+    }
+
+    // 2. Checks from every node that answered.
+    progress(Progress::Phase("checking from every node"));
+    let mut checks = tokio::task::JoinSet::new();
+    for target in targets.iter().filter(|t| reports.contains_key(&t.node)).cloned() {
+        let (binary, ssh, permits, progress, text) =
+            (binary.clone(), ssh.clone(), permits.clone(), progress.clone(), text.clone());
+        checks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let argv: Vec<String> = vec![
+                "net".into(),
+                "check".into(),
+                "-".into(),
+                "--from".into(),
+                target.node.clone(),
+                "--timeout".into(),
+                format!("{}ms", probe_timeout.as_millis()),
+                "--measurements-only".into(),
+            ];
+            let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
+            progress(Progress::Step);
+            let parsed = out.and_then(|o| {
+                serde_json::from_slice::<NetworkMeasurements>(&o).map_err(|e| format!("unreadable check result: {e}"))
+            });
+            (target.node.clone(), parsed)
+        });
+    }
+    let mut parts = Vec::new();
+    while let Some(done) = checks.join_next().await {
+        if let Ok((node, result)) = done {
+            match result {
+                Ok(m) => parts.push(m),
+                Err(why) => {
+                    unreachable.insert(node, why);
+                }
+            }
+        }
+    }
+
+    // 3. Bandwidth between workers: each to the next, over the migration
+    //    network when its addresses are known.
+    let mut bandwidth = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(duration) = options.bandwidth {
+        progress(Progress::Phase("measuring bandwidth"));
+        let workers: Vec<&SshTarget> = targets
+            .iter()
+            .filter(|t| reports.contains_key(&t.node) && inventory.node(&t.node).is_some_and(|n| n.is_worker()))
+            .collect();
+        let cidr = inventory.migration_network().and_then(|m| m.cidr);
+        for (i, from) in workers.iter().enumerate() {
+            let Some(to) = workers.get((i + 1) % workers.len()).filter(|t| t.node != from.node) else { continue };
+            let address = reports
+                .get(&to.node)
+                .and_then(|r| r.addresses.iter().find(|a| cidr.is_some_and(|c| c.contains(a))).map(|a| a.to_string()))
+                .unwrap_or_else(|| to.host.clone());
+            let argv: Vec<String> = vec![
+                "net".into(),
+                "bandwidth".into(),
+                "--to".into(),
+                format!("{address}:{BANDWIDTH_PORT}"),
+                "--duration".into(),
+                format!("{}s", duration.as_secs().max(1)),
+                "--format".into(),
+                "json".into(),
+            ];
+            match run_remote(from, ssh, &binary, &argv, &[])
+                .await
+                .and_then(|o| serde_json::from_slice::<Bandwidth>(&o).map_err(|e| e.to_string()))
+            {
+                Ok(mut b) => {
+                    b.from = from.node.clone();
+                    b.to = to.node.clone();
+                    bandwidth.push(b);
+                }
+                Err(why) => notes.push(format!("bandwidth {} → {} not measured: {why}", from.node, to.node)),
+            }
+        }
+    }
+
+    // 4. Stop the responders.
+    progress(Progress::Phase("stopping responders"));
+    for s in sessions {
+        s.stop().await;
+    }
+    let mut all = merge(parts);
+    all.unreachable.extend(unreachable);
+    all.bandwidth = bandwidth;
+    all.notes.extend(notes);
+    all.taken = reports
+        .iter()
+        .flat_map(|(node, r)| {
+            r.taken.iter().map(move |t| TakenPort {
+                node: node.clone(),
+                port: t.port,
+                protocol: t.protocol.to_string(),
+                component: t.component.clone(),
+                holder: t.holder.clone(),
+                error: t.error.clone(),
+            })
+        })
+        .collect();
+    all
+}
