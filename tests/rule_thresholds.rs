@@ -520,6 +520,9 @@ fn node_and_zone_failure_verdicts() {
     expect(shrink(160), "HA-NODE-FAILURE", "cluster", Fail, Warn);
     expect(shrink(160), "HA-ZONE-FAILURE", "cluster", Fail, Warn);
     expect(|inv| node(inv, "w-a1").memory = None, "HA-NODE-FAILURE", "cluster", Unknown, Unknown);
+    // An etcd member without a zone may sit in the lost one: quorum is not
+    // proven, so the zone verdict is unknown, never a pass.
+    expect(|inv| node(inv, "cp-3").zone = None, "HA-ZONE-FAILURE", "cluster", Unknown, Unknown);
 }
 
 #[test]

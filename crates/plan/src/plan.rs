@@ -404,7 +404,28 @@ struct QuorumLoss {
     quorum: u32,
 }
 
+/// Members left after losing the `k` domains holding the most declared
+/// members (members without a domain counted as left).
+fn worst_left(cluster: &Cluster, k: u32) -> u32 {
+    worst_loss_of(cluster, k).1
+}
+
 fn worst_quorum_loss(cluster: &Cluster, k: u32) -> Option<QuorumLoss> {
+    let members = cluster.etcd.len() as u32;
+    let (lost_set, left) = worst_loss_of(cluster, k);
+    if members > 0 && left >= quorum(members) {
+        return None;
+    }
+    let name = lost_set
+        .iter()
+        .map(|&d| format!("{} {}", cluster.domain_kind, cluster.domains[d as usize]))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    Some(QuorumLoss { name, members, left, quorum: quorum(members) })
+}
+
+/// The `k` domains holding the most declared members, and the members left.
+fn worst_loss_of(cluster: &Cluster, k: u32) -> (Vec<u32>, u32) {
     let members = cluster.etcd.len() as u32;
     let mut per_domain = vec![0u32; cluster.domains.len()];
     for m in &cluster.etcd {
@@ -417,16 +438,7 @@ fn worst_quorum_loss(cluster: &Cluster, k: u32) -> Option<QuorumLoss> {
     let mut lost_set: Vec<u32> = order.into_iter().take(k as usize).collect();
     lost_set.sort_unstable();
     let lost: u32 = lost_set.iter().map(|&d| per_domain[d as usize]).sum();
-    let left = members - lost;
-    if members > 0 && left >= quorum(members) {
-        return None;
-    }
-    let name = lost_set
-        .iter()
-        .map(|&d| format!("{} {}", cluster.domain_kind, cluster.domains[d as usize]))
-        .collect::<Vec<_>>()
-        .join(" + ");
-    Some(QuorumLoss { name, members, left, quorum: quorum(members) })
+    (lost_set, members - lost)
 }
 
 /// Where the control planes must be for etcd to survive losing any `k`
@@ -529,6 +541,12 @@ fn zone_verdict(
     let selection = coverage(selections, kind);
     let sampled = selection.is_some_and(|s| s.sampled.is_some());
     let quorum_loss = worst_quorum_loss(cluster, k);
+    // Members without a domain were counted as surviving; if quorum would
+    // not survive their being in the lost domains too, it is not proven.
+    let members_undeclared = cluster.etcd.iter().filter(|m| m.domain.is_none()).count() as u32;
+    let quorum_undecided = quorum_loss.is_none()
+        && members_undeclared > 0
+        && worst_left(cluster, k).saturating_sub(members_undeclared) < quorum(cluster.etcd.len() as u32);
 
     let mut parts: Vec<String> = Vec::new();
     if let Some(q) = &quorum_loss {
@@ -586,12 +604,23 @@ fn zone_verdict(
     let fix = quorum_loss.as_ref().map(|q| quorum_fix(q.members, k, cluster.domains.len() as u32, kind_word));
     let status = if !required {
         Status::NotRequired
-    } else if matches!(status, Status::Survives | Status::SurvivesSampled) && undeclared > 0 {
+    } else if matches!(status, Status::Survives | Status::SurvivesSampled) && (undeclared > 0 || quorum_undecided) {
+        let mut assumed = Vec::new();
+        if undeclared > 0 {
+            assumed.push(format!("{undeclared} worker(s)"));
+        }
+        if quorum_undecided {
+            assumed.push(format!("{members_undeclared} etcd member(s)"));
+        }
+        let why = if quorum_undecided { " (in a lost one, the etcd members would break quorum)" } else { "" };
         return (
             base(
                 Status::Unknown,
                 Some(worst_name),
-                format!("{message}; but {undeclared} worker(s) declare no {kind_word} and were assumed to survive"),
+                format!(
+                    "{message}; but {} declare no {kind_word} and were assumed to survive{why}",
+                    assumed.join(" and ")
+                ),
             ),
             false,
         );
