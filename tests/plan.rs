@@ -324,6 +324,7 @@ fn sampled_sets_are_not_reported_as_a_proof() {
     let chosen = some.node_failure.scenarios;
     assert_eq!(chosen, 6, "5 samples plus the busiest set");
     assert_ne!(some.node_failure.status, Status::Survives);
+    assert_eq!(some.node_failure.status, Status::SurvivesSampled);
     assert!(
         some.node_failure.message.contains(&format!("{chosen} sampled of 56 sets (seed 3)")),
         "{}",
@@ -359,6 +360,7 @@ fn sampled_zone_sets_are_not_reported_as_a_proof() {
     };
     let p = plan(&inv, options).unwrap();
     assert_ne!(p.zone_failure.status, Status::Survives);
+    assert_eq!(p.zone_failure.status, Status::SurvivesSampled);
     assert!(
         p.zone_failure.message.contains(&format!("{} sampled of 10 sets (seed 9)", p.zone_failure.scenarios)),
         "{}",
@@ -444,7 +446,7 @@ fn reference_plan_snapshot() {
     let p = planned(&inv);
     // The JSON `kubev-ha plan --format json` prints, with the header of
     // check's report; the version is redacted so a release does not churn it.
-    let text = kubev_ha_report::plan::render_json(&p, "examples/ha-reference.yaml", inv.profile_or_default());
+    let text = kubev_ha_report::plan::render_json(&p, "examples/ha-reference.yaml", inv.profile_or_default()).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["tool"], "kubev-ha");
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));

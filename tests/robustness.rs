@@ -177,4 +177,8 @@ fn zones_without_any_control_plane_do_not_panic() {
     let report = check(&Facts::from(loaded), &CheckOptions::default());
     let zone = report.findings.iter().find(|f| f.rule == "HA-ZONE-FAILURE").expect("judged");
     assert_ne!(zone.severity, kubev_ha_rules::Severity::Pass, "{zone:?}");
+    // Not asked to survive a zone (no ha.tolerate): information, which
+    // still says that no etcd member means no quorum.
+    assert_eq!(zone.severity, kubev_ha_rules::Severity::Info, "{zone:?}");
+    assert!(zone.message.contains("0 of 0 members"), "{zone:?}");
 }

@@ -326,17 +326,11 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     let shown = bar.clone();
-    let measured = runtime()?.block_on(run_matrix(
-        &inventory,
-        &loaded.source_text,
-        &ssh,
-        binary,
-        &options,
-        move |p| match p {
+    let measured =
+        runtime()?.block_on(run_matrix(&inventory, &loaded.source_text, &ssh, binary, &options, move |p| match p {
             Progress::Phase(what) => shown.set_message(what),
             Progress::Step => shown.inc(1),
-        },
-    ));
+        }));
     bar.finish_and_clear();
     for note in measured.notes.iter().filter(|n| n.starts_with("bandwidth ")) {
         eprintln!("kubev-ha: {note}");

@@ -26,14 +26,21 @@ pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
     })?;
     match args.format {
         ReportFormat::Json => {
-            print!("{}", render_json(&plan, &loaded.source_name, loaded.inventory.profile_or_default()))
+            let json = render_json(&plan, &loaded.source_name, loaded.inventory.profile_or_default())
+                .map_err(|e| miette::miette!("cannot write the plan as JSON: {e}"))?;
+            print!("{json}")
         }
         ReportFormat::Text => print!(
             "{}",
             render(
                 &plan,
                 &loaded.source_name,
-                PlanTextOptions { color: output::stdout_color(color), all: args.all, width: output::width() }
+                PlanTextOptions {
+                    color: output::stdout_color(color),
+                    profile: loaded.inventory.profile_or_default(),
+                    all: args.all,
+                    width: output::width()
+                }
             )
         ),
     }

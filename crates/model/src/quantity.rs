@@ -492,7 +492,7 @@ impl FromNumber for Count {
     }
     fn from_f64(n: f64) -> Result<Self, QuantityError> {
         // `{n:?}` keeps the decimal point, so `8.0` is not shown as `8`.
-        if n.fract() == 0.0 && n >= 0.0 {
+        if n.fract() == 0.0 && n >= 0.0 && n <= f64::from(u32::MAX) {
             Err(QuantityError::new(format!(
                 "`{n:?}` has a decimal point; expected a whole number ≥ 0; did you mean `{n}`?"
             )))

@@ -372,7 +372,7 @@ impl<'a> Simulator<'a> {
                 return Fit::CannotFit {
                     bound: Bound::LargestFree,
                     proof: format!(
-                        "a VM of {} requests {:.1} GiB and {:.1} cores; with the survivors' VMs left in place, no more than {:.1} GiB and {:.1} cores are free on any survivor{}",
+                        "a VM of {} requests {:.1} GiB and {:.1} cores; with the survivors' VMs where the simulated placement put them (KubeVirt does not move running VMs to make room), no more than {:.1} GiB and {:.1} cores are free on any survivor{}",
                         group.name,
                         gib(group.demand.mem),
                         group.demand.cpu as f64 / 1000.0,

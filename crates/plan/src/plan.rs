@@ -84,7 +84,12 @@ pub struct ScenarioResult {
 impl ScenarioResult {
     /// Worse first: a misfit, then lost quorum, then least memory headroom.
     fn badness(&self) -> (u8, bool, i64) {
-        (self.fit.rank(), !self.etcd.holds, -(self.headroom_memory_percent * 1000.0) as i64)
+        (self.fit.rank(), !self.etcd.holds, self.tightness())
+    }
+
+    /// Less memory left is worse.
+    fn tightness(&self) -> i64 {
+        -(self.headroom_memory_percent * 1000.0) as i64
     }
 }
 
@@ -284,7 +289,15 @@ pub fn run_scenarios(cluster: &Cluster, placement: &Placement, list: &[Scenario]
 }
 
 fn worst<'a>(results: impl Iterator<Item = &'a ScenarioResult>) -> Option<&'a ScenarioResult> {
-    results.max_by(|a, b| a.badness().cmp(&b.badness()).then(b.name.cmp(&a.name)))
+    worst_by(results, ScenarioResult::badness)
+}
+
+/// The scenario `key` ranks worst; ties go to the first name.
+fn worst_by<'a, K: Ord>(
+    results: impl Iterator<Item = &'a ScenarioResult>,
+    key: impl Fn(&ScenarioResult) -> K,
+) -> Option<&'a ScenarioResult> {
+    results.max_by(|a, b| key(a).cmp(&key(b)).then(b.name.cmp(&a.name)))
 }
 
 /// How the sets of a scenario family were chosen, for a verdict's words.
@@ -509,11 +522,7 @@ fn zone_verdict(
     let undeclared = cluster.hosts.iter().filter(|h| h.domain.is_none()).count();
     // Capacity: the worst scenario by fit alone, so that a quorum loss
     // elsewhere does not hide it.
-    let Some(w) = relevant.iter().copied().max_by(|a, b| {
-        (a.fit.rank(), -(a.headroom_memory_percent * 1000.0) as i64)
-            .cmp(&(b.fit.rank(), -(b.headroom_memory_percent * 1000.0) as i64))
-            .then(b.name.cmp(&a.name))
-    }) else {
+    let Some(w) = worst_by(relevant.iter().copied(), |r| (r.fit.rank(), r.tightness())) else {
         if tolerate == 0 {
             return (
                 base(

@@ -131,6 +131,14 @@ fn sampled_subsets(n: u32, k: u32, count: usize, seed: u64, always: Vec<u32>, po
     sets.into_iter().collect()
 }
 
+/// Sampled sets, and how they were sampled; a sample that drew every one
+/// of the `possible` sets is an enumeration after all (no `Sampling`).
+fn sample(n: u32, k: u32, limits: SetLimits, always: Vec<u32>, possible: u64) -> (Vec<Vec<u32>>, Option<Sampling>) {
+    let sets = sampled_subsets(n, k, limits.sample, limits.seed, always, possible);
+    let sampled = (sets.len() as u64) < possible;
+    (sets, sampled.then_some(Sampling { seed: limits.seed, count: limits.sample }))
+}
+
 /// The scenarios of a plan, and how each family was chosen.
 pub fn scenarios(
     cluster: &Cluster,
@@ -171,10 +179,7 @@ pub fn scenarios(
             busiest.sort_by_key(|&h| (std::cmp::Reverse(placement.used[h as usize].mem), h));
             let mut busiest: Vec<HostId> = busiest.into_iter().take(tolerate_nodes as usize).collect();
             busiest.sort_unstable();
-            let sets = sampled_subsets(n, tolerate_nodes, limits.sample, limits.seed, busiest, possible);
-            // A sample that drew every set is an enumeration after all.
-            let sampled = (sets.len() as u64) < possible;
-            (sets, sampled.then_some(Sampling { seed: limits.seed, count: limits.sample }))
+            sample(n, tolerate_nodes, limits, busiest, possible)
         };
         selections.push(Selection {
             kind: ScenarioKind::Nodes,
@@ -224,9 +229,7 @@ pub fn scenarios(
             (all_subsets(d, tolerate_domains), None)
         } else {
             let first: Vec<u32> = (0..tolerate_domains).collect();
-            let sets = sampled_subsets(d, tolerate_domains, limits.sample, limits.seed, first, possible);
-            let sampled = (sets.len() as u64) < possible;
-            (sets, sampled.then_some(Sampling { seed: limits.seed, count: limits.sample }))
+            sample(d, tolerate_domains, limits, first, possible)
         };
         selections.push(Selection {
             kind: ScenarioKind::Domains,

@@ -31,16 +31,18 @@ pub struct PlanReport<'a> {
 }
 
 /// One JSON object, pretty-printed, ending in a newline.
-pub fn render_json(plan: &Plan, source: &str, profile: Profile) -> String {
+pub fn render_json(plan: &Plan, source: &str, profile: Profile) -> Result<String, serde_json::Error> {
     let report = PlanReport { tool: "kubev-ha", version: env!("CARGO_PKG_VERSION"), source, profile, plan };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(&report)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct PlanTextOptions {
     pub color: bool,
+    /// Whose thresholds colour the storage verdicts (ST-CAPACITY's).
+    pub profile: Profile,
     /// Every node and scenario row, not only the first and the worst.
     pub all: bool,
     pub width: u16,
@@ -262,6 +264,8 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
     // Storage.
     if !plan.storage.is_empty() {
         let _ = writeln!(out, "\n{}", p.heading("Storage under the tolerated failures"));
+        // ST-CAPACITY's threshold, so the plan and `check` agree.
+        let warn_ratio = kubev_ha_rules::thresholds::Thresholds::for_profile(o.profile).st_capacity_warn_ratio;
         for s in &plan.storage {
             // The verdict in words as well as colour, so it survives a pipe.
             let said =
@@ -274,8 +278,8 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
             };
             let capacity = match &s.capacity {
                 CapacityOutcome::Overfull { detail, .. } => said(Severity::Fail, "DOES NOT FIT", detail),
-                CapacityOutcome::Fits { ratio, detail } if *ratio > 0.85 => {
-                    said(Severity::Warn, "fits, above 85 %", detail)
+                CapacityOutcome::Fits { ratio, detail } if *ratio > warn_ratio => {
+                    said(Severity::Warn, &format!("fits, above {:.0} %", warn_ratio * 100.0), detail)
                 }
                 CapacityOutcome::Fits { detail, .. } => said(Severity::Pass, "fits", detail),
                 CapacityOutcome::Unknown { detail } => said(Severity::Unknown, "unknown", detail),

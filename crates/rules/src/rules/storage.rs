@@ -314,24 +314,22 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
                 continue;
             }
         };
-        {
-            let finding = if *ratio > t.st_capacity_fail_ratio {
-                j.finding(subject, Severity::Fail, format!("{detail}: the data cannot be re-replicated")).fix(format!(
-                    "add capacity to {} so that losing the tolerated nodes or zones leaves room for every replica",
-                    class.name
-                ))
-            } else if *ratio > t.st_capacity_warn_ratio {
-                j.finding(
-                    subject,
-                    Severity::Warn,
-                    format!("{detail}: above {:.0} % after the failure", t.st_capacity_warn_ratio * 100.0),
-                )
-                .fix(format!("add capacity to {}", class.name))
-            } else {
-                j.pass(subject, detail.clone())
-            };
-            findings.push(finding.at(class.at));
-        }
+        let finding = if *ratio > t.st_capacity_fail_ratio {
+            j.finding(subject, Severity::Fail, format!("{detail}: the data cannot be re-replicated")).fix(format!(
+                "add capacity to {} so that losing the tolerated nodes or zones leaves room for every replica",
+                class.name
+            ))
+        } else if *ratio > t.st_capacity_warn_ratio {
+            j.finding(
+                subject,
+                Severity::Warn,
+                format!("{detail}: above {:.0} % after the failure", t.st_capacity_warn_ratio * 100.0),
+            )
+            .fix(format!("add capacity to {}", class.name))
+        } else {
+            j.pass(subject, detail.clone())
+        };
+        findings.push(finding.at(class.at));
     }
     findings
 }
