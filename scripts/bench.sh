@@ -12,14 +12,14 @@
 #       4 streams), a port sweep against `nmap -sT` (open and filtered
 #       ports), and the responder's memory under 10,000 connections.
 # As root it installs what is missing (fio iperf3 nmap libvirt-clients
-# nftables iproute2 openssh-server). Timings are medians of several runs.
+# nftables iproute2 openssh-server bc python3). Timings are medians of several runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=("$@")
 [ ${#sections[@]} -gt 0 ] || sections=(plan host disk net)
 
 need=()
-for pkg in fio iperf3 nmap libvirt-clients nftables iproute2 openssh-server; do
+for pkg in fio iperf3 nmap libvirt-clients nftables iproute2 openssh-server bc python3; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})) && [ "$(id -u)" = 0 ]; then
@@ -207,7 +207,7 @@ PY
         ip netns exec "$nsA" bash -c "ulimit -n 65536 2>/dev/null || true; exec '$K' net serve --role worker --name w-1 --ttl 20s --max-conns $max" > /dev/null 2> "$work/serve.err" &
         pid=$!
         sleep 1
-        rpid=$(pgrep -f "net serve --role worker --name w-1 --ttl 20s --max-conns $max" | head -1)
+        rpid=$pid  # ip netns exec and bash's exec both keep the process: this is the responder
         cat > "$work/flood.py" <<'PY'
 import socket, sys, resource, time
 socks = []

@@ -186,8 +186,11 @@ fn members_table(status: &EtcdStatus, width: u16) -> String {
 fn urls(m: &EtcdMember) -> String {
     let mut lines: Vec<String> = m.client_urls.iter().map(|u| format!("client {u}")).collect();
     lines.extend(m.peer_urls.iter().map(|u| format!("peer {u}")));
-    let trimmed = |u: &str| u.trim_end_matches('/').to_ascii_lowercase();
-    if let Some(e) = m.endpoint.as_deref().filter(|e| !m.client_urls.iter().any(|u| trimmed(u) == trimmed(e))) {
+    if let Some(e) = m
+        .endpoint
+        .as_deref()
+        .filter(|e| !m.client_urls.iter().any(|u| kubev_ha_etcd::normalise(u) == kubev_ha_etcd::normalise(e)))
+    {
         lines.push(format!("asked at {e}"));
     }
     lines.join("\n")

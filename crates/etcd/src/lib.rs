@@ -117,7 +117,8 @@ fn hex_id(decimal: &str) -> String {
     decimal.parse::<u64>().map(|id| format!("{id:x}")).unwrap_or_else(|_| decimal.to_string())
 }
 
-fn normalise(url: &str) -> String {
+/// A URL as etcd members are matched by: no trailing slash, lower case.
+pub fn normalise(url: &str) -> String {
     url.trim_end_matches('/').to_ascii_lowercase()
 }
 
@@ -279,7 +280,7 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
             .iter()
             .flat_map(|m| m.client_urls.iter())
             .filter(|u| is_endpoint(u))
-            .map(|u| u.trim_end_matches('/').to_string())
+            .map(|u| normalise(u))
             .collect();
         more.sort();
         more.dedup();

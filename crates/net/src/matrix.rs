@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kubev_ha_model::Inventory;
-use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements, TakenPort};
+use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
 use kubev_ha_probe::remote::{RemoteSession, SshOptions, SshTarget, run_remote};
 
 use crate::check::merge;
@@ -186,18 +186,6 @@ pub async fn run_matrix(
     all.unreachable.extend(unreachable);
     all.bandwidth = bandwidth;
     all.notes.extend(notes);
-    all.taken = reports
-        .iter()
-        .flat_map(|(node, r)| {
-            r.taken.iter().map(move |t| TakenPort {
-                node: node.clone(),
-                port: t.port,
-                protocol: t.protocol.to_string(),
-                component: t.component.clone(),
-                holder: t.holder.clone(),
-                error: t.error.clone(),
-            })
-        })
-        .collect();
+    all.taken = reports.iter().flat_map(|(node, r)| r.taken.iter().map(|t| t.on_node(node))).collect();
     all
 }

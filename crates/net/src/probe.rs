@@ -100,14 +100,16 @@ async fn within<F: std::future::Future>(
     }
 }
 
-/// The words for a port that never answered.
-fn silence(times: &AnswerTimes, addr: IpAddr, deadline: Duration, tries: u32) -> String {
-    match times.wait_for(addr, deadline) {
-        (wait, true) if wait < deadline => format!(
+/// The words for a port that never answered `tries` tries of at most
+/// `per_try` each.
+fn silence(times: &AnswerTimes, addr: IpAddr, per_try: Duration, tries: u32) -> String {
+    match times.wait_for(addr, per_try) {
+        (wait, true) if wait < per_try => format!(
             "no answer to {tries} tries of {} ms each (the host answers other ports; {ADAPTIVE_FACTOR}× its slowest answer)",
             wait.as_millis()
         ),
-        _ => format!("no answer within {} ms", deadline.as_millis()),
+        _ if tries > 1 => format!("no answer to {tries} tries of {} ms each", per_try.as_millis()),
+        _ => format!("no answer within {} ms", per_try.as_millis()),
     }
 }
 
@@ -178,6 +180,8 @@ async fn probe_tcp(
     // server waiting for a TLS hello) never does, so waiting the whole
     // deadline for a greeting would make every such port cost it.
     let (wait, _) = times.wait_for(addr.ip(), timeout);
+    // The floor even past the deadline: a handshake made at its last
+    // moment still gets to hear the greeting.
     let left = wait.min(timeout.saturating_sub(began.elapsed())).max(ADAPTIVE_FLOOR);
     let greeting = match tokio::time::timeout(left, stream.read(&mut buf)).await {
         Ok(Ok(n)) if n > 0 => String::from_utf8_lossy(&buf[..n]).into_owned(),

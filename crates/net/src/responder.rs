@@ -96,6 +96,20 @@ pub struct Taken {
     pub error: String,
 }
 
+impl Taken {
+    /// The measurement the rules judge: this port, on `node`.
+    pub fn on_node(&self, node: &str) -> kubev_ha_model::measure::TakenPort {
+        kubev_ha_model::measure::TakenPort {
+            node: node.to_string(),
+            port: self.port,
+            protocol: self.protocol.to_string(),
+            component: self.component.clone(),
+            holder: self.holder.clone(),
+            error: self.error.clone(),
+        }
+    }
+}
+
 /// Statistics of a finished run.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]

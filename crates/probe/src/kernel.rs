@@ -6,18 +6,16 @@ use kubev_ha_model::host::ModuleState;
 
 use crate::root::Root;
 
-/// The modules Kube-OVN, kube-proxy and KubeVirt need: openvswitch and
+/// The modules Kube-OVN, kube-proxy and KubeVirt need (openvswitch and
 /// geneve for the overlay, ip_tables and iptable_nat for kube-proxy, tun
-/// and vhost_net for virtio networking.
-pub const REQUIRED_MODULES: [&str; 6] = ["geneve", "openvswitch", "ip_tables", "iptable_nat", "vhost_net", "tun"];
-
-/// The kernel configuration symbol of each required module, for kernels
-/// that say what they were built with (/boot/config-RELEASE, or
-/// /proc/config.gz with CONFIG_IKCONFIG_PROC): `=y` is built in, `=m` a
-/// loadable module, "is not set" absent. Names from the kernel's Kconfig:
-/// net/openvswitch, drivers/net (GENEVE, TUN), net/ipv4/netfilter
-/// (IP_NF_IPTABLES, IP_NF_NAT), drivers/vhost (VHOST_NET).
-const CONFIG_SYMBOLS: [(&str, &str); 6] = [
+/// and vhost_net for virtio networking), each with its kernel
+/// configuration symbol, for kernels that say what they were built with
+/// (/boot/config-RELEASE, or /proc/config.gz with CONFIG_IKCONFIG_PROC):
+/// `=y` is built in, `=m` a loadable module, "is not set" absent. Symbols
+/// from the kernel's Kconfig: net/openvswitch, drivers/net (GENEVE, TUN),
+/// net/ipv4/netfilter (IP_NF_IPTABLES, IP_NF_NAT), drivers/vhost
+/// (VHOST_NET).
+pub const REQUIRED_MODULES: [(&str, &str); 6] = [
     ("geneve", "CONFIG_GENEVE"),
     ("openvswitch", "CONFIG_OPENVSWITCH"),
     ("ip_tables", "CONFIG_IP_NF_IPTABLES"),
@@ -106,11 +104,9 @@ pub fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> B
         .map(|t| t.lines().filter_map(|l| l.split(':').next()).filter_map(module_name).collect());
     REQUIRED_MODULES
         .iter()
-        .map(|&m| {
+        .map(|&(m, symbol)| {
             let in_sys = root.exists(&format!("/sys/module/{m}"));
-            let configured = config.as_deref().and_then(|c| {
-                CONFIG_SYMBOLS.iter().find(|(name, _)| *name == m).and_then(|(_, symbol)| config_value(c, symbol))
-            });
+            let configured = config.as_deref().and_then(|c| config_value(c, symbol));
             let state =
                 if loaded.iter().any(|l| l == m) || (in_sys && root.exists(&format!("/sys/module/{m}/initstate"))) {
                     ModuleState::Loaded

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod firewall;
 pub mod host;
 pub mod json;
+pub mod net;
 pub mod plan;
 pub mod style;
 pub mod text;
