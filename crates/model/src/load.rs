@@ -241,23 +241,18 @@ fn escape_controls(raw: &str) -> String {
     raw.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }
 
-/// Problems about keys the model keeps no position for (`metadata.name`,
-/// an empty `nodes`) get the line of that key in block-style YAML, found
-/// by reading the text: a top-level key at column 1, then a child key
-/// indented under it. Flow-style documents keep no position.
+/// Problems about a key whose value the model keeps no position of
+/// (`metadata.name`, an empty `nodes`) get the line of that key, found in
+/// the text for block-style YAML. Flow-style documents keep no position
+/// rather than a wrong one.
 fn place_top_level(problems: Vec<Problem>, text: &str) -> Vec<Problem> {
     problems
         .into_iter()
         .map(|mut problem| {
-            if problem.pos.is_none() {
-                let path = if problem.message.starts_with("metadata.name") {
-                    Some(&["metadata", "name"][..])
-                } else if problem.message.starts_with("nodes is empty") {
-                    Some(&["nodes"][..])
-                } else {
-                    None
-                };
-                problem.pos = path.and_then(|p| key_position(text, p));
+            if problem.pos.is_none()
+                && let Some(key) = problem.key
+            {
+                problem.pos = key_position(text, key);
             }
             problem
         })
