@@ -86,6 +86,10 @@ impl fmt::Display for Peer {
 #[derive(Debug, Clone, Serialize)]
 pub struct PortRule {
     pub component: &'static str,
+    /// The process names (as /proc/PID/comm shows them, at most 15
+    /// characters) of the component that listens here once installed; a
+    /// port held by anything else is a conflict.
+    pub owners: &'static [&'static str],
     pub ports: RangeInclusive<u16>,
     pub protocols: &'static [Protocol],
     pub listens_on: ListensOn,
@@ -131,6 +135,7 @@ const BOTH: &[Protocol] = &[Tcp, Udp];
 pub static PORT_MATRIX: &[PortRule] = &[
     PortRule {
         component: "API server",
+        owners: &["kube-apiserver"],
         ports: 6443..=6443,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -140,6 +145,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "etcd client",
+        owners: &["etcd"],
         ports: 2379..=2379,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -149,6 +155,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "etcd peer",
+        owners: &["etcd"],
         ports: 2380..=2380,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -158,6 +165,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "kubelet",
+        owners: &["kubelet"],
         ports: 10250..=10250,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
@@ -167,6 +175,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "kube-scheduler",
+        owners: &["kube-scheduler"],
         ports: 10259..=10259,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -176,6 +185,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "controller-manager",
+        owners: &["kube-controller-manager"],
         ports: 10257..=10257,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -185,6 +195,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "kube-proxy health",
+        owners: &["kube-proxy"],
         ports: 10256..=10256,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
@@ -194,6 +205,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "NodePort services",
+        owners: &["kube-proxy"],
         ports: 30000..=32767,
         protocols: BOTH,
         listens_on: ListensOn::AllNodes,
@@ -203,6 +215,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "KubeVirt API",
+        owners: &["virt-api", "virt-operator"],
         ports: 8443..=8443,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
@@ -212,6 +225,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "live migration",
+        owners: &["virt-handler"],
         ports: 61000..=61009,
         protocols: TCP,
         listens_on: ListensOn::Role(Worker),
@@ -223,6 +237,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN NB DB",
+        owners: &["ovsdb-server", "ovn-northd"],
         ports: 6641..=6641,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -232,6 +247,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN SB DB",
+        owners: &["ovsdb-server", "ovn-northd"],
         ports: 6642..=6642,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -241,6 +257,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN northd / NB raft",
+        owners: &["ovsdb-server", "ovn-northd"],
         ports: 6643..=6643,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -250,6 +267,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN raft / SB raft",
+        owners: &["ovsdb-server", "ovn-northd"],
         ports: 6644..=6644,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
@@ -259,6 +277,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "Geneve",
+        // The kernel's tunnel: no process ever holds it.
+        owners: &[],
         ports: 6081..=6081,
         protocols: UDP,
         listens_on: ListensOn::AllNodes,
@@ -268,6 +288,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN controller metrics",
+        owners: &["kube-ovn"],
         ports: 10660..=10660,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
@@ -277,6 +298,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN daemon metrics",
+        owners: &["kube-ovn"],
         ports: 10665..=10665,
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
@@ -286,6 +308,7 @@ pub static PORT_MATRIX: &[PortRule] = &[
     },
     PortRule {
         component: "OVN monitor metrics",
+        owners: &["kube-ovn"],
         ports: 10661..=10661,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),

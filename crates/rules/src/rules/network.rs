@@ -536,31 +536,12 @@ fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
     findings
 }
 
-/// The processes that own a matrix component's port once Kubernetes runs
-/// (their /proc `comm`, which the kernel cuts to 15 bytes). Kube-OVN's
-/// daemons share the `kube-ovn` prefix; the Geneve port is the kernel's
-/// and has no process, so it never matches.
-fn owners(component: &str) -> &'static [&'static str] {
-    match component {
-        "API server" => &["kube-apiserver"],
-        "etcd client" | "etcd peer" => &["etcd"],
-        "kubelet" => &["kubelet"],
-        "kube-scheduler" => &["kube-scheduler"],
-        "controller-manager" => &["kube-controller-manager"],
-        "kube-proxy health" | "NodePort services" => &["kube-proxy"],
-        "KubeVirt API" => &["virt-api", "virt-operator"],
-        "live migration" => &["virt-handler"],
-        "OVN NB DB" | "OVN SB DB" | "OVN northd / NB raft" | "OVN raft / SB raft" => &["ovsdb-server", "ovn-northd"],
-        "OVN controller metrics" | "OVN daemon metrics" | "OVN monitor metrics" => &["kube-ovn"],
-        _ => &[],
-    }
-}
-
 /// Whether `taken` is held by the component that should own its port.
 fn held_by_owner(taken: &TakenPort) -> bool {
     let Some(holder) = &taken.holder else { return false };
     let comm = holder.split(" (pid ").next().unwrap_or_default();
-    owners(&taken.component).iter().any(|o| comm.starts_with(&o[..o.len().min(15)]))
+    let owners = PORT_MATRIX.iter().find(|r| r.component == taken.component).map_or(&[][..], |r| r.owners);
+    owners.iter().any(|o| comm.starts_with(&o[..o.len().min(15)]))
 }
 
 /// Matrix ports a node's responder could not take. Before install each must
