@@ -373,14 +373,16 @@ pub enum RenderCommand {
         after_help = "Example:\n  kubev-ha render nftables cluster.yaml --node cp-1 > cp-1.nft && nft -c -f cp-1.nft\n\n\
 `net matrix` and `net check` probe the matrix ports themselves, so they work with these rules applied. \
 `net matrix --bandwidth` also uses TCP 5201 between workers, which the rules keep closed unless \
---allow-measurement-ports is given: measure before applying, or render with it and render again without it afterwards."
+--allow-measurement-ports is given: measure before applying, or render with it and render again without it afterwards. \
+Every node needs an IP address: one declared by DNS name is refused (exit 2) rather than left out of the rules."
     )]
     Nftables(RenderArgs),
     /// firewalld commands (a `kubev-ha` zone with rich rules) that open exactly the port matrix on a node.
     #[command(
         after_help = "`net matrix` and `net check` probe the matrix ports themselves, so they work with these rules applied. \
 `net matrix --bandwidth` also uses TCP 5201 between workers, which the rules keep closed unless \
---allow-measurement-ports is given: measure before applying, or render with it and remove those rules afterwards."
+--allow-measurement-ports is given: measure before applying, or render with it and remove those rules afterwards. \
+Every node needs an IP address: one declared by DNS name is refused (exit 2) rather than left out of the rules."
     )]
     Firewalld(RenderArgs),
 }
