@@ -802,8 +802,17 @@ impl Inventory {
         self.nodes.iter().filter(|n| n.is_worker())
     }
 
+    /// The node called `name`. A scan of the node list: a caller that looks
+    /// up many nodes builds [`Inventory::nodes_by_name`] once instead, so that
+    /// its cost stays linear in the cluster's size.
     pub fn node(&self, name: &str) -> Option<&Located<Node>> {
         self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// Every node by its name, for lookups in a loop over nodes (names are
+    /// unique: the loader refuses duplicates).
+    pub fn nodes_by_name(&self) -> std::collections::BTreeMap<&str, &Located<Node>> {
+        self.nodes.iter().map(|n| (n.name.as_str(), n)).collect()
     }
 
     pub fn storage_classes(&self) -> &[Located<StorageClass>] {

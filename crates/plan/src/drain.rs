@@ -202,8 +202,11 @@ pub fn drain_plan(
     let limits = MigrationLimits::of(inventory);
     let mut paths: Vec<Option<MigrationPath>> = Vec::with_capacity(cluster.hosts.len());
     let mut unknown = Vec::new();
+    // One index, not a scan of the node list per worker: the drain plan
+    // must stay linear in the cluster's size.
+    let nodes = inventory.nodes_by_name();
     for host in &cluster.hosts {
-        match inventory.node(&host.name).map(|n| migration_path(inventory, n)) {
+        match nodes.get(host.name.as_str()).map(|n| migration_path(inventory, n)) {
             Some(Ok(mut p)) => {
                 if let Some(&bytes_per_second) = measured.get(&host.name) {
                     p.goodput = bytes_per_second;
