@@ -444,11 +444,11 @@ mod tests {
 mod header_tests {
     use super::*;
 
-    fn both(
-        header: &Header,
-    ) -> (Option<(String, Option<(u32, u32, Option<usize>)>)>, Option<(String, Option<(u32, u32, Option<usize>)>)>)
-    {
-        let flat = |v: &Option<HeaderValue>| {
+    /// A header's values and positions, comparable.
+    type Flat = Option<(String, Option<(u32, u32, Option<usize>)>)>;
+
+    fn both(header: &Header) -> (Flat, Flat) {
+        let flat = |v: &Option<HeaderValue>| -> Flat {
             v.as_ref().map(|v| (v.value.clone(), v.pos.map(|p| (p.line, p.column, p.offset))))
         };
         (flat(&header.api_version), flat(&header.kind))
