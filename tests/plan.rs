@@ -793,12 +793,8 @@ fn without_a_migration_network_the_drain_crosses_the_pod_overlay() {
     assert!((vxlan.drain.hosts[0].path.goodput - expected).abs() < 1.0);
 
     // A dedicated migration network carries no tunnel.
-    let dedicated = planned(&drain_inventory(
-        nic,
-        "network: {migrationNetwork: {dedicated: true, nic: eth0}}\n",
-        vm,
-        "",
-    ));
+    let dedicated =
+        planned(&drain_inventory(nic, "network: {migrationNetwork: {dedicated: true, nic: eth0}}\n", vm, ""));
     let path = &dedicated.drain.hosts[0].path;
     assert!(path.dedicated && path.overlay.is_none());
     assert!((path.goodput - bare * 16384.0 / 16406.0).abs() < 1.0);
@@ -922,4 +918,17 @@ fn a_scenario_without_quorum_does_not_read_fits() {
     let row = text.lines().find(|l| l.contains("zone a")).unwrap_or_else(|| panic!("{text}"));
     assert!(row.contains("lost quorum"), "{row}");
     assert!(!row.trim_end_matches(['│', ' ']).ends_with("fits"), "{row}");
+}
+
+/// A containerDisk or emptyDisk lives in the pod, on no class: naming a
+/// storage class with one is an input error, not a silent choice.
+#[test]
+fn a_pod_local_disk_on_a_storage_class_is_an_input_error() {
+    let y = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: t}\n\
+nodes:\n  - {name: w-0, address: 10.0.1.1, roles: [worker]}\n\
+storage:\n  classes:\n    - {name: ceph}\n\
+workloads:\n  - {name: vm, disks: [{size: 10Gi, source: emptyDisk, storageClass: ceph}]}\n";
+    let Err(err) = kubev_ha_model::parse_str("t.yaml", y) else { panic!("accepted a containerDisk on a class") };
+    let err = err.render_plain();
+    assert!(err.contains("emptyDisk") && err.contains("ceph"), "{err}");
 }

@@ -441,10 +441,9 @@ pub fn drain_plan(
         .enumerate()
         .map(|(i, g)| {
             let workload = inventory.workloads.get(i).filter(|w| w.name == g.name);
-            workload.or_else(|| inventory.workloads.iter().find(|w| w.name == g.name)).map_or(
-                Payload { moved: g.guest_memory, counted: g.guest_memory },
-                |w| payload(w),
-            )
+            workload
+                .or_else(|| inventory.workloads.iter().find(|w| w.name == g.name))
+                .map_or(Payload { moved: g.guest_memory, counted: g.guest_memory }, |w| payload(w))
         })
         .collect();
     let link_of = |h: HostId| paths[h as usize].as_ref().map_or(0.0, |p| p.goodput);

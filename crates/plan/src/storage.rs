@@ -321,7 +321,8 @@ fn best_fill(caps: &[u64], data: u64, copies: u64) -> f64 {
 }
 
 fn capacity_outcome(inventory: &Inventory, class: &StorageClass, storage: &Storage, units: &Units) -> CapacityOutcome {
-    let (Some(capacity), Some(r), Some(data)) = (class.capacity, class.replicas.map(|r| r.get()), used_data(inventory, class))
+    let (Some(capacity), Some(r), Some(data)) =
+        (class.capacity, class.replicas.map(|r| r.get()), used_data(inventory, class))
     else {
         return CapacityOutcome::Unknown { detail: "capacity, replicas or disk sizes not declared".into() };
     };
@@ -338,7 +339,7 @@ fn capacity_outcome(inventory: &Inventory, class: &StorageClass, storage: &Stora
         };
         let mut by_weight: Vec<(u64, &Vec<usize>)> =
             zones.values().map(|m| (m.iter().map(|&i| storage.weights[i]).sum(), m)).collect();
-        by_weight.sort_by(|a, b| b.0.cmp(&a.0));
+        by_weight.sort_by_key(|z| std::cmp::Reverse(z.0));
         for (_, members) in by_weight.iter().take(storage.tolerate_zones as usize) {
             for &i in members.iter() {
                 lost[i] = true;
@@ -353,7 +354,8 @@ fn capacity_outcome(inventory: &Inventory, class: &StorageClass, storage: &Stora
         }
         format!("the largest {} storage node(s)", storage.tolerate_nodes)
     };
-    let share = |i: usize| (capacity.as_u64() as u128 * u128::from(storage.weights[i]) / u128::from(total_weight)) as u64;
+    let share =
+        |i: usize| (capacity.as_u64() as u128 * u128::from(storage.weights[i]) / u128::from(total_weight)) as u64;
     let caps: Vec<u64> = units
         .members
         .iter()
@@ -397,4 +399,23 @@ fn capacity_outcome(inventory: &Inventory, class: &StorageClass, storage: &Stora
         )
     };
     if ratio > 1.0 { CapacityOutcome::Overfull { ratio, detail } } else { CapacityOutcome::Fits { ratio, detail } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fill_of_the_fullest_unit_in_the_best_spread() {
+        // Many equal units, no unit holding a whole copy: the average fill.
+        assert!((best_fill(&[100, 100, 100, 100], 50, 2) - 0.25).abs() < 1e-12);
+        // A copy per unit: the smallest unit is the fullest.
+        assert!((best_fill(&[100, 200], 50, 2) - 0.5).abs() < 1e-12);
+        // One huge unit cannot hold two copies of a piece: the small ones fill.
+        // 100 in the big unit, the other 100 over 10 + 10: overfull.
+        assert!(best_fill(&[1000, 10, 10], 100, 2) > 1.0);
+        // Fewer units than copies: impossible.
+        assert!(best_fill(&[100], 10, 2).is_infinite());
+        assert_eq!(best_fill(&[100], 0, 2), 0.0);
+    }
 }
