@@ -243,7 +243,7 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
         out,
         "{}",
         p.dim(&format!(
-            "{} migrations per node and {} per cluster at once, {} per migration; memory and block-migrated disks moved once at TCP goodput (a lower bound: busy guests re-send dirtied pages); KubeVirt aborts a migration after {} per GB it moves and after {} without progress.",
+            "{} migrations per node and {} per cluster at once, {} per migration; memory and block-migrated disks moved once at TCP goodput (a lower bound: busy guests re-send dirtied pages); KubeVirt aborts a migration after {} per GB of memory and containerDisk data, and after {} without progress.",
             d.limits.parallel_outbound_per_node,
             d.limits.parallel_per_cluster,
             d.limits.bandwidth_per_migration.map_or("no cap".to_string(), |b| format!("{}/s", ByteSize::bytes(b as u64).human())),

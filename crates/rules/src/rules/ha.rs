@@ -201,7 +201,7 @@ fn aborted_migrations(j: &Judge, plan: &kubev_ha_plan::Plan) -> Vec<Finding> {
             let workload = j.inventory().workloads.iter().find(|w| w.name == over.workload);
             let disks = if over.bytes > over.counted_bytes || workload.is_some_and(|w| w.disks.iter().any(|d| !d.is_pvc())) {
                 format!(
-                    ", memory and block-migrated disks, of which KubeVirt counts {:.1} GiB",
+                    " (memory and block-migrated disks; KubeVirt counts {:.1} GiB of it)",
                     gib(over.counted_bytes)
                 )
             } else {
