@@ -536,6 +536,42 @@ pub struct WorkloadDisk {
     /// The class the disk's PVC uses; the default class when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
+    /// What backs the disk: a PVC (the default), or a volume local to the
+    /// virt-launcher pod that a live migration copies block by block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DiskSource>,
+}
+
+impl WorkloadDisk {
+    /// The disk is a PVC on a storage class (also when `source` is unsaid).
+    pub fn is_pvc(&self) -> bool {
+        self.source.is_none_or(|s| s == DiskSource::Pvc)
+    }
+}
+
+/// The KubeVirt volume behind a workload disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum DiskSource {
+    /// A PersistentVolumeClaim or DataVolume on `storageClass`: shared when
+    /// the class offers ReadWriteMany, else the VM cannot live-migrate.
+    Pvc,
+    /// A containerDisk: its copy-on-write overlay lives in the pod and is
+    /// block-migrated; `size` is the data written to it.
+    ContainerDisk,
+    /// An emptyDisk: a scratch image in the pod, block-migrated; `size` is
+    /// its capacity.
+    EmptyDisk,
+}
+
+impl fmt::Display for DiskSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DiskSource::Pvc => "pvc",
+            DiskSource::ContainerDisk => "containerDisk",
+            DiskSource::EmptyDisk => "emptyDisk",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -608,6 +644,14 @@ pub struct Migration {
     /// Per-migration bandwidth cap in bytes per second; 0 is unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_per_migration: Option<ByteSize>,
+    /// Seconds a migration may run per GiB it moves before KubeVirt aborts
+    /// it; 0 never aborts. KubeVirt's default applies when absent
+    /// (`kubev_ha_plan::drain::MigrationLimits`).
+    #[serde(rename = "completionTimeoutPerGiB", default, skip_serializing_if = "Option::is_none")]
+    pub completion_timeout_per_gib: Option<Count>,
+    /// Seconds without progress before KubeVirt aborts a migration; 0 never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_timeout: Option<Count>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

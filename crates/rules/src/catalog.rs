@@ -350,7 +350,8 @@ The rule passes when at least one class offers ReadWriteMany, and names Block-on
         quote: "You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "A VM that is meant to live-migrate on drain (evictionStrategy LiveMigrate) but keeps a disk on a ReadWriteOnce class is not migratable: \
-the drain blocks on it. Disks without `storageClass` use the default class.",
+the drain blocks on it. Disks without `storageClass` use the default class. Disks with `source: containerDisk` or `emptyDisk` live in the \
+virt-launcher pod and are block-migrated (copied with the VM), so they do not block a migration; HA-DRAIN-TIME counts them in the data moved.",
         facts: FactSource::Declared,
         policy: |t| format!("{} per workload", t.st_vm_disks),
         evaluate: st::vm_disks,
@@ -363,7 +364,12 @@ the drain blocks on it. Disks without `storageClass` use the default class.",
         quote: "Replication and Redundancy: To achieve HA, data must be replicated across multiple nodes or availability zones. If a node fails, the data should still be accessible from another.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "Each class needs at least 2 replicas, and more replicas than the failures it must survive: `ha.tolerate.nodes` + 1 when replicas are spread over hosts, \
-`ha.tolerate.zones` + 1 over zones. When the design must survive a zone (`ha.tolerate.zones` ≥ 1), replicas spread only over hosts or racks may all sit in the lost zone.",
+`ha.tolerate.zones` + 1 over zones. When the design must survive a zone (`ha.tolerate.zones` ≥ 1), replicas spread only over hosts or racks may all sit in the lost zone.\n\n\
+After the tolerated failure, replication and capacity (ST-CAPACITY) read one model of where replicas sit: each piece of data on \
+`replicas` distinct units of the class's failureDomain (storage hosts, racks within a zone, or zones) among the storage nodes, so never \
+more copies than units. The worst tolerated failure takes whole the most units it can (the zones holding the most units, or the \
+smallest units a node loss can empty); the data may be lost when that is every copy, and runs degraded when fewer units than \
+replicas are left.",
         facts: FactSource::Declared,
         policy: |t| format!("{} below", t.st_replication),
         evaluate: st::replication,
@@ -376,7 +382,11 @@ the drain blocks on it. Disks without `storageClass` use the default class.",
         quote: "Capacity: Sufficient storage capacity based on the disk images of your VMs and any data they store.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "For each class: the declared VM disks on it (size × VM replicas) times the class's replica count, against its raw capacity. \
-Above 85 % distributed stores such as Ceph raise nearfull warnings and have no room to re-replicate after a failure; above 100 % the data does not fit.",
+Above 85 % distributed stores such as Ceph raise nearfull warnings and have no room to re-replicate after a failure; above 100 % the data does not fit.\n\n\
+After the tolerated failure (the zones, or storage nodes, with the most capacity lost) the data needs one copy on each of as many \
+units of the failure domain as are left, up to `replicas` (with failureDomain zone, the one zone left holds one copy, never three); \
+a unit holds at most one copy of each piece, and the figure is the fill of the fullest unit in the best spread. Nothing left is \
+unbounded. This is the same placement model ST-REPLICATION reads.",
         facts: FactSource::Declared,
         policy: |t| {
             format!(
@@ -551,20 +561,45 @@ plan names how many workers to add to which zones; when both fail, both are repo
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
         source: "Kube-V High-Availability Deployment › Networking (implied: maintenance drains by live migration)",
         explanation: "The model, computed by `kubev-ha plan` for every worker and every failure domain:\n\n\
-1. What moves: the guest memory of each VM on the worker whose evictionStrategy is LiveMigrate or LiveMigrateIfPossible; \
-other VMs are shut down by the drain, not migrated. Memory is sent once (one pre-copy pass of an idle guest): busy guests re-send \
-dirtied pages, so the real drain takes longer and the figure is a lower bound.\n\n\
-2. The path: the dedicated migration NIC (network.migrationNetwork.nic) when declared, else the node's fastest NIC, at TCP goodput \
-speed × (MTU − 40) / (MTU + 38): 94.9 % of line rate at MTU 1500, 99.1 % at 9000. Measured bandwidth (`kubev-ha net bandwidth`) \
-replaces the declared speed once taken.\n\n\
+1. What moves: each VM on the worker whose evictionStrategy is LiveMigrate or LiveMigrateIfPossible moves its guest memory and its \
+block-migrated disks, the ones that live in the virt-launcher pod (`source: containerDisk` or `emptyDisk` on a workload disk), which \
+libvirt copies because they are not shared (KubeVirt v1.8.0, pkg/virt-handler/vm.go checkVolumesForMigration and \
+pkg/virt-launcher/virtwrap/live-migration-source.go classifyVolumesForMigration); ReadWriteMany PVCs stay where they are. Other VMs are \
+shut down by the drain, not migrated. Everything is sent once (one pre-copy pass of an idle guest): busy guests re-send dirtied pages, \
+so the real drain takes longer and the figure is a lower bound.\n\n\
+2. The path KubeVirt takes: with a dedicated migration network (network.migrationNetwork.nic, KubeVirt's `migration0` interface) that \
+NIC; without one, virt-handler migrates from its pod IP (pkg/virt-handler/migration.go FindMigrationIP, v1.8.0), so the data crosses \
+the pod overlay, where Kube-OVN gives pods the NIC's MTU less the tunnel's reservation (pkg/daemon/config.go, pkg/util/const.go, \
+Kube-OVN v1.16.2: Geneve 100, VXLAN 50, STT 72 bytes; Geneve when network.overlay is not declared). Which NIC carries the overlay \
+(Kube-OVN's --iface, the default-route interface) the inventory does not say: a node's only NIC, else its fastest, named as an \
+assumption. Goodput is payload over wire bytes per packet: the path MTU less 40 bytes of IP and TCP headers, over the packet plus 38 \
+bytes of Ethernet framing and, in the overlay, at least 50 bytes of encapsulation (outer IPv4, UDP, an 8-byte Geneve or VXLAN header, \
+the inner Ethernet header: RFC 8926, RFC 7348); KubeVirt's TLS (unless migrations.disableTLS) adds 22 bytes per 16 KiB record (TLS 1.3, \
+RFC 8446 §5.2). At MTU 1500 that is 94.8 % of line rate on a dedicated NIC and 91.3 % through Geneve. Measured bandwidth \
+(`kubev-ha net bandwidth`) replaces the declared speed once taken, with the overlay's and TLS's share taken off.\n\n\
 3. Parallelism: at most parallelOutboundMigrationsPerNode migrations leave a node at once and parallelMigrationsPerCluster run in \
 the whole cluster (KubeVirt's defaults: 2 and 5); migrations leaving one node share its link equally, and each is capped at \
 bandwidthPerMigration (default 0, no cap). The largest VMs go first; receivers are assumed not to be the bottleneck.\n\n\
 4. The time is an event-driven simulation of those rules; the busiest worker's time is judged against ha.maintenanceWindow. \
 A drain also needs room on the other workers: when losing the busiest worker leaves VMs without a home (HA-NODE-FAILURE), \
-the drain cannot finish and the rule says so.",
+the drain cannot finish and the rule says so.\n\n\
+5. KubeVirt's abort: the migration monitor cancels a migration that runs longer than completionTimeoutPerGiB × its data \
+(pkg/virt-launcher/virtwrap/live-migration-source.go, newMigrationMonitor and shouldTriggerTimeout, v1.8.0). The data is what \
+getVMIMigrationDataSize counts (pkg/virt-launcher/virtwrap/manager.go): the guest memory plus, in a block migration, the files of the \
+pod's ephemeral-disk directory (containerDisk overlays; emptyDisks live elsewhere and are copied but not counted), rounded up to whole \
+GB of 10^9 bytes despite the name. The default is 150 s (pkg/virt-config/virt-config.go MigrationCompletionTimeoutPerGiB: 800 s in \
+v1.0 to v1.3, 150 s since v1.4.0), so a 4 GiB VM (4.3 GB, counted as 5) has 750 s. Each VM whose lower-bound time within its worker's \
+drain exceeds that budget is named with the arithmetic: its migration is aborted however idle the guest, and the drain does not finish. \
+The other abort, progressTimeout (default 150 s, MigrationProgressTimeout), fires after that long without progress; the model's \
+migrations always progress, so it is only reported. With allowPostCopy (or allowWorkloadDisruption) KubeVirt switches to post-copy or \
+pauses the guest at the timeout instead of aborting; the inventory does not declare those, so the abort is assumed.",
         facts: FactSource::Simulated,
-        policy: |t| format!("{} when over the window", t.ha_drain_time),
+        policy: |t| {
+            format!(
+                "{} when over the window; {} per workload whose migration outlasts KubeVirt's completion timeout",
+                t.ha_drain_time, t.ha_drain_abort
+            )
+        },
         evaluate: ha::drain_time,
     },
     Rule {

@@ -106,6 +106,9 @@ pub struct Thresholds {
     pub ha_node_failure: Severity,
     pub ha_zone_failure: Severity,
     pub ha_drain_time: Severity,
+    /// A migration outlasts KubeVirt's completion timeout: it is aborted,
+    /// so the drain never finishes, whatever the window.
+    pub ha_drain_abort: Severity,
     pub ha_fencing: Severity,
     pub ha_eviction: Severity,
 
@@ -168,6 +171,7 @@ pub static PRODUCTION: Thresholds = Thresholds {
     ha_node_failure: Fail,
     ha_zone_failure: Fail,
     ha_drain_time: Warn,
+    ha_drain_abort: Fail,
     ha_fencing: Warn,
     ha_eviction: Warn,
     host_kvm: Fail,
@@ -228,6 +232,7 @@ pub static MINIMUM: Thresholds = Thresholds {
     ha_node_failure: Warn,
     ha_zone_failure: Warn,
     ha_drain_time: Info,
+    ha_drain_abort: Warn,
     ha_fencing: Info,
     ha_eviction: Info,
     host_kvm: Fail,
