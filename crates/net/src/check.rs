@@ -9,7 +9,6 @@ use kubev_ha_rules::ports::{Features, targets_from};
 
 use crate::probe::{ProbeOptions, probe_all};
 
-
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions {
     pub probe: ProbeOptions,

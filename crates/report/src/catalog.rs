@@ -216,7 +216,10 @@ pub fn ports_table(width: u16) -> String {
     let mut out = format!("{table}\nNetworks:\n");
     list(&mut out, &mut network_legend().into_iter().map(|n| n.replace('`', "")));
     out.push_str("\nWhere each row comes from, and where the page differs:\n");
-    list(&mut out, &mut PORT_MATRIX.iter().filter_map(|r| r.note.map(|n| format!("{} {}: {n}", r.component, r.ports_text()))));
+    list(
+        &mut out,
+        &mut PORT_MATRIX.iter().filter_map(|r| r.note.map(|n| format!("{} {}: {n}", r.component, r.ports_text()))),
+    );
     out.push('\n');
     list(&mut out, &mut MATRIX_NOTES.iter().map(|n| n.to_string()));
     out
@@ -247,11 +250,11 @@ mod tests {
     /// a row applies.
     #[test]
     fn the_port_matrix_says_each_ports_network_and_when_it_applies() {
-        let text = ports_table(200);
-        for word in ["Network", "When", "local-only", "migration", "network.overlay: vxlan", "ha.fencing: self-node-remediation"] {
+        // Wrapped lines joined again: the words, not the layout, are tested.
+        let text = ports_table(100).replace("\n  ", " ");
+        for word in ["Network", "When", "local-only", "migration", "always", "live-cluster audit"] {
             assert!(text.contains(word), "{word} missing:\n{text}");
         }
-        assert!(text.contains("live-cluster audit"), "{text}");
         let json = ports_json();
         let rows = json["ports"].as_array().unwrap();
         let find = |c: &str| rows.iter().find(|r| r["component"] == c).unwrap();
@@ -262,6 +265,9 @@ mod tests {
         assert_eq!(find("keepalived VRRP")["when"], "apiEndpoint.loadBalancer: keepalived");
         assert!(find("KubeVirt API")["verifiedBy"].as_str().unwrap().contains("audit"));
         let md = ports_markdown();
-        assert!(md.contains("| kube-scheduler | 10259 | tcp | local-only | control-plane | itself (loopback) | always |"), "{md}");
+        assert!(
+            md.contains("| kube-scheduler | 10259 | tcp | local-only | control-plane | itself (loopback) | always |"),
+            "{md}"
+        );
     }
 }

@@ -257,7 +257,14 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &Firew
     set(&mut out, "control_planes_v6", "ipv6_addr", false, &cp6);
     set(&mut out, "workers_v4", "ipv4_addr", false, &w4);
     set(&mut out, "workers_v6", "ipv6_addr", false, &w6);
-    let (mig4, mig6) = migration_cidrs(inventory);
+    // The migration network is only a source of kubev-ha's own
+    // measurement (the bandwidth sink): migrations themselves enter the
+    // virt-handler pods, not this chain.
+    let (mig4, mig6) = if this.is_worker() && !options.measurement_ports.is_empty() {
+        migration_cidrs(inventory)
+    } else {
+        (vec![], vec![])
+    };
     set(&mut out, "migration_v4", "ipv4_addr", true, &mig4);
     set(&mut out, "migration_v6", "ipv6_addr", true, &mig6);
 
@@ -455,7 +462,9 @@ mod tests {
         let keepalived = parse("apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n");
         let kube_vip = parse("apiEndpoint: {host: 10.0.0.5, loadBalancer: kube-vip, vip: 10.0.0.5}\n");
         let o = FirewallOptions::default();
-        assert!(nftables(&keepalived, "c.yaml", "cp-1", &o).contains("ip saddr @control_planes_v4 ip protocol vrrp accept"));
+        assert!(
+            nftables(&keepalived, "c.yaml", "cp-1", &o).contains("ip saddr @control_planes_v4 ip protocol vrrp accept")
+        );
         assert!(firewalld(&keepalived, "c.yaml", "cp-1", &o).contains("protocol value=\"vrrp\" accept"));
         assert!(!nftables(&keepalived, "c.yaml", "w-1", &o).contains("vrrp"));
         for node in ["cp-1", "w-1"] {

@@ -136,7 +136,8 @@ pub enum PortNetwork {
 }
 
 impl PortNetwork {
-    pub const ALL: [PortNetwork; 4] = [PortNetwork::Node, PortNetwork::LocalOnly, PortNetwork::Pod, PortNetwork::Migration];
+    pub const ALL: [PortNetwork; 4] =
+        [PortNetwork::Node, PortNetwork::LocalOnly, PortNetwork::Pod, PortNetwork::Migration];
 
     /// How a row on this network is verified.
     pub fn verified_by(self) -> &'static str {
@@ -232,7 +233,8 @@ impl Default for Features {
 }
 
 /// The `--feature` names of `net serve`, each with what it turns on.
-const FEATURE_NAMES: &[&str] = &["vxlan", "stt", "self-node-remediation", "kube-vip-bgp", "bgp", "interconnection", "keepalived"];
+const FEATURE_NAMES: &[&str] =
+    &["vxlan", "stt", "self-node-remediation", "kube-vip-bgp", "bgp", "interconnection", "keepalived"];
 
 impl Features {
     /// What `inventory` declares. An undeclared feature is off: the row
@@ -711,7 +713,9 @@ every interconnected cluster's ovn-ic connects to them",
         network: PortNetwork::Node,
         when: When::Overlay(Overlay::Vxlan),
         purpose: "Overlay tunnel instead of Geneve (network.overlay: vxlan)",
-        note: Some("Open vSwitch's VXLAN port (openvswitch lib/netdev-vport.c, VXLAN_DST_PORT; Kube-OVN's vxlan_sys_4789, pkg/util/const.go, v1.16.2)"),
+        note: Some(
+            "Open vSwitch's VXLAN port (openvswitch lib/netdev-vport.c, VXLAN_DST_PORT; Kube-OVN's vxlan_sys_4789, pkg/util/const.go, v1.16.2)",
+        ),
     },
     PortRule {
         component: "STT",
@@ -819,7 +823,9 @@ pub fn listening_for(roles: &[Role], features: Features) -> Vec<(u16, Protocol, 
     let mut out: Vec<(u16, Protocol, &'static str)> = features
         .node_rows()
         .filter(|r| r.listens_on.includes(roles))
-        .flat_map(|r| r.port_protocols().flat_map(move |p| r.probed_ports().into_iter().map(move |port| (port, p, r.component))))
+        .flat_map(|r| {
+            r.port_protocols().flat_map(move |p| r.probed_ports().into_iter().map(move |port| (port, p, r.component)))
+        })
         .collect();
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
@@ -958,12 +964,15 @@ mod tests {
 
         // BGP: the routers listen, so nothing is probed between nodes, and
         // nothing is served; VRRP has no port to probe.
-        let bgp = inventory("apiEndpoint: {host: 10.0.9.5, loadBalancer: kube-vip, vip: 10.0.9.5, mode: bgp}\nnetwork: {bgp: true}\n");
+        let bgp = inventory(
+            "apiEndpoint: {host: 10.0.9.5, loadBalancer: kube-vip, vip: 10.0.9.5, mode: bgp}\nnetwork: {bgp: true}\n",
+        );
         let f = Features::of(&bgp);
         assert!(f.kube_vip_bgp && f.bgp_speaker && !f.keepalived);
         assert!(f.rows().any(|r| r.component == "BGP (kube-vip)"));
         assert!(!ports_to(&bgp, "cp-1", "cp-2").iter().any(|(p, _)| *p == 179));
-        let keepalived = Features::of(&inventory("apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n"));
+        let keepalived =
+            Features::of(&inventory("apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n"));
         assert!(keepalived.rows().any(|r| r.protocols == [Protocol::Vrrp]));
         assert!(!Features::default().rows().any(|r| r.protocols == [Protocol::Vrrp]));
         assert!(listening_for(&[Role::ControlPlane], keepalived).iter().all(|(_, p, _)| p.has_ports()));
