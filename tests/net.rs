@@ -75,13 +75,20 @@ fn matrix_green_then_firewalled_then_one_rule_missing() {
     //    kubelet port on w-2: its responder cannot take it, the probes get
     //    "another service", and NET-PORTS warns about the holder.
     let squatter = bed.hold_tcp("w-2", 10250);
+    // Regression: a kube-scheduler bound to loopback, as kubeadm binds it,
+    // made cp-1 → cp-2 10259 red on a healthy cluster. Local-only ports are
+    // not probed node to node, and no responder tries to take them.
+    let scheduler = bed.hold_tcp_on("cp-2", std::net::Ipv4Addr::LOCALHOST, 10259);
     let (report, code) = matrix(&bed, "20s");
-    drop(squatter);
+    drop((squatter, scheduler));
     assert_eq!(code, 0, "{}", report["findings"]);
     assert!(red_cells(&report).is_empty(), "{:?}", red_cells(&report));
     let all_cells = cells(&report);
     assert!(all_cells.len() > 50, "{} cells", all_cells.len());
     assert!(all_cells.iter().all(|c| c.3 == "open"), "{all_cells:?}");
+    for group in ["kube-scheduler", "controller-manager", "KubeVirt API", "live migration"] {
+        assert!(!all_cells.iter().any(|c| c.0 == group), "{group} is not node to node: {all_cells:?}");
+    }
     // Every pair of the 5 nodes reaches something (NodePort services at least).
     let pairs: BTreeSet<(&str, &str)> = all_cells.iter().map(|c| (c.1.as_str(), c.2.as_str())).collect();
     assert_eq!(pairs.len(), 5 * 4);
