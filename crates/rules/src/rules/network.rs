@@ -180,7 +180,10 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
                 (None, _) => findings.push(j.unknown(
                     subject,
                     format!("path MTU not measured: {}", m.detail),
-                    "check that the responder runs and UDP 6081 is open",
+                    format!(
+                        "check that the responder runs and UDP {} (the overlay's tunnel port) is open",
+                        Features::of(j.inventory()).mtu_port().map_or("-".to_string(), |p| p.to_string())
+                    ),
                 )),
             }
         }
