@@ -267,6 +267,12 @@ pub struct ServeArgs {
     /// The name to answer with (default: this host's name).
     #[arg(long)]
     pub name: Option<String>,
+    /// A feature whose matrix rows to listen on too (repeatable):
+    /// vxlan or stt (the overlay instead of Geneve), interconnection
+    /// (ovn-ic), self-node-remediation, kube-vip-bgp, bgp, keepalived.
+    /// `net matrix` passes the inventory's own.
+    #[arg(long, value_name = "NAME")]
+    pub feature: Vec<String>,
     /// The address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     pub bind: std::net::IpAddr,

@@ -5,7 +5,7 @@
 
 use kubev_ha_model::{
     AccessMode, ByteSize, Count, Disk, DiskUsage, EvictionStrategy, Fencing, Inventory, LinkSpeed, LoadBalancerKind,
-    Media, Nic, Profile, Virtualization, VolumeMode,
+    Media, Nic, Profile, VipMode, Virtualization, VolumeMode,
 };
 use kubev_ha_rules::{CheckOptions, Severity, WaiverSpec, check};
 
@@ -196,6 +196,19 @@ fn cp_api_lb_cases() {
         Pass,
     );
     expect(|inv| inv.api_endpoint = None, "CP-API-LB", "cluster", Unknown, Unknown);
+    // Regression: a kube-vip VIP outside the node CIDR failed even in BGP
+    // mode, where kube-vip announces it as a route. The same-subnet check
+    // is for ARP mode and keepalived only.
+    let with_mode = |lb: LoadBalancerKind, mode: Option<VipMode>| {
+        move |inv: &mut Inventory| {
+            endpoint("10.99.0.5", Some(lb), Some("10.99.0.5"))(inv);
+            inv.api_endpoint.as_mut().unwrap().mode = mode;
+        }
+    };
+    expect(with_mode(LoadBalancerKind::KubeVip, Some(VipMode::Bgp)), "CP-API-LB", "cluster", Pass, Pass);
+    expect(with_mode(LoadBalancerKind::KubeVip, Some(VipMode::Arp)), "CP-API-LB", "cluster", Fail, Warn);
+    expect(with_mode(LoadBalancerKind::KubeVip, None), "CP-API-LB", "cluster", Unknown, Unknown);
+    expect(with_mode(LoadBalancerKind::Keepalived, Some(VipMode::Bgp)), "CP-API-LB", "cluster", Fail, Warn);
 }
 
 #[test]

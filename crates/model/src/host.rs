@@ -163,6 +163,11 @@ pub struct TimeSync {
 pub struct Listening {
     pub protocol: ListenProtocol,
     pub port: u16,
+    /// Every socket on this port is bound to a loopback address
+    /// (127.0.0.0/8 or ::1), as kubeadm binds kube-scheduler and
+    /// kube-controller-manager: reachable from this host only.
+    #[serde(default)]
+    pub loopback: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

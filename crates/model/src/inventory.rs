@@ -118,6 +118,30 @@ pub struct ApiEndpoint {
     /// The virtual IP, for keepalived and kube-vip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vip: Option<IpAddr>,
+    /// How the VIP is announced: `arp` (gratuitous ARP, one L2 segment)
+    /// or `bgp` (a route to the BGP peers). Only kube-vip has both;
+    /// keepalived is always VRRP and ARP. `None` is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<VipMode>,
+}
+
+/// How kube-vip announces the API VIP (its `vip_arp` or `bgp_enable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VipMode {
+    /// Gratuitous ARP from the leader: the VIP must be on the nodes' own segment.
+    Arp,
+    /// A host route announced to BGP peers: the VIP may be any routed address.
+    Bgp,
+}
+
+impl fmt::Display for VipMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VipMode::Arp => "arp",
+            VipMode::Bgp => "bgp",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -160,6 +184,14 @@ pub struct Network {
     pub migration_network: Option<MigrationNetwork>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
+    /// Kube-OVN interconnection (ovn-ic) with other clusters, its IC
+    /// databases (ovn-ic-server) on this cluster's control planes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interconnection: Option<bool>,
+    /// A BGP speaker besides kube-vip runs on the nodes (kube-ovn-speaker,
+    /// MetalLB in BGP mode) and peers with routers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bgp: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

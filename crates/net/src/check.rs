@@ -5,13 +5,9 @@ use std::time::Duration;
 
 use kubev_ha_model::Inventory;
 use kubev_ha_model::measure::NetworkMeasurements;
-use kubev_ha_rules::ports::{PORT_MATRIX, targets_from};
+use kubev_ha_rules::ports::{Features, targets_from};
 
 use crate::probe::{ProbeOptions, probe_all};
-
-/// The UDP port every node's responder listens on, used for path MTU:
-/// Geneve's, which the matrix opens between all nodes.
-pub const MTU_PORT: u16 = 6081;
 
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions {
@@ -34,9 +30,9 @@ impl Default for CheckOptions {
 }
 
 /// What the sampled ranges were, for the report.
-pub fn sampling_notes() -> Vec<String> {
-    PORT_MATRIX
-        .iter()
+pub fn sampling_notes(features: Features) -> Vec<String> {
+    features
+        .node_rows()
         .filter(|r| r.is_sampled())
         .map(|r| {
             let ports: Vec<String> = r.probed_ports().iter().map(u16::to_string).collect();
@@ -56,17 +52,28 @@ pub fn sampling_notes() -> Vec<String> {
 pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions) -> NetworkMeasurements {
     let targets = targets_from(inventory, from);
     let probes = probe_all(from, &targets, options.probe).await;
+    let features = Features::of(inventory);
+    let mut notes = sampling_notes(features);
+    // Path MTU goes to the overlay's UDP tunnel port, where every node's
+    // responder listens; an STT overlay has none.
+    let mtu_port = features.mtu_port();
+    if mtu_port.is_none() && !options.skip_mtu {
+        notes.push(format!(
+            "path MTU not measured: the {} overlay has no UDP tunnel port for the responder to answer on",
+            features.overlay
+        ));
+    }
 
     let others: Vec<_> = inventory.nodes.iter().filter(|n| n.name != from).collect();
     let mut path_mtu = Vec::new();
-    if !options.skip_mtu {
+    if let Some(mtu_port) = mtu_port.filter(|_| !options.skip_mtu) {
         let tasks: Vec<_> = others
             .iter()
             .filter_map(|n| {
                 let ip: IpAddr = n.address.to_string().parse().ok()?;
                 let (from, to, wait) = (from.to_string(), n.name.clone(), options.mtu_wait);
                 Some(tokio::spawn(async move {
-                    crate::mtu::path_mtu(&from, &to, SocketAddr::new(ip, MTU_PORT), wait).await
+                    crate::mtu::path_mtu(&from, &to, SocketAddr::new(ip, mtu_port), wait).await
                 }))
             })
             .collect();
@@ -104,7 +111,7 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         bandwidth: vec![],
         unreachable: Default::default(),
         taken: vec![],
-        notes: sampling_notes(),
+        notes,
     }
 }
 

@@ -105,6 +105,7 @@ pub fn generate(shape: Shape) -> Inventory {
             port: Some(6443),
             load_balancer: Some(LoadBalancerKind::External),
             vip: None,
+            mode: None,
         })),
         network: Some(Located::new(Network {
             node_cidr: "10.0.0.0/9".parse().ok(),
@@ -113,6 +114,8 @@ pub fn generate(shape: Shape) -> Inventory {
             overlay: None,
             migration_network: Some(MigrationNetwork { dedicated: Some(true), nic: Some("ens2f1".into()), cidr: None }),
             dns: None,
+            interconnection: None,
+            bgp: None,
         })),
         nodes,
         storage: Some(Located::new(Storage {

@@ -246,7 +246,9 @@ refuses writes) fails.",
         source: "Kube-V High-Availability Deployment › Networking",
         explanation: "Three API servers do not help if every kubelet and client talks to the first one. \
 The rule fails when `apiEndpoint` has `loadBalancer: none` or names a single node's address or name, and when keepalived or kube-vip has no `vip` \
-or uses a node's own address as the VIP. A keepalived or kube-vip VIP outside `network.nodeCIDR` is flagged too: VRRP and gratuitous ARP only move an address within one L2 segment. \
+or uses a node's own address as the VIP. A VIP outside `network.nodeCIDR` fails for keepalived and for kube-vip in ARP mode (`apiEndpoint.mode: arp`): \
+VRRP and gratuitous ARP only move an address within one L2 segment. kube-vip in BGP mode (`apiEndpoint.mode: bgp`) announces the VIP as a route to its BGP peers \
+(kube-vip pkg/bgp, v1.2.3), so any routed address will do; a kube-vip VIP outside the node CIDR with no declared mode is unknown. \
 MetalLB announces Service IPs from inside the cluster, so it cannot front the API server of that same cluster during bootstrap or recovery.",
         facts: FactSource::Declared,
         policy: |t| format!("{} on a single-node endpoint", t.cp_api_lb),
@@ -500,7 +502,16 @@ or use another address in one of the two clusters.",
         quote: "Connectivity: Full and unrestricted network connectivity is paramount between all host nodes. Firewalls and security groups must be configured to permit all necessary Kubernetes control plane traffic, KubeVirt communication, and KubeV-specific inter-cluster communication.",
         source: "Kube-V High-Availability Deployment › Networking (port table)",
         explanation: "Reachability can only be measured: `kubev-ha net check` and `kubev-ha net matrix` probe every (node, port, protocol) of the port matrix \
-(`kubev-ha rules --ports`) from where it must be reached. Until then this rule is unknown.",
+(`kubev-ha rules --ports`) from where it must be reached. Until then this rule is unknown.\n\n\
+Each row of the matrix says which network the port lives on, and only `node` rows are probed node to node. kube-scheduler (10259) and \
+controller-manager (10257) are `local-only`: kubeadm binds them to 127.0.0.1 (cmd/kubeadm/app/phases/controlplane/manifests.go), so another \
+node finds them closed on a healthy cluster; a probed host's listening sockets show them free before install and on loopback after. \
+virt-api's 8443 and the live-migration ports live in pods (`pod`, `migration`): virt-api is a pod-network Deployment and the receiving \
+virt-handler's migration proxy listens on a random port in its pod (KubeVirt v1.9.0, pkg/virt-handler/migration-proxy), so a probe of a node \
+address proves nothing about them; they are left to the live-cluster audit. kube-ovn-controller's metrics (10660) are required on the \
+control planes only (Kube-OVN's masters). Rows a feature adds join when the inventory turns it on: Self Node Remediation's 30001 \
+(`ha.fencing`), BGP 179 (`apiEndpoint.mode: bgp` with kube-vip, or `network.bgp`), ovn-ic 6645–6648 (`network.interconnection`), \
+VXLAN 4789/udp or STT 7471/tcp instead of Geneve (`network.overlay`), and keepalived's VRRP (IP protocol 112, not probeable).",
         facts: FactSource::Measured("kubev-ha net check / net matrix"),
         policy: |t| format!("{} on any unreachable or taken port", t.net_ports),
         evaluate: net::ports,

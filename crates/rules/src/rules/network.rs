@@ -7,7 +7,7 @@ use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
-use crate::ports::{PORT_MATRIX, Protocol};
+use crate::ports::{Features, PORT_MATRIX, PortNetwork, Protocol};
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 
@@ -180,7 +180,10 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
                 (None, _) => findings.push(j.unknown(
                     subject,
                     format!("path MTU not measured: {}", m.detail),
-                    "check that the responder runs and UDP 6081 is open",
+                    format!(
+                        "check that the responder runs and UDP {} (the overlay's tunnel port) is open",
+                        Features::of(j.inventory()).mtu_port().map_or("-".to_string(), |p| p.to_string())
+                    ),
                 )),
             }
         }
@@ -609,7 +612,10 @@ fn state_word(state: PortState) -> &'static str {
 }
 
 pub fn ports(j: &Judge) -> Vec<Finding> {
-    let ports: usize = PORT_MATRIX.iter().map(|r| r.protocols.len()).sum();
+    let features = Features::of(j.inventory());
+    // Only rows on node addresses with ports are reached node to node.
+    let probed: Vec<_> = features.node_rows().filter(|r| r.port_protocols().next().is_some()).collect();
+    let entries: usize = probed.iter().map(|r| r.port_protocols().count()).sum();
     let mut findings = Vec::new();
     if let Some(network) = &j.facts.measurements.network {
         findings.extend(measured_ports(j, network));
@@ -617,18 +623,22 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         // One host alone cannot say what reaches it; that is for `net check`.
         findings.push(j.unknown(
         Subject::Cluster,
-        format!("reachability of the {} port rules ({ports} port/protocol entries) between the nodes is not measured", PORT_MATRIX.len()),
+        format!("reachability of the {} node-network port rules ({entries} port/protocol entries) between the nodes is not measured", probed.len()),
         format!(
             "run `kubev-ha net matrix {0}` from a machine with SSH to the nodes, or `kubev-ha net check {0} --from NODE` on a node",
             j.facts.source_name
         ),
         ));
     }
-    // What probed hosts already listen on among the ports their roles need.
+    // What probed hosts already listen on among the ports their roles
+    // need: node-network ports and local-only ones (kube-scheduler and
+    // controller-manager, which kubeadm binds to loopback). Pod and
+    // migration ports are inside pods, not on the host.
     for node in &j.inventory().nodes {
         let Some(kubev_ha_model::host::HostProbe::Probed { facts }) = j.facts.hosts.get(&node.name) else { continue };
-        let taken: Vec<String> = PORT_MATRIX
-            .iter()
+        let taken: Vec<String> = features
+            .rows()
+            .filter(|rule| matches!(rule.network, PortNetwork::Node | PortNetwork::LocalOnly))
             .filter(|rule| rule.listens_on.includes(&node.roles))
             .flat_map(|rule| {
                 facts
@@ -637,12 +647,21 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
                     .filter(move |l| {
                         rule.ports.contains(&l.port) && rule.protocols.contains(&Protocol::from(l.protocol))
                     })
-                    .map(move |l| format!("{}/{} ({})", l.port, Protocol::from(l.protocol), rule.component))
+                    .map(move |l| {
+                        let place = match (rule.network, l.loopback) {
+                            (PortNetwork::LocalOnly, true) => ", on loopback only, as kubeadm binds it",
+                            (PortNetwork::LocalOnly, false) => {
+                                ", beyond loopback: kubeadm binds it to 127.0.0.1, so something else holds it or bind-address was changed"
+                            }
+                            _ => "",
+                        };
+                        format!("{}/{} ({}{place})", l.port, Protocol::from(l.protocol), rule.component)
+                    })
             })
             .collect();
         let subject = Subject::node(&node.name);
         let finding = if taken.is_empty() {
-            j.pass(subject, "no port its roles need is already in use")
+            j.pass(subject, "no port its roles need is already in use (node-network and local-only ports)")
         } else {
             j.finding(subject, Severity::Info, format!("already listening: {}", taken.join(", ")))
                 .fix("expected once Kubernetes runs on the node; before install, find the holder (ss -ltnup) and free the port")
@@ -650,4 +669,48 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         findings.push(finding.at(node.at));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use kubev_ha_model::Facts;
+    use kubev_ha_model::host::{HostFacts, HostProbe, ListenProtocol, Listening};
+
+    use crate::engine::{CheckOptions, check};
+
+    fn net_ports_of_cp(listening: Vec<Listening>) -> (crate::Severity, String) {
+        let text = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: c}\nnodes:\n\
+  - {name: cp-1, address: 10.0.0.1, roles: [control-plane]}\n";
+        let inventory = kubev_ha_model::parse_str("c.yaml", text).unwrap().inventory;
+        let mut facts = Facts::from_inventory(inventory, "c.yaml");
+        let host = HostFacts { listening, ..HostFacts::default() };
+        facts.hosts.insert("cp-1".into(), HostProbe::Probed { facts: Box::new(host) });
+        let report = check(&facts, &CheckOptions::default());
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "NET-PORTS" && f.subject.to_string() == "node/cp-1")
+            .expect("a NET-PORTS finding for the probed node");
+        (f.severity, f.message.clone())
+    }
+
+    fn tcp(port: u16, loopback: bool) -> Listening {
+        Listening { protocol: ListenProtocol::Tcp, port, loopback }
+    }
+
+    /// Local-only ports are checked on the host itself: free before
+    /// install, and on loopback after, said as such.
+    #[test]
+    fn local_only_ports_are_judged_from_the_hosts_own_sockets() {
+        let (severity, message) = net_ports_of_cp(vec![]);
+        assert_eq!(severity, crate::Severity::Pass, "{message}");
+        assert!(message.contains("local-only"), "{message}");
+        let (severity, message) = net_ports_of_cp(vec![tcp(10259, true), tcp(10257, false)]);
+        assert_eq!(severity, crate::Severity::Info, "{message}");
+        assert!(message.contains("10259/tcp (kube-scheduler, on loopback only"), "{message}");
+        assert!(message.contains("10257/tcp (controller-manager, beyond loopback"), "{message}");
+        // A pod-network port on the host is not the matrix's business.
+        let (severity, message) = net_ports_of_cp(vec![tcp(8443, false)]);
+        assert_eq!(severity, crate::Severity::Pass, "{message}");
+    }
 }
