@@ -583,7 +583,10 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     dns.node_local_dns_cache = None;
     inventory.guest_clusters = Some(vec![kubev_ha_model::Located::new(GuestCluster {
         name: "tenant".into(),
-        node_local_dns_cache: Some(NodeLocalDnsCache { enabled: Some(true), ip: None }),
+        node_local_dns_cache: Some(NodeLocalDnsCache {
+            enabled: Some(true),
+            ip: Some("169.254.25.10".parse().unwrap()),
+        }),
         vm_dns_policy: Some(DnsPolicy::ClusterFirst),
     })]);
     let lookup = |name: &str, matches: bool| DnsCheck {
@@ -600,6 +603,11 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
             from: vec!["w-a1".into()],
             dns: lookups,
             nodelocal_bound: [("w-a1".to_string(), bound)].into(),
+            nodelocal_addresses: [(
+                "w-a1".to_string(),
+                if bound { vec!["169.254.25.10".parse().unwrap()] } else { vec![] },
+            )]
+            .into(),
             ..NetworkMeasurements::default()
         });
         check(&facts, &CheckOptions { only: vec!["NET-DNS", "NET-NODELOCAL-DNS"], ..CheckOptions::default() })
@@ -617,8 +625,8 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     // The infrastructure's cache is undeclared: measured unbound, no conflict.
     let cache = crate::common::findings(&good, "NET-NODELOCAL-DNS", None);
     assert!(cache.iter().all(|f| f.severity == Severity::Pass), "{cache:#?}");
-    assert!(cache[0].message.contains("no node binds 169.254.20.10"), "{cache:#?}");
-    // Measured bound: the guest's default IP and ClusterFirst VMs loop.
+    assert!(cache[0].message.contains("no node binds 169.254.20.10 or 169.254.25.10"), "{cache:#?}");
+    // Measured bound on the guest's address, with ClusterFirst VMs: a loop.
     let looped = judge(vec![lookup("cp-1", true)], true);
     let cache = crate::common::findings(&looped, "NET-NODELOCAL-DNS", Some("guestcluster/tenant"));
     assert_eq!(cache.len(), 1, "{cache:#?}");

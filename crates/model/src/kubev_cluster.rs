@@ -247,6 +247,7 @@ impl KubeVCluster {
             workloads: vec![],
             overcommit: None,
             ha: None,
+            kubelet: None,
             kubevirt: None,
             etcd: None,
             waivers: vec![],
