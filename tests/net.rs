@@ -633,3 +633,44 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     assert_ne!(cache[0].severity, Severity::Pass, "{cache:#?}");
     assert!(cache[0].message.contains("loop back"), "{cache:#?}");
 }
+
+/// `probe` over the test bed: each node is a network namespace whose only
+/// link is the veth eth0. The probe once dropped virtual links, so every
+/// node got "NIC eth0 not found" (HOST-DRIFT) and HOST-IDENTITY passed
+/// with "0 distinct MACs", having compared nothing.
+#[test]
+fn probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs() {
+    let bed = match Testbed::up() {
+        Ok(bed) => bed,
+        Err(why) => return skip("probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs", &why),
+    };
+    let inventory = bed.inventory();
+    let config = bed.ssh_config();
+    let out = kubev_ha(&[
+        "probe",
+        inventory.to_str().unwrap(),
+        "--ssh-config",
+        config.to_str().unwrap(),
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let findings = report["findings"].as_array().unwrap();
+    let drift: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "HOST-DRIFT").collect();
+    assert_eq!(drift.len(), 5, "{drift:#?}");
+    for f in &drift {
+        let message = f["message"].as_str().unwrap();
+        assert!(!message.contains("not found"), "{f}");
+        assert_eq!(f["severity"], "pass", "{f}");
+        assert!(message.contains("NIC eth0 (veth)"), "{f}");
+    }
+    let mac = findings
+        .iter()
+        .find(|f| f["rule"] == "HOST-IDENTITY" && f["message"].as_str().unwrap().contains("MAC"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(mac["severity"], "unknown", "{mac}");
+    let nics = report["hosts"]["w-1"]["facts"]["nics"].as_array().unwrap();
+    assert!(nics.iter().any(|n| n["name"] == "eth0" && n["kind"] == "veth"), "{nics:#?}");
+}
