@@ -552,7 +552,7 @@ pub struct HostArgs {
     #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
     pub etcd_path: String,
 
-    /// Also list bridges, veths and tunnels among the NICs.
+    /// Also list veths, tunnels and other virtual links one by one (they are counted otherwise; bonds, VLANs and bridges are always listed).
     #[arg(long)]
     pub all_links: bool,
 

@@ -698,7 +698,10 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     dns.node_local_dns_cache = None;
     inventory.guest_clusters = Some(vec![kubev_ha_model::Located::new(GuestCluster {
         name: "tenant".into(),
-        node_local_dns_cache: Some(NodeLocalDnsCache { enabled: Some(true), ip: None }),
+        node_local_dns_cache: Some(NodeLocalDnsCache {
+            enabled: Some(true),
+            ip: Some("169.254.25.10".parse().unwrap()),
+        }),
         vm_dns_policy: Some(DnsPolicy::ClusterFirst),
     })]);
     let lookup = |name: &str, matches: bool| DnsCheck {
@@ -715,6 +718,11 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
             from: vec!["w-a1".into()],
             dns: lookups,
             nodelocal_bound: [("w-a1".to_string(), bound)].into(),
+            nodelocal_addresses: [(
+                "w-a1".to_string(),
+                if bound { vec!["169.254.25.10".parse().unwrap()] } else { vec![] },
+            )]
+            .into(),
             ..NetworkMeasurements::default()
         });
         check(&facts, &CheckOptions { only: vec!["NET-DNS", "NET-NODELOCAL-DNS"], ..CheckOptions::default() })
@@ -732,11 +740,52 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     // The infrastructure's cache is undeclared: measured unbound, no conflict.
     let cache = crate::common::findings(&good, "NET-NODELOCAL-DNS", None);
     assert!(cache.iter().all(|f| f.severity == Severity::Pass), "{cache:#?}");
-    assert!(cache[0].message.contains("no node binds 169.254.20.10"), "{cache:#?}");
-    // Measured bound: the guest's default IP and ClusterFirst VMs loop.
+    assert!(cache[0].message.contains("no node binds 169.254.20.10 or 169.254.25.10"), "{cache:#?}");
+    // Measured bound on the guest's address, with ClusterFirst VMs: a loop.
     let looped = judge(vec![lookup("cp-1", true)], true);
     let cache = crate::common::findings(&looped, "NET-NODELOCAL-DNS", Some("guestcluster/tenant"));
     assert_eq!(cache.len(), 1, "{cache:#?}");
     assert_ne!(cache[0].severity, Severity::Pass, "{cache:#?}");
     assert!(cache[0].message.contains("loop back"), "{cache:#?}");
+}
+
+/// `probe` over the test bed: each node is a network namespace whose only
+/// link is the veth eth0. The probe once dropped virtual links, so every
+/// node got "NIC eth0 not found" (HOST-DRIFT) and HOST-IDENTITY passed
+/// with "0 distinct MACs", having compared nothing.
+#[test]
+fn probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs() {
+    let bed = match Testbed::up() {
+        Ok(bed) => bed,
+        Err(why) => return skip("probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs", &why),
+    };
+    let inventory = bed.inventory();
+    let config = bed.ssh_config();
+    let out = kubev_ha(&[
+        "probe",
+        inventory.to_str().unwrap(),
+        "--ssh-config",
+        config.to_str().unwrap(),
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let findings = report["findings"].as_array().unwrap();
+    let drift: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "HOST-DRIFT").collect();
+    assert_eq!(drift.len(), 5, "{drift:#?}");
+    for f in &drift {
+        let message = f["message"].as_str().unwrap();
+        assert!(!message.contains("not found"), "{f}");
+        assert_eq!(f["severity"], "pass", "{f}");
+        assert!(message.contains("NIC eth0 (veth)"), "{f}");
+    }
+    let mac = findings
+        .iter()
+        .find(|f| f["rule"] == "HOST-IDENTITY" && f["message"].as_str().unwrap().contains("MAC"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(mac["severity"], "unknown", "{mac}");
+    let nics = report["hosts"]["w-1"]["facts"]["nics"].as_array().unwrap();
+    assert!(nics.iter().any(|n| n["name"] == "eth0" && n["kind"] == "veth"), "{nics:#?}");
 }

@@ -55,6 +55,9 @@ pub struct Inventory {
     /// What the deployment must survive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ha: Option<Located<Ha>>,
+    /// The kubelet's configuration (KubeletConfiguration), where the rules need it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet: Option<Kubelet>,
     /// KubeVirt settings that change what the rules expect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubevirt: Option<KubeVirt>,
@@ -251,18 +254,22 @@ pub struct Dns {
 pub struct NodeLocalDnsCache {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The link-local address it binds; Kubernetes' default is 169.254.20.10.
+    /// The link-local address it binds. Unknown when absent: the addon's
+    /// manifest uses 169.254.20.10, Kubespray 169.254.25.10, and installers
+    /// may choose another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
 }
 
 impl NodeLocalDnsCache {
-    /// The NodeLocal DNSCache address Kubernetes documents as the default.
-    pub const DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10));
-
-    pub fn ip_or_default(&self) -> IpAddr {
-        self.ip.unwrap_or(Self::DEFAULT_IP)
-    }
+    /// The address of the addon's own manifest: "a link local ip
+    /// (169.254.20.10/32 by default)", kubernetes cluster/addons/dns/nodelocaldns/README.md.
+    pub const ADDON_DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10));
+    /// Kubespray's `nodelocaldns_ip` (roles/kubespray_defaults/defaults/main/main.yml).
+    pub const KUBESPRAY_DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 25, 10));
+    /// The addresses installers use unless told otherwise: what `net check`
+    /// looks for when the inventory names none.
+    pub const WELL_KNOWN_IPS: [IpAddr; 2] = [Self::ADDON_DEFAULT_IP, Self::KUBESPRAY_DEFAULT_IP];
 }
 
 /// One host.
@@ -722,6 +729,59 @@ pub struct Etcd {
     pub quota_backend_bytes: Option<ByteSize>,
 }
 
+/// The kubelet settings the rules judge by, named as in the kubelet's
+/// KubeletConfiguration (k8s.io/kubelet config/v1beta1 types.go, v0.36.3,
+/// Kubernetes 1.36). Every field undeclared means the kubelet's default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Kubelet {
+    /// The kubelet refuses to start on a node with swap on; the kubelet's default is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_swap_on: Option<bool>,
+    /// How container workloads may use swap (the NodeSwap feature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_swap: Option<MemorySwap>,
+}
+
+impl Kubelet {
+    /// `failSwapOn`, or the kubelet's default: true.
+    pub fn fail_swap_on_or_default(&self) -> bool {
+        self.fail_swap_on.unwrap_or(true)
+    }
+
+    /// `memorySwap.swapBehavior`, or the kubelet's default: NoSwap.
+    pub fn swap_behavior_or_default(&self) -> SwapBehavior {
+        self.memory_swap.as_ref().and_then(|m| m.swap_behavior).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MemorySwap {
+    /// `NoSwap` (the default) or `LimitedSwap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_behavior: Option<SwapBehavior>,
+}
+
+/// The kubelet's swap behaviours (MemorySwapConfiguration.swapBehavior).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum SwapBehavior {
+    /// Workloads cannot use swap; the node's own processes may. The kubelet's default.
+    #[default]
+    NoSwap,
+    /// Burstable pods may swap, up to a limit proportional to their memory request.
+    LimitedSwap,
+}
+
+impl fmt::Display for SwapBehavior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SwapBehavior::NoSwap => "NoSwap",
+            SwapBehavior::LimitedSwap => "LimitedSwap",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Waiver {
@@ -859,6 +919,7 @@ impl Inventory {
             workloads: vec![],
             overcommit: None,
             ha: None,
+            kubelet: None,
             kubevirt: None,
             etcd: None,
             waivers: vec![],

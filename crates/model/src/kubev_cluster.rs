@@ -249,6 +249,7 @@ impl KubeVCluster {
             workloads: vec![],
             overcommit: None,
             ha: None,
+            kubelet: None,
             kubevirt: None,
             etcd: None,
             waivers: vec![],

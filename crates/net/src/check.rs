@@ -91,16 +91,21 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         dns.push(crate::dns::check_name(from, &n.name, &n.address.to_string(), options.dns_timeout).await);
     }
 
-    // Whether this node binds the NodeLocal DNSCache address (declared, or
-    // Kubernetes' default): asked even when the inventory is silent, since
-    // that is how an undeclared cache is found.
-    let cache_ip = inventory
+    // Whether this node binds a NodeLocal DNSCache address: the declared
+    // one, else the addon's and Kubespray's defaults. Asked even when the
+    // inventory is silent, since that is how an undeclared cache is found.
+    let candidates: Vec<IpAddr> = match inventory
         .network()
         .and_then(|n| n.dns.as_ref())
         .and_then(|d| d.node_local_dns_cache.as_ref())
-        .map_or(kubev_ha_model::NodeLocalDnsCache::DEFAULT_IP, |c| c.ip_or_default());
-    let nodelocal_bound =
-        std::collections::BTreeMap::from([(from.to_string(), crate::dns::is_local_address(cache_ip))]);
+        .and_then(|c| c.ip)
+    {
+        Some(ip) => vec![ip],
+        None => kubev_ha_model::NodeLocalDnsCache::WELL_KNOWN_IPS.to_vec(),
+    };
+    let bound: Vec<IpAddr> = candidates.into_iter().filter(|ip| crate::dns::is_local_address(*ip)).collect();
+    let nodelocal_bound = std::collections::BTreeMap::from([(from.to_string(), !bound.is_empty())]);
+    let nodelocal_addresses = std::collections::BTreeMap::from([(from.to_string(), bound)]);
 
     NetworkMeasurements {
         from: vec![from.to_string()],
@@ -108,6 +113,7 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         path_mtu,
         dns,
         nodelocal_bound,
+        nodelocal_addresses,
         bandwidth: vec![],
         unreachable: Default::default(),
         taken: vec![],
@@ -124,6 +130,7 @@ pub fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMea
         all.path_mtu.extend(p.path_mtu);
         all.dns.extend(p.dns);
         all.nodelocal_bound.extend(p.nodelocal_bound);
+        all.nodelocal_addresses.extend(p.nodelocal_addresses);
         all.bandwidth.extend(p.bandwidth);
         all.unreachable.extend(p.unreachable);
         all.taken.extend(p.taken);

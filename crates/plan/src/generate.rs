@@ -146,6 +146,7 @@ pub fn generate(shape: Shape) -> Inventory {
             }),
             fencing: Some(Fencing::SelfNodeRemediation),
         })),
+        kubelet: None,
         kubevirt: None,
         etcd: None,
         waivers: vec![],

@@ -195,9 +195,13 @@ with a single disk, that disk.",
         title: "etcd disk ≥ 2 × the etcd space quota (default quota 2 GiB, max advised 8 GiB)",
         quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
         source: "Kube-V High-Availability Deployment › Control Plane Nodes",
-        explanation: "etcd refuses writes (alarm NOSPACE) when its database reaches --quota-backend-bytes, 2 GiB by default and at most 8 GiB by etcd's advice. \
-Defragmentation and snapshots need room beside the database, so the disk holding it needs at least twice the quota. \
-Declare `etcd.quotaBackendBytes` when you raised the quota.",
+        explanation: "etcd refuses writes (alarm NOSPACE) when its database reaches --quota-backend-bytes: 2 GiB by default \
+(DefaultQuotaBytes) and at most 8 GiB by etcd's advice (MaxQuotaBytes, \"a larger quota may lead to degraded performance\"; \
+etcd server/storage/quota.go, v3.6). A declared quota above 8 GiB is reported too.\n\n\
+The factor of two is kubev-ha's own heuristic; no upstream gives a disk size for etcd. The reasoning: the database may grow to the \
+quota; a snapshot (etcdctl snapshot save, or the backup kubeadm takes before an upgrade) is a second copy of it on the same disk, \
+and defragmentation writes the compacted file beside the old one before it replaces it, so the worst moment needs about twice the \
+quota. Declare `etcd.quotaBackendBytes` when you raised the quota.",
         facts: FactSource::Declared,
         policy: |t| format!("{} < {} × quota", t.cp_etcd_capacity, t.cp_etcd_capacity_factor),
         evaluate: cp::etcd_capacity,
@@ -384,7 +388,11 @@ replicas are left.",
         quote: "Capacity: Sufficient storage capacity based on the disk images of your VMs and any data they store.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "For each class: the declared VM disks on it (size × VM replicas) times the class's replica count, against its raw capacity. \
-Above 85 % distributed stores such as Ceph raise nearfull warnings and have no room to re-replicate after a failure; above 100 % the data does not fit.\n\n\
+Above 100 % the data does not fit: fail.\n\n\
+The 85 % warning is kubev-ha's own threshold, applied to every class. It borrows Ceph's default nearfull ratio \
+(mon osd nearfull ratio, .85, ceph doc/rados/configuration/mon-config-ref.rst), past which Ceph warns, and the reasoning behind it \
+holds for any replicated store: when a disk or node fails its replicas are rebuilt on the disks that are left, which needs free room, \
+and a store that runs full stops writes. Other backends publish no figure of their own.\n\n\
 After the tolerated failure (the zones, or storage nodes, with the most capacity lost) the data needs one copy on each of as many \
 units of the failure domain as are left, up to `replicas` (with failureDomain zone, the one zone left holds one copy, never three); \
 a unit holds at most one copy of each piece, and the figure is the fill of the fullest unit in the best spread. Nothing left is \
@@ -487,9 +495,16 @@ The rule checks every pair of declared CIDRs, and that node addresses lie outsid
         title: "infra and guest clusters using NodeLocal DNSCache on the same IP without VM dnsPolicy None / dnsConfig → DNS loop in guest VMs",
         quote: "A potential conflict can arise if both the KubeVirt infrastructure and guest user clusters use NodeLocal DNSCache with the same default IP address, leading to DNS resolution issues for guest VMs. This can be mitigated by adjusting the dnsConfig and dnsPolicy of the guest VMs.",
         source: "Kube-V High-Availability Deployment › Networking",
-        explanation: "NodeLocal DNSCache binds a link-local address (169.254.20.10 by default) on every node. When a guest cluster inside the VMs uses the same address, \
+        explanation: "NodeLocal DNSCache binds a link-local address on every node. When a guest cluster inside the VMs uses the same address, \
 the guest's queries are answered by the guest's own cache, which forwards to itself. Give the guest VMs `dnsPolicy: None` with an explicit `dnsConfig`, \
-or use another address in one of the two clusters.",
+or use another address in one of the two clusters.\n\n\
+The rule compares the addresses the two clusters are configured with, never assumed ones: the addon's own manifest uses 169.254.20.10 \
+(kubernetes cluster/addons/dns/nodelocaldns/README.md), Kubespray 169.254.25.10 (nodelocaldns_ip, \
+roles/kubespray_defaults/defaults/main/main.yml), and an installer may choose another. The page speaks of \"the same default IP\"; \
+there is no one default. The infrastructure's address is the declared `network.dns.nodeLocalDNSCache.ip`, else the one \
+`kubev-ha net check` found its nodes binding (it looks for the declared address, else for both well-known ones); the guest's is \
+`guestClusters[].nodeLocalDNSCache.ip`. An address neither declared nor measured leaves the rule unknown, unless the VMs use \
+dnsPolicy None, which avoids the loop whatever the addresses.",
         facts: FactSource::Declared,
         policy: |t| format!("{} on conflict", t.net_nodelocal_dns),
         evaluate: net::nodelocal_dns,
@@ -660,12 +675,18 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         id: "HOST-KERNEL",
         scope: Scope::Host,
         area: Area::Host,
-        title: "kernel ≥ 4.19 (Kubernetes 1.32+)",
+        title: "kernel accepted by kubeadm's system validators (5.4, 5.10, 5.15 or ≥ 6; other versions warn; 4.19 is end of life)",
         quote: "",
-        source: "Kubernetes system requirements (kubeadm SystemVerification)",
-        explanation: "Kubernetes 1.32 and later need Linux 4.19 or newer (kubeadm's preflight and the kernel version requirements of Kubernetes).",
+        source: "kubeadm preflight SystemVerification: k8s.io/system-validators v1.12.1, validators/types_unix.go",
+        explanation: "kubeadm init and join run the system validators of k8s.io/system-validators (v1.12.1 since kubeadm 1.35; the newest \
+release). Their kernel check accepts a release that matches one of `^5\\.4.*$`, `^5\\.10.*$`, `^5\\.15.*$` (the 5.x long-term series) \
+or `^([6-9]|[1-9][0-9]+)\\.([0-9]+)\\.([0-9]+).*$` (any 6.x or later, written major.minor.patch) (validators/types_unix.go), \
+and reports any other release as a warning, not an error (validators/kernel_validator.go): kubeadm goes on. The rule does the same: \
+a warning in both profiles. 4.19 was accepted until system-validators v1.10.0 dropped it at its end of life; distribution kernels \
+that carry backports under an old number (RHEL 8's 4.18, RHEL 9's 5.14) draw the warning too, and can be waived where the \
+distribution supports Kubernetes on them.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
-        policy: |t| format!("{} below", t.host_kernel),
+        policy: |t| format!("{} when not accepted", t.host_kernel),
         evaluate: host::kernel,
     },
     Rule {
@@ -696,12 +717,18 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         id: "HOST-SWAP",
         scope: Scope::Host,
         area: Area::Host,
-        title: "swap off",
+        title: "swap off, unless the kubelet is configured for it (`failSwapOn: false` with a swap behaviour)",
         quote: "",
-        source: "Kubernetes kubelet requirements (implied)",
-        explanation: "The kubelet refuses to start with swap on unless configured otherwise, and swapped VM memory makes live migration and latency unpredictable.",
+        source: "kubelet configuration: k8s.io/kubelet config/v1beta1/types.go (failSwapOn, memorySwap.swapBehavior), Kubernetes 1.36",
+        explanation: "The kubelet fails to start on a node with swap on while failSwapOn is true, its default (KubeletConfiguration, \
+k8s.io/kubelet config/v1beta1/types.go, v0.36.3). With `failSwapOn: false` it runs, and memorySwap.swapBehavior decides what \
+swaps: NoSwap (the default) keeps every pod off swap and lets only the node's own processes use it; LimitedSwap lets Burstable pods \
+swap up to a share proportional to their memory request. Declare the kubelet's settings under `kubelet:`.\n\n\
+Swap on with failSwapOn true, or undeclared: the kubelet will not start, which fails. Swap on with failSwapOn false and NoSwap: \
+passes. With LimitedSwap: reported, since virt-launcher pods are Burstable unless a VM asks for Guaranteed QoS, so guest memory \
+may be swapped, which slows the guest and every live migration of it.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
-        policy: |t| format!("{} when on", t.host_swap),
+        policy: |t| format!("{} when the kubelet refuses swap, {} with LimitedSwap", t.host_swap, t.host_swap_limited),
         evaluate: host::swap,
     },
     Rule {
@@ -723,7 +750,10 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         title: "hostnames, product_uuid and MACs unique across nodes",
         quote: "",
         source: "kubeadm install requirements (implied)",
-        explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random.",
+        explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random. \
+MACs are those of physical ports, a bond member's own (bonding_slave/perm_hwaddr) rather than the bond's, which every member carries; \
+the MACs of bonds, VLANs, bridges and veths are copied or random and prove nothing. A fact no probed node gave is unknown, never \
+a pass: a node in a network namespace, with veths only, has no MAC to compare.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} on duplicates", t.host_identity),
         evaluate: host::identity,
@@ -735,7 +765,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         title: "probed facts differ from the declared inventory",
         quote: "",
         source: "kubev-ha (declared facts are beliefs; probed facts are the machines)",
-        explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected.",
+        explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected. \
+Declared NICs are matched against every link the probe saw: physical ports, bonds and their members, VLANs, bridges and veths \
+(`kubev-ha host` lists them with their relations). Memory may be up to 10 % below or 2 % above the declaration (MemTotal is the RAM \
+less what firmware and the kernel reserve) and disks 5 % either way (sizes are declared in rounded units): kubev-ha's own tolerances. \
+A declared fact the probe could not read is unknown, not a match.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} per difference", t.host_drift),
         evaluate: host::drift,
@@ -760,6 +794,18 @@ mod tests {
     fn lookup_is_case_insensitive() {
         assert_eq!(rule("cp-spread").map(|r| r.id), Some("CP-SPREAD"));
         assert!(rule("CP-NOPE").is_none());
+    }
+
+    /// Thresholds with no upstream source are labelled as kubev-ha's own,
+    /// with the reasoning, in the explanation people read.
+    #[test]
+    fn heuristics_without_an_upstream_source_say_so() {
+        for id in ["CP-ETCD-CAPACITY", "ST-CAPACITY"] {
+            let explanation = rule(id).map(|r| r.explanation).unwrap_or_default();
+            assert!(explanation.contains("kubev-ha's own"), "{id} does not say its threshold is kubev-ha's own");
+        }
+        let capacity = rule("CP-ETCD-CAPACITY").map(|r| r.explanation).unwrap_or_default();
+        assert!(capacity.contains("server/storage/quota.go"), "the quota figures are etcd's and cited");
     }
 
     const PAGE: &str = "Kube-V High-Availability Deployment";

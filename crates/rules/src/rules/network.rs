@@ -1,9 +1,10 @@
 //! NET-* rules: links, addressing, DNS and ports.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState, TakenPort};
-use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
+use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, NodeLocalDnsCache, Overlay};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
@@ -387,87 +388,119 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
         return vec![j.pass(Subject::Cluster, "no guest clusters")];
     }
     let infra = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.node_local_dns_cache.as_ref());
-    let infra_ip_or_default = infra.map_or(kubev_ha_model::NodeLocalDnsCache::DEFAULT_IP, |c| c.ip_or_default());
+    let declared_ip = infra.and_then(|c| c.ip);
+    // What `net check` looked for: the declared address, else the
+    // addon's and Kubespray's defaults.
+    let looked_for = match declared_ip {
+        Some(ip) => ip.to_string(),
+        None => NodeLocalDnsCache::WELL_KNOWN_IPS.map(|ip| ip.to_string()).join(" or "),
+    };
     // `net check` looks whether the node it runs on binds that address:
     // the infrastructure's own NodeLocal DNSCache, in fact.
-    let bound_on: Option<Vec<&str>> = j
-        .facts
-        .measurements
-        .network
-        .as_ref()
-        .filter(|n| !n.nodelocal_bound.is_empty())
-        .map(|n| n.nodelocal_bound.iter().filter(|(_, bound)| **bound).map(|(node, _)| node.as_str()).collect());
-    let infra_ip = match (infra.and_then(|c| c.enabled), &bound_on) {
+    let network = j.facts.measurements.network.as_ref().filter(|n| !n.nodelocal_bound.is_empty());
+    let bound_on: Option<Vec<&str>> =
+        network.map(|n| n.nodelocal_bound.iter().filter(|(_, bound)| **bound).map(|(node, _)| node.as_str()).collect());
+    let bound_ips: BTreeSet<IpAddr> =
+        network.map(|n| n.nodelocal_addresses.values().flatten().copied().collect()).unwrap_or_default();
+    let uses = match (infra.and_then(|c| c.enabled), &bound_on) {
         (Some(false), Some(nodes)) if !nodes.is_empty() => {
             return vec![
                 j.finding(
                     Subject::Cluster,
-                    j.thresholds.net_nodelocal_undeclared,
-                    format!(
-                        "declared without NodeLocal DNSCache, yet {} bind(s) {infra_ip_or_default}",
-                        nodes.join(", ")
-                    ),
+                    t.net_nodelocal_undeclared,
+                    format!("declared without NodeLocal DNSCache, yet {} bind(s) {looked_for}", nodes.join(", ")),
                 )
-                .fix("find what binds the address (ip -o addr show to {infra_ip_or_default}) and correct the inventory or the node"),
+                .fix(format!(
+                    "find what binds the address (ip -o addr show to {looked_for}) and correct the inventory or the node"
+                )),
             ];
         }
         (Some(false), _) => {
             return vec![j.pass(Subject::Cluster, "the infrastructure cluster does not use NodeLocal DNSCache")];
         }
-        (Some(true), _) => Some(infra_ip_or_default),
-        (None, Some(nodes)) if !nodes.is_empty() => Some(infra_ip_or_default),
+        (Some(true), _) => Some(true),
+        (None, Some(nodes)) if !nodes.is_empty() => Some(true),
         (None, Some(_)) => {
             return vec![j.pass(
                 Subject::Cluster,
-                format!("measured: no node binds {infra_ip_or_default}, so the infrastructure runs no NodeLocal DNSCache there"),
+                format!("measured: no node binds {looked_for}, so the infrastructure runs no NodeLocal DNSCache there"),
             )];
         }
         (None, None) => None,
     };
+    // The infrastructure's address: declared, else the one the nodes were
+    // found binding. Never assumed: installers differ.
+    let infra_ip = declared_ip.or_else(|| (bound_ips.len() == 1).then(|| bound_ips.iter().next().copied()).flatten());
     guests
         .iter()
         .map(|guest| {
             let subject = Subject::GuestCluster(guest.name.clone());
             let cache = guest.node_local_dns_cache.as_ref();
-            let finding = match (cache.and_then(|c| c.enabled), infra_ip) {
+            let guest_ip = cache.and_then(|c| c.ip);
+            let finding = match (cache.and_then(|c| c.enabled), uses) {
                 (Some(false), _) => j.pass(subject, "does not use NodeLocal DNSCache"),
                 (None, _) => j.unknown(subject, "whether it uses NodeLocal DNSCache is not declared", "declare guestClusters[].nodeLocalDNSCache"),
+                // With an explicit dnsConfig the VMs never ask the guest's
+                // cache through the infrastructure's address, whatever the two are.
+                (Some(true), _) if guest.vm_dns_policy == Some(DnsPolicy::None) => j.pass(
+                    subject,
+                    "uses NodeLocal DNSCache, and its VMs use dnsPolicy None with an explicit dnsConfig",
+                ),
                 (Some(true), None) => j.unknown(
                     subject,
                     "uses NodeLocal DNSCache; whether the infrastructure cluster does too is not declared",
                     "declare network.dns.nodeLocalDNSCache",
                 ),
-                (Some(true), Some(infra_ip)) => {
-                    let guest_ip = cache.map(|c| c.ip_or_default()).unwrap_or(infra_ip);
-                    if guest_ip != infra_ip {
-                        j.pass(subject, format!("NodeLocal DNSCache on {guest_ip}, the infrastructure on {infra_ip}: no conflict"))
-                    } else {
-                        match guest.vm_dns_policy {
-                            Some(DnsPolicy::None) => j.pass(
+                (Some(true), Some(_)) => match (guest_ip, infra_ip) {
+                    (None, _) => j.unknown(
+                        subject,
+                        "uses NodeLocal DNSCache on an address not declared (the addon's manifest uses 169.254.20.10, Kubespray 169.254.25.10)",
+                        "declare guestClusters[].nodeLocalDNSCache.ip",
+                    ),
+                    (Some(_), None) => j.unknown(
+                        subject,
+                        if bound_ips.len() > 1 {
+                            format!(
+                                "the infrastructure's NodeLocal DNSCache address is not declared, and its nodes bind several ({})",
+                                bound_ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+                            )
+                        } else {
+                            "the infrastructure's NodeLocal DNSCache address is not declared (the addon's manifest uses 169.254.20.10, Kubespray 169.254.25.10)".to_string()
+                        },
+                        "declare network.dns.nodeLocalDNSCache.ip, or run `kubev-ha net check` on the nodes",
+                    ),
+                    (Some(guest_ip), Some(infra_ip)) if guest_ip != infra_ip => j.pass(
+                        subject,
+                        format!("NodeLocal DNSCache on {guest_ip}, the infrastructure's on {infra_ip}{}: no conflict", source(declared_ip)),
+                    ),
+                    (Some(guest_ip), Some(_)) => match guest.vm_dns_policy {
+                        None => j.unknown(
+                            subject,
+                            format!("both clusters bind NodeLocal DNSCache on {guest_ip}{}; the VMs' dnsPolicy is not declared", source(declared_ip)),
+                            "declare guestClusters[].vmDNSPolicy",
+                        ),
+                        Some(policy) => j
+                            .finding(
                                 subject,
-                                format!("both clusters use {guest_ip}, but the VMs use dnsPolicy None with an explicit dnsConfig"),
-                            ),
-                            None => j.unknown(
-                                subject,
-                                format!("both clusters bind NodeLocal DNSCache on {guest_ip}; the VMs' dnsPolicy is not declared"),
-                                "declare guestClusters[].vmDNSPolicy",
-                            ),
-                            Some(policy) => j
-                                .finding(
-                                    subject,
-                                    t.net_nodelocal_dns,
-                                    format!(
-                                        "both clusters bind NodeLocal DNSCache on {guest_ip} and the VMs use dnsPolicy {policy:?}: guest DNS queries loop back into the guest"
-                                    ),
-                                )
-                                .fix("give the guest VMs dnsPolicy: None with a dnsConfig naming real resolvers, or move one cluster's NodeLocal DNSCache to another link-local IP"),
-                        }
-                    }
-                }
+                                t.net_nodelocal_dns,
+                                format!(
+                                    "both clusters bind NodeLocal DNSCache on {guest_ip}{} and the VMs use dnsPolicy {policy:?}: guest DNS queries loop back into the guest",
+                                    source(declared_ip)
+                                ),
+                            )
+                            .fix("give the guest VMs dnsPolicy: None with a dnsConfig naming real resolvers, or move one cluster's NodeLocal DNSCache to another link-local IP"),
+                    },
+                },
             };
             finding.at(guest.at)
         })
         .collect()
+}
+
+/// Says so when the infrastructure's address was found on its nodes
+/// rather than declared.
+fn source(declared: Option<IpAddr>) -> &'static str {
+    if declared.is_some() { "" } else { " (the infrastructure's address measured on its nodes, not declared)" }
 }
 
 /// NET-PORTS from measurements: one finding per (from, to) pair that has a
