@@ -419,7 +419,11 @@ fn host_swap_follows_the_kubelets_swap_settings() {
         (v[0].1, v[0].2.clone())
     };
     let kubelet = |fail: Option<bool>, behavior: Option<SwapBehavior>| {
-        Some(Kubelet { fail_swap_on: fail, memory_swap: behavior.map(|b| MemorySwap { swap_behavior: Some(b) }) })
+        Some(Kubelet {
+            fail_swap_on: fail,
+            memory_swap: behavior.map(|b| MemorySwap { swap_behavior: Some(b) }),
+            ..Default::default()
+        })
     };
     use kubev_ha_model::Profile::{Minimum, Production};
     for (settings, production, minimum) in [

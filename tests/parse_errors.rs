@@ -72,3 +72,9 @@ fn invalid_utf8_is_an_error_not_a_panic() {
     let err = kubev_ha_model::parse_bytes("inventory.yaml", b"kind: Inventory\nname: \xff\xfe\n").unwrap_err();
     assert_eq!(err.render_plain(), "inventory.yaml:2:7: the file is not UTF-8 text");
 }
+snapshot_error!(kubevirt_version_not_modelled, reference_with("ha:\n", "kubevirt:\n  version: v1.10.0\nha:\n"));
+snapshot_error!(kubevirt_version_as_a_number, reference_with("ha:\n", "kubevirt:\n  version: 1.6\nha:\n"));
+snapshot_error!(
+    overhead_ratio_below_one,
+    reference_with("ha:\n", "kubevirt:\n  additionalGuestMemoryOverheadRatio: \"0.9\"\nha:\n")
+);

@@ -19,7 +19,10 @@ fn inventory(cp_zones: &[&str], workers: &[W], workloads: &[V], tolerate: (u32, 
     let mut y = String::from(
         "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: t}\novercommit: {cpu: 1.0, memory: 1.0}\n",
     );
-    y += &format!("ha: {{tolerate: {{nodes: {}, zones: {}}}}}\nnodes:\n", tolerate.0, tolerate.1);
+    y += &format!(
+        "ha: {{tolerate: {{nodes: {}, zones: {}}}, fencing: self-node-remediation}}\nnodes:\n",
+        tolerate.0, tolerate.1
+    );
     for (i, z) in cp_zones.iter().enumerate() {
         y += &format!("  - {{name: cp-{i}, address: 10.0.0.{}, roles: [control-plane], zone: {z}}}\n", i + 1);
     }
@@ -135,13 +138,24 @@ fn largest_free_space_bound_proves_a_vm_cannot_restart() {
     assert_eq!(p.node_failure.status, Status::Fails);
 }
 
-// Every VM of the heuristic-miss case below: 1 vCPU, and KubeVirt's
+// Every VM of the heuristic-miss case below: 1 vCPU, and KubeVirt v1.5.0's
 // overhead of 220Mi fixed + 8Mi per vCPU + 8Mi IOThread + 16Mi video +
-// guest/512 for page tables.
-//   a: 4Gi → 4096 + 8 + 252 = 4356Mi      b: 3Gi → 3072 + 6 + 252 = 3330Mi
-// Each worker runs 2 a + 4 b = 8712 + 13320 = 22032Mi and offers 33296Mi
-// allocatable (33396Mi − the kubelet's 100Mi), so 11264Mi (11Gi) is free.
+// page tables (the request rounded up to whole kB, over 512: 2Mi and one
+// byte per GiB).
+//   a: 4Gi → 4096 + 8 + 252 = 4356Mi + 1 byte      b: 3Gi → 3072 + 6 + 252 = 3330Mi + 1 byte
+// Each worker runs 2 a + 4 b = 8712 + 13320 = 22032Mi (+ 6 bytes) and offers
+// 33296Mi allocatable (33396Mi − the kubelet's 100Mi), so 11264Mi (11Gi,
+// less 6 bytes) is free.
 const NODE_MISS: &str = "33396Mi";
+
+/// The release the hand-computed cases use.
+const KUBEVIRT_1_5: kubev_ha_model::KubeVirtVersion = kubev_ha_model::KubeVirtVersion::new(1, 5, 0);
+
+/// `inv` with the KubeVirt release set, for the cases computed by hand.
+fn on_kubevirt(mut inv: Inventory, version: kubev_ha_model::KubeVirtVersion) -> Inventory {
+    inv.kubevirt.get_or_insert_with(Default::default).version = Some(version);
+    inv
+}
 
 #[test]
 fn heuristic_miss_is_a_warning_not_a_proof() {
@@ -163,10 +177,10 @@ fn heuristic_miss_is_a_warning_not_a_proof() {
         &[V("a", 6, 1, "4Gi", false, "Always"), V("b", 12, 1, "3Gi", false, "Always")],
         (1, 0),
     );
-    let p = planned(&inv);
+    let p = planned(&on_kubevirt(inv, KUBEVIRT_1_5));
     assert_eq!(
         p.hosts.iter().map(|h| h.memory_allocatable - h.memory_requested).collect::<Vec<_>>(),
-        vec![11264 << 20; 3]
+        vec![(11264 << 20) - 6; 3]
     );
     let s = scenario(&p, "w3");
     let Fit::NotFound { detail } = &s.fit else { panic!("expected a miss, got {:?}", s.fit) };
@@ -463,7 +477,7 @@ fn best_fit_decreasing_is_not_monotone_in_capacity() {
     // placement held fixed, shrinking one survivor turns a heuristic miss
     // into a fit. Survivors wa, wb, wc have 7700, 10000 and 14000Mi free
     // (nothing runs on them); the lost worker wl ran six VMs of 1 vCPU,
-    // with KubeVirt's overhead (252Mi + 2Mi per GiB of guest):
+    // with KubeVirt v1.5.0's overhead (252Mi + 2Mi and a byte per GiB of guest):
     //   8Gi → 8460Mi, 5Gi → 5382Mi, 4Gi → 4356Mi (×2), 3Gi → 3330Mi (×2).
     // Best-fit decreasing, each VM onto the survivor with the least free
     // memory that holds it:
@@ -491,7 +505,7 @@ fn best_fit_decreasing_is_not_monotone_in_capacity() {
         ],
         (1, 0),
     );
-    let cluster = Cluster::from_inventory(&inv).unwrap();
+    let cluster = Cluster::from_inventory(&on_kubevirt(inv, KUBEVIRT_1_5)).unwrap();
     let mut demands: Vec<u64> = (0..cluster.vms.len() as u32).map(|vm| cluster.demand_of(vm).mem >> 20).collect();
     demands.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(demands, vec![8460, 5382, 4356, 4356, 3330, 3330]);
@@ -931,4 +945,118 @@ workloads:\n  - {name: vm, disks: [{size: 10Gi, source: emptyDisk, storageClass:
     let Err(err) = kubev_ha_model::parse_str("t.yaml", y) else { panic!("accepted a containerDisk on a class") };
     let err = err.render_plain();
     assert!(err.contains("emptyDisk") && err.contains("ceph"), "{err}");
+}
+
+/// One worker and one workload, as YAML, with `extra` top-level sections
+/// and `vm` the workload's extra fields.
+fn one_vm(extra: &str, vm: &str) -> Inventory {
+    let y = format!(
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: t}}\n{extra}\
+nodes:\n  - {{name: w1, address: 10.0.1.1, roles: [worker], cpu: {{threads: 32}}, memory: 256Gi}}\n\
+workloads:\n  - {{name: vm, cpu: 4, memory: 4Gi{vm}}}\n"
+    );
+    kubev_ha_model::parse_str("t.yaml", &y).unwrap_or_else(|e| panic!("{}\n{y}", e.render_plain())).inventory
+}
+
+fn demand(inv: &Inventory) -> kubev_ha_plan::resources::Res {
+    let cluster = Cluster::from_inventory(inv).unwrap();
+    cluster.demand_of(0)
+}
+
+const MI: u64 = 1 << 20;
+
+/// The page tables of a 4Gi VM: the request rounded up to whole kB, over 512.
+const PAGE_TABLES_4GI: u64 = 4294968000 / 512;
+
+/// KubeVirt's per-VM overhead depends on the release: video RAM went from
+/// 16Mi to 32Mi in v1.6.0 (pkg/virt-controller/services/renderresources.go),
+/// virtlogd from 20Mi to 25Mi in v1.5.0 and virtqemud from 35Mi to 40Mi in
+/// v1.4.1 (template.go). Before, kubev-ha applied one set of constants
+/// (16Mi video) whatever the release, and had no `kubevirt.version`.
+#[test]
+fn kubevirt_version_changes_the_per_vm_overhead() {
+    let on = |v: &str| demand(&one_vm(&format!("kubevirt: {{version: \"{v}\"}}\n"), "")).mem;
+    let base = 4096 * MI + PAGE_TABLES_4GI + (4 * 8 + 8) * MI;
+    assert_eq!(on("v1.4.0"), base + (25 + 100 + 20 + 35 + 30 + 16) * MI);
+    assert_eq!(on("v1.4.1"), base + (25 + 100 + 20 + 40 + 30 + 16) * MI);
+    assert_eq!(on("1.5"), base + (25 + 100 + 25 + 40 + 30 + 16) * MI);
+    assert_eq!(on("v1.6.0"), base + (25 + 100 + 25 + 40 + 30 + 32) * MI);
+    assert_eq!(on("v1.9.0"), on("v1.6.0"));
+    // Undeclared: the newest modelled release, stated as an assumption.
+    let inv = one_vm("", "");
+    assert_eq!(demand(&inv).mem, on("v1.9.0"));
+    let p = planned(&inv);
+    let json = serde_json::to_value(p.assumptions).unwrap();
+    assert_eq!(json["kubevirtVersion"], "v1.9.0");
+    assert_eq!(json["kubevirtVersionDeclared"], false);
+}
+
+/// Page tables are sized from the memory request after memory overcommit,
+/// not from the guest memory: with overcommit 2 a 4Gi VM requests 2Gi, and
+/// its page tables are 2Gi/512 = 4Mi. Before, they were 8Mi.
+#[test]
+fn page_tables_follow_the_request_after_memory_overcommit() {
+    let inv = one_vm("overcommit: {memory: 2.0}\nkubevirt: {version: v1.9.0}\n", "");
+    let page_tables = 2147484000 / 512;
+    assert_eq!(page_tables, 4 * MI);
+    assert_eq!(
+        demand(&inv).mem,
+        2048 * MI + page_tables + (25 + 100 + 25 + 40 + 30) * MI + 4 * 8 * MI + 8 * MI + 32 * MI
+    );
+}
+
+/// Dedicated CPUs request whole cores (no cpuAllocationRatio) and 100Mi
+/// more memory; additionalGuestMemoryOverheadRatio scales the overhead
+/// (the 100Mi too since v1.5.3). Before, neither could be declared.
+#[test]
+fn dedicated_cpus_and_the_overhead_ratio_are_modelled() {
+    let shared = demand(&one_vm("", ""));
+    assert_eq!(shared.cpu, 400, "4 vCPUs at KubeVirt's default cpuAllocationRatio of 10");
+    let dedicated = demand(&one_vm("", ", dedicatedCpus: true"));
+    assert_eq!(dedicated.cpu, 4000);
+    assert_eq!(dedicated.mem - shared.mem, 100 * MI);
+    let overhead = shared.mem - 4096 * MI;
+    let doubled = demand(&one_vm("kubevirt: {additionalGuestMemoryOverheadRatio: \"2\"}\n", ""));
+    assert_eq!(doubled.mem - 4096 * MI, overhead + overhead.div_ceil(1000) * 1000);
+    let both = demand(&one_vm(
+        "kubevirt: {additionalGuestMemoryOverheadRatio: \"2\", version: v1.5.3}\n",
+        ", dedicatedCpus: true",
+    ));
+    let before = demand(&one_vm(
+        "kubevirt: {additionalGuestMemoryOverheadRatio: \"2\", version: v1.5.2}\n",
+        ", dedicatedCpus: true",
+    ));
+    // v1.5.3 scales the 100Mi by the ratio, v1.5.2 adds it after: 100Mi
+    // more, up to KubeVirt's rounding to whole kB.
+    assert!((both.mem - before.mem).abs_diff(100 * MI) < 1000, "{} {}", both.mem, before.mem);
+}
+
+/// Three roomy workers whose kubelets take 12 pods, 2 of them DaemonSets:
+/// 10 VMs each. 24 small VMs fit (8 per worker); losing one worker leaves
+/// 2 × 2 free pods for its 8 VMs, though memory and CPU are ample. Before,
+/// pods were not counted and the loss "fit".
+#[test]
+fn a_survivor_at_its_pod_limit_takes_no_more_vms() {
+    let mut inv = inventory(
+        &["a", "b", "c"],
+        &[W("w1", "a", 64, "256Gi"), W("w2", "b", 64, "256Gi"), W("w3", "c", 64, "256Gi")],
+        &[V("small", 24, 1, "1Gi", false, "Always")],
+        (1, 0),
+    );
+    inv.kubelet = Some(kubev_ha_model::Kubelet {
+        max_pods: Some(kubev_ha_model::Count(12)),
+        daemon_set_pods: Some(kubev_ha_model::Count(2)),
+        ..Default::default()
+    });
+    let p = planned(&inv);
+    assert_eq!(p.hosts.iter().map(|h| h.vms).collect::<Vec<_>>(), vec![8, 8, 8]);
+    assert!(p.hosts.iter().all(|h| h.pod_capacity == 10));
+    let s = scenario(&p, "w1");
+    let Fit::CannotFit { bound, proof } = &s.fit else { panic!("expected a proof, got {:?}", s.fit) };
+    assert_eq!(*bound, Bound::TotalPods, "{proof}");
+    assert_eq!(s.homeless.values().sum::<u32>(), 4);
+    assert_eq!(p.node_failure.status, Status::Fails);
+    // With the kubelet's default 110 (less the assumed 10), they fit.
+    inv.kubelet = None;
+    assert_eq!(planned(&inv).node_failure.status, Status::Survives);
 }

@@ -216,7 +216,8 @@ fn w_count_and_virtualization() {
     let virt = |v: Option<Virtualization>, emulation: bool| {
         move |inv: &mut Inventory| {
             node(inv, "w-a1").cpu.as_mut().unwrap().virtualization = v;
-            inv.kubevirt = emulation.then_some(kubev_ha_model::KubeVirt { use_emulation: Some(true) });
+            inv.kubevirt =
+                emulation.then_some(kubev_ha_model::KubeVirt { use_emulation: Some(true), ..Default::default() });
         }
     };
     expect(virt(Some(Virtualization::None), false), "W-VIRT", "node/w-a1", Fail, Fail);
@@ -552,7 +553,112 @@ fn fencing_and_eviction() {
     expect(fencing(Some(Fencing::FenceAgents)), "HA-FENCING", "cluster", Pass, Pass);
     let eviction = |e: Option<EvictionStrategy>| move |inv: &mut Inventory| inv.workloads[0].eviction_strategy = e;
     expect(eviction(Some(EvictionStrategy::None)), "HA-EVICTION", "workload/web", Warn, Info);
-    expect(eviction(None), "HA-EVICTION", "workload/web", Unknown, Unknown);
+}
+
+/// The effective eviction strategy: the workload's, else the KubeVirt CR's
+/// (`kubevirt.evictionStrategy`), else KubeVirt's default None. The old
+/// rule called an undeclared strategy unknown and passed
+/// LiveMigrateIfPossible's shutdowns and LiveMigrate's blocked drains.
+#[test]
+fn eviction_strategy_falls_back_to_the_cluster_then_to_kubevirts_none() {
+    use EvictionStrategy::{External, LiveMigrate, LiveMigrateIfPossible};
+    let strategies = |workload: Option<EvictionStrategy>, cluster: Option<EvictionStrategy>| {
+        move |inv: &mut Inventory| {
+            inv.workloads[0].eviction_strategy = workload;
+            inv.kubevirt.get_or_insert_with(Default::default).eviction_strategy = cluster;
+        }
+    };
+    // Undeclared everywhere: KubeVirt's default None shuts the VM down.
+    expect(strategies(None, None), "HA-EVICTION", "workload/web", Warn, Info);
+    // The cluster's strategy applies to a workload that states none.
+    expect(strategies(None, Some(LiveMigrate)), "HA-EVICTION", "workload/web", Pass, Pass);
+    expect(strategies(None, Some(EvictionStrategy::None)), "HA-EVICTION", "workload/web", Warn, Info);
+    // The workload's own wins over the cluster's.
+    expect(strategies(Some(EvictionStrategy::None), Some(LiveMigrate)), "HA-EVICTION", "workload/web", Warn, Info);
+    // LiveMigrateIfPossible on ReadWriteMany disks migrates.
+    expect(strategies(Some(LiveMigrateIfPossible), None), "HA-EVICTION", "workload/web", Pass, Pass);
+    // External is left to another controller: not a pass, not a defect.
+    expect(strategies(Some(External), None), "HA-EVICTION", "workload/web", Info, Info);
+}
+
+/// LiveMigrateIfPossible shuts down a VM that is not migratable; LiveMigrate
+/// refuses its eviction, so the drain blocks. Both were passes before.
+#[test]
+fn eviction_depends_on_whether_the_vm_is_migratable() {
+    let on_rwo = |strategy: EvictionStrategy| {
+        move |inv: &mut Inventory| {
+            let class = inv.storage.as_mut().unwrap().classes[0].value.clone();
+            let mut rwo = class;
+            rwo.name = "local-rwo".into();
+            rwo.access_modes = Some(vec![AccessMode::ReadWriteOnce]);
+            rwo.default = None;
+            inv.storage.as_mut().unwrap().classes.push(kubev_ha_model::Located::new(rwo));
+            inv.workloads[0].disks[0].storage_class = Some("local-rwo".into());
+            inv.workloads[0].eviction_strategy = Some(strategy);
+        }
+    };
+    expect(on_rwo(EvictionStrategy::LiveMigrateIfPossible), "HA-EVICTION", "workload/web", Warn, Info);
+    expect(on_rwo(EvictionStrategy::LiveMigrate), "HA-EVICTION", "workload/web", Warn, Info);
+    let mut inv = reference();
+    on_rwo(EvictionStrategy::LiveMigrate)(&mut inv);
+    let report = judge(inv, PROD);
+    let found = findings(&report, "HA-EVICTION", Some("workload/web"));
+    assert!(found[0].message.contains("drain blocks"), "{}", found[0].message);
+}
+
+/// The planner's drain and HA-EVICTION read one answer: the VMs HA-EVICTION
+/// passes are the ones the drain migrates. Before, the drain migrated
+/// LiveMigrateIfPossible VMs on ReadWriteOnce disks (which KubeVirt shuts
+/// down) and shut down VMs that fall back to the cluster's LiveMigrate.
+#[test]
+fn the_drain_migrates_exactly_what_ha_eviction_passes() {
+    let mut inv = reference();
+    let mut rwo = inv.storage.as_ref().unwrap().classes[0].value.clone();
+    rwo.name = "local-rwo".into();
+    rwo.access_modes = Some(vec![AccessMode::ReadWriteOnce]);
+    rwo.default = None;
+    inv.storage.as_mut().unwrap().classes.push(kubev_ha_model::Located::new(rwo));
+    inv.kubevirt.get_or_insert_with(Default::default).eviction_strategy = Some(EvictionStrategy::LiveMigrate);
+    // web: LiveMigrateIfPossible on ReadWriteOnce, shut down; db: none of
+    // its own, the cluster's LiveMigrate, migrates; the rest stay LiveMigrate.
+    inv.workloads[0].eviction_strategy = Some(EvictionStrategy::LiveMigrateIfPossible);
+    inv.workloads[0].disks[0].storage_class = Some("local-rwo".into());
+    inv.workloads[1].eviction_strategy = None;
+    let report = judge(inv.clone(), PROD);
+    let plan = kubev_ha_plan::plan(&inv, kubev_ha_plan::PlanOptions::default()).unwrap();
+    let cluster = kubev_ha_plan::Cluster::from_inventory(&inv).unwrap();
+    for group in &cluster.groups {
+        let passed = findings(&report, "HA-EVICTION", Some(&format!("workload/{}", group.name)))[0].severity == Pass;
+        assert_eq!(group.migrates_on_drain, passed, "{}", group.name);
+    }
+    let web = cluster.groups.iter().find(|g| g.name == "web").unwrap();
+    let db = cluster.groups.iter().find(|g| g.name == "db").unwrap();
+    assert!(!web.migrates_on_drain && db.migrates_on_drain);
+    // And the drain counts web's VMs as shut down.
+    let stopped: u32 = plan.drain.hosts.iter().map(|h| h.stopped_vms).sum();
+    assert_eq!(stopped, web.replicas);
+}
+
+/// HA-NODE-FAILURE without fencing: the VMs of a dead worker stay stuck
+/// until the node is fenced, so "survives" cannot be claimed; the message
+/// says what the verdict is with fencing. Before, it passed whatever
+/// `ha.fencing` said.
+#[test]
+fn node_failure_survives_only_with_fencing() {
+    let fencing = |f: Option<Fencing>| move |inv: &mut Inventory| inv.ha.as_mut().unwrap().fencing = f;
+    expect(fencing(Some(Fencing::SelfNodeRemediation)), "HA-NODE-FAILURE", "cluster", Pass, Pass);
+    expect(fencing(Some(Fencing::None)), "HA-NODE-FAILURE", "cluster", Fail, Warn);
+    expect(fencing(None), "HA-NODE-FAILURE", "cluster", Unknown, Unknown);
+    for (f, status) in [(None, "unknown"), (Some(Fencing::None), "fails")] {
+        let mut inv = reference();
+        fencing(f)(&mut inv);
+        let report = judge(inv.clone(), PROD);
+        let found = findings(&report, "HA-NODE-FAILURE", None);
+        assert!(found[0].message.contains("with fencing: every restartable VM finds a home"), "{}", found[0].message);
+        let plan = kubev_ha_plan::plan(&inv, kubev_ha_plan::PlanOptions::default()).unwrap();
+        let json = serde_json::to_value(&plan.node_failure).unwrap();
+        assert_eq!((json["status"].as_str(), json["withFencing"].as_str()), (Some(status), Some("survives")));
+    }
 }
 
 #[test]

@@ -15,6 +15,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::kubevirt_version::KubeVirtVersion;
 use crate::location::Located;
 use crate::quantity::{ByteSize, Count, Interval, LinkSpeed, Ratio};
 
@@ -559,6 +560,9 @@ pub struct Workload {
     /// Replicas must land on distinct nodes (anti-affinity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spread: Option<bool>,
+    /// KubeVirt's dedicatedCpuPlacement: each vCPU pinned to a whole host CPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedicated_cpus: Option<bool>,
 }
 
 impl Workload {
@@ -636,6 +640,32 @@ pub enum EvictionStrategy {
     None,
     External,
 }
+
+impl fmt::Display for EvictionStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EvictionStrategy::LiveMigrate => "LiveMigrate",
+            EvictionStrategy::LiveMigrateIfPossible => "LiveMigrateIfPossible",
+            EvictionStrategy::None => "None",
+            EvictionStrategy::External => "External",
+        })
+    }
+}
+
+/// Where a workload's effective eviction strategy comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StrategyOrigin {
+    /// The workload's own `evictionStrategy`.
+    Workload,
+    /// `kubevirt.evictionStrategy`, the KubeVirt CR's cluster-wide strategy.
+    Cluster,
+    /// Neither is declared: KubeVirt's built-in default, None.
+    KubeVirtDefault,
+}
+
+/// The kubelet's default maxPods.
+pub const DEFAULT_MAX_PODS: u32 = 110;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -719,6 +749,66 @@ pub struct KubeVirt {
     /// KubeVirt's developerConfiguration.useEmulation: run VMs without KVM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_emulation: Option<bool>,
+    /// The KubeVirt release (`v1.6.0`, `1.6`); the newest modelled release when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<KubeVirtVersion>,
+    /// The KubeVirt CR's spec.configuration.evictionStrategy, for VMs that state none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eviction_strategy: Option<EvictionStrategy>,
+    /// The KubeVirt CR's spec.configuration.additionalGuestMemoryOverheadRatio (≥ 1.0; 1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_guest_memory_overhead_ratio: Option<OverheadRatio>,
+}
+
+/// KubeVirt's additionalGuestMemoryOverheadRatio: the factor its computed
+/// per-VM overhead is multiplied by. The KubeVirt CR holds it as a string
+/// and KubeVirt's admission webhook refuses values below 1.0
+/// (pkg/virt-operator/webhooks/kubevirt-update-admitter.go,
+/// validateGuestToRequestHeadroom, v1.9.0); the same values are refused here.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct OverheadRatio(pub f64);
+
+impl OverheadRatio {
+    pub const fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl fmt::Display for OverheadRatio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ratio(self.0).fmt(f)
+    }
+}
+
+impl Serialize for OverheadRatio {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // A string, as in the KubeVirt CR.
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for OverheadRatio {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let ratio = Ratio::deserialize(d)?;
+        if ratio.get() < 1.0 {
+            return Err(serde::de::Error::custom(format!(
+                "`{ratio}` is below 1.0; KubeVirt refuses an additionalGuestMemoryOverheadRatio smaller than 1.0"
+            )));
+        }
+        Ok(OverheadRatio(ratio.get()))
+    }
+}
+
+impl JsonSchema for OverheadRatio {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OverheadRatio".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [{"type": "number", "minimum": 1.0}, {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"}],
+            "description": "A ratio ≥ 1.0, as a number or a string as in the KubeVirt CR"
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -741,6 +831,12 @@ pub struct Kubelet {
     /// How container workloads may use swap (the NodeSwap feature).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<MemorySwap>,
+    /// The kubelet's maxPods; 110 when absent (the kubelet's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pods: Option<Count>,
+    /// Pods every node runs for DaemonSets (CNI, virt-handler, CSI, monitoring...); assumed when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daemon_set_pods: Option<Count>,
 }
 
 impl Kubelet {
@@ -1002,5 +1098,46 @@ impl Inventory {
     /// Memory overcommit; KubeVirt does not overcommit memory by default.
     pub fn memory_overcommit(&self) -> f64 {
         self.overcommit.as_ref().and_then(|o| o.memory).map_or(1.0, Ratio::get)
+    }
+
+    /// The KubeVirt release the plan models: the declared one, else the
+    /// newest modelled release (stated in the plan's assumptions).
+    pub fn kubevirt_version(&self) -> KubeVirtVersion {
+        self.kubevirt.as_ref().and_then(|k| k.version).unwrap_or(KubeVirtVersion::NEWEST_MODELLED)
+    }
+
+    /// KubeVirt's additionalGuestMemoryOverheadRatio; 1 (no change) when
+    /// not declared, as in KubeVirt (staging/src/kubevirt.io/api/core/v1/types.go,
+    /// KubeVirtConfiguration: "If not set, the default is 1").
+    pub fn overhead_ratio(&self) -> Option<OverheadRatio> {
+        self.kubevirt.as_ref().and_then(|k| k.additional_guest_memory_overhead_ratio)
+    }
+
+    /// The eviction strategy KubeVirt applies to `workload`'s VMs, and where
+    /// it comes from. KubeVirt takes the VMI's own strategy, else the
+    /// cluster-wide one of the KubeVirt CR (pkg/util/migrations/migrations.go,
+    /// VMIEvictionStrategy, v1.9.0), whose built-in default is None
+    /// (pkg/virt-config/configuration.go: defaultEvictionStrategy =
+    /// EvictionStrategyNone, the same since v1.2.0).
+    pub fn eviction_strategy_of(&self, workload: &Workload) -> (EvictionStrategy, StrategyOrigin) {
+        if let Some(s) = workload.eviction_strategy {
+            return (s, StrategyOrigin::Workload);
+        }
+        match self.kubevirt.as_ref().and_then(|k| k.eviction_strategy) {
+            Some(s) => (s, StrategyOrigin::Cluster),
+            None => (EvictionStrategy::None, StrategyOrigin::KubeVirtDefault),
+        }
+    }
+
+    /// The kubelet's maxPods: declared, else the kubelet's default of 110
+    /// (kubernetes/kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go,
+    /// SetDefaults_KubeletConfiguration: `obj.MaxPods = 110`).
+    pub fn max_pods(&self) -> u32 {
+        self.kubelet.as_ref().and_then(|k| k.max_pods).map_or(DEFAULT_MAX_PODS, Count::get)
+    }
+
+    /// Pods per node taken by DaemonSets, when declared.
+    pub fn daemon_set_pods(&self) -> Option<u32> {
+        self.kubelet.as_ref().and_then(|k| k.daemon_set_pods).map(Count::get)
     }
 }

@@ -11,6 +11,7 @@ pub mod facts;
 pub mod host;
 pub mod inventory;
 pub mod kubev_cluster;
+pub mod kubevirt_version;
 pub mod load;
 pub mod location;
 pub mod measure;

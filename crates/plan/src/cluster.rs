@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::{EvictionStrategy, Inventory, RunStrategy, Virtualization};
+use kubev_ha_model::{Inventory, RunStrategy, Virtualization};
 use serde::Serialize;
 
+use crate::eviction::eviction_of;
 use crate::resources::{Assumptions, MissingFact, Res, host_capacity, vm_demand};
 
 /// Index of a host in [`Cluster::hosts`].
@@ -40,7 +41,8 @@ pub struct Group {
     pub restarts: bool,
     /// Replicas on distinct nodes.
     pub spread: bool,
-    /// A drain moves it by live migration rather than shutting it down.
+    /// A drain moves it by live migration rather than shutting it down
+    /// ([`crate::eviction`], the answer HA-EVICTION gives too).
     pub migrates_on_drain: bool,
 }
 
@@ -138,10 +140,7 @@ impl Cluster {
                         running,
                         restarts: strategy.restarts_after_failure(),
                         spread: workload.spread == Some(true),
-                        migrates_on_drain: matches!(
-                            workload.eviction_strategy,
-                            Some(EvictionStrategy::LiveMigrate | EvictionStrategy::LiveMigrateIfPossible)
-                        ),
+                        migrates_on_drain: eviction_of(inventory, workload).migrates_on_drain(),
                     });
                     if running {
                         vms.extend((0..workload.replica_count()).map(|_| Vm { group: g }));

@@ -44,6 +44,9 @@ pub enum Bound {
     TotalMemory,
     /// The survivors' total CPU is less than what must run.
     TotalCpu,
+    /// The survivors' pods (maxPods less DaemonSet pods) are fewer than the
+    /// VMs that must run, one virt-launcher pod each.
+    TotalPods,
     /// A VM is larger than every surviving worker.
     LargestWorker,
     /// A VM is larger than the free space of every surviving worker, with
@@ -202,6 +205,7 @@ impl<'a> Simulator<'a> {
             let chosen = self.by_free_mem.range((demand.mem, 0)..).map(|&(_, h)| h).find(|&h| {
                 let hu = h as usize;
                 self.free[hu].cpu >= demand.cpu
+                    && self.free[hu].pods >= demand.pods
                     && !(spread
                         && (runs_group(cluster, &self.placement.vms_on[hu], group)
                             || runs_group(cluster, &self.added[hu], group)))
@@ -274,8 +278,9 @@ impl<'a> Simulator<'a> {
         let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
         let free = capacity - survivor_used;
         let restarting: Res = homeless.iter().map(|&vm| cluster.demand_of(vm)).sum();
+        let pods = if free.pods < restarting.pods { format!(" and {} pods", free.pods) } else { String::new() };
         let detail = format!(
-            "{} VM(s) found no home with the survivors' VMs left in place: they request {:.1} GiB and {:.1} cores, the survivors have {:.1} GiB and {:.1} cores free in total (fragmented, or held back by spread)",
+            "{} VM(s) found no home with the survivors' VMs left in place: they request {:.1} GiB and {:.1} cores, the survivors have {:.1} GiB and {:.1} cores{pods} free in total (fragmented, or held back by spread)",
             homeless.len(),
             gib(restarting.mem),
             restarting.cpu as f64 / 1000.0,
@@ -306,6 +311,15 @@ impl<'a> Simulator<'a> {
                     "the VMs that must run request {:.1} cores of CPU; the survivors offer {:.1} in all",
                     need.cpu as f64 / 1000.0,
                     capacity.cpu as f64 / 1000.0
+                ),
+            };
+        }
+        if need.pods > capacity.pods {
+            return Fit::CannotFit {
+                bound: Bound::TotalPods,
+                proof: format!(
+                    "the {} VMs that must run need a virt-launcher pod each; the survivors take {} pods in all (kubelet maxPods less DaemonSet pods)",
+                    need.pods, capacity.pods
                 ),
             };
         }
@@ -371,6 +385,7 @@ impl<'a> Simulator<'a> {
                 let free = self.placement.free(cluster, h as HostId);
                 largest_free.mem = largest_free.mem.max(free.mem);
                 largest_free.cpu = largest_free.cpu.max(free.cpu);
+                largest_free.pods = largest_free.pods.max(free.pods);
                 if free.holds(group.demand) {
                     any_room = true;
                     break;
@@ -380,12 +395,17 @@ impl<'a> Simulator<'a> {
                 return Fit::CannotFit {
                     bound: Bound::LargestFree,
                     proof: format!(
-                        "a VM of {} requests {:.1} GiB and {:.1} cores; with the survivors' VMs where the simulated placement put them (KubeVirt does not move running VMs to make room), no more than {:.1} GiB and {:.1} cores are free on any survivor{}",
+                        "a VM of {} requests {:.1} GiB and {:.1} cores; with the survivors' VMs where the simulated placement put them (KubeVirt does not move running VMs to make room), no more than {:.1} GiB and {:.1} cores{} are free on any survivor{}",
                         group.name,
                         gib(group.demand.mem),
                         group.demand.cpu as f64 / 1000.0,
                         gib(largest_free.mem),
                         largest_free.cpu as f64 / 1000.0,
+                        if largest_free.pods < group.demand.pods {
+                            format!(" and {} pods", largest_free.pods)
+                        } else {
+                            String::new()
+                        },
                         if group.spread { " without another replica of it" } else { "" },
                     ),
                 };

@@ -55,6 +55,7 @@ pub fn generate(shape: Shape) -> Inventory {
             run_strategy: Some(if rng.random_range(0..10) == 0 { RunStrategy::Manual } else { RunStrategy::Always }),
             eviction_strategy: Some(EvictionStrategy::LiveMigrate),
             spread: Some(spread),
+            dedicated_cpus: None,
         }));
         i += 1;
     }

@@ -14,6 +14,7 @@
 
 pub mod cluster;
 pub mod drain;
+pub mod eviction;
 pub mod failover;
 pub mod generate;
 pub mod placement;
@@ -24,6 +25,7 @@ pub mod scenarios;
 pub mod storage;
 
 pub use cluster::{CannotSimulate, Cluster};
+pub use eviction::{Eviction, Migratable, OnDrain, eviction_of};
 pub use failover::{Bound, Fit};
 pub use plan::{HaVerdict, Plan, PlanOptions, ScenarioResult, Status, plan};
 pub use scenarios::SetLimits;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::Inventory;
+use kubev_ha_model::{Fencing, Inventory};
 use serde::Serialize;
 
 use crate::cluster::{CannotSimulate, Cluster, Host};
@@ -39,6 +39,8 @@ pub struct HostUsage {
     pub vcpu_capacity: u64,
     pub memory_requested: u64,
     pub memory_allocatable: u64,
+    /// VMs (virt-launcher pods) the worker can take: maxPods less DaemonSet pods.
+    pub pod_capacity: u64,
 }
 
 /// The totals of one failure domain.
@@ -127,6 +129,9 @@ pub struct HaVerdict {
     pub worst: Option<String>,
     pub message: String,
     pub fix: Option<String>,
+    /// What the verdict would be with node remediation, when its absence
+    /// changed the verdict (see [`with_fencing`]); `None` otherwise.
+    pub with_fencing: Option<Status>,
 }
 
 /// Everything `kubev-ha plan` reports.
@@ -187,6 +192,8 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
         }
     }
 
+    let node_failure = with_fencing(node_failure, inventory.ha().and_then(|h| h.fencing));
+
     Ok(Plan {
         assumptions: cluster.assumptions,
         domain_kind: cluster.domain_kind,
@@ -227,6 +234,7 @@ fn host_usage(cluster: &Cluster, placement: &Placement) -> Vec<HostUsage> {
             vcpu_capacity: vcpu_capacity(cluster, host),
             memory_requested: placement.used[h].mem,
             memory_allocatable: host.capacity.mem,
+            pod_capacity: host.capacity.pods,
         })
         .collect()
 }
@@ -339,6 +347,7 @@ fn node_verdict(
         worst,
         message,
         fix: None,
+        with_fencing: None,
     };
     if tolerate == 0 {
         return base(
@@ -404,6 +413,66 @@ fn node_verdict(
         Fit::NotFound { detail } => {
             base(Status::NotFound, Some(w.name.clone()), format!("losing {}: {detail}", w.name))
         }
+    }
+}
+
+/// The node-failure verdict with node remediation taken into account.
+///
+/// When a worker dies, KubeVirt marks its VMs failed (and restarts them
+/// elsewhere) only once their virt-launcher pods are no longer alive
+/// (pkg/virt-controller/watch/node/node.go, checkVirtLauncherPodsAndUpdateVMIStatus
+/// and filterStuckVirtualMachinesWithoutPods, v1.9.0), and Kubernetes does
+/// not delete the pods of a node it cannot reach. Without a remediation
+/// operator that fences the node, its VMs stay stuck: "survives" cannot be
+/// claimed, whatever the capacity. The verdict then says what it would be
+/// with fencing (`with_fencing`).
+fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>) -> HaVerdict {
+    const INSTALL: &str = "install node remediation (Node Health Check with self-node-remediation or fence-agents-remediation) and set ha.fencing";
+    let capacity = verdict.status.clone();
+    match (fencing, &capacity) {
+        (_, Status::NotRequired) => verdict,
+        (Some(Fencing::SelfNodeRemediation | Fencing::FenceAgents | Fencing::Other), _) => verdict,
+        (Some(Fencing::None), Status::Fails) => HaVerdict {
+            message: format!(
+                "{}; and without node remediation (ha.fencing: none) the VMs of a dead worker would stay stuck on it anyway, until the node is fenced or deleted by hand",
+                verdict.message
+            ),
+            fix: Some(match &verdict.fix {
+                Some(capacity_fix) => format!("{capacity_fix}; and {INSTALL}"),
+                None => INSTALL.to_string(),
+            }),
+            ..verdict
+        },
+        (Some(Fencing::None), _) => HaVerdict {
+            status: Status::Fails,
+            message: format!(
+                "without node remediation (ha.fencing: none) the VMs of a dead worker stay stuck on it until the node is fenced or deleted by hand, so none of them restarts; with fencing: {}",
+                verdict.message
+            ),
+            fix: Some(match &verdict.fix {
+                Some(capacity_fix) => format!("{INSTALL}; and for the VMs: {capacity_fix}"),
+                None => INSTALL.to_string(),
+            }),
+            with_fencing: Some(capacity),
+            ..verdict
+        },
+        (None, Status::Survives | Status::SurvivesSampled) => HaVerdict {
+            status: Status::Unknown,
+            message: format!(
+                "ha.fencing is not declared: without node remediation the VMs of a dead worker stay stuck until the node is fenced; with fencing: {}",
+                verdict.message
+            ),
+            fix: Some("declare ha.fencing (self-node-remediation, fence-agents, other, or none)".into()),
+            with_fencing: Some(capacity),
+            ..verdict
+        },
+        (None, _) => HaVerdict {
+            message: format!(
+                "{}; and ha.fencing is not declared: without node remediation the VMs of a dead worker would not restart at all",
+                verdict.message
+            ),
+            ..verdict
+        },
     }
 }
 
@@ -510,6 +579,7 @@ fn zone_verdict(
         worst,
         message,
         fix: None,
+        with_fencing: None,
     };
     let kind_word = cluster.domain_kind;
     if cluster.domains.is_empty() {

@@ -106,9 +106,23 @@ pub fn render(plan: &Plan, source: &str, o: PlanTextOptions) -> String {
         out,
         "{}",
         p.dim(&format!(
-            "CPU overcommit {} vCPU per logical CPU, memory overcommit {}, {} reserved per worker, KubeVirt's per-VM overhead added. \
+            "CPU overcommit {} vCPU per logical CPU, memory overcommit {}, {} reserved per worker, KubeVirt {}'s per-VM overhead added{}{}; \
+{} pods per worker for VMs (maxPods {} less {} DaemonSet pods{}). \
 Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-places best-fit decreasing, survivors' VMs stay put.",
-            a.cpu_overcommit, a.memory_overcommit, a.reserved_memory
+            a.cpu_overcommit,
+            a.memory_overcommit,
+            a.reserved_memory,
+            a.kubevirt_version,
+            if a.kubevirt_version_declared { "" } else { " (assumed: the newest modelled release; declare kubevirt.version)" },
+            if a.additional_guest_memory_overhead_ratio > 1.0 {
+                format!(" × {}", a.additional_guest_memory_overhead_ratio)
+            } else {
+                String::new()
+            },
+            a.pods_per_worker(),
+            a.max_pods,
+            a.daemon_set_pods,
+            if a.daemon_set_pods_declared { "" } else { ", assumed; declare kubelet.daemonSetPods" },
         ))
     );
 

@@ -544,10 +544,21 @@ VXLAN 4789/udp or STT 7471/tcp instead of Geneve (`network.overlay`), and keepal
 worker, or each set of `ha.tolerate.nodes` workers (all sets while there are at most 10,000, else a sample with a stated seed plus the busiest set), \
 and re-places the displaced VMs that KubeVirt restarts (runStrategy Always or RerunOnFailure; an undeclared runStrategy counts as Always) \
 on the survivors, best-fit decreasing, while the survivors' own VMs stay where they are.\n\n\
-A VM needs its vCPUs divided by the CPU overcommit (KubeVirt's cpuAllocationRatio, default 10) of a worker's logical CPUs, and its memory \
-(divided by the memory overcommit) plus KubeVirt's virt-launcher overhead (pkg/virt-controller/services/renderresources.go: page tables, \
-about 220Mi of fixed process overhead, 8Mi per vCPU, IOThread and video RAM) of the worker's memory less the kubelet's 100Mi eviction \
-threshold. `spread: true` keeps replicas on distinct workers; control-plane-only and storage-only nodes take no VMs.\n\n\
+A VM needs its vCPUs divided by the CPU overcommit (KubeVirt's cpuAllocationRatio, default 10) of a worker's logical CPUs (a whole CPU \
+per vCPU with `dedicatedCpus: true`), and its memory request (the memory divided by the memory overcommit) plus KubeVirt's virt-launcher \
+overhead of the worker's memory less the kubelet's 100Mi eviction threshold. The overhead is KubeVirt's own computation for the release in \
+`kubevirt.version` (GetMemoryOverhead in pkg/virt-controller/services/renderresources.go up to v1.7, pkg/hypervisor/kvm/hypervisorbackend.go \
+from v1.8.0; kubev-ha models v1.2.0 to v1.9.0 and assumes v1.9.0 when no version is declared, saying so in the plan): page tables (1/512 of \
+the memory request), the launcher's processes (220Mi since v1.5.0; 210Mi in v1.2.0 to v1.4.0, 215Mi in v1.4.1), 8Mi per vCPU, 8Mi for the \
+IOThread, video RAM (32Mi since v1.6.0, 16Mi before), +100Mi with dedicated CPUs, all multiplied by `kubevirt.additionalGuestMemoryOverheadRatio` \
+(the 100Mi too since v1.5.3). Each VM is also one virt-launcher pod: a worker takes at most the kubelet's maxPods (default 110, \
+kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go) less its DaemonSet pods (`kubelet.daemonSetPods`, else an assumed 10), and \
+kube-scheduler refuses a node at that limit (\"Too many pods\", NodeResourcesFit), so a survivor at its pod limit takes no more VMs. \
+`spread: true` keeps replicas on distinct workers; control-plane-only and storage-only nodes take no VMs.\n\n\
+A dead worker's VMs restart only after node remediation: KubeVirt marks them failed once their virt-launcher pods are gone \
+(pkg/virt-controller/watch/node/node.go, v1.9.0), and Kubernetes does not delete the pods of a node it cannot reach. With \
+`ha.fencing: none` the verdict is fail, and with `ha.fencing` undeclared a design that would survive is unknown; both say what the \
+verdict is with fencing (HA-FENCING).\n\n\
 The verdict is one of: fits (a home was found for every VM); cannot fit, proven by a lower bound that holds for any re-placement (the \
 survivors' total CPU or memory against everything that must run, a VM against the largest survivor, a VM against the largest free space \
 on any survivor, which only shrinks since the survivors' VMs stay put, a spread workload's replicas against the number of survivors): \
@@ -587,7 +598,8 @@ plan names how many workers to add to which zones; when both fail, both are repo
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
         source: "Kube-V High-Availability Deployment › Networking (implied: maintenance drains by live migration)",
         explanation: "The model, computed by `kubev-ha plan` for every worker and every failure domain:\n\n\
-1. What moves: each VM on the worker whose evictionStrategy is LiveMigrate or LiveMigrateIfPossible moves its guest memory and its \
+1. What moves: each VM on the worker that a drain live-migrates, by the answer HA-EVICTION gives (its eviction strategy, else the \
+cluster's, else None, and whether its PVCs are shared), moves its guest memory and its \
 block-migrated disks, the ones that live in the virt-launcher pod (`source: containerDisk` or `emptyDisk` on a workload disk), which \
 libvirt copies because they are not shared (KubeVirt v1.8.0, pkg/virt-handler/vm.go checkVolumesForMigration and \
 pkg/virt-launcher/virtwrap/live-migration-source.go classifyVolumesForMigration); ReadWriteMany PVCs stay where they are. Other VMs are \
@@ -650,9 +662,16 @@ Declare `ha.fencing`.",
         title: "VMs that must stay up use evictionStrategy LiveMigrate",
         quote: "This allows for live migration and VM rescheduling in case of a node failure.",
         source: "Kube-V High-Availability Deployment › Worker Nodes (implied: maintenance without downtime)",
-        explanation: "A node drain evicts the VMs on it. With evictionStrategy LiveMigrate KubeVirt moves them first; with None they are shut down, \
-and with LiveMigrateIfPossible they are shut down when they are not migratable. Workloads that restart after failure (runStrategy Always or RerunOnFailure) are \
-the ones that must stay up.",
+        explanation: "A node drain evicts the VMs on it. The strategy in force is the workload's `evictionStrategy`, else the cluster's \
+(`kubevirt.evictionStrategy`, the KubeVirt CR's spec.configuration.evictionStrategy), else KubeVirt's built-in default None \
+(pkg/util/migrations/migrations.go VMIEvictionStrategy; pkg/virt-config/configuration.go, v1.9.0). KubeVirt's eviction webhook \
+(pkg/virt-api/webhooks/validating-webhook/admitters/pod-eviction-admitter.go, v1.9.0) then: migrates a LiveMigrate VM, or refuses the \
+eviction when it is not migratable, so the drain blocks; migrates a LiveMigrateIfPossible VM when it is migratable and otherwise lets it \
+be evicted, shut down; shuts a None VM down; and leaves an External VM to a controller outside KubeVirt (info: not modelled). \
+Migratable, as far as the inventory says: every PVC disk on a ReadWriteMany class (pkg/virt-handler/vm.go, checkVolumesForMigration); \
+unknown when a disk's class or its access modes are not declared. Workloads that restart after failure (runStrategy Always or \
+RerunOnFailure) are the ones that must stay up. The plan's drain model reads the same answer, so the VMs it migrates are the ones this \
+rule passes.",
         facts: FactSource::Declared,
         policy: |t| format!("{} otherwise", t.ha_eviction),
         evaluate: ha::eviction,

@@ -176,6 +176,16 @@ pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
         .chain(options.waivers.iter().cloned())
         .collect();
     let mut notes = facts.notes.clone();
+    // The simulation's sizes rest on a KubeVirt release; one the inventory
+    // does not state is an assumption the report must show.
+    if let Some(Ok(plan)) = plan.get()
+        && !plan.assumptions.kubevirt_version_declared
+    {
+        notes.push(format!(
+            "kubevirt.version is not declared: the plan sizes VMs with KubeVirt {}'s per-VM overhead, the newest release kubev-ha models",
+            plan.assumptions.kubevirt_version
+        ));
+    }
     for waiver in &waivers {
         let mut matched = false;
         for finding in findings.iter_mut().filter(|f| waiver.matches(f)) {

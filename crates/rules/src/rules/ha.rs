@@ -1,8 +1,8 @@
 //! HA-* rules: what the deployment survives and how it is maintained.
 //! The failure rules read the simulation of `kubev_ha_plan`.
 
-use kubev_ha_model::{EvictionStrategy, Fencing, Interval, RunStrategy};
-use kubev_ha_plan::{HaVerdict, Status};
+use kubev_ha_model::{EvictionStrategy, Fencing, Interval, RunStrategy, StrategyOrigin};
+use kubev_ha_plan::{HaVerdict, Migratable, OnDrain, Status, eviction_of};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
@@ -42,7 +42,10 @@ fn from_verdict(j: &Judge, pick: fn(&kubev_ha_plan::Plan) -> &HaVerdict, severit
         Status::Unknown => j.unknown(
             Subject::Cluster,
             verdict.message.clone(),
-            "declare a zone on every node, and the facts the message names",
+            verdict
+                .fix
+                .clone()
+                .unwrap_or_else(|| "declare a zone on every node, and the facts the message names".into()),
         ),
         Status::NotFound => j.finding(Subject::Cluster, Severity::Warn, verdict.message.clone()).fix(
             verdict.fix.clone().unwrap_or_else(|| {
@@ -271,7 +274,8 @@ pub fn fencing(j: &Judge) -> Vec<Finding> {
 
 pub fn eviction(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    let workloads = &j.inventory().workloads;
+    let inventory = j.inventory();
+    let workloads = &inventory.workloads;
     if workloads.is_empty() {
         return vec![j.finding(Subject::Cluster, Severity::Info, "no workloads declared")];
     }
@@ -280,28 +284,63 @@ pub fn eviction(j: &Judge) -> Vec<Finding> {
         .map(|w| {
             let subject = Subject::workload(&w.name);
             let must_stay_up = w.run_strategy.is_none_or(RunStrategy::restarts_after_failure);
-            let finding = match (w.eviction_strategy, must_stay_up) {
-                (Some(EvictionStrategy::LiveMigrate), _) => {
-                    j.pass(subject, "evictionStrategy LiveMigrate: drains move it")
+            // The same answer the plan's drain model reads.
+            let e = eviction_of(inventory, w);
+            let strategy = match e.origin {
+                StrategyOrigin::Workload => format!("evictionStrategy {}", e.strategy),
+                StrategyOrigin::Cluster => format!("evictionStrategy {} (the cluster's, kubevirt.evictionStrategy)", e.strategy),
+                StrategyOrigin::KubeVirtDefault => {
+                    "no evictionStrategy on the workload or in kubevirt.evictionStrategy, so KubeVirt's default None".into()
                 }
-                (_, false) => j.pass(
+            };
+            let set_it = format!(
+                "set evictionStrategy: LiveMigrate on {} (or kubevirt.evictionStrategy for the whole cluster), with its disks on ReadWriteMany classes",
+                w.name
+            );
+            let finding = match e.on_drain {
+                OnDrain::Migrates => j.pass(subject, format!("{strategy}: migratable, so a drain live-migrates it")),
+                _ if !must_stay_up => j.pass(
                     subject,
                     format!("runStrategy {:?}: not expected to stay up", w.run_strategy.unwrap_or(RunStrategy::Manual)),
                 ),
-                (None, true) => j.unknown(
-                    subject,
-                    "evictionStrategy not declared (KubeVirt then uses the cluster-wide default)",
-                    "declare evictionStrategy on the workload",
-                ),
-                (Some(strategy), true) => j
-                    .finding(
+                OnDrain::ShutDown => {
+                    let why = match (&e.strategy, &e.migratable) {
+                        (EvictionStrategy::LiveMigrateIfPossible, Migratable::No { classes }) => {
+                            format!(": not migratable (disks on {} without ReadWriteMany)", classes.join(", "))
+                        }
+                        _ => String::new(),
+                    };
+                    j.finding(subject, t.ha_eviction, format!("{strategy}{why}: a node drain shuts the VM down instead of migrating it"))
+                        .fix(set_it)
+                }
+                OnDrain::Blocks => {
+                    let classes = match &e.migratable {
+                        Migratable::No { classes } => classes.join(", "),
+                        _ => String::new(),
+                    };
+                    j.finding(
                         subject,
                         t.ha_eviction,
-                        format!(
-                            "evictionStrategy {strategy:?}: a node drain shuts the VM down instead of migrating it"
-                        ),
+                        format!("{strategy}, but disks on {classes} without ReadWriteMany make it not migratable: KubeVirt refuses the eviction and the drain blocks"),
                     )
-                    .fix(format!("set evictionStrategy: LiveMigrate on {} (its disks must be ReadWriteMany)", w.name)),
+                    .fix(format!("move the disks of {} to a ReadWriteMany class", w.name))
+                }
+                OnDrain::External => j.finding(
+                    subject,
+                    Severity::Info,
+                    format!("{strategy}: KubeVirt marks the VM for evacuation and leaves the move to a controller outside KubeVirt, which kubev-ha does not model"),
+                ),
+                OnDrain::MigratesIfMigratable => {
+                    let why = match &e.migratable {
+                        Migratable::Unknown { why } => why.join("; "),
+                        _ => String::new(),
+                    };
+                    j.unknown(
+                        subject,
+                        format!("{strategy}: migrated only if migratable, and the inventory does not say whether its disks are shared ({why})"),
+                        "declare storage.classes with accessModes, and a default class",
+                    )
+                }
             };
             finding.at(w.at)
         })
