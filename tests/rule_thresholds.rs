@@ -401,6 +401,15 @@ fn st_live_migration_and_vm_disks() {
     expect(block_rwo, "ST-LIVE-MIGRATION", "storageclass/ceph-rbd-vm", Info, Info);
     expect(modes(vec![AccessMode::ReadWriteOnce]), "ST-VM-DISKS", "workload/web", Fail, Warn);
     expect(modes(vec![AccessMode::ReadWriteMany]), "ST-VM-DISKS", "workload/web", Pass, Pass);
+    // A workload without a strategy of its own takes the cluster's
+    // LiveMigrate, and its disks must be shared all the same (before, only
+    // a workload's own LiveMigrate was checked).
+    let cluster_live_migrate_on_rwo = |inv: &mut Inventory| {
+        modes(vec![AccessMode::ReadWriteOnce])(inv);
+        inv.workloads[0].eviction_strategy = None;
+        inv.kubevirt.get_or_insert_with(Default::default).eviction_strategy = Some(EvictionStrategy::LiveMigrate);
+    };
+    expect(cluster_live_migrate_on_rwo, "ST-VM-DISKS", "workload/web", Fail, Warn);
 }
 
 #[test]

@@ -355,8 +355,8 @@ The rule passes when at least one class offers ReadWriteMany, and names Block-on
         title: "every workload with evictionStrategy LiveMigrate keeps its disks on RWX classes",
         quote: "You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
         source: "Kube-V High-Availability Deployment › Storage",
-        explanation: "A VM that is meant to live-migrate on drain (evictionStrategy LiveMigrate) but keeps a disk on a ReadWriteOnce class is not migratable: \
-the drain blocks on it. Disks without `storageClass` use the default class. Disks with `source: containerDisk` or `emptyDisk` live in the \
+        explanation: "A VM that is meant to live-migrate on drain (evictionStrategy LiveMigrate, its own or, when it states none, the cluster's \
+`kubevirt.evictionStrategy`) but keeps a disk on a ReadWriteOnce class is not migratable: the drain blocks on it. Disks without `storageClass` use the default class. Disks with `source: containerDisk` or `emptyDisk` live in the \
 virt-launcher pod and are block-migrated (copied with the VM), so they do not block a migration; HA-DRAIN-TIME counts them in the data moved.",
         facts: FactSource::Declared,
         policy: |t| format!("{} per workload", t.st_vm_disks),

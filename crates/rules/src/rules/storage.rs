@@ -79,9 +79,14 @@ pub fn vm_disks(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let migrating: Vec<_> =
-        inventory.workloads.iter().filter(|w| w.eviction_strategy == Some(EvictionStrategy::LiveMigrate)).collect();
+        // The strategy in force: the workload's, else the cluster's (HA-EVICTION's).
+        inventory.workloads.iter().filter(|w| inventory.eviction_strategy_of(w).0 == EvictionStrategy::LiveMigrate).collect();
     if migrating.is_empty() {
-        return vec![j.finding(Subject::Cluster, Severity::Info, "no workload declares evictionStrategy LiveMigrate")];
+        return vec![j.finding(
+            Subject::Cluster,
+            Severity::Info,
+            "no workload uses evictionStrategy LiveMigrate (its own or kubevirt.evictionStrategy)",
+        )];
     }
     migrating
         .into_iter()
