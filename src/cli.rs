@@ -275,6 +275,12 @@ pub struct ServeArgs {
     /// The name to answer with (default: this host's name).
     #[arg(long)]
     pub name: Option<String>,
+    /// A feature whose matrix rows to listen on too (repeatable):
+    /// vxlan or stt (the overlay instead of Geneve), interconnection
+    /// (ovn-ic), self-node-remediation, kube-vip-bgp, bgp, keepalived.
+    /// `net matrix` passes the inventory's own.
+    #[arg(long, value_name = "NAME")]
+    pub feature: Vec<String>,
     /// The address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     pub bind: std::net::IpAddr,
@@ -566,7 +572,7 @@ pub struct HostArgs {
     #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
     pub etcd_path: String,
 
-    /// Also list bridges, veths and tunnels among the NICs.
+    /// Also list veths, tunnels and other virtual links one by one (they are counted otherwise; bonds, VLANs and bridges are always listed).
     #[arg(long)]
     pub all_links: bool,
 

@@ -222,9 +222,15 @@ fn rules_json_and_ports() {
     assert_eq!(code, 0);
     assert_eq!(rules["rules"].as_array().unwrap().len(), kubev_ha_rules::CATALOG.len());
     let (ports, _) = json_of(&["rules", "--ports", "--format", "json"]);
-    assert_eq!(ports["ports"].as_array().unwrap().len(), 18);
+    let rows = ports["ports"].as_array().unwrap();
+    assert_eq!(rows.len(), kubev_ha_rules::ports::PORT_MATRIX.len());
+    // Every row says its network and when it applies.
+    assert!(rows.iter().all(|r| r["network"].is_string() && r["when"].is_string()), "{rows:?}");
     let text = stdout(&kubev_ha(&["rules", "--ports"]));
     assert!(text.contains("61000–61009") && text.contains("VRRP"), "{text}");
+    assert!(text.contains("local-only") && text.contains("interconnection"), "{text}");
+    let md = stdout(&kubev_ha(&["rules", "--ports", "--format", "markdown"]));
+    assert!(md.starts_with("| component | port | proto | network |"), "{md}");
 }
 
 #[test]

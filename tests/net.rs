@@ -75,13 +75,20 @@ fn matrix_green_then_firewalled_then_one_rule_missing() {
     //    kubelet port on w-2: its responder cannot take it, the probes get
     //    "another service", and NET-PORTS warns about the holder.
     let squatter = bed.hold_tcp("w-2", 10250);
+    // Regression: a kube-scheduler bound to loopback, as kubeadm binds it,
+    // made cp-1 → cp-2 10259 red on a healthy cluster. Local-only ports are
+    // not probed node to node, and no responder tries to take them.
+    let scheduler = bed.hold_tcp_on("cp-2", std::net::Ipv4Addr::LOCALHOST, 10259);
     let (report, code) = matrix(&bed, "20s");
-    drop(squatter);
+    drop((squatter, scheduler));
     assert_eq!(code, 0, "{}", report["findings"]);
     assert!(red_cells(&report).is_empty(), "{:?}", red_cells(&report));
     let all_cells = cells(&report);
     assert!(all_cells.len() > 50, "{} cells", all_cells.len());
     assert!(all_cells.iter().all(|c| c.3 == "open"), "{all_cells:?}");
+    for group in ["kube-scheduler", "controller-manager", "KubeVirt API", "live migration"] {
+        assert!(!all_cells.iter().any(|c| c.0 == group), "{group} is not node to node: {all_cells:?}");
+    }
     // Every pair of the 5 nodes reaches something (NodePort services at least).
     let pairs: BTreeSet<(&str, &str)> = all_cells.iter().map(|c| (c.1.as_str(), c.2.as_str())).collect();
     assert_eq!(pairs.len(), 5 * 4);
@@ -337,7 +344,8 @@ fn responder_bounds_its_connections_and_stops_by_itself() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
     // Hold many connections open without reading: only 4 are served.
-    let held: Vec<_> = (0..40).filter_map(|_| std::net::TcpStream::connect(("127.0.0.6", 61000)).ok()).collect();
+    // The kubelet's port: a worker's responder serves node-network ports only.
+    let held: Vec<_> = (0..40).filter_map(|_| std::net::TcpStream::connect(("127.0.0.6", 10250)).ok()).collect();
     assert!(!held.is_empty());
     let started = std::time::Instant::now();
     let out = loop {
@@ -357,9 +365,12 @@ fn responder_bounds_its_connections_and_stops_by_itself() {
 
 #[test]
 fn responder_reports_ports_it_cannot_take_and_who_holds_them() {
-    let holder = std::net::TcpListener::bind("127.0.0.7:61003").unwrap();
+    // STT's port: no other test's responder takes it, so the holder found
+    // by port is this test's own listener.
+    let holder = std::net::TcpListener::bind("127.0.0.7:7471").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
-        .args(["net", "serve", "--role", "worker", "--name", "r", "--bind", "127.0.0.7", "--ttl", "1s", "--json"])
+        .args(["net", "serve", "--role", "worker", "--feature", "stt", "--name", "r", "--bind", "127.0.0.7"])
+        .args(["--ttl", "1s", "--json"])
         .output()
         .unwrap();
     drop(holder);
@@ -367,9 +378,44 @@ fn responder_reports_ports_it_cannot_take_and_who_holds_them() {
     let report: Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
     let taken = report["taken"].as_array().unwrap();
     assert_eq!(taken.len(), 1, "{taken:?}");
-    assert_eq!(taken[0]["port"], 61003);
+    assert_eq!(taken[0]["port"], 7471);
     let holder = taken[0]["holder"].as_str().unwrap();
     assert!(holder.contains(&format!("pid {}", std::process::id())), "{holder}");
+}
+
+/// The responder serves the rows the features turn on (what `net check`
+/// of the same inventory probes), and never the ports that live in pods
+/// or on loopback.
+#[test]
+fn responder_serves_the_features_rows_and_no_pod_ports() {
+    let serve = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+            .args(["net", "serve", "--name", "r", "--bind", "127.0.0.9", "--ttl", "1s", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let line = String::from_utf8_lossy(&out.stdout);
+        let report: Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+        let listening: BTreeSet<(u64, String)> = report["listening"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["port"].as_u64().unwrap(), l["protocol"].as_str().unwrap().to_string()))
+            .collect();
+        listening
+    };
+    let has = |set: &BTreeSet<(u64, String)>, port: u64, proto: &str| set.contains(&(port, proto.to_string()));
+    let worker = serve(&["--role", "worker"]);
+    assert!(has(&worker, 6081, "udp") && has(&worker, 10250, "tcp"), "{worker:?}");
+    assert!(!worker.iter().any(|(p, _)| *p == 8443 || (61000..=61009).contains(p) || *p == 10660), "{worker:?}");
+    let cp = serve(&["--role", "control-plane"]);
+    assert!(has(&cp, 10660, "tcp") && !has(&cp, 10257, "tcp") && !has(&cp, 10259, "tcp"), "{cp:?}");
+    let featured = serve(&["--role", "control-plane", "--feature", "vxlan", "--feature", "interconnection"]);
+    assert!(has(&featured, 4789, "udp") && !has(&featured, 6081, "udp"), "{featured:?}");
+    assert!((6645..=6648).all(|p| has(&featured, p, "tcp")), "{featured:?}");
+    let bad = kubev_ha(&["net", "serve", "--role", "worker", "--feature", "ovn-ic", "--ttl", "1s"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("unknown feature `ovn-ic`"), "{}", stderr(&bad));
 }
 
 #[test]
@@ -403,7 +449,15 @@ fn rendered_nftables_pass_nft_check_for_every_example_node() {
             "needs root and nft (install nftables)",
         );
     }
-    for example in ["examples/ha-reference.yaml", "examples/lab-minimum.yaml", "examples/flawed.yaml"] {
+    // Every feature row on, dual-stack control planes: the VXLAN, ovn-ic and
+    // VRRP rules must be valid nftables too.
+    let dir = tempfile::tempdir().unwrap();
+    let featured = dir.path().join("featured.yaml");
+    std::fs::write(&featured, FEATURED).unwrap();
+    let featured = featured.to_str().unwrap().to_string();
+    for example in
+        ["examples/ha-reference.yaml", "examples/lab-minimum.yaml", "examples/flawed.yaml", featured.as_str()]
+    {
         let inventory = crate::common::load(&crate::common::root().join(example));
         for node in &inventory.nodes {
             for extra in [&[][..], &["--allow-measurement-ports"][..]] {
@@ -423,6 +477,66 @@ fn rendered_nftables_pass_nft_check_for_every_example_node() {
     }
 }
 
+/// An inventory that turns every feature row of the matrix on.
+const FEATURED: &str = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: featured}\n\
+apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n\
+network: {nodeCIDR: 10.0.0.0/24, podCIDR: 10.244.0.0/16, overlay: vxlan, interconnection: true, bgp: true}\n\
+ha: {fencing: self-node-remediation}\nnodes:\n\
+  - {name: cp-1, address: 10.0.0.1, roles: [control-plane]}\n\
+  - {name: cp-2, address: 10.0.0.2, roles: [control-plane]}\n\
+  - {name: cp-3, address: 'fd00::3', roles: [control-plane]}\n\
+  - {name: w-1, address: 10.0.0.11, roles: [worker]}\n";
+
+/// The rows a feature adds appear in the rendered rules only when the
+/// inventory turns the feature on, and are valid for nft itself.
+#[test]
+fn feature_rows_are_rendered_only_when_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let featured = dir.path().join("featured.yaml");
+    std::fs::write(&featured, FEATURED).unwrap();
+    let plain = dir.path().join("plain.yaml");
+    let without: String = FEATURED
+        .replace("loadBalancer: keepalived", "loadBalancer: external")
+        .replace(", overlay: vxlan, interconnection: true, bgp: true", "")
+        .replace("fencing: self-node-remediation", "fencing: none");
+    std::fs::write(&plain, without).unwrap();
+    let render = |file: &std::path::Path, node: &str| {
+        let out = kubev_ha(&["render", "nftables", file.to_str().unwrap(), "--node", node]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let (cp, w) = (render(&featured, "cp-1"), render(&featured, "w-1"));
+    let (plain_cp, plain_w) = (render(&plain, "cp-1"), render(&plain, "w-1"));
+    // VXLAN instead of Geneve.
+    assert!(w.contains("udp dport 4789 accept") && !w.contains("dport 6081 "), "{w}");
+    assert!(plain_w.contains("udp dport 6081 accept") && !plain_w.contains("4789"), "{plain_w}");
+    // ovn-ic between the control planes.
+    assert!(cp.contains("ip saddr @control_planes_v4 tcp dport 6645-6646 accept"), "{cp}");
+    assert!(cp.contains("ip6 saddr @control_planes_v6 tcp dport 6647-6648 accept"), "{cp}");
+    assert!(!plain_cp.contains("6645") && !w.contains("6645"));
+    // VRRP for keepalived, between the control planes only.
+    assert!(cp.contains("ip saddr @control_planes_v4 ip protocol vrrp accept"), "{cp}");
+    assert!(cp.contains("ip6 saddr @control_planes_v6 meta l4proto vrrp accept"), "{cp}");
+    assert!(!w.contains("vrrp") && !plain_cp.contains("vrrp"));
+    // BGP and SNR: no inbound rule (outbound sessions, pod network), but named.
+    assert!(!cp.contains("dport 179 ") && !w.contains("dport 30001 "));
+    assert!(w.contains("# BGP (speaker) 179/tcp") && w.contains("Self Node Remediation 30001/tcp"), "{w}");
+    assert!(!plain_w.contains("BGP") && !plain_w.contains("Self Node Remediation"), "{plain_w}");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !nft_available() {
+        return skip(
+            "feature_rows_are_rendered_only_when_enabled (nft -c part)",
+            "needs root and nft (install nftables)",
+        );
+    }
+    for (name, rules) in [("cp-1", &cp), ("w-1", &w)] {
+        let file = dir.path().join(format!("{name}.nft"));
+        std::fs::write(&file, rules).unwrap();
+        let check = Command::new("nft").args(["-c", "-f"]).arg(&file).output().unwrap();
+        assert!(check.status.success(), "{name}: {}", String::from_utf8_lossy(&check.stderr));
+    }
+}
+
 #[test]
 fn rendered_rules_keep_ssh_and_cover_the_matrix() {
     let out = kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "cp-1"]);
@@ -433,15 +547,17 @@ fn rendered_rules_keep_ssh_and_cover_the_matrix() {
     for port in ["6443", "2379", "2380", "10250", "6641", "6642", "6643", "6644", "30000-32767"] {
         assert!(rules.contains(&format!("dport {port} ")), "{port} missing");
     }
-    assert!(!rules.contains("61000"), "a control plane does not take migrations");
+    assert!(!rules.contains("dport 61000"), "a control plane does not take migrations");
     assert!(rules.contains("vrrp"), "keepalived needs VRRP between control planes");
     let worker = stdout(&kubev_ha(&["render", "nftables", "examples/ha-reference.yaml", "--node", "w-a1"]));
-    assert!(worker.contains("dport 61000-61009"));
     assert!(!worker.contains("dport 2379 "));
-    // Migration traffic comes from the dedicated migration network.
-    assert!(worker.contains("elements = { 192.168.50.0/24 }"), "{worker}");
-    assert!(worker.contains("ip saddr @migration_v4 tcp dport 61000-61009 accept"), "{worker}");
-    assert!(!rules.contains("@migration_v4 tcp dport"), "a control plane takes no migrations");
+    // Regression: migrations (and virt-api's 8443) enter the virt-handler
+    // and virt-api pods, never the worker's input chain, so no rule opens
+    // them on the node; a comment says so.
+    assert!(!worker.contains("dport 61000-61009") && !worker.contains("dport 8443 "), "{worker}");
+    assert!(worker.contains("live in pods") && worker.contains("live migration 61000–61009/tcp"), "{worker}");
+    assert!(!worker.contains("192.168.50.0/24"), "the migration network only for measurements: {worker}");
+    assert!(!rules.contains("dport 10257 ") && !rules.contains("dport 10259 "), "loopback-only ports: {rules}");
     // The bandwidth sink's port only when asked for.
     assert!(!worker.contains("dport 5201 "), "{worker}");
     let measuring = stdout(&kubev_ha(&[
@@ -460,10 +576,9 @@ fn rendered_rules_keep_ssh_and_cover_the_matrix() {
     assert!(fw.contains("port port=\"2380\" protocol=\"tcp\""));
     assert!(fw.contains("--change-interface='ens2f0'"), "the zone is bound to the declared NIC: {fw}");
     let fw_worker = stdout(&kubev_ha(&["render", "firewalld", "examples/ha-reference.yaml", "--node", "w-a1"]));
-    assert!(
-        fw_worker.contains("source address=\"192.168.50.0/24\" port port=\"61000-61009\" protocol=\"tcp\" accept"),
-        "{fw_worker}"
-    );
+    assert!(!fw_worker.contains("port=\"61000-61009\""), "{fw_worker}");
+    assert!(fw.contains("protocol value=\"vrrp\" accept"), "keepalived's VRRP: {fw}");
+    assert!(!fw_worker.contains("vrrp"), "{fw_worker}");
     assert!(!fw_worker.contains("port=\"5201\""));
     let fw_measuring = stdout(&kubev_ha(&[
         "render",
@@ -595,7 +710,10 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     dns.node_local_dns_cache = None;
     inventory.guest_clusters = Some(vec![kubev_ha_model::Located::new(GuestCluster {
         name: "tenant".into(),
-        node_local_dns_cache: Some(NodeLocalDnsCache { enabled: Some(true), ip: None }),
+        node_local_dns_cache: Some(NodeLocalDnsCache {
+            enabled: Some(true),
+            ip: Some("169.254.25.10".parse().unwrap()),
+        }),
         vm_dns_policy: Some(DnsPolicy::ClusterFirst),
     })]);
     let lookup = |name: &str, matches: bool| DnsCheck {
@@ -613,6 +731,11 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
             from: vec!["w-a1".into()],
             dns: lookups,
             nodelocal_bound: [("w-a1".to_string(), bound)].into(),
+            nodelocal_addresses: [(
+                "w-a1".to_string(),
+                if bound { vec!["169.254.25.10".parse().unwrap()] } else { vec![] },
+            )]
+            .into(),
             ..NetworkMeasurements::default()
         });
         check(&facts, &CheckOptions { only: vec!["NET-DNS", "NET-NODELOCAL-DNS"], ..CheckOptions::default() })
@@ -637,8 +760,8 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     // The infrastructure's cache is undeclared: measured unbound, no conflict.
     let cache = crate::common::findings(&good, "NET-NODELOCAL-DNS", None);
     assert!(cache.iter().all(|f| f.severity == Severity::Pass), "{cache:#?}");
-    assert!(cache[0].message.contains("no node binds 169.254.20.10"), "{cache:#?}");
-    // Measured bound: the guest's default IP and ClusterFirst VMs loop.
+    assert!(cache[0].message.contains("no node binds 169.254.20.10 or 169.254.25.10"), "{cache:#?}");
+    // Measured bound on the guest's address, with ClusterFirst VMs: a loop.
     let looped = judge(vec![lookup("cp-1", true)], true);
     let cache = crate::common::findings(&looped, "NET-NODELOCAL-DNS", Some("guestcluster/tenant"));
     assert_eq!(cache.len(), 1, "{cache:#?}");
@@ -978,4 +1101,45 @@ network: {dns: {servers: [127.0.0.78]}}\nnodes:\n\
     assert!(verbose.contains("kubev-ha responder of w-m"), "every probe with --verbose: {verbose}");
     assert!(verbose.contains("w-m: w-m. A 127.0.0.31 (udp"), "every DNS answer with --verbose: {verbose}");
     assert!(verbose.contains("localhost → w-m ("), "every path with --verbose: {verbose}");
+}
+
+/// `probe` over the test bed: each node is a network namespace whose only
+/// link is the veth eth0. The probe once dropped virtual links, so every
+/// node got "NIC eth0 not found" (HOST-DRIFT) and HOST-IDENTITY passed
+/// with "0 distinct MACs", having compared nothing.
+#[test]
+fn probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs() {
+    let bed = match Testbed::up() {
+        Ok(bed) => bed,
+        Err(why) => return skip("probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs", &why),
+    };
+    let inventory = bed.inventory();
+    let config = bed.ssh_config();
+    let out = kubev_ha(&[
+        "probe",
+        inventory.to_str().unwrap(),
+        "--ssh-config",
+        config.to_str().unwrap(),
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let findings = report["findings"].as_array().unwrap();
+    let drift: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "HOST-DRIFT").collect();
+    assert_eq!(drift.len(), 5, "{drift:#?}");
+    for f in &drift {
+        let message = f["message"].as_str().unwrap();
+        assert!(!message.contains("not found"), "{f}");
+        assert_eq!(f["severity"], "pass", "{f}");
+        assert!(message.contains("NIC eth0 (veth)"), "{f}");
+    }
+    let mac = findings
+        .iter()
+        .find(|f| f["rule"] == "HOST-IDENTITY" && f["message"].as_str().unwrap().contains("MAC"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(mac["severity"], "unknown", "{mac}");
+    let nics = report["hosts"]["w-1"]["facts"]["nics"].as_array().unwrap();
+    assert!(nics.iter().any(|n| n["name"] == "eth0" && n["kind"] == "veth"), "{nics:#?}");
 }

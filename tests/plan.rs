@@ -684,3 +684,251 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- issue 9
+
+/// Two workers in two zones, each one NIC, three control planes (one per
+/// zone a, b, c), and `workloads` / `ha` / `network` as given (YAML).
+fn drain_inventory(nic: &str, network: &str, workloads: &str, migration: &str) -> Inventory {
+    let y = format!(
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: t}}\n{network}\
+ha: {{tolerate: {{nodes: 1}}, maintenanceWindow: 10h{migration}}}\n\
+nodes:\n\
+  - {{name: cp-0, address: 10.0.0.1, roles: [control-plane], zone: a}}\n\
+  - {{name: cp-1, address: 10.0.0.2, roles: [control-plane], zone: b}}\n\
+  - {{name: cp-2, address: 10.0.0.3, roles: [control-plane], zone: c}}\n\
+  - {{name: w-0, address: 10.0.1.1, roles: [worker], zone: a, cpu: {{threads: 32}}, memory: 256Gi, nics: [{nic}]}}\n\
+  - {{name: w-1, address: 10.0.1.2, roles: [worker], zone: b, cpu: {{threads: 32}}, memory: 256Gi, nics: [{nic}]}}\n\
+workloads:\n{workloads}"
+    );
+    kubev_ha_model::parse_str("t.yaml", &y).unwrap_or_else(|e| panic!("{}\n{y}", e.render_plain())).inventory
+}
+
+fn drain_findings(inv: Inventory) -> Vec<kubev_ha_rules::Finding> {
+    let report = crate::common::judge(inv, kubev_ha_model::Profile::Production);
+    crate::common::findings(&report, "HA-DRAIN-TIME", None).into_iter().cloned().collect()
+}
+
+/// Issue 9, item 3: a VM with a 200Gi emptyDisk moves its memory and the
+/// disk (block migration), but KubeVirt counts only the memory for its
+/// completion timeout: 2Gi is 2.15 GB, counted as 3, so 450 s. Over 1 Gbps
+/// the 216 GiB take far longer: the migration is aborted, and the rule must
+/// name the VM and fail, whatever the maintenance window.
+#[test]
+fn a_block_migrated_disk_makes_kubevirt_abort_the_migration() {
+    let inv = drain_inventory(
+        "{name: eth0, speed: 1Gbps, mtu: 1500}",
+        "",
+        "  - {name: build, replicas: 1, cpu: 2, memory: 2Gi, evictionStrategy: LiveMigrate, disks: [{size: 200Gi, source: emptyDisk}]}\n",
+        "",
+    );
+    let p = planned(&inv);
+    let (host, over) = p.drain.over_budget().next().expect("the migration is over its budget");
+    assert_eq!(over.workload, "build");
+    assert_eq!(over.bytes, 202 << 30, "memory and the emptyDisk move");
+    assert_eq!(over.counted_bytes, 2 << 30, "an emptyDisk is not in KubeVirt's count");
+    assert_eq!(over.budget_seconds, 450);
+    // 202 GiB at the pod network's goodput on 1 Gbps.
+    let expected = (202u64 << 30) as f64 / host.path.goodput;
+    assert!((over.seconds - expected).abs() < 1e-6, "{} vs {expected}", over.seconds);
+    assert_eq!(host.bytes, 202 << 30);
+
+    let found = drain_findings(inv);
+    let workload: Vec<_> = found.iter().filter(|f| f.subject.to_string() == "workload/build").collect();
+    assert_eq!(workload.len(), 1, "{found:#?}");
+    assert_eq!(workload[0].severity, kubev_ha_rules::Severity::Fail);
+    assert!(workload[0].message.contains("450 s"), "{}", workload[0].message);
+    assert!(workload[0].message.contains("× 3 GB"), "{}", workload[0].message);
+    // The drain as a whole is no pass either, window or not.
+    let cluster: Vec<_> = found.iter().filter(|f| f.subject.to_string() == "cluster").collect();
+    assert_eq!(cluster.len(), 1);
+    assert_ne!(cluster[0].severity, kubev_ha_rules::Severity::Pass, "{}", cluster[0].message);
+}
+
+/// Issue 9, item 3: a 4Gi VM (4.29 GB, counted as 5) capped at 5Mi/s takes
+/// 819 s; KubeVirt's default 150 s per GB allows 750 s, so it is aborted.
+/// `completionTimeoutPerGiB: 200` allows 1000 s, and `0` never aborts.
+#[test]
+fn the_completion_timeout_per_gib_decides_the_abort() {
+    let vm = "  - {name: db, replicas: 1, cpu: 2, memory: 4Gi, evictionStrategy: LiveMigrate}\n";
+    let nic = "{name: eth0, speed: 10Gbps, mtu: 9000}";
+    let over = |migration: &str| {
+        let p = planned(&drain_inventory(nic, "", vm, migration));
+        p.drain.over_budget().map(|(_, o)| (o.budget_seconds, o.seconds)).collect::<Vec<_>>()
+    };
+    let default = over(", migration: {bandwidthPerMigration: 5Mi}");
+    assert_eq!(default.len(), 1, "{default:?}");
+    assert_eq!(default[0].0, 750);
+    assert!((default[0].1 - 4096.0 / 5.0).abs() < 1e-6, "{default:?}");
+    assert!(over(", migration: {bandwidthPerMigration: 5Mi, completionTimeoutPerGiB: 200}").is_empty());
+    assert!(over(", migration: {bandwidthPerMigration: 5Mi, completionTimeoutPerGiB: 0}").is_empty());
+    // Before v1.4 the default was 800 s; 150 s is KubeVirt's default now.
+    let p = planned(&drain_inventory(nic, "", vm, ""));
+    assert_eq!(p.drain.limits.completion_timeout_per_gib, 150);
+    assert_eq!(p.drain.limits.progress_timeout, 150);
+}
+
+/// Issue 9, item 4: without a dedicated migration network KubeVirt migrates
+/// over the pod network, inside Kube-OVN's overlay (Geneve reserves 100 of
+/// the NIC's 1500 bytes) and TLS: the goodput is that path's, not the bare
+/// NIC's.
+#[test]
+fn without_a_migration_network_the_drain_crosses_the_pod_overlay() {
+    let vm = "  - {name: db, replicas: 2, cpu: 2, memory: 16Gi, evictionStrategy: LiveMigrate}\n";
+    let nic = "{name: eth0, speed: 10Gbps, mtu: 1500}";
+    let pod = planned(&drain_inventory(nic, "", vm, ""));
+    let path = &pod.drain.hosts[0].path;
+    assert!(!path.dedicated);
+    assert_eq!(path.overlay, Some(kubev_ha_model::Overlay::Geneve));
+    // 1360 bytes of payload (1500 − 100 − 40) per 1400 + 50 + 38 on the
+    // wire, and TLS's 22 bytes per 16 KiB record.
+    let expected = 1.25e9 * 1360.0 / 1488.0 * 16384.0 / 16406.0;
+    assert!((path.goodput - expected).abs() < 1.0, "{} vs {expected}", path.goodput);
+    let bare = kubev_ha_plan::drain::goodput(kubev_ha_model::LinkSpeed::gbps(10), 1500);
+    assert!(path.goodput < bare * 0.97, "the overlay costs more than TLS alone");
+
+    // VXLAN reserves 50 bytes.
+    let vxlan = planned(&drain_inventory(nic, "network: {overlay: vxlan}\n", vm, ""));
+    let expected = 1.25e9 * 1410.0 / 1538.0 * 16384.0 / 16406.0;
+    assert!((vxlan.drain.hosts[0].path.goodput - expected).abs() < 1.0);
+
+    // A dedicated migration network carries no tunnel.
+    let dedicated =
+        planned(&drain_inventory(nic, "network: {migrationNetwork: {dedicated: true, nic: eth0}}\n", vm, ""));
+    let path = &dedicated.drain.hosts[0].path;
+    assert!(path.dedicated && path.overlay.is_none());
+    assert!((path.goodput - bare * 16384.0 / 16406.0).abs() < 1.0);
+    assert!(dedicated.drain.hosts[0].seconds < pod.drain.hosts[0].seconds);
+}
+
+/// Issue 9, item 4: with several NICs and no migration network, which one
+/// carries the overlay is not declared; the plan says what it assumed.
+#[test]
+fn the_pod_network_nic_is_named_as_an_assumption() {
+    let vm = "  - {name: db, replicas: 2, cpu: 2, memory: 16Gi, evictionStrategy: LiveMigrate}\n";
+    let nics = "{name: eno1, speed: 1Gbps, mtu: 1500}, {name: ens2f0, speed: 25Gbps, mtu: 9000}";
+    let p = planned(&drain_inventory(nics, "network: {overlay: geneve}\n", vm, ""));
+    let path = &p.drain.hosts[0].path;
+    assert_eq!(path.nic, "ens2f0");
+    let assumed = path.assumed.as_deref().unwrap_or_default();
+    assert!(assumed.contains("not declared") && assumed.contains("ens2f0"), "{assumed}");
+    let found = drain_findings(drain_inventory(nics, "network: {overlay: geneve}\n", vm, ""));
+    assert!(found[0].message.contains("pod network"), "{}", found[0].message);
+}
+
+/// Issue 9, item 13: `plan examples/flawed.yaml` said ceph-block's replicas
+/// survive a zone loss while its only storage node is in the lost zone and
+/// capacity said nothing is left. One model: where nothing is left, no
+/// replica survives.
+#[test]
+fn storage_replication_and_capacity_agree_on_where_replicas_sit() {
+    use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+    let p = planned(&crate::common::load(&crate::common::example("flawed.yaml")));
+    let ceph = p.storage.iter().find(|s| s.class == "ceph-block").expect("ceph-block");
+    assert!(matches!(ceph.replication, ReplicaOutcome::MayLoseData { .. }), "{:?}", ceph.replication);
+    for class in &p.storage {
+        if let CapacityOutcome::Overfull { ratio, .. } = class.capacity
+            && ratio.is_infinite()
+        {
+            assert!(
+                matches!(class.replication, ReplicaOutcome::MayLoseData { .. }),
+                "{}: nothing is left, yet {:?}",
+                class.class,
+                class.replication
+            );
+        }
+    }
+}
+
+/// Three zones, one storage node each (1Ti of disks), a class of 3 replicas
+/// with `failureDomain: zone`, 3Ti raw, 600Gi of data.
+fn zoned_storage(tolerate_zones: u32) -> Inventory {
+    let mut y = String::from("apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: t}\n");
+    y += &format!("ha: {{tolerate: {{nodes: 1, zones: {tolerate_zones}}}}}\nnodes:\n");
+    for (i, z) in ["a", "b", "c"].iter().enumerate() {
+        y += &format!(
+            "  - {{name: s-{z}, address: 10.0.1.{}, roles: [worker, storage], zone: {z}, cpu: {{threads: 32}}, memory: 256Gi, \
+disks: [{{name: sdb, type: ssd, size: 1Ti, usage: [storage]}}]}}\n",
+            i + 1
+        );
+    }
+    y += "storage:\n  classes:\n    - {name: ceph, replicas: 3, failureDomain: zone, capacity: 3Ti, default: true, accessModes: [ReadWriteMany]}\n";
+    y += "workloads:\n  - {name: db, replicas: 6, cpu: 2, memory: 4Gi, disks: [{size: 100Gi}]}\n";
+    kubev_ha_model::parse_str("t.yaml", &y).unwrap_or_else(|e| panic!("{}\n{y}", e.render_plain())).inventory
+}
+
+/// Issue 9, item 13: with `failureDomain: zone` a zone holds one copy. After
+/// losing one of three zones, two copies of 600Gi sit in the two zones left
+/// (600Gi of 1Ti each, 59 %), not three copies in 2Ti (88 %, above
+/// ST-CAPACITY's warning). After losing two, the one zone left holds one
+/// copy: degraded, never "3 replicas in one zone".
+#[test]
+fn zone_replicas_are_one_per_zone_after_a_zone_loss() {
+    use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+    let one = planned(&zoned_storage(1));
+    let CapacityOutcome::Fits { ratio, detail } = &one.storage[0].capacity else {
+        panic!("{:?}", one.storage[0].capacity)
+    };
+    assert!((ratio - 600.0 / 1024.0).abs() < 1e-9, "{ratio}: {detail}");
+    assert!(detail.contains("only 2 of the 3 replicas"), "{detail}");
+    assert!(matches!(one.storage[0].replication, ReplicaOutcome::Degraded { .. }));
+    let report = crate::common::judge(zoned_storage(1), kubev_ha_model::Profile::Production);
+    assert!(
+        crate::common::findings(&report, "ST-CAPACITY", Some("storageclass/ceph"))
+            .iter()
+            .all(|f| f.severity == kubev_ha_rules::Severity::Pass),
+        "{:#?}",
+        crate::common::findings(&report, "ST-CAPACITY", None)
+    );
+
+    let two = planned(&zoned_storage(2));
+    let CapacityOutcome::Fits { ratio, detail } = &two.storage[0].capacity else {
+        panic!("{:?}", two.storage[0].capacity)
+    };
+    assert!((ratio - 600.0 / 1024.0).abs() < 1e-9, "{ratio}: {detail}");
+    assert!(detail.contains("only 1 of the 3 replicas"), "{detail}");
+    assert!(matches!(two.storage[0].replication, ReplicaOutcome::Degraded { .. }), "{:?}", two.storage[0].replication);
+}
+
+/// Issue 9, item 14: losing zone a loses etcd's quorum (one member in each of
+/// a and b) while the VMs would fit: the scenario table must say lost
+/// quorum, never "fits".
+#[test]
+fn a_scenario_without_quorum_does_not_read_fits() {
+    let inv = inventory(
+        &["a", "b"],
+        &[W("w-a", "a", 16, NODE_20GI), W("w-b", "b", 16, NODE_20GI)],
+        &[V("web", 2, 1, "2Gi", false, "Always")],
+        (1, 1),
+    );
+    let p = planned(&inv);
+    let lost = scenario(&p, "zone a");
+    assert!(!lost.etcd.holds);
+    assert_eq!(lost.fit, Fit::Fits, "the VMs themselves would fit");
+    let text = kubev_ha_report::plan::render(
+        &p,
+        "t.yaml",
+        kubev_ha_report::plan::PlanTextOptions {
+            color: false,
+            profile: kubev_ha_model::Profile::Production,
+            all: true,
+            width: 200,
+        },
+    );
+    let row = text.lines().find(|l| l.contains("zone a")).unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("lost quorum"), "{row}");
+    assert!(!row.trim_end_matches(['│', ' ']).ends_with("fits"), "{row}");
+}
+
+/// A containerDisk or emptyDisk lives in the pod, on no class: naming a
+/// storage class with one is an input error, not a silent choice.
+#[test]
+fn a_pod_local_disk_on_a_storage_class_is_an_input_error() {
+    let y = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: t}\n\
+nodes:\n  - {name: w-0, address: 10.0.1.1, roles: [worker]}\n\
+storage:\n  classes:\n    - {name: ceph}\n\
+workloads:\n  - {name: vm, disks: [{size: 10Gi, source: emptyDisk, storageClass: ceph}]}\n";
+    let Err(err) = kubev_ha_model::parse_str("t.yaml", y) else { panic!("accepted a containerDisk on a class") };
+    let err = err.render_plain();
+    assert!(err.contains("emptyDisk") && err.contains("ceph"), "{err}");
+}

@@ -5,7 +5,7 @@
 
 use kubev_ha_model::{
     AccessMode, ByteSize, Count, Disk, DiskUsage, EvictionStrategy, Fencing, Inventory, LinkSpeed, LoadBalancerKind,
-    Media, Nic, Profile, Virtualization, VolumeMode,
+    Media, Nic, Profile, VipMode, Virtualization, VolumeMode,
 };
 use kubev_ha_rules::{CheckOptions, Severity, WaiverSpec, check};
 
@@ -196,6 +196,19 @@ fn cp_api_lb_cases() {
         Pass,
     );
     expect(|inv| inv.api_endpoint = None, "CP-API-LB", "cluster", Unknown, Unknown);
+    // Regression: a kube-vip VIP outside the node CIDR failed even in BGP
+    // mode, where kube-vip announces it as a route. The same-subnet check
+    // is for ARP mode and keepalived only.
+    let with_mode = |lb: LoadBalancerKind, mode: Option<VipMode>| {
+        move |inv: &mut Inventory| {
+            endpoint("10.99.0.5", Some(lb), Some("10.99.0.5"))(inv);
+            inv.api_endpoint.as_mut().unwrap().mode = mode;
+        }
+    };
+    expect(with_mode(LoadBalancerKind::KubeVip, Some(VipMode::Bgp)), "CP-API-LB", "cluster", Pass, Pass);
+    expect(with_mode(LoadBalancerKind::KubeVip, Some(VipMode::Arp)), "CP-API-LB", "cluster", Fail, Warn);
+    expect(with_mode(LoadBalancerKind::KubeVip, None), "CP-API-LB", "cluster", Unknown, Unknown);
+    expect(with_mode(LoadBalancerKind::Keepalived, Some(VipMode::Bgp)), "CP-API-LB", "cluster", Fail, Warn);
 }
 
 #[test]
@@ -481,6 +494,54 @@ fn dns_and_nodelocal_dns() {
     expect(guest(ClusterFirst, "169.254.20.10"), "NET-NODELOCAL-DNS", "guestcluster/tenant-a", Fail, Warn);
     expect(guest(PolicyNone, "169.254.20.10"), "NET-NODELOCAL-DNS", "guestcluster/tenant-a", Pass, Pass);
     expect(guest(ClusterFirst, "169.254.20.11"), "NET-NODELOCAL-DNS", "guestcluster/tenant-a", Pass, Pass);
+}
+
+/// NET-NODELOCAL-DNS compares the addresses the clusters are configured
+/// with. It once took an undeclared address as 169.254.20.10: a Kubespray
+/// infrastructure (169.254.25.10) under a guest with no address declared
+/// passed as "no conflict", and two clusters with no address declared
+/// failed as a loop, both without knowing either address.
+#[test]
+fn nodelocal_dns_compares_configured_addresses_not_assumed_defaults() {
+    use kubev_ha_model::DnsPolicy::{ClusterFirst, None as PolicyNone};
+    let caches = |infra: Option<&'static str>, guest: Option<&'static str>, policy: kubev_ha_model::DnsPolicy| {
+        move |inv: &mut Inventory| {
+            let dns = inv.network.as_mut().unwrap().dns.as_mut().unwrap();
+            dns.node_local_dns_cache.as_mut().unwrap().ip = infra.map(|ip| ip.parse().unwrap());
+            let g = &mut inv.guest_clusters.as_mut().unwrap()[0];
+            g.vm_dns_policy = Some(policy);
+            g.node_local_dns_cache.as_mut().unwrap().ip = guest.map(|ip| ip.parse().unwrap());
+        }
+    };
+    let guest = "guestcluster/tenant-a";
+    // Kubespray's address under a guest whose address is not declared: unknown, not "no conflict".
+    expect(caches(Some("169.254.25.10"), None, ClusterFirst), "NET-NODELOCAL-DNS", guest, Unknown, Unknown);
+    // Neither address declared: unknown, not a loop.
+    expect(caches(None, None, ClusterFirst), "NET-NODELOCAL-DNS", guest, Unknown, Unknown);
+    expect(caches(None, Some("169.254.20.10"), ClusterFirst), "NET-NODELOCAL-DNS", guest, Unknown, Unknown);
+    // Both declared: compared as declared.
+    expect(caches(Some("169.254.25.10"), Some("169.254.25.10"), ClusterFirst), "NET-NODELOCAL-DNS", guest, Fail, Warn);
+    expect(caches(Some("169.254.25.10"), Some("169.254.20.10"), ClusterFirst), "NET-NODELOCAL-DNS", guest, Pass, Pass);
+    // dnsPolicy None avoids the loop whatever the addresses.
+    expect(caches(None, None, PolicyNone), "NET-NODELOCAL-DNS", guest, Pass, Pass);
+
+    // An undeclared infrastructure address is taken from what `net check`
+    // found bound on the nodes (it looks for both well-known addresses).
+    let measured = |bound: &'static str| {
+        let mut inv = reference();
+        caches(None, Some("169.254.25.10"), ClusterFirst)(&mut inv);
+        let mut facts = kubev_ha_model::Facts::from_inventory(inv, "test.yaml");
+        facts.measurements.network = Some(kubev_ha_model::measure::NetworkMeasurements {
+            from: vec!["w-a1".into()],
+            nodelocal_bound: [("w-a1".to_string(), true)].into(),
+            nodelocal_addresses: [("w-a1".to_string(), vec![bound.parse().unwrap()])].into(),
+            ..Default::default()
+        });
+        let report = check(&facts, &CheckOptions { only: vec!["NET-NODELOCAL-DNS"], ..CheckOptions::default() });
+        crate::common::severity_of(&report, "NET-NODELOCAL-DNS", guest)
+    };
+    assert_eq!(measured("169.254.25.10"), Fail, "the guest's address is the one the infrastructure binds");
+    assert_eq!(measured("169.254.20.10"), Pass, "the infrastructure binds another address");
 }
 
 #[test]

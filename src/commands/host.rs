@@ -17,8 +17,7 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
         return Err(miette::miette!("{}: not a directory", args.root.display()));
     }
     let root = Root::new(&args.root);
-    let facts =
-        collect(&root, &CollectOptions { etcd_path: args.etcd_path.clone(), include_virtual_links: args.all_links });
+    let facts = collect(&root, &CollectOptions { etcd_path: args.etcd_path.clone() });
     if args.facts_only {
         println!("{}", serde_json::to_string(&facts).map_err(|e| miette::miette!("{e}"))?);
         return Ok(Outcome::Ok);
@@ -52,7 +51,7 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
             println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
         }
         ReportFormat::Text => {
-            print!("{}", facts_text(&facts, paint));
+            print!("{}", facts_text(&facts, paint, args.all_links));
             print!(
                 "{}",
                 text::render(&report, "host", TextOptions { color: paint, verbose: false, quiet: args.quiet })

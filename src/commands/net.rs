@@ -13,7 +13,7 @@ use kubev_ha_net::probe::ProbeOptions;
 use kubev_ha_net::responder::{ServeOptions, ServeReport, bind, serve};
 use kubev_ha_probe::remote::SshOptions;
 use kubev_ha_report::{TextOptions, text};
-use kubev_ha_rules::ports::listening_for;
+use kubev_ha_rules::ports::{Features, listening_for};
 use kubev_ha_rules::{CheckOptions, check};
 use tokio::sync::Notify;
 
@@ -50,9 +50,10 @@ fn hostname() -> String {
 }
 
 fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
+    let features = Features::from_names(args.feature.iter().map(String::as_str)).map_err(|e| miette::miette!("{e}"))?;
     let options = ServeOptions {
         node: args.name.clone().unwrap_or_else(hostname),
-        ports: listening_for(&args.role),
+        ports: listening_for(&args.role, features),
         bind: args.bind,
         ttl: args.ttl.as_duration(),
         max_conns: args.max_conns,

@@ -23,6 +23,7 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
             }
         }
         (None, true, CatalogFormat::Json) => pretty(&catalog::ports_json()),
+        (None, true, CatalogFormat::Markdown) => catalog::ports_markdown(),
         (None, true, _) => catalog::ports_table(output::width()),
         (None, false, CatalogFormat::Json) => pretty(&catalog::rules_json()),
         (None, false, CatalogFormat::Markdown) => catalog::rules_markdown(),

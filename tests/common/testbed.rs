@@ -107,6 +107,12 @@ impl Testbed {
     /// held by this test process: something that is not the responder
     /// already owns the port. Closed when dropped.
     pub fn hold_tcp(&self, node: &str, port: u16) -> std::net::TcpListener {
+        self.hold_tcp_on(node, std::net::Ipv4Addr::UNSPECIFIED, port)
+    }
+
+    /// A TCP listener on `address:port` inside `node`'s namespace (on
+    /// 127.0.0.1, as kubeadm binds kube-scheduler and controller-manager).
+    pub fn hold_tcp_on(&self, node: &str, address: std::net::Ipv4Addr, port: u16) -> std::net::TcpListener {
         let path = format!("/var/run/netns/{}", self.namespace(node));
         // setns changes only the calling thread's namespace, and a socket
         // stays in the namespace it was made in: a short-lived thread makes
@@ -116,7 +122,7 @@ impl Testbed {
             // SAFETY: setns on a descriptor we own, for this thread only.
             let rc = unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&ns), libc::CLONE_NEWNET) };
             assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
-            std::net::TcpListener::bind(("0.0.0.0", port)).expect("bind in the namespace")
+            std::net::TcpListener::bind((address, port)).expect("bind in the namespace")
         })
         .join()
         .expect("the namespace thread")

@@ -83,9 +83,93 @@ pub struct HostNic {
     pub mtu: Option<u32>,
     pub operstate: Option<String>,
     pub mac: Option<String>,
-    /// Virtual (bridge, veth, tunnel) rather than a physical port.
+    /// Virtual (bond, VLAN, bridge, veth, tunnel) rather than a physical port.
     #[serde(default)]
     pub virtual_link: bool,
+    /// What kind of link it is.
+    #[serde(default)]
+    pub kind: LinkKind,
+    /// The bond or bridge this link is enslaved to (its `master`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master: Option<String>,
+    /// A bond's slaves or a bridge's ports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    /// The link a VLAN sits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<u16>,
+    /// A bond member's own MAC (`bonding_slave/perm_hwaddr`): `mac` is the
+    /// bond's, which the bond gives all its members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permanent_mac: Option<String>,
+}
+
+/// How /sys/class/net shows a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    /// A port of a real (or paravirtual) network device: not below
+    /// /sys/devices/virtual/net.
+    #[default]
+    Physical,
+    /// Bonding driver (`bonding/`), its slaves in `bonding/slaves`.
+    Bond,
+    /// 802.1Q VLAN (`DEVTYPE=vlan`, /proc/net/vlan/config), on its `lower_*` link.
+    Vlan,
+    /// Linux bridge (`bridge/`), its ports in `brif/`.
+    Bridge,
+    /// One end of a veth pair: a container's or a network namespace's link.
+    Veth,
+    /// An overlay tunnel (Geneve, VXLAN, STT, GRE, ...).
+    Tunnel,
+    /// Any other virtual link (Open vSwitch internals, dummy, tun).
+    Virtual,
+}
+
+impl LinkKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkKind::Physical => "physical",
+            LinkKind::Bond => "bond",
+            LinkKind::Vlan => "VLAN",
+            LinkKind::Bridge => "bridge",
+            LinkKind::Veth => "veth",
+            LinkKind::Tunnel => "tunnel",
+            LinkKind::Virtual => "virtual",
+        }
+    }
+}
+
+impl HostNic {
+    /// The MAC that identifies the hardware: a bond member's own, else the
+    /// link's.
+    pub fn hardware_mac(&self) -> Option<&str> {
+        self.permanent_mac.as_deref().or(self.mac.as_deref())
+    }
+
+    /// "in bond0", "bond of eno1, eno2", "VLAN 100 on bond0": how the link
+    /// relates to the others, empty for a plain link.
+    pub fn relations(&self) -> String {
+        let mut parts = Vec::new();
+        match self.kind {
+            LinkKind::Bond | LinkKind::Bridge if !self.members.is_empty() => {
+                parts.push(format!("{} of {}", self.kind.name(), self.members.join(", ")))
+            }
+            LinkKind::Vlan => parts.push(format!(
+                "VLAN{} on {}",
+                self.vlan_id.map(|id| format!(" {id}")).unwrap_or_default(),
+                self.lower.as_deref().unwrap_or("?")
+            )),
+            LinkKind::Physical => {}
+            kind => parts.push(kind.name().to_string()),
+        }
+        if let Some(master) = &self.master {
+            parts.push(format!("in {master}"));
+        }
+        parts.join(", ")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,6 +247,11 @@ pub struct TimeSync {
 pub struct Listening {
     pub protocol: ListenProtocol,
     pub port: u16,
+    /// Every socket on this port is bound to a loopback address
+    /// (127.0.0.0/8 or ::1), as kubeadm binds kube-scheduler and
+    /// kube-controller-manager: reachable from this host only.
+    #[serde(default)]
+    pub loopback: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -198,13 +287,28 @@ impl HostFacts {
             .collect()
     }
 
-    /// The physical NICs in the inventory's shape.
+    /// The links that carry the node's traffic, in the inventory's shape:
+    /// physical ports, bonds, VLANs and bridges, in that order (NET-MTU
+    /// takes the first as the node's primary NIC). Veths stand in for NICs
+    /// only where the node has no physical port (a container or a network
+    /// namespace) or where the default route leaves by one; elsewhere they
+    /// are pods' and containers' ends. Tunnels and other virtual links are
+    /// the overlay's and Open vSwitch's, not the node's.
     pub fn inventory_nics(&self) -> Vec<Nic> {
-        self.nics
+        let has_port = self.nics.iter().any(|n| n.kind == LinkKind::Physical);
+        let mut links: Vec<&HostNic> = self
+            .nics
             .iter()
-            .filter(|n| !n.virtual_link)
-            .map(|n| Nic { name: Some(n.name.clone()), speed: n.speed, mtu: n.mtu.map(Count) })
-            .collect()
+            .filter(|n| match n.kind {
+                LinkKind::Physical | LinkKind::Bond | LinkKind::Vlan | LinkKind::Bridge => true,
+                LinkKind::Veth => {
+                    (!has_port && n.master.is_none()) || self.default_route_link.as_deref() == Some(n.name.as_str())
+                }
+                LinkKind::Tunnel | LinkKind::Virtual => false,
+            })
+            .collect();
+        links.sort_by_key(|n| n.kind);
+        links.into_iter().map(|n| Nic { name: Some(n.name.clone()), speed: n.speed, mtu: n.mtu.map(Count) }).collect()
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Inventory {
     /// What the deployment must survive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ha: Option<Located<Ha>>,
+    /// The kubelet's configuration (KubeletConfiguration), where the rules need it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet: Option<Kubelet>,
     /// KubeVirt settings that change what the rules expect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubevirt: Option<KubeVirt>,
@@ -118,6 +121,30 @@ pub struct ApiEndpoint {
     /// The virtual IP, for keepalived and kube-vip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vip: Option<IpAddr>,
+    /// How the VIP is announced: `arp` (gratuitous ARP, one L2 segment)
+    /// or `bgp` (a route to the BGP peers). Only kube-vip has both;
+    /// keepalived is always VRRP and ARP. `None` is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<VipMode>,
+}
+
+/// How kube-vip announces the API VIP (its `vip_arp` or `bgp_enable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VipMode {
+    /// Gratuitous ARP from the leader: the VIP must be on the nodes' own segment.
+    Arp,
+    /// A host route announced to BGP peers: the VIP may be any routed address.
+    Bgp,
+}
+
+impl fmt::Display for VipMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VipMode::Arp => "arp",
+            VipMode::Bgp => "bgp",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -160,6 +187,14 @@ pub struct Network {
     pub migration_network: Option<MigrationNetwork>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
+    /// Kube-OVN interconnection (ovn-ic) with other clusters, its IC
+    /// databases (ovn-ic-server) on this cluster's control planes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interconnection: Option<bool>,
+    /// A BGP speaker besides kube-vip runs on the nodes (kube-ovn-speaker,
+    /// MetalLB in BGP mode) and peers with routers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bgp: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -219,18 +254,22 @@ pub struct Dns {
 pub struct NodeLocalDnsCache {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The link-local address it binds; Kubernetes' default is 169.254.20.10.
+    /// The link-local address it binds. Unknown when absent: the addon's
+    /// manifest uses 169.254.20.10, Kubespray 169.254.25.10, and installers
+    /// may choose another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IpAddr>,
 }
 
 impl NodeLocalDnsCache {
-    /// The NodeLocal DNSCache address Kubernetes documents as the default.
-    pub const DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10));
-
-    pub fn ip_or_default(&self) -> IpAddr {
-        self.ip.unwrap_or(Self::DEFAULT_IP)
-    }
+    /// The address of the addon's own manifest: "a link local ip
+    /// (169.254.20.10/32 by default)", kubernetes cluster/addons/dns/nodelocaldns/README.md.
+    pub const ADDON_DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 20, 10));
+    /// Kubespray's `nodelocaldns_ip` (roles/kubespray_defaults/defaults/main/main.yml).
+    pub const KUBESPRAY_DEFAULT_IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 25, 10));
+    /// The addresses installers use unless told otherwise: what `net check`
+    /// looks for when the inventory names none.
+    pub const WELL_KNOWN_IPS: [IpAddr; 2] = [Self::ADDON_DEFAULT_IP, Self::KUBESPRAY_DEFAULT_IP];
 }
 
 /// One host.
@@ -536,6 +575,42 @@ pub struct WorkloadDisk {
     /// The class the disk's PVC uses; the default class when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
+    /// What backs the disk: a PVC (the default), or a volume local to the
+    /// virt-launcher pod that a live migration copies block by block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DiskSource>,
+}
+
+impl WorkloadDisk {
+    /// The disk is a PVC on a storage class (also when `source` is unsaid).
+    pub fn is_pvc(&self) -> bool {
+        self.source.is_none_or(|s| s == DiskSource::Pvc)
+    }
+}
+
+/// The KubeVirt volume behind a workload disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum DiskSource {
+    /// A PersistentVolumeClaim or DataVolume on `storageClass`: shared when
+    /// the class offers ReadWriteMany, else the VM cannot live-migrate.
+    Pvc,
+    /// A containerDisk: its copy-on-write overlay lives in the pod and is
+    /// block-migrated; `size` is the data written to it.
+    ContainerDisk,
+    /// An emptyDisk: a scratch image in the pod, block-migrated; `size` is
+    /// its capacity.
+    EmptyDisk,
+}
+
+impl fmt::Display for DiskSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DiskSource::Pvc => "pvc",
+            DiskSource::ContainerDisk => "containerDisk",
+            DiskSource::EmptyDisk => "emptyDisk",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -608,6 +683,14 @@ pub struct Migration {
     /// Per-migration bandwidth cap in bytes per second; 0 is unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_per_migration: Option<ByteSize>,
+    /// Seconds a migration may run per GiB it moves before KubeVirt aborts
+    /// it; 0 never aborts. KubeVirt's default applies when absent
+    /// (`kubev_ha_plan::drain::MigrationLimits`).
+    #[serde(rename = "completionTimeoutPerGiB", default, skip_serializing_if = "Option::is_none")]
+    pub completion_timeout_per_gib: Option<Count>,
+    /// Seconds without progress before KubeVirt aborts a migration; 0 never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_timeout: Option<Count>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -644,6 +727,59 @@ pub struct Etcd {
     /// etcd's --quota-backend-bytes (default 2Gi; etcd advises at most 8Gi).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_backend_bytes: Option<ByteSize>,
+}
+
+/// The kubelet settings the rules judge by, named as in the kubelet's
+/// KubeletConfiguration (k8s.io/kubelet config/v1beta1 types.go, v0.36.3,
+/// Kubernetes 1.36). Every field undeclared means the kubelet's default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Kubelet {
+    /// The kubelet refuses to start on a node with swap on; the kubelet's default is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_swap_on: Option<bool>,
+    /// How container workloads may use swap (the NodeSwap feature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_swap: Option<MemorySwap>,
+}
+
+impl Kubelet {
+    /// `failSwapOn`, or the kubelet's default: true.
+    pub fn fail_swap_on_or_default(&self) -> bool {
+        self.fail_swap_on.unwrap_or(true)
+    }
+
+    /// `memorySwap.swapBehavior`, or the kubelet's default: NoSwap.
+    pub fn swap_behavior_or_default(&self) -> SwapBehavior {
+        self.memory_swap.as_ref().and_then(|m| m.swap_behavior).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MemorySwap {
+    /// `NoSwap` (the default) or `LimitedSwap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_behavior: Option<SwapBehavior>,
+}
+
+/// The kubelet's swap behaviours (MemorySwapConfiguration.swapBehavior).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum SwapBehavior {
+    /// Workloads cannot use swap; the node's own processes may. The kubelet's default.
+    #[default]
+    NoSwap,
+    /// Burstable pods may swap, up to a limit proportional to their memory request.
+    LimitedSwap,
+}
+
+impl fmt::Display for SwapBehavior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SwapBehavior::NoSwap => "NoSwap",
+            SwapBehavior::LimitedSwap => "LimitedSwap",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -783,6 +919,7 @@ impl Inventory {
             workloads: vec![],
             overcommit: None,
             ha: None,
+            kubelet: None,
             kubevirt: None,
             etcd: None,
             waivers: vec![],
@@ -802,8 +939,17 @@ impl Inventory {
         self.nodes.iter().filter(|n| n.is_worker())
     }
 
+    /// The node called `name`. A scan of the node list: a caller that looks
+    /// up many nodes builds [`Inventory::nodes_by_name`] once instead, so that
+    /// its cost stays linear in the cluster's size.
     pub fn node(&self, name: &str) -> Option<&Located<Node>> {
         self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// Every node by its name, for lookups in a loop over nodes (names are
+    /// unique: the loader refuses duplicates).
+    pub fn nodes_by_name(&self) -> std::collections::BTreeMap<&str, &Located<Node>> {
+        self.nodes.iter().map(|n| (n.name.as_str(), n)).collect()
     }
 
     pub fn storage_classes(&self) -> &[Located<StorageClass>] {

@@ -202,7 +202,9 @@ impl KubeVCluster {
         });
 
         let api_endpoint = self.api_endpoint.and_then(|e| {
-            e.host.map(|host| Located::new(ApiEndpoint { host, port: e.port, load_balancer: None, vip: None }))
+            e.host.map(|host| {
+                Located::new(ApiEndpoint { host, port: e.port, load_balancer: None, vip: None, mode: None })
+            })
         });
         if let Some(lb) = &self.load_balancer
             && lb.metallb.is_some()
@@ -247,6 +249,7 @@ impl KubeVCluster {
             workloads: vec![],
             overcommit: None,
             ha: None,
+            kubelet: None,
             kubevirt: None,
             etcd: None,
             waivers: vec![],

@@ -295,8 +295,12 @@ pub struct NetworkMeasurements {
     /// The declared DNS servers asked directly, per node name.
     #[serde(default)]
     pub dns_servers: Vec<DnsServerAnswer>,
-    /// Nodes where the NodeLocal DNSCache address is already bound.
+    /// Nodes where a NodeLocal DNSCache address (the declared one, else
+    /// the well-known ones) is already bound.
     pub nodelocal_bound: BTreeMap<String, bool>,
+    /// Which of those addresses each node binds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nodelocal_addresses: BTreeMap<String, Vec<std::net::IpAddr>>,
     pub bandwidth: Vec<Bandwidth>,
     /// Nodes that could not run the checks, and why.
     pub unreachable: BTreeMap<String, String>,

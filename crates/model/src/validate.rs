@@ -119,6 +119,18 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
                 format!("workloads[{i}]: workload `{}` is declared twice{}", workload.name, first_at(first)),
             ));
         }
+        // A containerDisk or emptyDisk lives in the virt-launcher pod, not on
+        // a class: naming one is a contradiction, not a detail to ignore.
+        for (d, disk) in workload.disks.iter().enumerate() {
+            if let (Some(source), Some(class)) = (disk.source.filter(|_| !disk.is_pvc()), &disk.storage_class) {
+                problems.push(Problem::maybe_at(
+                    workload.at,
+                    format!(
+                        "workloads[{i}].disks[{d}]: a {source} is not on a storage class, but the disk names `{class}`"
+                    ),
+                ));
+            }
+        }
         if classes.is_empty() {
             continue;
         }

@@ -6,16 +6,20 @@
 //! `to`, whether or not anything was measured there: a node that could not
 //! be reached still has its row and column, marked unreachable with the
 //! reason, and a cell nobody probed is "not measured", never open.
+//!
+//! Only the rows the inventory's features turn on that live on node
+//! addresses and have ports are cells: local-only, pod and migration ports
+//! are not reached node to node, and VRRP cannot be probed by connecting.
 
 use kubev_ha_model::Inventory;
 use kubev_ha_model::measure::{CellState, MatrixCell, NetworkMeasurements};
-use kubev_ha_rules::ports::PORT_MATRIX;
+use kubev_ha_rules::ports::Features;
 
 /// Every cell the matrix requires between the nodes of `inventory`, in
 /// matrix order, then in inventory order of `from` and `to`.
 pub fn matrix_cells(inventory: &Inventory, measured: &NetworkMeasurements) -> Vec<MatrixCell> {
     let mut cells = Vec::new();
-    for rule in PORT_MATRIX {
+    for rule in Features::of(inventory).node_rows().filter(|r| r.port_protocols().next().is_some()) {
         for from in &inventory.nodes {
             for to in inventory.nodes.iter().filter(|n| n.name != from.name) {
                 if !rule.applies(&from.roles, &to.roles) {
@@ -118,5 +122,11 @@ mod tests {
         assert_eq!(find("Geneve", "w-1", "cp-1").unwrap().state, CellState::NotMeasured);
         // Not required: no cell (workers do not reach the kubelet API).
         assert!(find("kubelet", "w-1", "cp-1").is_none());
+        // Regression: no cell for ports that are not on node addresses
+        // (they stayed "not measured" or failed on a healthy cluster).
+        for group in ["kube-scheduler", "controller-manager", "KubeVirt API", "live migration"] {
+            assert!(!cells.iter().any(|c| c.group == group), "{group} is not node to node");
+        }
+        assert!(!cells.iter().any(|c| c.group == "kube-ovn-controller metrics" && c.to.starts_with("w-")));
     }
 }

@@ -6,15 +6,11 @@ use std::time::Duration;
 
 use kubev_ha_model::Inventory;
 use kubev_ha_model::measure::{DnsServerAnswer, NetworkMeasurements};
-use kubev_ha_rules::ports::{PORT_MATRIX, targets_from};
+use kubev_ha_rules::ports::{Features, targets_from};
 
 use tokio::sync::Semaphore;
 
 use crate::probe::{ProbeOptions, probe_all};
-
-/// The UDP port every node's responder listens on, used for path MTU:
-/// Geneve's, which the matrix opens between all nodes.
-pub const MTU_PORT: u16 = 6081;
 
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions {
@@ -42,9 +38,9 @@ impl Default for CheckOptions {
 }
 
 /// What the sampled ranges were, for the report.
-pub fn sampling_notes() -> Vec<String> {
-    PORT_MATRIX
-        .iter()
+pub fn sampling_notes(features: Features) -> Vec<String> {
+    features
+        .node_rows()
         .filter(|r| r.is_sampled())
         .map(|r| {
             let ports: Vec<String> = r.probed_ports().iter().map(u16::to_string).collect();
@@ -64,17 +60,28 @@ pub fn sampling_notes() -> Vec<String> {
 pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions) -> NetworkMeasurements {
     let targets = targets_from(inventory, from);
     let probes = probe_all(from, &targets, options.probe).await;
+    let features = Features::of(inventory);
+    let mut notes = sampling_notes(features);
+    // Path MTU goes to the overlay's UDP tunnel port, where every node's
+    // responder listens; an STT overlay has none.
+    let mtu_port = features.mtu_port();
+    if mtu_port.is_none() && !options.skip_mtu {
+        notes.push(format!(
+            "path MTU not measured: the {} overlay has no UDP tunnel port for the responder to answer on",
+            features.overlay
+        ));
+    }
 
     let others: Vec<_> = inventory.nodes.iter().filter(|n| n.name != from).collect();
     let mut path_mtu = Vec::new();
-    if !options.skip_mtu {
+    if let Some(mtu_port) = mtu_port.filter(|_| !options.skip_mtu) {
         let tasks: Vec<_> = others
             .iter()
             .filter_map(|n| {
                 let ip: IpAddr = n.address.to_string().parse().ok()?;
                 let (from, to, wait) = (from.to_string(), n.name.clone(), options.mtu_wait);
                 Some(tokio::spawn(async move {
-                    crate::mtu::path_mtu(&from, &to, SocketAddr::new(ip, MTU_PORT), wait).await
+                    crate::mtu::path_mtu(&from, &to, SocketAddr::new(ip, mtu_port), wait).await
                 }))
             })
             .collect();
@@ -94,16 +101,21 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
     }
     let dns_servers = ask_servers(inventory, from, options).await;
 
-    // Whether this node binds the NodeLocal DNSCache address (declared, or
-    // Kubernetes' default): asked even when the inventory is silent, since
-    // that is how an undeclared cache is found.
-    let cache_ip = inventory
+    // Whether this node binds a NodeLocal DNSCache address: the declared
+    // one, else the addon's and Kubespray's defaults. Asked even when the
+    // inventory is silent, since that is how an undeclared cache is found.
+    let candidates: Vec<IpAddr> = match inventory
         .network()
         .and_then(|n| n.dns.as_ref())
         .and_then(|d| d.node_local_dns_cache.as_ref())
-        .map_or(kubev_ha_model::NodeLocalDnsCache::DEFAULT_IP, |c| c.ip_or_default());
-    let nodelocal_bound =
-        std::collections::BTreeMap::from([(from.to_string(), crate::dns::is_local_address(cache_ip))]);
+        .and_then(|c| c.ip)
+    {
+        Some(ip) => vec![ip],
+        None => kubev_ha_model::NodeLocalDnsCache::WELL_KNOWN_IPS.to_vec(),
+    };
+    let bound: Vec<IpAddr> = candidates.into_iter().filter(|ip| crate::dns::is_local_address(*ip)).collect();
+    let nodelocal_bound = std::collections::BTreeMap::from([(from.to_string(), !bound.is_empty())]);
+    let nodelocal_addresses = std::collections::BTreeMap::from([(from.to_string(), bound)]);
 
     NetworkMeasurements {
         from: vec![from.to_string()],
@@ -112,10 +124,11 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         dns,
         dns_servers,
         nodelocal_bound,
+        nodelocal_addresses,
         bandwidth: vec![],
         unreachable: Default::default(),
         taken: vec![],
-        notes: sampling_notes(),
+        notes,
     }
 }
 
@@ -165,6 +178,7 @@ pub fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMea
         all.dns.extend(p.dns);
         all.dns_servers.extend(p.dns_servers);
         all.nodelocal_bound.extend(p.nodelocal_bound);
+        all.nodelocal_addresses.extend(p.nodelocal_addresses);
         all.bandwidth.extend(p.bandwidth);
         all.unreachable.extend(p.unreachable);
         all.taken.extend(p.taken);

@@ -13,6 +13,7 @@ fn inode_of(bind: IpAddr, port: u16, protocol: Protocol) -> Option<String> {
     let (files, state) = match protocol {
         Protocol::Tcp => (["/proc/net/tcp", "/proc/net/tcp6"], "0A"),
         Protocol::Udp => (["/proc/net/udp", "/proc/net/udp6"], "07"),
+        Protocol::Vrrp => return None,
     };
     for file in files {
         let Ok(text) = std::fs::read_to_string(file) else { continue };

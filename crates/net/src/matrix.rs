@@ -52,6 +52,10 @@ pub async fn run_matrix(
     let (ttl, probe_timeout, dns_port) = (options.responder_ttl, options.probe_timeout, options.dns_port);
     let binary = Arc::new(binary);
     let permits = Arc::new(tokio::sync::Semaphore::new(ssh.parallel.max(1)));
+    // The responders listen on the rows the inventory's features turn on,
+    // as the checks that probe them compute from the same inventory.
+    let features: Vec<String> =
+        kubev_ha_rules::ports::Features::of(inventory).names().into_iter().map(String::from).collect();
     // 1. Responders on every node.
     progress(Progress::Phase("starting responders"));
     let mut starts = tokio::task::JoinSet::new();
@@ -59,6 +63,7 @@ pub async fn run_matrix(
         let node = inventory.node(&target.node).map(|n| n.value.clone());
         let (binary, ssh, permits, progress) = (binary.clone(), ssh.clone(), permits.clone(), progress.clone());
         let bandwidth = options.bandwidth.is_some();
+        let features = features.clone();
         starts.spawn(async move {
             let _permit = permits.acquire_owned().await;
             let roles: Vec<String> = node.iter().flat_map(|n| n.roles.iter().map(|r| r.to_string())).collect();
@@ -66,6 +71,10 @@ pub async fn run_matrix(
             for r in roles {
                 argv.push("--role".into());
                 argv.push(r);
+            }
+            for f in features {
+                argv.push("--feature".into());
+                argv.push(f);
             }
             argv.extend(["--ttl".into(), format!("{}s", ttl.as_secs()), "--stop-on-eof".into(), "--json".into()]);
             if bandwidth && node.as_ref().is_some_and(|n| n.is_worker()) {

@@ -248,6 +248,11 @@ pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration, times: &
         Ok(addr) => match target.protocol {
             Protocol::Tcp => probe_tcp(target, addr, timeout, times).await,
             Protocol::Udp => probe_udp(target, addr, timeout, times).await,
+            // The matrix never makes a probe target of a protocol without
+            // ports; should one come, it was not measured, so not open.
+            Protocol::Vrrp => {
+                (PortState::Unreachable, "IP protocol 112 (VRRP) has no port to connect to".to_string(), None)
+            }
         },
     };
     PortProbe {

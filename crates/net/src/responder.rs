@@ -198,6 +198,8 @@ pub async fn bind(
         let result = match protocol {
             Protocol::Tcp => TcpListener::bind(addr).await.map(|l| tcp.push((l, port))),
             Protocol::Udp => UdpSocket::bind(addr).await.map(|s| udp.push((s, port))),
+            // No port to bind; the matrix's serving list never holds it.
+            Protocol::Vrrp => continue,
         };
         match result {
             Ok(()) => report.listening.push(Listened { port, protocol, component: component.to_string() }),

@@ -110,6 +110,8 @@ pub struct Simulator<'a> {
     restartable_demand: Res,
     /// Per host, what its VMs that are not restarted request.
     non_restartable_used: Vec<Res>,
+    /// The sum of `non_restartable_used` over every host.
+    non_restartable_total: Res,
     /// Hosts by capacity, largest memory first, for the largest-VM bound.
     by_capacity: Vec<HostId>,
     /// Whether any host's capacity is only a lower bound (threads unknown).
@@ -127,16 +129,18 @@ impl<'a> Simulator<'a> {
             .filter(|&vm| cluster.group_of(vm).restarts)
             .map(|vm| cluster.demand_of(vm))
             .sum();
-        let non_restartable_used = placement
+        let non_restartable_used: Vec<Res> = placement
             .vms_on
             .iter()
             .map(|vms| vms.iter().filter(|&&vm| !cluster.group_of(vm).restarts).map(|&vm| cluster.demand_of(vm)).sum())
             .collect();
+        let non_restartable_total = non_restartable_used.iter().copied().sum();
         Simulator {
             cluster,
             placement,
             restartable_demand,
             non_restartable_used,
+            non_restartable_total,
             free,
             by_free_mem,
             added: vec![Vec::new(); n],
@@ -152,22 +156,27 @@ impl<'a> Simulator<'a> {
     /// is restored before returning.
     pub fn fail(&mut self, lost_hosts: &[HostId]) -> Failover {
         let cluster = self.cluster;
+        // The hosts this scenario loses, each once. Everything below walks
+        // this list, never all hosts: a scenario costs what it loses, so the
+        // thousands of single-worker scenarios of a large cluster stay linear
+        // in its size together.
+        let mut newly_lost: Vec<HostId> = Vec::with_capacity(lost_hosts.len());
         for &h in lost_hosts {
             if !self.lost[h as usize] {
                 self.lost[h as usize] = true;
                 self.by_free_mem.remove(&(self.free[h as usize].mem, h));
+                newly_lost.push(h);
             }
         }
+        newly_lost.sort_unstable();
 
         let mut displaced = 0u32;
         let mut to_place: Vec<VmId> = Vec::new();
         let mut lost_capacity = Res::ZERO;
         let mut lost_used = Res::ZERO;
         let mut survivors = cluster.hosts.len() as u32;
-        for (h, lost) in self.lost.iter().enumerate() {
-            if !lost {
-                continue;
-            }
+        for &h in &newly_lost {
+            let h = h as usize;
             survivors -= 1;
             lost_capacity += cluster.hosts[h].capacity;
             lost_used += self.placement.used[h];
@@ -228,7 +237,8 @@ impl<'a> Simulator<'a> {
             // (wherever it was, placed or not) and the VMs that are not
             // restarted but keep running on the survivors. This does not
             // depend on where the heuristic put anything.
-            let kept: Res = (0..self.lost.len()).filter(|&h| !self.lost[h]).map(|h| self.non_restartable_used[h]).sum();
+            let lost_kept: Res = newly_lost.iter().map(|&h| self.non_restartable_used[h as usize]).sum();
+            let kept = self.non_restartable_total - lost_kept;
             let need = self.restartable_demand + kept;
             self.judge_misfit(&homeless_vms, need, survivor_capacity, survivor_used, survivors)
         };
@@ -251,11 +261,9 @@ impl<'a> Simulator<'a> {
             self.by_free_mem.insert((self.free[hu].mem, h));
             self.added[hu].clear();
         }
-        for &h in lost_hosts {
-            if self.lost[h as usize] {
-                self.lost[h as usize] = false;
-                self.by_free_mem.insert((self.free[h as usize].mem, h));
-            }
+        for h in newly_lost {
+            self.lost[h as usize] = false;
+            self.by_free_mem.insert((self.free[h as usize].mem, h));
         }
         result
     }

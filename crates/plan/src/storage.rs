@@ -1,11 +1,22 @@
 //! Storage classes under failure: does losing the tolerated nodes or
 //! zones take every replica of some data, and does the capacity that is
-//! left still hold the data with all its replicas?
+//! left still hold the data with all the replicas it can have?
 //!
 //! Storage nodes are the nodes with the storage role, else the workers
 //! (hyperconverged storage such as Longhorn). Each holds a share of a
 //! class's capacity in proportion to its declared `usage: [storage]` disks,
 //! or an equal share when those are not declared on every storage node.
+//!
+//! Replication and capacity read one model of where replicas sit. A class
+//! keeps each piece of data on `replicas` distinct *units* of its
+//! `failureDomain`: storage hosts, racks or zones (a Ceph CRUSH rule, a
+//! Longhorn anti-affinity). So there are never more copies than units, a
+//! unit holds at most one copy of each piece, and after a failure only the
+//! units left can hold copies: with `failureDomain: zone`, one zone left
+//! holds one copy, never three. Replicas survive a failure when the copies
+//! outnumber the units it can take; capacity fits when the units left can
+//! hold a copy per unit up to the replicas, which is judged by the fill of
+//! the fullest unit in the best spread.
 
 use std::collections::BTreeMap;
 
@@ -45,15 +56,16 @@ pub enum ReplicaOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum CapacityOutcome {
-    /// What is left holds the data with all its replicas: `ratio` (data ÷
-    /// what is left, worst case) is at most 1. How full is too full is the
-    /// rules' business (ST-CAPACITY's thresholds).
+    /// What is left holds the data with every replica the units left can
+    /// take: `ratio` (the fill of the fullest unit in the best spread,
+    /// worst case) is at most 1. How full is too full is the rules'
+    /// business (ST-CAPACITY's thresholds).
     Fits {
         ratio: f64,
         detail: String,
     },
-    /// What is left cannot hold the data with all its replicas (`ratio`
-    /// above 1, infinite when nothing is left).
+    /// What is left cannot hold them (`ratio` above 1, infinite when
+    /// nothing is left).
     Overfull {
         ratio: f64,
         detail: String,
@@ -81,7 +93,7 @@ pub fn used_raw(inventory: &Inventory, class: &StorageClass) -> Option<u64> {
     let replicas = u64::from(class.replicas?.get());
     let mut used = ByteSize::ZERO;
     for w in &inventory.workloads {
-        for disk in &w.disks {
+        for disk in w.disks.iter().filter(|d| d.is_pvc()) {
             let on_this = match &disk.storage_class {
                 Some(name) => *name == class.name,
                 None => class.default == Some(true),
@@ -94,41 +106,105 @@ pub fn used_raw(inventory: &Inventory, class: &StorageClass) -> Option<u64> {
     Some(used.as_u64().saturating_mul(replicas))
 }
 
+/// Single-copy bytes on a class: its declared PVC disks, each workload's
+/// replicas counted; `None` when a disk has no size.
+fn used_data(inventory: &Inventory, class: &StorageClass) -> Option<u64> {
+    let mut used = ByteSize::ZERO;
+    for w in &inventory.workloads {
+        for disk in w.disks.iter().filter(|d| d.is_pvc()) {
+            let on_this = match &disk.storage_class {
+                Some(name) => *name == class.name,
+                None => class.default == Some(true),
+            };
+            if on_this {
+                used = used.saturating_add(disk.size?.saturating_mul(u64::from(w.replica_count())));
+            }
+        }
+    }
+    Some(used.as_u64())
+}
+
+/// The storage nodes with their share weights, and the failure the design
+/// must tolerate.
+struct Storage<'a> {
+    nodes: Vec<&'a Node>,
+    weights: Vec<u64>,
+    tolerate_nodes: u32,
+    tolerate_zones: u32,
+}
+
+/// Where a class's replicas can sit: the units of its failure domain, each
+/// a set of storage nodes (indices into `Storage::nodes`).
+struct Units {
+    domain: FailureDomain,
+    /// Said when the failure domain is not declared and hosts are assumed.
+    assumed: Option<&'static str>,
+    members: Vec<Vec<usize>>,
+}
+
+impl Storage<'_> {
+    /// The units of `domain`, or which fact is missing to form them.
+    fn units(&self, domain: Option<FailureDomain>) -> Result<Units, String> {
+        let (domain, assumed) = match domain {
+            Some(d) => (d, None),
+            None => (FailureDomain::Host, Some("failureDomain not declared: replicas assumed on distinct hosts")),
+        };
+        let mut by_key: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            let zone = node.zone.as_deref().unwrap_or("");
+            let key = match domain {
+                FailureDomain::Host => (zone, node.name.as_str()),
+                // A rack sits in one zone; the same name in two zones is two racks.
+                FailureDomain::Rack => {
+                    (zone, node.rack.as_deref().ok_or_else(|| format!("storage node {} declares no rack", node.name))?)
+                }
+                FailureDomain::Zone => {
+                    (node.zone.as_deref().ok_or_else(|| format!("storage node {} declares no zone", node.name))?, "")
+                }
+            };
+            by_key.entry(key).or_default().push(i);
+        }
+        Ok(Units { domain, assumed, members: by_key.into_values().collect() })
+    }
+
+    /// Storage weight per zone, when every storage node declares one.
+    fn zones(&self) -> Option<BTreeMap<&str, Vec<usize>>> {
+        let mut zones: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            zones.entry(node.zone.as_deref()?).or_default().push(i);
+        }
+        Some(zones)
+    }
+}
+
 /// Every class, judged under the tolerated failures.
 pub fn storage_under_failure(inventory: &Inventory) -> Vec<ClassUnderFailure> {
     let nodes = storage_nodes(inventory);
-    let tolerate_zones = inventory.tolerated_zone_failures();
-    let tolerate_nodes = inventory.tolerated_node_failures();
     let weights: Option<Vec<u64>> = nodes.iter().map(|n| storage_weight(n)).collect();
     let weights: Vec<u64> = weights.unwrap_or_else(|| vec![1; nodes.len()]);
-    let total_weight: u64 = weights.iter().sum();
-
-    // Storage weight and node count per zone; nodes without a zone are "?".
-    let mut zones: BTreeMap<&str, (u64, u32)> = BTreeMap::new();
-    for (node, w) in nodes.iter().zip(&weights) {
-        let e = zones.entry(node.zone.as_deref().unwrap_or("?")).or_default();
-        e.0 += w;
-        e.1 += 1;
-    }
-    let zones_known = !zones.contains_key("?");
-
+    let storage = Storage {
+        nodes,
+        weights,
+        tolerate_nodes: inventory.tolerated_node_failures(),
+        tolerate_zones: inventory.tolerated_zone_failures(),
+    };
     inventory
         .storage_classes()
         .iter()
         .map(|class| {
             let replicas = class.replicas.map(|r| r.get());
-            let replication =
-                replica_outcome(class, replicas, &nodes, &zones, zones_known, tolerate_nodes, tolerate_zones);
-            let capacity = capacity_outcome(
-                inventory,
-                class,
-                &weights,
-                total_weight,
-                &zones,
-                zones_known,
-                tolerate_nodes,
-                tolerate_zones,
-            );
+            let units = storage.units(class.failure_domain);
+            let replication = match (&units, replicas, class.failure_domain) {
+                (_, None, _) | (_, _, None) => {
+                    ReplicaOutcome::Unknown { detail: "replicas or failureDomain not declared".into() }
+                }
+                (Err(missing), ..) => ReplicaOutcome::Unknown { detail: missing.clone() },
+                (Ok(units), Some(r), Some(_)) => replica_outcome(&storage, units, r),
+            };
+            let capacity = match &units {
+                Err(missing) => CapacityOutcome::Unknown { detail: missing.clone() },
+                Ok(units) => capacity_outcome(inventory, class, &storage, units),
+            };
             ClassUnderFailure { class: class.name.clone(), replication, capacity }
         })
         .collect()
@@ -141,158 +217,205 @@ fn largest_k(values: impl Iterator<Item = u64>, k: usize) -> u64 {
     v.into_iter().take(k).sum()
 }
 
-fn replica_outcome(
-    class: &StorageClass,
-    replicas: Option<u32>,
-    nodes: &[&Node],
-    zones: &BTreeMap<&str, (u64, u32)>,
-    zones_known: bool,
-    tolerate_nodes: u32,
-    tolerate_zones: u32,
-) -> ReplicaOutcome {
-    let (Some(r), Some(domain)) = (replicas, class.failure_domain) else {
-        return ReplicaOutcome::Unknown { detail: "replicas or failureDomain not declared".into() };
+/// The most units a tolerated failure can take whole, and what it is in words.
+fn units_lost(storage: &Storage, units: &Units) -> Result<(u64, String), String> {
+    let k = storage.tolerate_zones as usize;
+    if k > 0 {
+        if storage.zones().is_none() {
+            return Err("some storage nodes declare no zone".into());
+        }
+        // Units nest in zones, so losing zones takes the units inside them.
+        let mut per_zone: BTreeMap<&str, u64> = BTreeMap::new();
+        for unit in &units.members {
+            let zone = storage.nodes[unit[0]].zone.as_deref().unwrap_or("");
+            *per_zone.entry(zone).or_default() += 1;
+        }
+        return Ok((largest_k(per_zone.into_values(), k), format!("{k} zone(s)")));
+    }
+    // Losing n nodes takes whole the smallest units first.
+    let n = storage.tolerate_nodes as usize;
+    let mut sizes: Vec<usize> = units.members.iter().map(Vec::len).collect();
+    sizes.sort_unstable();
+    let mut used = 0;
+    let mut lost = 0;
+    for size in sizes {
+        if used + size > n {
+            break;
+        }
+        used += size;
+        lost += 1;
+    }
+    Ok((lost, format!("{n} node(s)")))
+}
+
+fn replica_outcome(storage: &Storage, units: &Units, r: u32) -> ReplicaOutcome {
+    let domain = units.domain;
+    let total = units.members.len() as u64;
+    let (lost, what) = match units_lost(storage, units) {
+        Ok(found) => found,
+        Err(missing) => return ReplicaOutcome::Unknown { detail: missing },
     };
-    if tolerate_zones == 0 {
-        // Only node failures: replicas on distinct hosts survive r − 1 of them.
-        return if r > tolerate_nodes {
-            let left = nodes.len() as u32 - tolerate_nodes.min(nodes.len() as u32);
-            if left >= r {
-                ReplicaOutcome::Survives {
-                    detail: format!(
-                        "{r} replicas on distinct {domain}s survive losing {tolerate_nodes} node(s) and re-replicate on the {left} left"
-                    ),
-                }
-            } else {
-                ReplicaOutcome::Degraded {
-                    detail: format!(
-                        "after losing {tolerate_nodes} node(s) only {left} storage nodes are left for {r} replicas"
-                    ),
-                }
-            }
-        } else {
-            ReplicaOutcome::MayLoseData {
-                detail: format!("{r} replica(s) cannot survive losing {tolerate_nodes} node(s)"),
-            }
+    // There are never more copies than units to hold them.
+    let copies = u64::from(r).min(total);
+    let few = if copies < u64::from(r) {
+        format!(
+            "{r} replicas over {domain}s, but the storage nodes span only {total} {domain}(s), so at most {copies} of them exist; "
+        )
+    } else {
+        String::new()
+    };
+    if copies == 0 || lost >= copies {
+        return ReplicaOutcome::MayLoseData {
+            detail: format!(
+                "{few}losing {what} can take {lost} of the {total} {domain}(s), enough to hold every copy ({copies} of them)"
+            ),
         };
     }
-    if !zones_known {
-        return ReplicaOutcome::Unknown { detail: "some storage nodes declare no zone".into() };
-    }
-    let k = tolerate_zones as usize;
-    let zone_count = zones.len();
-    match domain {
-        FailureDomain::Zone => {
-            if r as usize <= k {
-                ReplicaOutcome::MayLoseData {
-                    detail: format!("{r} replicas, one per zone, do not survive losing {k} zone(s)"),
-                }
-            } else if zone_count.saturating_sub(k) < r as usize {
-                ReplicaOutcome::Degraded {
-                    detail: format!(
-                        "a replica survives losing {k} zone(s), but only {} zone(s) are left for {r} replicas: the data runs degraded until the zone returns",
-                        zone_count.saturating_sub(k)
-                    ),
-                }
-            } else {
-                ReplicaOutcome::Survives {
-                    detail: format!("{r} replicas over {zone_count} zones survive losing {k} and re-replicate"),
-                }
-            }
+    let left = total - lost;
+    if left < u64::from(r) {
+        ReplicaOutcome::Degraded {
+            detail: format!(
+                "{few}a copy survives losing {what} (it takes at most {lost} of {total} {domain}s), but only {left} {domain}(s) are left for {r} replicas: the data runs degraded until they return"
+            ),
         }
-        FailureDomain::Host | FailureDomain::Rack => {
-            // Replicas on distinct hosts (racks) can all sit in the lost zones
-            // when those zones hold at least r hosts (racks).
-            let units_per_zone: Vec<u64> = zones
-                .iter()
-                .map(|(zone, (_, count))| {
-                    if domain == FailureDomain::Host {
-                        u64::from(*count)
-                    } else {
-                        nodes
-                            .iter()
-                            .filter(|n| n.zone.as_deref() == Some(zone))
-                            .filter_map(|n| n.rack.as_deref())
-                            .collect::<std::collections::BTreeSet<_>>()
-                            .len() as u64
-                    }
-                })
-                .collect();
-            let worst = largest_k(units_per_zone.into_iter(), k);
-            if worst >= u64::from(r) {
-                ReplicaOutcome::MayLoseData {
-                    detail: format!(
-                        "replicas spread over {domain}s: losing {k} zone(s) can take {worst} {domain}s, enough to hold all {r} replicas"
-                    ),
-                }
-            } else {
-                ReplicaOutcome::Survives {
-                    detail: format!(
-                        "losing {k} zone(s) takes at most {worst} {domain}(s), fewer than the {r} replicas"
-                    ),
-                }
-            }
+    } else {
+        ReplicaOutcome::Survives {
+            detail: format!(
+                "{r} replicas on distinct {domain}s survive losing {what} (it takes at most {lost} of {total}) and re-replicate on the {left} left"
+            ),
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn capacity_outcome(
-    inventory: &Inventory,
-    class: &StorageClass,
-    weights: &[u64],
-    total_weight: u64,
-    zones: &BTreeMap<&str, (u64, u32)>,
-    zones_known: bool,
-    tolerate_nodes: u32,
-    tolerate_zones: u32,
-) -> CapacityOutcome {
-    let (Some(capacity), Some(raw)) = (class.capacity, used_raw(inventory, class)) else {
+/// The smallest fill `f` of the fullest unit such that units of capacities
+/// `caps` hold `copies` copies of `data` bytes, each unit at most one copy
+/// of each piece: the least f with Σ min(f·cap, data) ≥ copies·data.
+/// Infinite when fewer than `copies` units have any capacity.
+fn best_fill(caps: &[u64], data: u64, copies: u64) -> f64 {
+    if data == 0 || copies == 0 {
+        return 0.0;
+    }
+    let mut caps: Vec<f64> = caps.iter().filter(|&&c| c > 0).map(|&c| c as f64).collect();
+    if (caps.len() as u64) < copies {
+        return f64::INFINITY;
+    }
+    let data = data as f64;
+    let need = copies as f64 * data;
+    // Units saturate (hold a whole copy) in order of data/cap, smallest
+    // first: the largest units saturate first.
+    caps.sort_by(|a, b| b.total_cmp(a));
+    let mut open: f64 = caps.iter().sum();
+    let mut saturated = 0.0;
+    for cap in &caps {
+        // With the units before this one saturated, the fill that meets the need.
+        let f = (need - saturated * data) / open;
+        if f <= data / cap {
+            return f;
+        }
+        saturated += 1.0;
+        open -= cap;
+    }
+    // Every unit saturated: copies equals the unit count and the fullest
+    // unit is the smallest one.
+    caps.last().map_or(f64::INFINITY, |smallest| data / smallest)
+}
+
+fn capacity_outcome(inventory: &Inventory, class: &StorageClass, storage: &Storage, units: &Units) -> CapacityOutcome {
+    let (Some(capacity), Some(r), Some(data)) =
+        (class.capacity, class.replicas.map(|r| r.get()), used_data(inventory, class))
+    else {
         return CapacityOutcome::Unknown { detail: "capacity, replicas or disk sizes not declared".into() };
     };
+    let total_weight: u64 = storage.weights.iter().sum();
     if total_weight == 0 {
         return CapacityOutcome::Unknown { detail: "no storage nodes declared".into() };
     }
-    let (lost_weight, what) = if tolerate_zones > 0 {
-        if !zones_known {
+    // Which storage nodes the worst tolerated failure takes: the zones, or
+    // the nodes, holding the most capacity.
+    let mut lost = vec![false; storage.nodes.len()];
+    let what = if storage.tolerate_zones > 0 {
+        let Some(zones) = storage.zones() else {
             return CapacityOutcome::Unknown { detail: "some storage nodes declare no zone".into() };
+        };
+        let mut by_weight: Vec<(u64, &Vec<usize>)> =
+            zones.values().map(|m| (m.iter().map(|&i| storage.weights[i]).sum(), m)).collect();
+        by_weight.sort_by_key(|z| std::cmp::Reverse(z.0));
+        for (_, members) in by_weight.iter().take(storage.tolerate_zones as usize) {
+            for &i in members.iter() {
+                lost[i] = true;
+            }
         }
-        (
-            largest_k(zones.values().map(|z| z.0), tolerate_zones as usize),
-            format!("the largest {tolerate_zones} zone(s)"),
-        )
+        format!("the largest {} zone(s)", storage.tolerate_zones)
     } else {
-        (
-            largest_k(weights.iter().copied(), tolerate_nodes as usize),
-            format!("the largest {tolerate_nodes} storage node(s)"),
-        )
+        let mut order: Vec<usize> = (0..storage.nodes.len()).collect();
+        order.sort_by(|&a, &b| storage.weights[b].cmp(&storage.weights[a]).then(a.cmp(&b)));
+        for &i in order.iter().take(storage.tolerate_nodes as usize) {
+            lost[i] = true;
+        }
+        format!("the largest {} storage node(s)", storage.tolerate_nodes)
     };
-    let left = (capacity.as_u64() as u128 * u128::from(total_weight - lost_weight.min(total_weight))
-        / u128::from(total_weight)) as u64;
+    let share =
+        |i: usize| (capacity.as_u64() as u128 * u128::from(storage.weights[i]) / u128::from(total_weight)) as u64;
+    let caps: Vec<u64> = units
+        .members
+        .iter()
+        .map(|m| m.iter().filter(|&&i| !lost[i]).map(|&i| share(i)).sum::<u64>())
+        .filter(|&c| c > 0)
+        .collect();
+    let left: u64 = caps.iter().sum();
+    let domain = units.domain;
+    let copies = u64::from(r).min(caps.len() as u64);
+    let ratio = if data == 0 {
+        0.0
+    } else if copies == 0 {
+        f64::INFINITY
+    } else {
+        best_fill(&caps, data, copies)
+    };
+    let assumed = units.assumed.map_or_else(String::new, |a| format!(" ({a})"));
+    let fewer = if copies < u64::from(r) && copies > 0 {
+        format!(", only {copies} of the {r} replicas fit, one per {domain}")
+    } else {
+        String::new()
+    };
     // Nothing left for data that exists is unbounded use; say so in words
     // rather than "inf %". No data needs no capacity, left or not. In JSON
     // an infinite ratio is written as null (docs/plan.md).
-    let ratio = if raw == 0 {
-        0.0
-    } else if left == 0 {
-        f64::INFINITY
-    } else {
-        raw as f64 / left as f64
-    };
-    let detail = if left == 0 {
+    let detail = if copies == 0 {
         format!(
-            "after losing {what}, nothing is left of {} raw capacity for {} of data with its replicas",
+            "after losing {what}, nothing is left of {} raw capacity for {} of data with its replicas{assumed}",
             capacity.human(),
-            ByteSize::bytes(raw).human()
+            ByteSize::bytes(data.saturating_mul(u64::from(r))).human()
         )
     } else {
         format!(
-            "after losing {what}, {} of {} raw capacity is left for {} of data with its replicas ({:.0} %)",
+            "after losing {what}, {} of {} raw capacity is left on {} {domain}(s){fewer}: {} of data × {copies} {} fills the fullest {domain} to {:.0} %{assumed}",
             ByteSize::bytes(left).human(),
             capacity.human(),
-            ByteSize::bytes(raw).human(),
+            caps.len(),
+            ByteSize::bytes(data).human(),
+            if copies == 1 { "copy" } else { "copies" },
             ratio * 100.0
         )
     };
     if ratio > 1.0 { CapacityOutcome::Overfull { ratio, detail } } else { CapacityOutcome::Fits { ratio, detail } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fill_of_the_fullest_unit_in_the_best_spread() {
+        // Many equal units, no unit holding a whole copy: the average fill.
+        assert!((best_fill(&[100, 100, 100, 100], 50, 2) - 0.25).abs() < 1e-12);
+        // A copy per unit: the smallest unit is the fullest.
+        assert!((best_fill(&[100, 200], 50, 2) - 0.5).abs() < 1e-12);
+        // One huge unit cannot hold two copies of a piece: the small ones fill.
+        // 100 in the big unit, the other 100 over 10 + 10: overfull.
+        assert!(best_fill(&[1000, 10, 10], 100, 2) > 1.0);
+        // Fewer units than copies: impossible.
+        assert!(best_fill(&[100], 10, 2).is_infinite());
+        assert_eq!(best_fill(&[100], 0, 2), 0.0);
+    }
 }

@@ -31,13 +31,11 @@ pub const DEFAULT_ETCD_PATH: &str = "/var/lib/etcd";
 pub struct CollectOptions {
     /// The path whose disk is etcd's.
     pub etcd_path: String,
-    /// Include bridges, veths and tunnels among the NICs.
-    pub include_virtual_links: bool,
 }
 
 impl Default for CollectOptions {
     fn default() -> Self {
-        CollectOptions { etcd_path: DEFAULT_ETCD_PATH.into(), include_virtual_links: false }
+        CollectOptions { etcd_path: DEFAULT_ETCD_PATH.into() }
     }
 }
 
@@ -111,7 +109,7 @@ pub fn collect(root: &Root, options: &CollectOptions) -> HostFacts {
     facts.cpu_model = cpuinfo.model.clone();
     facts.memory = memory;
     facts.disks = disks;
-    facts.nics = network::collect_nics(root, options.include_virtual_links);
+    facts.nics = network::collect_nics(root);
     facts.hostname = root.read_trimmed("/proc/sys/kernel/hostname");
     facts.default_route_link = network::default_route_link(root);
     // Addresses are asked of the kernel, so only on the live system.

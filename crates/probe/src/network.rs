@@ -1,9 +1,12 @@
-//! NICs from /sys/class/net: speed (unknown, not 0, when the kernel says
-//! -1 or refuses the read, as virtual links do), MTU, state and MAC;
-//! loopback skipped, virtual links marked.
+//! Links from /sys/class/net: speed (unknown, not 0, when the kernel says
+//! -1 or refuses the read, as virtual links do), MTU, state and MAC, and
+//! what kind each is: a physical port, a bond with its slaves, a VLAN on
+//! its lower link, a bridge with its ports, a veth, a tunnel. Loopback is
+//! skipped; nothing else is, so declared NICs can be matched against bonds
+//! and VLANs, and a node in a network namespace still shows its veth.
 
 use kubev_ha_model::LinkSpeed;
-use kubev_ha_model::host::HostNic;
+use kubev_ha_model::host::{HostNic, LinkKind};
 
 use crate::root::{ReadError, Root};
 
@@ -55,14 +58,24 @@ pub fn ipv4_of_link(link: &str) -> Option<std::net::IpAddr> {
     found
 }
 
-pub fn collect_nics(root: &Root, include_virtual: bool) -> Vec<HostNic> {
+/// Every link but loopback, each with its kind and how it relates to the
+/// others: a bond's slaves, a bridge's ports, a VLAN's lower link, the
+/// master a link is enslaved to. Virtual links are kept: a node's traffic
+/// often leaves by a bond or a VLAN, and in a container or a network
+/// namespace by a veth, and the rules match declared NICs against them.
+pub fn collect_nics(root: &Root) -> Vec<HostNic> {
+    let vlans = root.read("/proc/net/vlan/config").map(|t| parse_vlan_config(&t)).unwrap_or_default();
     root.list("/sys/class/net")
         .into_iter()
         .filter(|name| name != "lo")
         .map(|name| {
             let base = format!("/sys/class/net/{name}");
+            let uevent = root.read(&format!("{base}/uevent")).unwrap_or_default();
+            let devtype = uevent.lines().find_map(|l| l.strip_prefix("DEVTYPE=")).map(str::trim).map(str::to_string);
             let virtual_link =
                 root.exists(&format!("/sys/devices/virtual/net/{name}")) || root.exists(&format!("{base}/bridge"));
+            let vlan = vlans.iter().find(|v| v.name == name);
+            let kind = link_kind(root, &base, &name, devtype.as_deref(), virtual_link, vlan.is_some());
             // Mb/s; -1 (unknown duplex/link down) and EINVAL (virtual links)
             // mean "unknown", never a speed of 0.
             let speed = match root.read(&format!("{base}/speed")) {
@@ -71,16 +84,104 @@ pub fn collect_nics(root: &Root, include_virtual: bool) -> Vec<HostNic> {
                     None
                 }
             };
+            let members = match kind {
+                LinkKind::Bond => root
+                    .read(&format!("{base}/bonding/slaves"))
+                    .map(|t| t.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default(),
+                LinkKind::Bridge => root.list(&format!("{base}/brif")),
+                _ => vec![],
+            };
+            // A VLAN's lower link: /proc/net/vlan/config names it; sysfs has a
+            // `lower_NAME` entry for it too (also where the 8021q proc file
+            // is absent, as in a network namespace).
+            let lower = vlan.map(|v| v.lower.clone()).or_else(|| {
+                (kind == LinkKind::Vlan)
+                    .then(|| root.list(&base).into_iter().find_map(|e| e.strip_prefix("lower_").map(str::to_string)))
+                    .flatten()
+            });
             HostNic {
                 speed,
                 mtu: root.read_trimmed(&format!("{base}/mtu")).and_then(|m| m.parse().ok()),
                 operstate: root.read_trimmed(&format!("{base}/operstate")),
                 mac: root.read_trimmed(&format!("{base}/address")),
-                virtual_link,
+                virtual_link: kind != LinkKind::Physical,
+                kind,
+                master: link_target(root, &format!("{base}/master")),
+                members,
+                lower,
+                vlan_id: vlan.map(|v| v.id),
+                permanent_mac: root.read_trimmed(&format!("{base}/bonding_slave/perm_hwaddr")),
                 name,
             }
         })
-        .filter(|n| include_virtual || !n.virtual_link)
+        .collect()
+}
+
+/// The kind of link, from what sysfs shows of it: the driver's directories
+/// (`bonding/`, `bridge/`), the `DEVTYPE` of its uevent (set by the bond,
+/// bridge, VLAN, Geneve and VXLAN drivers, among others), and for a veth,
+/// which sets no DEVTYPE, a peer (`iflink`) other than itself.
+fn link_kind(
+    root: &Root,
+    base: &str,
+    name: &str,
+    devtype: Option<&str>,
+    virtual_link: bool,
+    in_vlan_config: bool,
+) -> LinkKind {
+    if root.exists(&format!("{base}/bonding")) || devtype == Some("bond") {
+        return LinkKind::Bond;
+    }
+    if root.exists(&format!("{base}/bridge")) || devtype == Some("bridge") {
+        return LinkKind::Bridge;
+    }
+    if in_vlan_config || devtype == Some("vlan") {
+        return LinkKind::Vlan;
+    }
+    let tunnel_devtype =
+        matches!(devtype, Some("geneve" | "vxlan" | "gre" | "gretap" | "ip6gre" | "ipip" | "sit" | "stt"));
+    let tunnel_name = ["genev_sys_", "vxlan_sys_", "stt_sys_", "gre_sys"].iter().any(|p| name.starts_with(p));
+    if virtual_link && (tunnel_devtype || tunnel_name) {
+        return LinkKind::Tunnel;
+    }
+    if !virtual_link {
+        return LinkKind::Physical;
+    }
+    let number = |file: &str| root.read_trimmed(&format!("{base}/{file}")).and_then(|v| v.parse::<u32>().ok());
+    match (devtype, number("ifindex"), number("iflink")) {
+        (None, Some(index), Some(peer)) if peer != index && peer != 0 => LinkKind::Veth,
+        _ => LinkKind::Virtual,
+    }
+}
+
+/// The name a sysfs link points to (`master -> ../bond0` gives `bond0`).
+fn link_target(root: &Root, rel: &str) -> Option<String> {
+    let target = std::fs::read_link(root.path(rel)).ok()?;
+    target.file_name()?.to_str().map(str::to_string)
+}
+
+/// One line of /proc/net/vlan/config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VlanEntry {
+    pub name: String,
+    pub id: u16,
+    pub lower: String,
+}
+
+/// /proc/net/vlan/config: two header lines ("VLAN Dev name | VLAN ID" and
+/// "Name-Type: ..."), then `NAME | ID | LOWER` per VLAN.
+pub fn parse_vlan_config(text: &str) -> Vec<VlanEntry> {
+    text.lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('|').map(str::trim).collect();
+            match fields.as_slice() {
+                [name, id, lower] if !name.is_empty() && !lower.is_empty() => {
+                    Some(VlanEntry { name: name.to_string(), id: id.parse().ok()?, lower: lower.to_string() })
+                }
+                _ => None,
+            }
+        })
         .collect()
 }
 
@@ -103,6 +204,20 @@ mod tests {
         assert_eq!(default_route_link(&Root::new(dir.path())).as_deref(), Some("eno1"));
         std::fs::write(dir.path().join("proc/net/route"), "Iface\tDestination\n").unwrap();
         assert_eq!(default_route_link(&Root::new(dir.path())), None);
+    }
+
+    #[test]
+    fn vlan_config_lines() {
+        let text = "VLAN Dev name\t | VLAN ID\nName-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n\
+                    bond0.100      | 100  | bond0\nbond0.200      | 200  | bond0\n";
+        assert_eq!(
+            parse_vlan_config(text),
+            vec![
+                VlanEntry { name: "bond0.100".into(), id: 100, lower: "bond0".into() },
+                VlanEntry { name: "bond0.200".into(), id: 200, lower: "bond0".into() },
+            ]
+        );
+        assert!(parse_vlan_config("garbage | x | y\n").is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::Profile;
-use kubev_ha_rules::ports::{MATRIX_NOTES, PORT_MATRIX};
+use kubev_ha_rules::ports::{MATRIX_NOTES, PORT_MATRIX, PortNetwork, PortRule};
 use kubev_ha_rules::{CATALOG, FactSource, Rule, Thresholds};
 use serde_json::json;
 
@@ -138,24 +138,44 @@ pub fn rules_markdown() -> String {
     out
 }
 
-fn ports_markdown() -> String {
-    let mut out = String::from("| component | port | proto | on | from | purpose |\n|---|---|---|---|---|---|\n");
+fn purpose_text(r: &PortRule) -> String {
+    match r.note {
+        Some(note) => format!("{} ({note})", r.purpose),
+        None => r.purpose.to_string(),
+    }
+}
+
+fn from_text(r: &PortRule) -> String {
+    r.reached_from.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// One line per network: what it means for verification.
+fn network_legend() -> Vec<String> {
+    PortNetwork::ALL.iter().map(|n| format!("`{n}`: {}", n.verified_by())).collect()
+}
+
+/// The port matrix as Markdown (in docs/rules.md, and `rules --ports --format markdown`).
+pub fn ports_markdown() -> String {
+    let mut out = String::from(
+        "| component | port | proto | network | on | from | when | purpose |\n|---|---|---|---|---|---|---|---|\n",
+    );
     for r in PORT_MATRIX {
-        let from = r.reached_from.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
-        let purpose = match r.note {
-            Some(note) => format!("{} ({note})", r.purpose),
-            None => r.purpose.to_string(),
-        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             r.component,
             r.ports_text(),
             r.protocols_text(),
+            r.network,
             r.listens_on,
-            from,
-            md_cell(&purpose)
+            from_text(r),
+            md_cell(&r.when.to_string()),
+            md_cell(&purpose_text(r))
         );
+    }
+    out.push_str("\nNetworks:\n\n");
+    for line in network_legend() {
+        let _ = writeln!(out, "- {line}");
     }
     out.push('\n');
     for note in MATRIX_NOTES {
@@ -164,34 +184,90 @@ fn ports_markdown() -> String {
     out
 }
 
-/// The port matrix as a table.
+/// The port matrix as a table; each row's upstream note follows the table,
+/// wrapped, so the table stays readable on a terminal.
 pub fn ports_table(width: u16) -> String {
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width)
-        .set_header(["Component", "Port", "Proto", "Listens on", "Reached from", "Purpose"]);
+        .set_header(["Component", "Port", "Proto", "Network", "Listens on", "Reached from", "When", "Purpose"]);
     for r in PORT_MATRIX {
-        let from = r.reached_from.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
-        let purpose = match r.note {
-            Some(note) => format!("{} ({note})", r.purpose),
-            None => r.purpose.to_string(),
-        };
         table.add_row([
             r.component.to_string(),
             r.ports_text(),
             r.protocols_text(),
+            r.network.to_string(),
             r.listens_on.to_string(),
-            from,
-            purpose,
+            from_text(r),
+            r.when.to_string(),
+            r.purpose.to_string(),
         ]);
     }
-    let notes: String = MATRIX_NOTES.iter().map(|n| format!("- {n}\n")).collect();
-    format!("{table}\n{notes}")
+    let wrap = usize::from(width.max(40)) - 2;
+    let list = |out: &mut String, items: &mut dyn Iterator<Item = String>| {
+        for item in items {
+            for (i, line) in textwrap::wrap(&item, wrap).iter().enumerate() {
+                let _ = writeln!(out, "{}{line}", if i == 0 { "- " } else { "  " });
+            }
+        }
+    };
+    let mut out = format!("{table}\nNetworks:\n");
+    list(&mut out, &mut network_legend().into_iter().map(|n| n.replace('`', "")));
+    out.push_str("\nWhere each row comes from, and where the page differs:\n");
+    list(
+        &mut out,
+        &mut PORT_MATRIX.iter().filter_map(|r| r.note.map(|n| format!("{} {}: {n}", r.component, r.ports_text()))),
+    );
+    out.push('\n');
+    list(&mut out, &mut MATRIX_NOTES.iter().map(|n| n.to_string()));
+    out
 }
 
-/// The port matrix as JSON.
+/// The port matrix as JSON: each row with its network, when it applies,
+/// and how a row on that network is verified.
 pub fn ports_json() -> serde_json::Value {
-    json!({ "ports": PORT_MATRIX, "notes": MATRIX_NOTES })
+    let ports: Vec<serde_json::Value> = PORT_MATRIX
+        .iter()
+        .map(|r| {
+            let mut row = serde_json::to_value(r).unwrap_or_default();
+            if let Some(obj) = row.as_object_mut() {
+                obj.insert("portsText".into(), json!(r.ports_text()));
+                obj.insert("verifiedBy".into(), json!(r.network.verified_by()));
+            }
+            row
+        })
+        .collect();
+    json!({ "ports": ports, "notes": MATRIX_NOTES })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `rules --ports` did not say where a port lives or when
+    /// a row applies.
+    #[test]
+    fn the_port_matrix_says_each_ports_network_and_when_it_applies() {
+        // Wrapped lines joined again: the words, not the layout, are tested.
+        let text = ports_table(100).replace("\n  ", " ");
+        for word in ["Network", "When", "local-only", "migration", "always", "live-cluster audit"] {
+            assert!(text.contains(word), "{word} missing:\n{text}");
+        }
+        let json = ports_json();
+        let rows = json["ports"].as_array().unwrap();
+        let find = |c: &str| rows.iter().find(|r| r["component"] == c).unwrap();
+        assert_eq!(find("kube-scheduler")["network"], "local-only");
+        assert_eq!(find("KubeVirt API")["network"], "pod");
+        assert_eq!(find("live migration")["network"], "migration");
+        assert_eq!(find("API server")["when"], "always");
+        assert_eq!(find("keepalived VRRP")["when"], "apiEndpoint.loadBalancer: keepalived");
+        assert!(find("KubeVirt API")["verifiedBy"].as_str().unwrap().contains("audit"));
+        let md = ports_markdown();
+        assert!(
+            md.contains("| kube-scheduler | 10259 | tcp | local-only | control-plane | itself (loopback) | always |"),
+            "{md}"
+        );
+    }
 }

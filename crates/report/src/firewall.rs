@@ -1,17 +1,25 @@
 //! Firewall rules that open exactly the port matrix for one node, as
 //! nftables (`nft -f`) or firewalld (`firewall-cmd`) input.
 //!
+//! Only the matrix rows on node addresses (`node` network) that the
+//! inventory's features turn on are rendered. Local-only ports
+//! (kube-scheduler, controller-manager) are bound to loopback, which stays
+//! open anyway; pod and migration ports (virt-api, the migration proxies,
+//! Self Node Remediation's peers) live inside pods, whose traffic reaches
+//! them through the overlay tunnel and never this host's input chain, so
+//! a rule for them on the node would open a port nothing listens on. BGP
+//! rows listen on the routers: the nodes connect out, and the replies pass
+//! as established traffic. keepalived's VRRP (IP protocol 112) is a row of
+//! its own, rendered only with `loadBalancer: keepalived` (kube-vip uses no
+//! VRRP).
+//!
 //! What each rule lets in is the matrix's "from" column: the other nodes
 //! (their addresses, the node CIDR, and the pod CIDR, since pods reach
-//! host ports too), only the control planes, or anyone (load balancers,
-//! admins, NodePort clients). SSH, loopback, ICMP and established traffic
-//! stay open, so applying the rules never locks the operator out; the
-//! table is replaced as a whole, so applying twice is the same as once.
-//!
-//! Live migration is the one port group whose traffic may come from
-//! another network than the nodes' primary addresses: with a dedicated
-//! migration network, KubeVirt's migration proxies connect from the
-//! migration NIC, so its CIDR is admitted for those ports too.
+//! host ports too, metrics scrapers among them), only the control planes,
+//! or anyone (load balancers, admins, NodePort clients). SSH, loopback,
+//! ICMP and established traffic stay open, so applying the rules never
+//! locks the operator out; the table is replaced as a whole, so applying
+//! twice is the same as once.
 //!
 //! kubev-ha's own measurement port (the bandwidth sink of `net matrix
 //! --bandwidth`) is not part of the matrix and stays closed unless asked
@@ -21,8 +29,8 @@
 use std::fmt::Write;
 use std::net::IpAddr;
 
-use kubev_ha_model::{Inventory, LoadBalancerKind, Node, Role};
-use kubev_ha_rules::ports::{PORT_MATRIX, Peer, PortRule};
+use kubev_ha_model::{Inventory, Node, Role};
+use kubev_ha_rules::ports::{Features, ListensOn, Peer, PortNetwork, PortRule, Protocol};
 
 /// What to render beyond the matrix itself.
 #[derive(Debug, Clone, Default)]
@@ -45,7 +53,7 @@ fn sources(rule: &PortRule) -> Sources {
     let open = [Peer::LoadBalancer, Peer::Admins, Peer::Clients];
     if rule.reached_from.iter().any(|p| open.contains(p)) {
         Sources::Anyone
-    } else if rule.reached_from.contains(&Peer::AllNodes) {
+    } else if rule.reached_from.iter().any(|p| matches!(p, Peer::AllNodes | Peer::Monitoring)) {
         Sources::Nodes
     } else if rule.reached_from.contains(&Peer::Role(Role::ControlPlane)) {
         Sources::ControlPlanes
@@ -94,10 +102,48 @@ fn ips(nodes: impl Iterator<Item = impl std::ops::Deref<Target = Node>>) -> (Vec
     (v4, v6)
 }
 
-/// Whether a rule is live migration, whose peers may connect from the
-/// migration network rather than from their primary address.
-fn is_migration(rule: &PortRule) -> bool {
-    rule.component == "live migration"
+/// The rows rendered for `node`: on node addresses, turned on by the
+/// inventory, listening on this node.
+fn rows_for<'a>(features: Features, node: &'a Node) -> impl Iterator<Item = &'static PortRule> + 'a {
+    features.node_rows().filter(move |r| r.listens_on.includes(&node.roles))
+}
+
+/// Comment lines for what is deliberately not rendered for `node`: rows
+/// this node reaches out to (BGP peers), rows of other nodes' peers the
+/// operator must add (other clusters), and rows inside pods.
+fn unrendered_notes(features: Features, node: &Node) -> Vec<String> {
+    let mut notes = Vec::new();
+    for rule in features.node_rows() {
+        if matches!(rule.listens_on, ListensOn::Outside(_)) && rule.reached_by(&node.roles) {
+            notes.push(format!(
+                "{} {}/{} to {}: this node connects out, and the replies pass as established traffic, so no inbound rule",
+                rule.component,
+                rule.ports_text(),
+                rule.protocols_text(),
+                rule.listens_on
+            ));
+        }
+        if rule.listens_on.includes(&node.roles) && rule.reached_from.contains(&Peer::OtherClusters) {
+            notes.push(format!(
+                "{} {}/{}: the other clusters' Kube-OVN masters must reach it too; add a rule with their addresses",
+                rule.component,
+                rule.ports_text(),
+                rule.protocols_text()
+            ));
+        }
+    }
+    let inside: Vec<String> = features
+        .rows()
+        .filter(|r| matches!(r.network, PortNetwork::Pod | PortNetwork::Migration))
+        .map(|r| format!("{} {}/{}", r.component, r.ports_text(), r.protocols_text()))
+        .collect();
+    if !inside.is_empty() {
+        notes.push(format!(
+            "not opened here, since they live in pods and their traffic never enters this chain: {}",
+            inside.join(", ")
+        ));
+    }
+    notes
 }
 
 /// The declared migration network(s), as (IPv4, IPv6) CIDR strings.
@@ -125,6 +171,16 @@ fn interfaces(node: &Node) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// What an nftables rule matches for `protocol` of `rule` in `family`
+/// (`ip`, `ip6`, or `inet` for both).
+fn nft_match(rule: &PortRule, protocol: Protocol, family: &str) -> String {
+    match protocol {
+        Protocol::Vrrp if family == "ip" => "ip protocol vrrp".into(),
+        Protocol::Vrrp => "meta l4proto vrrp".into(),
+        p => format!("{p} dport {}", ports_expr(rule)),
+    }
 }
 
 fn ports_expr(rule: &PortRule) -> String {
@@ -201,7 +257,14 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &Firew
     set(&mut out, "control_planes_v6", "ipv6_addr", false, &cp6);
     set(&mut out, "workers_v4", "ipv4_addr", false, &w4);
     set(&mut out, "workers_v6", "ipv6_addr", false, &w6);
-    let (mig4, mig6) = migration_cidrs(inventory);
+    // The migration network is only a source of kubev-ha's own
+    // measurement (the bandwidth sink): migrations themselves enter the
+    // virt-handler pods, not this chain.
+    let (mig4, mig6) = if this.is_worker() && !options.measurement_ports.is_empty() {
+        migration_cidrs(inventory)
+    } else {
+        (vec![], vec![])
+    };
     set(&mut out, "migration_v4", "ipv4_addr", true, &mig4);
     set(&mut out, "migration_v6", "ipv6_addr", true, &mig6);
 
@@ -218,7 +281,11 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &Firew
         out,
         "    tcp dport 22 accept comment \"SSH: kept open so that applying this never locks the operator out\""
     );
-    for rule in PORT_MATRIX.iter().filter(|r| r.listens_on.includes(&this.roles)) {
+    let features = Features::of(inventory);
+    for note in unrendered_notes(features, this) {
+        let _ = writeln!(out, "    # {note}");
+    }
+    for rule in rows_for(features, this) {
         let sets: Vec<(&str, &Vec<String>)> = match sources(rule) {
             Sources::Anyone => vec![],
             Sources::Nodes => vec![("nodes_v4", &all4), ("nodes_v6", &all6)],
@@ -226,9 +293,8 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &Firew
             Sources::Workers => vec![("workers_v4", &w4), ("workers_v6", &w6)],
         };
         for &protocol in rule.protocols {
-            let proto = protocol.to_string();
             if sources(rule) == Sources::Anyone {
-                let _ = writeln!(out, "    {proto} dport {} accept comment \"{}\"", ports_expr(rule), comment(rule));
+                let _ = writeln!(out, "    {} accept comment \"{}\"", nft_match(rule, protocol, "inet"), comment(rule));
                 continue;
             }
             // An empty set cannot be referenced: no such sources, no rule.
@@ -236,24 +302,10 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &Firew
                 let family = if set_name.ends_with("v4") { "ip" } else { "ip6" };
                 let _ = writeln!(
                     out,
-                    "    {family} saddr @{set_name} {proto} dport {} accept comment \"{}\"",
-                    ports_expr(rule),
+                    "    {family} saddr @{set_name} {} accept comment \"{}\"",
+                    nft_match(rule, protocol, family),
                     comment(rule)
                 );
-            }
-            if is_migration(rule) {
-                for (set_name, family, cidrs) in [("migration_v4", "ip", &mig4), ("migration_v6", "ip6", &mig6)] {
-                    if cidrs.is_empty() {
-                        continue;
-                    }
-                    let _ = writeln!(
-                        out,
-                        "    {family} saddr @{set_name} {proto} dport {} accept comment \"{} from the migration network {}\"",
-                        ports_expr(rule),
-                        rule.component,
-                        cidrs.join(", ")
-                    );
-                }
             }
         }
     }
@@ -273,25 +325,6 @@ pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &Firew
                     "    {family} saddr @{set_name} tcp dport {port} accept comment \"kubev-ha net matrix --bandwidth sink: remove after measuring\""
                 );
             }
-        }
-    }
-    let keepalived = inventory
-        .api_endpoint
-        .as_ref()
-        .and_then(|e| e.load_balancer)
-        .is_some_and(|lb| matches!(lb, LoadBalancerKind::Keepalived | LoadBalancerKind::KubeVip));
-    if this.is_control_plane() && keepalived {
-        if !cp4.is_empty() {
-            let _ = writeln!(
-                out,
-                "    ip saddr @control_planes_v4 ip protocol vrrp accept comment \"keepalived VRRP (IP protocol 112) between control planes\""
-            );
-        }
-        if !cp6.is_empty() {
-            let _ = writeln!(
-                out,
-                "    ip6 saddr @control_planes_v6 meta l4proto vrrp accept comment \"keepalived VRRP between control planes\""
-            );
         }
     }
     let _ = writeln!(out, "  }}\n}}");
@@ -329,18 +362,18 @@ pub fn firewalld(inventory: &Inventory, source: &str, node: &str, options: &Fire
         let (v4, v6) = migration_cidrs(inventory);
         [v4, v6].concat()
     };
-    for rule in PORT_MATRIX.iter().filter(|r| r.listens_on.includes(&this.roles)) {
+    let features = Features::of(inventory);
+    for note in unrendered_notes(features, this) {
+        let _ = writeln!(out, "# {note}");
+    }
+    for rule in rows_for(features, this) {
         let _ = writeln!(out, "# {}", comment(rule));
-        let mut from: Vec<String> = match sources(rule) {
+        let from: Vec<String> = match sources(rule) {
             Sources::Anyone => vec![],
             Sources::Nodes => node_sources.clone(),
             Sources::ControlPlanes => [cp4.clone(), cp6.clone()].concat(),
             Sources::Workers => [w4.clone(), w6.clone()].concat(),
         };
-        if is_migration(rule) && !migration.is_empty() {
-            let _ = writeln!(out, "# ... and from the migration network {}", migration.join(", "));
-            from.extend(migration.iter().cloned());
-        }
         for &protocol in rule.protocols {
             let proto = protocol.to_string();
             let ports = ports_expr(rule);
@@ -348,22 +381,19 @@ pub fn firewalld(inventory: &Inventory, source: &str, node: &str, options: &Fire
                 let _ = writeln!(out, "firewall-cmd --permanent --zone=\"$Z\" --add-port={ports}/{proto}");
                 continue;
             }
+            // A rich rule matches a port, or (VRRP) a protocol without one.
+            let what = if protocol.has_ports() {
+                format!("port port=\"{ports}\" protocol=\"{proto}\"")
+            } else {
+                format!("protocol value=\"{proto}\"")
+            };
             for src in &from {
                 let _ = writeln!(
                     out,
-                    "firewall-cmd --permanent --zone=\"$Z\" --add-rich-rule='rule family=\"{}\" source address=\"{src}\" port port=\"{ports}\" protocol=\"{proto}\" accept'",
+                    "firewall-cmd --permanent --zone=\"$Z\" --add-rich-rule='rule family=\"{}\" source address=\"{src}\" {what} accept'",
                     family(src)
                 );
             }
-        }
-    }
-    if this.is_control_plane() {
-        for src in [cp4, cp6].concat() {
-            let _ = writeln!(
-                out,
-                "firewall-cmd --permanent --zone=\"$Z\" --add-rich-rule='rule family=\"{}\" source address=\"{src}\" protocol value=\"vrrp\" accept'",
-                family(&src)
-            );
         }
     }
     if this.is_worker() {
@@ -415,9 +445,75 @@ mod tests {
         assert!(problems[0].pos.is_some(), "points at the node");
     }
 
+    fn parse(extra: &str) -> Inventory {
+        let text = format!(
+            "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: c}}\n{extra}nodes:\n\
+  - {{name: cp-1, address: 10.0.0.1, roles: [control-plane]}}\n\
+  - {{name: cp-2, address: 10.0.0.2, roles: [control-plane]}}\n\
+  - {{name: w-1, address: 10.0.0.3, roles: [worker]}}\n"
+        );
+        kubev_ha_model::parse_str("c.yaml", &text).unwrap().inventory
+    }
+
+    /// Regression: VRRP was opened for kube-vip (which has none) and, in
+    /// firewalld, on every control plane whatever the load balancer.
     #[test]
-    fn the_matrix_has_a_live_migration_rule() {
-        // is_migration finds it by name: a rename in the matrix must fail here.
-        assert!(PORT_MATRIX.iter().any(is_migration));
+    fn vrrp_only_with_keepalived() {
+        let keepalived = parse("apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n");
+        let kube_vip = parse("apiEndpoint: {host: 10.0.0.5, loadBalancer: kube-vip, vip: 10.0.0.5}\n");
+        let o = FirewallOptions::default();
+        assert!(
+            nftables(&keepalived, "c.yaml", "cp-1", &o).contains("ip saddr @control_planes_v4 ip protocol vrrp accept")
+        );
+        assert!(firewalld(&keepalived, "c.yaml", "cp-1", &o).contains("protocol value=\"vrrp\" accept"));
+        assert!(!nftables(&keepalived, "c.yaml", "w-1", &o).contains("vrrp"));
+        for node in ["cp-1", "w-1"] {
+            assert!(!nftables(&kube_vip, "c.yaml", node, &o).contains("vrrp"), "{node}");
+            assert!(!firewalld(&kube_vip, "c.yaml", node, &o).contains("vrrp"), "{node}");
+        }
+    }
+
+    /// Regression: 10257, 10259, 8443 and the migration ports were opened
+    /// on node addresses, where nothing listens for them.
+    #[test]
+    fn only_node_network_rows_are_opened() {
+        let inv = parse("network: {migrationNetwork: {dedicated: true, cidr: 192.168.50.0/24}}\n");
+        let o = FirewallOptions::default();
+        let cp = nftables(&inv, "c.yaml", "cp-1", &o);
+        let w = nftables(&inv, "c.yaml", "w-1", &o);
+        for port in ["10257", "10259", "8443", "61000-61009"] {
+            for (node, rules) in [("cp-1", &cp), ("w-1", &w)] {
+                assert!(!rules.contains(&format!("dport {port} ")), "{node} opens {port}:\n{rules}");
+            }
+        }
+        assert!(cp.contains("dport 10660 "), "kube-ovn-controller metrics on the control planes");
+        assert!(!w.contains("dport 10660 "), "not on workers");
+        assert!(w.contains("live migration 61000–61009/tcp"), "says why it is not opened: {w}");
+        let fw = firewalld(&inv, "c.yaml", "w-1", &o);
+        assert!(!fw.contains("port=\"61000-61009\"") && !fw.contains("port=\"8443\""), "{fw}");
+    }
+
+    #[test]
+    fn feature_rows_only_when_enabled() {
+        let o = FirewallOptions::default();
+        let plain = parse("");
+        let featured = parse(
+            "apiEndpoint: {host: 10.0.9.5, loadBalancer: kube-vip, vip: 10.0.9.5, mode: bgp}\n\
+network: {overlay: vxlan, interconnection: true, bgp: true}\nha: {fencing: self-node-remediation}\n",
+        );
+        let (plain_cp, cp) = (nftables(&plain, "c", "cp-1", &o), nftables(&featured, "c", "cp-1", &o));
+        let w = nftables(&featured, "c", "w-1", &o);
+        assert!(plain_cp.contains("udp dport 6081 ") && !plain_cp.contains("4789") && !plain_cp.contains("6645"));
+        assert!(cp.contains("udp dport 4789 ") && !cp.contains("dport 6081 "), "{cp}");
+        assert!(cp.contains("ip saddr @control_planes_v4 tcp dport 6645-6646 accept"), "{cp}");
+        assert!(cp.contains("tcp dport 6647-6648 "), "{cp}");
+        assert!(cp.contains("other clusters' Kube-OVN masters must reach it"), "{cp}");
+        assert!(!w.contains("6645"), "ovn-ic runs on the control planes: {w}");
+        // BGP and SNR open nothing inbound, and say why.
+        assert!(!cp.contains("dport 179 ") && !cp.contains("dport 30001 "), "{cp}");
+        assert!(cp.contains("BGP (kube-vip) 179/tcp to the BGP peers (routers): this node connects out"), "{cp}");
+        assert!(w.contains("BGP (speaker) 179/tcp") && !w.contains("BGP (kube-vip)"), "{w}");
+        assert!(w.contains("Self Node Remediation 30001/tcp"), "{w}");
+        assert!(!plain_cp.contains("BGP") && !plain_cp.contains("Self Node Remediation"));
     }
 }

@@ -1,13 +1,16 @@
 //! `kubev-ha host`: what the machine is, before the findings.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use kubev_ha_model::host::{HostFacts, ModuleState};
+use kubev_ha_model::host::{HostFacts, HostNic, LinkKind, ModuleState};
 
 use crate::style::Paint;
 
 /// The facts of one host, as a short list for people.
-pub fn facts_text(facts: &HostFacts, color: bool) -> String {
+/// Veths, tunnels and other virtual links are counted, not listed, unless
+/// `all_links` (or there are few links in all).
+pub fn facts_text(facts: &HostFacts, color: bool, all_links: bool) -> String {
     let p = Paint::new(color);
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
@@ -54,7 +57,13 @@ pub fn facts_text(facts: &HostFacts, color: bool) -> String {
             ),
         );
     }
-    for n in &facts.nics {
+    // Veths (one per pod on a worker), tunnels and Open vSwitch's internal
+    // links are counted rather than listed, unless asked for.
+    let listed = |n: &&HostNic| {
+        all_links || !matches!(n.kind, LinkKind::Veth | LinkKind::Tunnel | LinkKind::Virtual) || facts.nics.len() <= 8
+    };
+    for n in facts.nics.iter().filter(listed) {
+        let relations = n.relations();
         line(
             "nic",
             format!(
@@ -64,9 +73,17 @@ pub fn facts_text(facts: &HostFacts, color: bool) -> String {
                 n.mtu.map_or("?".into(), |m| m.to_string()),
                 n.operstate.as_deref().unwrap_or("?"),
                 n.mac.as_deref().unwrap_or(""),
-                if n.virtual_link { " (virtual)" } else { "" }
+                if relations.is_empty() { String::new() } else { format!(" ({relations})") }
             ),
         );
+    }
+    let mut hidden: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in facts.nics.iter().filter(|n| !listed(n)) {
+        *hidden.entry(n.kind.name()).or_default() += 1;
+    }
+    if !hidden.is_empty() {
+        let counts: Vec<String> = hidden.iter().map(|(kind, count)| format!("{count} {kind}")).collect();
+        line("nic", format!("and {} links (--all-links lists them)", counts.join(", ")));
     }
     let modules: Vec<String> = facts
         .modules

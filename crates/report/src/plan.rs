@@ -87,6 +87,16 @@ fn fit_label(fit: &Fit) -> &'static str {
     }
 }
 
+/// A scenario's verdict: without an etcd quorum the control plane restarts
+/// nothing, so the VMs' fit is only what would happen once quorum returns.
+fn scenario_label(r: &ScenarioResult) -> String {
+    match (r.etcd.holds, &r.fit) {
+        (true, fit) => fit_label(fit).to_string(),
+        (false, Fit::Fits) => "lost quorum".to_string(),
+        (false, fit) => format!("lost quorum; {}", fit_label(fit)),
+    }
+}
+
 pub fn render(plan: &Plan, source: &str, o: PlanTextOptions) -> String {
     let p = Paint::new(o.color);
     let mut out = String::new();
@@ -198,12 +208,19 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
             homeless,
             etcd,
             format!("{:.0} % / {:.0} %", r.headroom_cpu_percent, r.headroom_memory_percent),
-            fit_label(&r.fit).to_string(),
+            scenario_label(r),
         ]);
     }
     let _ = writeln!(out, "{t}");
+    if rows.iter().take(shown).any(|r| !r.etcd.holds) {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.dim("(lost quorum: etcd keeps too few members, so nothing restarts until quorum returns; the other columns show the re-placement once it does)")
+        );
+    }
     if shown < plan.scenarios.len() {
-        let fits = plan.scenarios.iter().filter(|r| r.fit == Fit::Fits).count();
+        let fits = plan.scenarios.iter().filter(|r| r.fit == Fit::Fits && r.etcd.holds).count();
         let _ = writeln!(
             out,
             "{}",
@@ -226,10 +243,12 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
         out,
         "{}",
         p.dim(&format!(
-            "{} migrations per node and {} per cluster at once, {} per migration; memory moved once at TCP goodput (a lower bound: busy guests re-send dirtied pages).",
+            "{} migrations per node and {} per cluster at once, {} per migration; memory and block-migrated disks moved once at TCP goodput (a lower bound: busy guests re-send dirtied pages); KubeVirt aborts a migration after {} per GB of memory and containerDisk data, and after {} without progress.",
             d.limits.parallel_outbound_per_node,
             d.limits.parallel_per_cluster,
-            d.limits.bandwidth_per_migration.map_or("no cap".to_string(), |b| format!("{}/s", ByteSize::bytes(b as u64).human()))
+            d.limits.bandwidth_per_migration.map_or("no cap".to_string(), |b| format!("{}/s", ByteSize::bytes(b as u64).human())),
+            seconds_or_never(d.limits.completion_timeout_per_gib),
+            seconds_or_never(d.limits.progress_timeout),
         ))
     );
     if !d.unknown.is_empty() {
@@ -238,14 +257,32 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
     if let Some(b) = d.busiest() {
         let _ = writeln!(
             out,
-            "  busiest worker: {} — {} VM(s), {} of memory, {} over {} ({}{})",
+            "  busiest worker: {} — {} VM(s), {} to move, {} over {}",
             p.bold(&b.host),
             b.migrating_vms,
             gib(b.bytes),
             Interval::from_secs_f64(b.seconds.ceil()),
-            b.path.nic,
-            b.path.speed,
-            if b.path.dedicated { ", dedicated" } else { ", shared with tenant traffic" }
+            b.path.describe(),
+        );
+        if let Some(assumed) = &b.path.assumed {
+            let _ = writeln!(out, "    {}", p.dim(&format!("assumed: {assumed}")));
+        }
+    }
+    for (h, o) in d.over_budget() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.severity(
+                Severity::Fail,
+                &format!(
+                    "aborted: {} on {} takes at least {} for {}, over KubeVirt's completion timeout of {} s",
+                    o.workload,
+                    h.host,
+                    Interval::from_secs_f64(o.seconds.ceil()),
+                    gib(o.bytes),
+                    o.budget_seconds
+                )
+            )
         );
     }
     for z in &d.domains {
@@ -288,6 +325,10 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
         }
     }
     out
+}
+
+fn seconds_or_never(seconds: u32) -> String {
+    if seconds == 0 { "never (0)".to_string() } else { format!("{seconds} s") }
 }
 
 fn write_verdict(out: &mut String, p: &Paint, rule: &str, v: &HaVerdict) {

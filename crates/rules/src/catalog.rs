@@ -195,9 +195,13 @@ with a single disk, that disk.",
         title: "etcd disk ≥ 2 × the etcd space quota (default quota 2 GiB, max advised 8 GiB)",
         quote: "Storage: Fast, persistent storage for etcd (SSD-backed recommended) with sufficient capacity.",
         source: "Kube-V High-Availability Deployment › Control Plane Nodes",
-        explanation: "etcd refuses writes (alarm NOSPACE) when its database reaches --quota-backend-bytes, 2 GiB by default and at most 8 GiB by etcd's advice. \
-Defragmentation and snapshots need room beside the database, so the disk holding it needs at least twice the quota. \
-Declare `etcd.quotaBackendBytes` when you raised the quota.",
+        explanation: "etcd refuses writes (alarm NOSPACE) when its database reaches --quota-backend-bytes: 2 GiB by default \
+(DefaultQuotaBytes) and at most 8 GiB by etcd's advice (MaxQuotaBytes, \"a larger quota may lead to degraded performance\"; \
+etcd server/storage/quota.go, v3.6). A declared quota above 8 GiB is reported too.\n\n\
+The factor of two is kubev-ha's own heuristic; no upstream gives a disk size for etcd. The reasoning: the database may grow to the \
+quota; a snapshot (etcdctl snapshot save, or the backup kubeadm takes before an upgrade) is a second copy of it on the same disk, \
+and defragmentation writes the compacted file beside the old one before it replaces it, so the worst moment needs about twice the \
+quota. Declare `etcd.quotaBackendBytes` when you raised the quota.",
         facts: FactSource::Declared,
         policy: |t| format!("{} < {} × quota", t.cp_etcd_capacity, t.cp_etcd_capacity_factor),
         evaluate: cp::etcd_capacity,
@@ -246,7 +250,9 @@ refuses writes) fails.",
         source: "Kube-V High-Availability Deployment › Networking",
         explanation: "Three API servers do not help if every kubelet and client talks to the first one. \
 The rule fails when `apiEndpoint` has `loadBalancer: none` or names a single node's address or name, and when keepalived or kube-vip has no `vip` \
-or uses a node's own address as the VIP. A keepalived or kube-vip VIP outside `network.nodeCIDR` is flagged too: VRRP and gratuitous ARP only move an address within one L2 segment. \
+or uses a node's own address as the VIP. A VIP outside `network.nodeCIDR` fails for keepalived and for kube-vip in ARP mode (`apiEndpoint.mode: arp`): \
+VRRP and gratuitous ARP only move an address within one L2 segment. kube-vip in BGP mode (`apiEndpoint.mode: bgp`) announces the VIP as a route to its BGP peers \
+(kube-vip pkg/bgp, v1.2.3), so any routed address will do; a kube-vip VIP outside the node CIDR with no declared mode is unknown. \
 MetalLB announces Service IPs from inside the cluster, so it cannot front the API server of that same cluster during bootstrap or recovery.",
         facts: FactSource::Declared,
         policy: |t| format!("{} on a single-node endpoint", t.cp_api_lb),
@@ -350,7 +356,8 @@ The rule passes when at least one class offers ReadWriteMany, and names Block-on
         quote: "You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "A VM that is meant to live-migrate on drain (evictionStrategy LiveMigrate) but keeps a disk on a ReadWriteOnce class is not migratable: \
-the drain blocks on it. Disks without `storageClass` use the default class.",
+the drain blocks on it. Disks without `storageClass` use the default class. Disks with `source: containerDisk` or `emptyDisk` live in the \
+virt-launcher pod and are block-migrated (copied with the VM), so they do not block a migration; HA-DRAIN-TIME counts them in the data moved.",
         facts: FactSource::Declared,
         policy: |t| format!("{} per workload", t.st_vm_disks),
         evaluate: st::vm_disks,
@@ -363,7 +370,12 @@ the drain blocks on it. Disks without `storageClass` use the default class.",
         quote: "Replication and Redundancy: To achieve HA, data must be replicated across multiple nodes or availability zones. If a node fails, the data should still be accessible from another.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "Each class needs at least 2 replicas, and more replicas than the failures it must survive: `ha.tolerate.nodes` + 1 when replicas are spread over hosts, \
-`ha.tolerate.zones` + 1 over zones. When the design must survive a zone (`ha.tolerate.zones` ≥ 1), replicas spread only over hosts or racks may all sit in the lost zone.",
+`ha.tolerate.zones` + 1 over zones. When the design must survive a zone (`ha.tolerate.zones` ≥ 1), replicas spread only over hosts or racks may all sit in the lost zone.\n\n\
+After the tolerated failure, replication and capacity (ST-CAPACITY) read one model of where replicas sit: each piece of data on \
+`replicas` distinct units of the class's failureDomain (storage hosts, racks within a zone, or zones) among the storage nodes, so never \
+more copies than units. The worst tolerated failure takes whole the most units it can (the zones holding the most units, or the \
+smallest units a node loss can empty); the data may be lost when that is every copy, and runs degraded when fewer units than \
+replicas are left.",
         facts: FactSource::Declared,
         policy: |t| format!("{} below", t.st_replication),
         evaluate: st::replication,
@@ -376,7 +388,15 @@ the drain blocks on it. Disks without `storageClass` use the default class.",
         quote: "Capacity: Sufficient storage capacity based on the disk images of your VMs and any data they store.",
         source: "Kube-V High-Availability Deployment › Storage",
         explanation: "For each class: the declared VM disks on it (size × VM replicas) times the class's replica count, against its raw capacity. \
-Above 85 % distributed stores such as Ceph raise nearfull warnings and have no room to re-replicate after a failure; above 100 % the data does not fit.",
+Above 100 % the data does not fit: fail.\n\n\
+The 85 % warning is kubev-ha's own threshold, applied to every class. It borrows Ceph's default nearfull ratio \
+(mon osd nearfull ratio, .85, ceph doc/rados/configuration/mon-config-ref.rst), past which Ceph warns, and the reasoning behind it \
+holds for any replicated store: when a disk or node fails its replicas are rebuilt on the disks that are left, which needs free room, \
+and a store that runs full stops writes. Other backends publish no figure of their own.\n\n\
+After the tolerated failure (the zones, or storage nodes, with the most capacity lost) the data needs one copy on each of as many \
+units of the failure domain as are left, up to `replicas` (with failureDomain zone, the one zone left holds one copy, never three); \
+a unit holds at most one copy of each piece, and the figure is the fill of the fullest unit in the best spread. Nothing left is \
+unbounded. This is the same placement model ST-REPLICATION reads.",
         facts: FactSource::Declared,
         policy: |t| {
             format!(
@@ -481,9 +501,16 @@ passes only when every lookup matched and none came from /etc/hosts; until measu
         title: "infra and guest clusters using NodeLocal DNSCache on the same IP without VM dnsPolicy None / dnsConfig → DNS loop in guest VMs",
         quote: "A potential conflict can arise if both the KubeVirt infrastructure and guest user clusters use NodeLocal DNSCache with the same default IP address, leading to DNS resolution issues for guest VMs. This can be mitigated by adjusting the dnsConfig and dnsPolicy of the guest VMs.",
         source: "Kube-V High-Availability Deployment › Networking",
-        explanation: "NodeLocal DNSCache binds a link-local address (169.254.20.10 by default) on every node. When a guest cluster inside the VMs uses the same address, \
+        explanation: "NodeLocal DNSCache binds a link-local address on every node. When a guest cluster inside the VMs uses the same address, \
 the guest's queries are answered by the guest's own cache, which forwards to itself. Give the guest VMs `dnsPolicy: None` with an explicit `dnsConfig`, \
-or use another address in one of the two clusters.",
+or use another address in one of the two clusters.\n\n\
+The rule compares the addresses the two clusters are configured with, never assumed ones: the addon's own manifest uses 169.254.20.10 \
+(kubernetes cluster/addons/dns/nodelocaldns/README.md), Kubespray 169.254.25.10 (nodelocaldns_ip, \
+roles/kubespray_defaults/defaults/main/main.yml), and an installer may choose another. The page speaks of \"the same default IP\"; \
+there is no one default. The infrastructure's address is the declared `network.dns.nodeLocalDNSCache.ip`, else the one \
+`kubev-ha net check` found its nodes binding (it looks for the declared address, else for both well-known ones); the guest's is \
+`guestClusters[].nodeLocalDNSCache.ip`. An address neither declared nor measured leaves the rule unknown, unless the VMs use \
+dnsPolicy None, which avoids the loop whatever the addresses.",
         facts: FactSource::Declared,
         policy: |t| format!("{} on conflict", t.net_nodelocal_dns),
         evaluate: net::nodelocal_dns,
@@ -496,7 +523,16 @@ or use another address in one of the two clusters.",
         quote: "Connectivity: Full and unrestricted network connectivity is paramount between all host nodes. Firewalls and security groups must be configured to permit all necessary Kubernetes control plane traffic, KubeVirt communication, and KubeV-specific inter-cluster communication.",
         source: "Kube-V High-Availability Deployment › Networking (port table)",
         explanation: "Reachability can only be measured: `kubev-ha net check` and `kubev-ha net matrix` probe every (node, port, protocol) of the port matrix \
-(`kubev-ha rules --ports`) from where it must be reached. Until then this rule is unknown.",
+(`kubev-ha rules --ports`) from where it must be reached. Until then this rule is unknown.\n\n\
+Each row of the matrix says which network the port lives on, and only `node` rows are probed node to node. kube-scheduler (10259) and \
+controller-manager (10257) are `local-only`: kubeadm binds them to 127.0.0.1 (cmd/kubeadm/app/phases/controlplane/manifests.go), so another \
+node finds them closed on a healthy cluster; a probed host's listening sockets show them free before install and on loopback after. \
+virt-api's 8443 and the live-migration ports live in pods (`pod`, `migration`): virt-api is a pod-network Deployment and the receiving \
+virt-handler's migration proxy listens on a random port in its pod (KubeVirt v1.9.0, pkg/virt-handler/migration-proxy), so a probe of a node \
+address proves nothing about them; they are left to the live-cluster audit. kube-ovn-controller's metrics (10660) are required on the \
+control planes only (Kube-OVN's masters). Rows a feature adds join when the inventory turns it on: Self Node Remediation's 30001 \
+(`ha.fencing`), BGP 179 (`apiEndpoint.mode: bgp` with kube-vip, or `network.bgp`), ovn-ic 6645–6648 (`network.interconnection`), \
+VXLAN 4789/udp or STT 7471/tcp instead of Geneve (`network.overlay`), and keepalived's VRRP (IP protocol 112, not probeable).",
         facts: FactSource::Measured("kubev-ha net check / net matrix"),
         policy: |t| format!("{} on any unreachable or taken port", t.net_ports),
         evaluate: net::ports,
@@ -557,20 +593,45 @@ plan names how many workers to add to which zones; when both fail, both are repo
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
         source: "Kube-V High-Availability Deployment › Networking (implied: maintenance drains by live migration)",
         explanation: "The model, computed by `kubev-ha plan` for every worker and every failure domain:\n\n\
-1. What moves: the guest memory of each VM on the worker whose evictionStrategy is LiveMigrate or LiveMigrateIfPossible; \
-other VMs are shut down by the drain, not migrated. Memory is sent once (one pre-copy pass of an idle guest): busy guests re-send \
-dirtied pages, so the real drain takes longer and the figure is a lower bound.\n\n\
-2. The path: the dedicated migration NIC (network.migrationNetwork.nic) when declared, else the node's fastest NIC, at TCP goodput \
-speed × (MTU − 40) / (MTU + 38): 94.9 % of line rate at MTU 1500, 99.1 % at 9000. Measured bandwidth (`kubev-ha net bandwidth`) \
-replaces the declared speed once taken.\n\n\
+1. What moves: each VM on the worker whose evictionStrategy is LiveMigrate or LiveMigrateIfPossible moves its guest memory and its \
+block-migrated disks, the ones that live in the virt-launcher pod (`source: containerDisk` or `emptyDisk` on a workload disk), which \
+libvirt copies because they are not shared (KubeVirt v1.8.0, pkg/virt-handler/vm.go checkVolumesForMigration and \
+pkg/virt-launcher/virtwrap/live-migration-source.go classifyVolumesForMigration); ReadWriteMany PVCs stay where they are. Other VMs are \
+shut down by the drain, not migrated. Everything is sent once (one pre-copy pass of an idle guest): busy guests re-send dirtied pages, \
+so the real drain takes longer and the figure is a lower bound.\n\n\
+2. The path KubeVirt takes: with a dedicated migration network (network.migrationNetwork.nic, KubeVirt's `migration0` interface) that \
+NIC; without one, virt-handler migrates from its pod IP (pkg/virt-handler/migration.go FindMigrationIP, v1.8.0), so the data crosses \
+the pod overlay, where Kube-OVN gives pods the NIC's MTU less the tunnel's reservation (pkg/daemon/config.go, pkg/util/const.go, \
+Kube-OVN v1.16.2: Geneve 100, VXLAN 50, STT 72 bytes; Geneve when network.overlay is not declared). Which NIC carries the overlay \
+(Kube-OVN's --iface, the default-route interface) the inventory does not say: a node's only NIC, else its fastest, named as an \
+assumption. Goodput is payload over wire bytes per packet: the path MTU less 40 bytes of IP and TCP headers, over the packet plus 38 \
+bytes of Ethernet framing and, in the overlay, at least 50 bytes of encapsulation (outer IPv4, UDP, an 8-byte Geneve or VXLAN header, \
+the inner Ethernet header: RFC 8926, RFC 7348); KubeVirt's TLS (unless migrations.disableTLS) adds 22 bytes per 16 KiB record (TLS 1.3, \
+RFC 8446 §5.2). At MTU 1500 that is 94.8 % of line rate on a dedicated NIC and 91.3 % through Geneve. Measured bandwidth \
+(`kubev-ha net bandwidth`) replaces the declared speed once taken, with the overlay's and TLS's share taken off.\n\n\
 3. Parallelism: at most parallelOutboundMigrationsPerNode migrations leave a node at once and parallelMigrationsPerCluster run in \
 the whole cluster (KubeVirt's defaults: 2 and 5); migrations leaving one node share its link equally, and each is capped at \
 bandwidthPerMigration (default 0, no cap). The largest VMs go first; receivers are assumed not to be the bottleneck.\n\n\
 4. The time is an event-driven simulation of those rules; the busiest worker's time is judged against ha.maintenanceWindow. \
 A drain also needs room on the other workers: when losing the busiest worker leaves VMs without a home (HA-NODE-FAILURE), \
-the drain cannot finish and the rule says so.",
+the drain cannot finish and the rule says so.\n\n\
+5. KubeVirt's abort: the migration monitor cancels a migration that runs longer than completionTimeoutPerGiB × its data \
+(pkg/virt-launcher/virtwrap/live-migration-source.go, newMigrationMonitor and shouldTriggerTimeout, v1.8.0). The data is what \
+getVMIMigrationDataSize counts (pkg/virt-launcher/virtwrap/manager.go): the guest memory plus, in a block migration, the files of the \
+pod's ephemeral-disk directory (containerDisk overlays; emptyDisks live elsewhere and are copied but not counted), rounded up to whole \
+GB of 10^9 bytes despite the name. The default is 150 s (pkg/virt-config/virt-config.go MigrationCompletionTimeoutPerGiB: 800 s in \
+v1.0 to v1.3, 150 s since v1.4.0), so a 4 GiB VM (4.3 GB, counted as 5) has 750 s. Each VM whose lower-bound time within its worker's \
+drain exceeds that budget is named with the arithmetic: its migration is aborted however idle the guest, and the drain does not finish. \
+The other abort, progressTimeout (default 150 s, MigrationProgressTimeout), fires after that long without progress; the model's \
+migrations always progress, so it is only reported. With allowPostCopy (or allowWorkloadDisruption) KubeVirt switches to post-copy or \
+pauses the guest at the timeout instead of aborting; the inventory does not declare those, so the abort is assumed.",
         facts: FactSource::Simulated,
-        policy: |t| format!("{} when over the window", t.ha_drain_time),
+        policy: |t| {
+            format!(
+                "{} when over the window; {} per workload whose migration outlasts KubeVirt's completion timeout",
+                t.ha_drain_time, t.ha_drain_abort
+            )
+        },
         evaluate: ha::drain_time,
     },
     Rule {
@@ -620,12 +681,18 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         id: "HOST-KERNEL",
         scope: Scope::Host,
         area: Area::Host,
-        title: "kernel ≥ 4.19 (Kubernetes 1.32+)",
+        title: "kernel accepted by kubeadm's system validators (5.4, 5.10, 5.15 or ≥ 6; other versions warn; 4.19 is end of life)",
         quote: "",
-        source: "Kubernetes system requirements (kubeadm SystemVerification)",
-        explanation: "Kubernetes 1.32 and later need Linux 4.19 or newer (kubeadm's preflight and the kernel version requirements of Kubernetes).",
+        source: "kubeadm preflight SystemVerification: k8s.io/system-validators v1.12.1, validators/types_unix.go",
+        explanation: "kubeadm init and join run the system validators of k8s.io/system-validators (v1.12.1 since kubeadm 1.35; the newest \
+release). Their kernel check accepts a release that matches one of `^5\\.4.*$`, `^5\\.10.*$`, `^5\\.15.*$` (the 5.x long-term series) \
+or `^([6-9]|[1-9][0-9]+)\\.([0-9]+)\\.([0-9]+).*$` (any 6.x or later, written major.minor.patch) (validators/types_unix.go), \
+and reports any other release as a warning, not an error (validators/kernel_validator.go): kubeadm goes on. The rule does the same: \
+a warning in both profiles. 4.19 was accepted until system-validators v1.10.0 dropped it at its end of life; distribution kernels \
+that carry backports under an old number (RHEL 8's 4.18, RHEL 9's 5.14) draw the warning too, and can be waived where the \
+distribution supports Kubernetes on them.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
-        policy: |t| format!("{} below", t.host_kernel),
+        policy: |t| format!("{} when not accepted", t.host_kernel),
         evaluate: host::kernel,
     },
     Rule {
@@ -656,12 +723,18 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         id: "HOST-SWAP",
         scope: Scope::Host,
         area: Area::Host,
-        title: "swap off",
+        title: "swap off, unless the kubelet is configured for it (`failSwapOn: false` with a swap behaviour)",
         quote: "",
-        source: "Kubernetes kubelet requirements (implied)",
-        explanation: "The kubelet refuses to start with swap on unless configured otherwise, and swapped VM memory makes live migration and latency unpredictable.",
+        source: "kubelet configuration: k8s.io/kubelet config/v1beta1/types.go (failSwapOn, memorySwap.swapBehavior), Kubernetes 1.36",
+        explanation: "The kubelet fails to start on a node with swap on while failSwapOn is true, its default (KubeletConfiguration, \
+k8s.io/kubelet config/v1beta1/types.go, v0.36.3). With `failSwapOn: false` it runs, and memorySwap.swapBehavior decides what \
+swaps: NoSwap (the default) keeps every pod off swap and lets only the node's own processes use it; LimitedSwap lets Burstable pods \
+swap up to a share proportional to their memory request. Declare the kubelet's settings under `kubelet:`.\n\n\
+Swap on with failSwapOn true, or undeclared: the kubelet will not start, which fails. Swap on with failSwapOn false and NoSwap: \
+passes. With LimitedSwap: reported, since virt-launcher pods are Burstable unless a VM asks for Guaranteed QoS, so guest memory \
+may be swapped, which slows the guest and every live migration of it.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
-        policy: |t| format!("{} when on", t.host_swap),
+        policy: |t| format!("{} when the kubelet refuses swap, {} with LimitedSwap", t.host_swap, t.host_swap_limited),
         evaluate: host::swap,
     },
     Rule {
@@ -683,7 +756,10 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         title: "hostnames, product_uuid and MACs unique across nodes",
         quote: "",
         source: "kubeadm install requirements (implied)",
-        explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random.",
+        explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random. \
+MACs are those of physical ports, a bond member's own (bonding_slave/perm_hwaddr) rather than the bond's, which every member carries; \
+the MACs of bonds, VLANs, bridges and veths are copied or random and prove nothing. A fact no probed node gave is unknown, never \
+a pass: a node in a network namespace, with veths only, has no MAC to compare.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} on duplicates", t.host_identity),
         evaluate: host::identity,
@@ -695,7 +771,11 @@ The probe opens /dev/kvm and asks KVM_GET_API_VERSION (must be 12) and KVM_CREAT
         title: "probed facts differ from the declared inventory",
         quote: "",
         source: "kubev-ha (declared facts are beliefs; probed facts are the machines)",
-        explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected.",
+        explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected. \
+Declared NICs are matched against every link the probe saw: physical ports, bonds and their members, VLANs, bridges and veths \
+(`kubev-ha host` lists them with their relations). Memory may be up to 10 % below or 2 % above the declaration (MemTotal is the RAM \
+less what firmware and the kernel reserve) and disks 5 % either way (sizes are declared in rounded units): kubev-ha's own tolerances. \
+A declared fact the probe could not read is unknown, not a match.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} per difference", t.host_drift),
         evaluate: host::drift,
@@ -720,6 +800,18 @@ mod tests {
     fn lookup_is_case_insensitive() {
         assert_eq!(rule("cp-spread").map(|r| r.id), Some("CP-SPREAD"));
         assert!(rule("CP-NOPE").is_none());
+    }
+
+    /// Thresholds with no upstream source are labelled as kubev-ha's own,
+    /// with the reasoning, in the explanation people read.
+    #[test]
+    fn heuristics_without_an_upstream_source_say_so() {
+        for id in ["CP-ETCD-CAPACITY", "ST-CAPACITY"] {
+            let explanation = rule(id).map(|r| r.explanation).unwrap_or_default();
+            assert!(explanation.contains("kubev-ha's own"), "{id} does not say its threshold is kubev-ha's own");
+        }
+        let capacity = rule("CP-ETCD-CAPACITY").map(|r| r.explanation).unwrap_or_default();
+        assert!(capacity.contains("server/storage/quota.go"), "the quota figures are etcd's and cited");
     }
 
     const PAGE: &str = "Kube-V High-Availability Deployment";

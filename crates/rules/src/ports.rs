@@ -1,18 +1,37 @@
 //! The port matrix of the Kube-V page, as data: which component listens
-//! where, and who must reach it. NET-PORTS, the network checks and the
-//! firewall renderers all read this one table.
+//! where, on which network, who must reach it, and when the row applies.
+//! NET-PORTS, the network checks, the responder and the firewall renderers
+//! all read this one table, through [`Features`] (which rows an inventory
+//! turns on) and [`PortNetwork`] (where a row can be verified).
+//!
+//! Only `node` rows are probed node to node and opened by the firewall
+//! rules for node addresses. `local-only` rows (bound to 127.0.0.1 by
+//! kubeadm) are judged from a host's listening sockets; `pod` and
+//! `migration` rows live inside pods, where probing a node address proves
+//! nothing, and are left to the live-cluster audit.
 
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use kubev_ha_model::Role;
-use serde::Serialize;
+use kubev_ha_model::{Fencing, Inventory, LoadBalancerKind, Overlay, Role, VipMode};
+use serde::{Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Tcp,
     Udp,
+    /// IP protocol 112 (keepalived's VRRP): no ports, so nothing can
+    /// listen for it or probe it by connecting; only firewalls render it.
+    Vrrp,
+}
+
+impl Protocol {
+    /// Whether the protocol has ports that a responder can take and a
+    /// prober can connect to.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Udp)
+    }
 }
 
 impl fmt::Display for Protocol {
@@ -20,6 +39,7 @@ impl fmt::Display for Protocol {
         f.write_str(match self {
             Protocol::Tcp => "tcp",
             Protocol::Udp => "udp",
+            Protocol::Vrrp => "vrrp",
         })
     }
 }
@@ -33,19 +53,26 @@ impl From<kubev_ha_model::host::ListenProtocol> for Protocol {
     }
 }
 
-/// Which nodes a port listens on.
+/// Where a port listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListensOn {
     AllNodes,
     Role(Role),
+    /// Inside these pods, on the pod network (or the migration network),
+    /// not on a node address.
+    Pods(&'static str),
+    /// Outside the cluster (BGP routers): nodes connect out to it.
+    Outside(&'static str),
 }
 
 impl ListensOn {
+    /// Whether the port listens on a node address of a node with `roles`.
     pub fn includes(self, roles: &[Role]) -> bool {
         match self {
             ListensOn::AllNodes => true,
             ListensOn::Role(r) => roles.contains(&r),
+            ListensOn::Pods(_) | ListensOn::Outside(_) => false,
         }
     }
 }
@@ -55,6 +82,7 @@ impl fmt::Display for ListensOn {
         match self {
             ListensOn::AllNodes => f.write_str("all"),
             ListensOn::Role(r) => r.fmt(f),
+            ListensOn::Pods(what) | ListensOn::Outside(what) => f.write_str(what),
         }
     }
 }
@@ -68,6 +96,12 @@ pub enum Peer {
     LoadBalancer,
     Admins,
     Clients,
+    /// The node itself, over loopback.
+    Itself,
+    /// Metrics scrapers (Prometheus), which may run on any node.
+    Monitoring,
+    /// The Kube-OVN masters of the other interconnected clusters.
+    OtherClusters,
 }
 
 impl fmt::Display for Peer {
@@ -78,7 +112,218 @@ impl fmt::Display for Peer {
             Peer::LoadBalancer => f.write_str("load balancer"),
             Peer::Admins => f.write_str("admins"),
             Peer::Clients => f.write_str("clients"),
+            Peer::Itself => f.write_str("itself (loopback)"),
+            Peer::Monitoring => f.write_str("monitoring"),
+            Peer::OtherClusters => f.write_str("other clusters' Kube-OVN masters"),
         }
+    }
+}
+
+/// Which network a port lives on, and so where it can be verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PortNetwork {
+    /// On node addresses: probed node to node, opened by the firewall rules.
+    Node,
+    /// Bound to loopback on the node: free before install, listening on
+    /// loopback after; never required node to node.
+    LocalOnly,
+    /// Inside pods on the pod network (the overlay).
+    Pod,
+    /// Inside virt-handler pods: on the pod network, or on the dedicated
+    /// migration network when there is one.
+    Migration,
+}
+
+impl PortNetwork {
+    pub const ALL: [PortNetwork; 4] =
+        [PortNetwork::Node, PortNetwork::LocalOnly, PortNetwork::Pod, PortNetwork::Migration];
+
+    /// How a row on this network is verified.
+    pub fn verified_by(self) -> &'static str {
+        match self {
+            PortNetwork::Node => {
+                "probed node to node by `net check` and `net matrix`; opened by `render nftables` / `render firewalld`"
+            }
+            PortNetwork::LocalOnly => {
+                "not probed node to node and not opened to other nodes: `probe` and `host` read the node's listening sockets (free before install, on loopback after)"
+            }
+            PortNetwork::Pod | PortNetwork::Migration => {
+                "not probed on node addresses and not in the node firewall rules (the traffic enters pods, never the node's input chain): verified by the live-cluster audit (not yet available)"
+            }
+        }
+    }
+}
+
+impl fmt::Display for PortNetwork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PortNetwork::Node => "node",
+            PortNetwork::LocalOnly => "local-only",
+            PortNetwork::Pod => "pod",
+            PortNetwork::Migration => "migration",
+        })
+    }
+}
+
+/// When a row belongs to a deployment's matrix: always, or when an
+/// inventory field turns its feature on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// `network.overlay` is this tunnel (Geneve when unsaid, Kube-OVN's default).
+    Overlay(Overlay),
+    /// `ha.fencing: self-node-remediation`.
+    SelfNodeRemediation,
+    /// `apiEndpoint.loadBalancer: kube-vip` with `apiEndpoint.mode: bgp`.
+    KubeVipBgp,
+    /// `network.bgp: true`.
+    BgpSpeaker,
+    /// `network.interconnection: true`.
+    Interconnection,
+    /// `apiEndpoint.loadBalancer: keepalived`.
+    Keepalived,
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Always => f.write_str("always"),
+            When::Overlay(Overlay::Geneve) => f.write_str("network.overlay: geneve (the default)"),
+            When::Overlay(o) => write!(f, "network.overlay: {o}"),
+            When::SelfNodeRemediation => f.write_str("ha.fencing: self-node-remediation"),
+            When::KubeVipBgp => f.write_str("apiEndpoint.loadBalancer: kube-vip with apiEndpoint.mode: bgp"),
+            When::BgpSpeaker => f.write_str("network.bgp: true"),
+            When::Interconnection => f.write_str("network.interconnection: true"),
+            When::Keepalived => f.write_str("apiEndpoint.loadBalancer: keepalived"),
+        }
+    }
+}
+
+impl Serialize for When {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What an inventory turns on, so which conditional rows of the matrix
+/// apply. `net serve` gets the same set as `--feature` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    pub overlay: Overlay,
+    pub self_node_remediation: bool,
+    pub kube_vip_bgp: bool,
+    pub bgp_speaker: bool,
+    pub interconnection: bool,
+    pub keepalived: bool,
+}
+
+impl Default for Features {
+    /// Nothing optional, Geneve: the page's own matrix.
+    fn default() -> Self {
+        Features {
+            overlay: Overlay::Geneve,
+            self_node_remediation: false,
+            kube_vip_bgp: false,
+            bgp_speaker: false,
+            interconnection: false,
+            keepalived: false,
+        }
+    }
+}
+
+/// The `--feature` names of `net serve`, each with what it turns on.
+const FEATURE_NAMES: &[&str] =
+    &["vxlan", "stt", "self-node-remediation", "kube-vip-bgp", "bgp", "interconnection", "keepalived"];
+
+impl Features {
+    /// What `inventory` declares. An undeclared feature is off: the row
+    /// it would add is not required (and not probed) until declared.
+    pub fn of(inventory: &Inventory) -> Features {
+        let network = inventory.network();
+        let endpoint = inventory.api_endpoint.as_ref().map(|e| &e.value);
+        let lb = endpoint.and_then(|e| e.load_balancer);
+        Features {
+            overlay: network.and_then(|n| n.overlay).unwrap_or(Overlay::Geneve),
+            self_node_remediation: inventory.ha().and_then(|h| h.fencing) == Some(Fencing::SelfNodeRemediation),
+            kube_vip_bgp: lb == Some(LoadBalancerKind::KubeVip) && endpoint.and_then(|e| e.mode) == Some(VipMode::Bgp),
+            bgp_speaker: network.and_then(|n| n.bgp) == Some(true),
+            interconnection: network.and_then(|n| n.interconnection) == Some(true),
+            keepalived: lb == Some(LoadBalancerKind::Keepalived),
+        }
+    }
+
+    pub fn enables(&self, when: When) -> bool {
+        match when {
+            When::Always => true,
+            When::Overlay(o) => self.overlay == o,
+            When::SelfNodeRemediation => self.self_node_remediation,
+            When::KubeVipBgp => self.kube_vip_bgp,
+            When::BgpSpeaker => self.bgp_speaker,
+            When::Interconnection => self.interconnection,
+            When::Keepalived => self.keepalived,
+        }
+    }
+
+    /// The `--feature` names of `net serve` that give back these features.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        match self.overlay {
+            Overlay::Geneve => {}
+            Overlay::Vxlan => out.push("vxlan"),
+            Overlay::Stt => out.push("stt"),
+        }
+        for (on, name) in [
+            (self.self_node_remediation, "self-node-remediation"),
+            (self.kube_vip_bgp, "kube-vip-bgp"),
+            (self.bgp_speaker, "bgp"),
+            (self.interconnection, "interconnection"),
+            (self.keepalived, "keepalived"),
+        ] {
+            if on {
+                out.push(name);
+            }
+        }
+        out
+    }
+
+    /// Features from `net serve --feature` names.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Features, String> {
+        let mut f = Features::default();
+        for name in names {
+            match name {
+                "vxlan" => f.overlay = Overlay::Vxlan,
+                "stt" => f.overlay = Overlay::Stt,
+                "self-node-remediation" => f.self_node_remediation = true,
+                "kube-vip-bgp" => f.kube_vip_bgp = true,
+                "bgp" => f.bgp_speaker = true,
+                "interconnection" => f.interconnection = true,
+                "keepalived" => f.keepalived = true,
+                other => {
+                    return Err(format!("unknown feature `{other}`: expected one of {}", FEATURE_NAMES.join(", ")));
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// The rows of the matrix these features turn on, in matrix order.
+    pub fn rows(self) -> impl Iterator<Item = &'static PortRule> {
+        PORT_MATRIX.iter().filter(move |r| self.enables(r.when))
+    }
+
+    /// The rows probed node to node and opened on node addresses.
+    pub fn node_rows(self) -> impl Iterator<Item = &'static PortRule> {
+        self.rows().filter(|r| r.network == PortNetwork::Node)
+    }
+
+    /// The UDP port path MTU is measured on: the overlay's own tunnel port,
+    /// which the matrix opens between all nodes. STT tunnels over TCP, so
+    /// no UDP port of the matrix carries the overlay: `None`.
+    pub fn mtu_port(self) -> Option<u16> {
+        self.node_rows()
+            .find(|r| matches!(r.when, When::Overlay(_)) && r.protocols.contains(&Protocol::Udp))
+            .map(|r| *r.ports.start())
     }
 }
 
@@ -90,19 +335,27 @@ pub struct PortRule {
     /// characters) of the component that listens here once installed; a
     /// port held by anything else is a conflict.
     pub owners: &'static [&'static str],
+    /// For VRRP, which has no ports, `0..=0`; [`PortRule::ports_text`] says so.
     pub ports: RangeInclusive<u16>,
     pub protocols: &'static [Protocol],
     pub listens_on: ListensOn,
     pub reached_from: &'static [Peer],
+    /// Which network the port lives on, so where it can be verified.
+    pub network: PortNetwork,
+    /// When the row applies.
+    pub when: When,
     /// What the page calls it, and anything to know about it.
     pub purpose: &'static str,
+    /// Where the row's facts come from upstream, and where the page differs.
     pub note: Option<&'static str>,
 }
 
 impl PortRule {
-    /// `6443`, or `30000–32767` for a range.
+    /// `6443`, `30000–32767` for a range, `IP protocol 112` for VRRP.
     pub fn ports_text(&self) -> String {
-        if self.ports.start() == self.ports.end() {
+        if !self.protocols.iter().any(|p| p.has_ports()) {
+            "IP protocol 112".to_string()
+        } else if self.ports.start() == self.ports.end() {
             self.ports.start().to_string()
         } else {
             format!("{}–{}", self.ports.start(), self.ports.end())
@@ -114,24 +367,32 @@ impl PortRule {
     }
 
     /// Whether a node with `roles` must reach this port (on another node).
+    /// Metrics scrapers may run on any node, so they count as every node.
     pub fn reached_by(&self, roles: &[Role]) -> bool {
         self.reached_from.iter().any(|p| match p {
-            Peer::AllNodes => true,
+            Peer::AllNodes | Peer::Monitoring => true,
             Peer::Role(r) => roles.contains(r),
             _ => false,
         })
     }
+
+    /// The protocols of this row a prober can connect to and a responder
+    /// can take.
+    pub fn port_protocols(&self) -> impl Iterator<Item = Protocol> + '_ {
+        self.protocols.iter().copied().filter(|p| p.has_ports())
+    }
 }
 
-use Peer::{Admins, AllNodes as FromAll, Clients, LoadBalancer, Role as FromRole};
-use Protocol::{Tcp, Udp};
+use Peer::{Admins, AllNodes as FromAll, Clients, Itself, LoadBalancer, Monitoring, OtherClusters, Role as FromRole};
+use Protocol::{Tcp, Udp, Vrrp};
 use Role::{ControlPlane, Worker};
 
 const TCP: &[Protocol] = &[Tcp];
 const UDP: &[Protocol] = &[Udp];
 const BOTH: &[Protocol] = &[Tcp, Udp];
 
-/// The matrix of ../shared/spec/rules.md, from the page's port table.
+/// The matrix of ../shared/spec/rules.md: the page's port table, each row
+/// placed on the network upstream puts it on, then the rows a feature adds.
 pub static PORT_MATRIX: &[PortRule] = &[
     PortRule {
         component: "API server",
@@ -140,6 +401,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromAll, LoadBalancer, Admins],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "All API communication with the cluster",
         note: None,
     },
@@ -150,6 +413,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "etcd database communication",
         note: None,
     },
@@ -160,6 +425,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "etcd database communication",
         note: None,
     },
@@ -170,6 +437,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "Kubelet API for control plane communication",
         note: None,
     },
@@ -179,9 +448,14 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10259..=10259,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[FromRole(ControlPlane)],
+        reached_from: &[Itself],
+        network: PortNetwork::LocalOnly,
+        when: When::Always,
         purpose: "Kube-Scheduler component",
-        note: None,
+        note: Some(
+            "kubeadm binds it to 127.0.0.1 (kubernetes cmd/kubeadm/app/phases/controlplane/manifests.go, getSchedulerCommand: bind-address 127.0.0.1 in kubeadm v1.31, `address` 127.0.0.1 as far back as v1.9): \
+the page lists it as inbound, but another node's probe finds it closed on a healthy cluster",
+        ),
     },
     PortRule {
         component: "controller-manager",
@@ -189,9 +463,14 @@ pub static PORT_MATRIX: &[PortRule] = &[
         ports: 10257..=10257,
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
-        reached_from: &[FromRole(ControlPlane)],
+        reached_from: &[Itself],
+        network: PortNetwork::LocalOnly,
+        when: When::Always,
         purpose: "Kube-Controller-Manager component",
-        note: None,
+        note: Some(
+            "kubeadm binds it to 127.0.0.1 (kubernetes cmd/kubeadm/app/phases/controlplane/manifests.go, getControllerManagerCommand: bind-address 127.0.0.1 in kubeadm v1.31, `address` 127.0.0.1 as far back as v1.9): \
+the page lists it as inbound, but another node's probe finds it closed on a healthy cluster",
+        ),
     },
     PortRule {
         component: "kube-proxy health",
@@ -200,6 +479,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
         reached_from: &[LoadBalancer, FromAll],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "Kube-Proxy health checks and service routing",
         note: None,
     },
@@ -210,6 +491,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: BOTH,
         listens_on: ListensOn::AllNodes,
         reached_from: &[Clients],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "Default range for exposing services on node IPs",
         note: Some("the API server's --service-node-port-range; probes sample the range"),
     },
@@ -218,21 +501,30 @@ pub static PORT_MATRIX: &[PortRule] = &[
         owners: &["virt-api", "virt-operator"],
         ports: 8443..=8443,
         protocols: TCP,
-        listens_on: ListensOn::AllNodes,
-        reached_from: &[FromAll],
+        listens_on: ListensOn::Pods("virt-api pods"),
+        reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Pod,
+        when: When::Always,
         purpose: "KubeVirt API communication (virt-api pods)",
-        note: None,
+        note: Some(
+            "virt-api is a Deployment on the pod network, not host-network, listening on 8443 in its pod \
+(kubevirt pkg/virt-operator/resource/generate/components/deployments.go, NewApiServerDeployment, KubeVirt v1.9.0); the API server reaches it through its Service",
+        ),
     },
     PortRule {
         component: "live migration",
         owners: &["virt-handler"],
         ports: 61000..=61009,
         protocols: TCP,
-        listens_on: ListensOn::Role(Worker),
+        listens_on: ListensOn::Pods("virt-handler pods on workers"),
         reached_from: &[FromRole(Worker)],
+        network: PortNetwork::Migration,
+        when: When::Always,
         purpose: "For migrating VM state between nodes",
         note: Some(
-            "Kube-V's range, worth checking but not a KubeVirt constant: upstream KubeVirt binds migration listeners to ephemeral ports",
+            "the page's range is approximate: the receiving virt-handler's migration proxy listens on a random port (port 0) inside its pod \
+(kubevirt pkg/virt-handler/migration-proxy/migration-proxy.go, StartTargetListener, KubeVirt v1.9.0), on the pod address or, with a dedicated migration network, \
+on the pod's migration0 address (pkg/virt-handler/migration.go, FindMigrationIP); virt-handler is not host-network (components/daemonsets.go)",
         ),
     },
     PortRule {
@@ -242,6 +534,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromAll],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "OVN Northbound Database",
         note: None,
     },
@@ -252,6 +546,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromAll],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "OVN Southbound Database",
         note: None,
     },
@@ -262,6 +558,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "OVN Northd process",
         note: Some("upstream Kube-OVN names 6643 the NB database's raft port"),
     },
@@ -272,6 +570,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "OVN Raft consensus (for HA OVN DBs)",
         note: Some("upstream Kube-OVN names 6644 the SB database's raft port"),
     },
@@ -283,18 +583,27 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: UDP,
         listens_on: ListensOn::AllNodes,
         reached_from: &[FromAll],
+        network: PortNetwork::Node,
+        when: When::Overlay(Overlay::Geneve),
         purpose: "Default overlay network for pod communication (OVN)",
-        note: None,
+        note: Some(
+            "Open vSwitch's Geneve port (openvswitch lib/netdev-vport.c, GENEVE_DST_PORT; Kube-OVN dist/images/start-ovs.sh, v1.16.2); replaced by VXLAN or STT when network.overlay says so",
+        ),
     },
     PortRule {
-        component: "OVN controller metrics",
+        component: "kube-ovn-controller metrics",
         owners: &["kube-ovn"],
         ports: 10660..=10660,
         protocols: TCP,
-        listens_on: ListensOn::AllNodes,
-        reached_from: &[FromRole(ControlPlane)],
+        listens_on: ListensOn::Role(ControlPlane),
+        reached_from: &[Monitoring],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "Metrics for OVN Controller",
-        note: None,
+        note: Some(
+            "the page calls it OVN Controller; upstream it is kube-ovn-controller's metrics and health port (kube-ovn pkg/controller/config.go, --pprof-port 10660, v1.16.2), \
+a host-network Deployment on the nodes labelled kube-ovn/role=master (dist/images/install.sh), the control planes in Kube-V, not on every node",
+        ),
     },
     PortRule {
         component: "OVN daemon metrics",
@@ -303,6 +612,8 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::AllNodes,
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "Metrics for OVN Daemon (on each node)",
         note: None,
     },
@@ -313,8 +624,127 @@ pub static PORT_MATRIX: &[PortRule] = &[
         protocols: TCP,
         listens_on: ListensOn::Role(ControlPlane),
         reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Always,
         purpose: "Metrics for OVN Monitor",
         note: None,
+    },
+    // Rows the design needs when a feature is on (not in the page's table).
+    PortRule {
+        component: "Self Node Remediation",
+        owners: &["manager"],
+        ports: 30001..=30001,
+        protocols: TCP,
+        listens_on: ListensOn::Pods("self-node-remediation agent pods on every node"),
+        reached_from: &[FromAll],
+        network: PortNetwork::Pod,
+        when: When::SelfNodeRemediation,
+        purpose: "Peer health checks between SNR agents when a node loses the API server",
+        note: Some(
+            "SelfNodeRemediationConfig spec.hostPort, default 30001 (medik8s/self-node-remediation api/v1alpha1/selfnoderemediationconfig_types.go, v0.13.0), \
+inside the NodePort range: no NodePort Service may take it. Agents dial their peers' pod IPs, not node addresses (internal/peers/peers.go, mapNodesToPrimaryPodIPs), \
+so the traffic rides the pod network",
+        ),
+    },
+    PortRule {
+        component: "BGP (kube-vip)",
+        owners: &["kube-vip"],
+        ports: 179..=179,
+        protocols: TCP,
+        listens_on: ListensOn::Outside("the BGP peers (routers)"),
+        reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::KubeVipBgp,
+        purpose: "kube-vip announces the API VIP to its BGP peers",
+        note: Some(
+            "kube-vip dials its peers on 179 and listens on none (kube-vip pkg/bgp/server.go, ListenPort: -1; pkg/bgp/peers.go, v1.2.3): \
+control planes need 179 outbound to the routers; no inbound rule on the nodes",
+        ),
+    },
+    PortRule {
+        component: "BGP (speaker)",
+        owners: &["kube-ovn-speaker", "speaker"],
+        ports: 179..=179,
+        protocols: TCP,
+        listens_on: ListensOn::Outside("the BGP peers (routers)"),
+        reached_from: &[FromAll],
+        network: PortNetwork::Node,
+        when: When::BgpSpeaker,
+        purpose: "A BGP speaker (kube-ovn-speaker, MetalLB) announces routes to its peers",
+        note: Some(
+            "kube-ovn-speaker dials its peers and listens only with --passive-mode (kube-ovn pkg/speaker/config.go, initBgpServer, v1.16.2); \
+a passive speaker needs 179 inbound from the routers",
+        ),
+    },
+    PortRule {
+        component: "ovn-ic databases",
+        owners: &["ovsdb-server"],
+        ports: 6645..=6646,
+        protocols: TCP,
+        listens_on: ListensOn::Role(ControlPlane),
+        reached_from: &[FromRole(ControlPlane), OtherClusters],
+        network: PortNetwork::Node,
+        when: When::Interconnection,
+        purpose: "OVN interconnection: IC northbound (6645) and southbound (6646) databases",
+        note: Some(
+            "kube-ovn dist/images/start-ic-db.sh (ic_nb 6645, ic_sb 6646, v1.16.2); install-ic-server.sh runs ovn-ic-server host-network on the kube-ovn/role=master nodes; \
+every interconnected cluster's ovn-ic connects to them",
+        ),
+    },
+    PortRule {
+        component: "ovn-ic raft",
+        owners: &["ovsdb-server"],
+        ports: 6647..=6648,
+        protocols: TCP,
+        listens_on: ListensOn::Role(ControlPlane),
+        reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Interconnection,
+        purpose: "OVN interconnection: raft between the IC database replicas",
+        note: Some("kube-ovn dist/images/start-ic-db.sh (the clustered IC databases on 6647 and 6648, v1.16.2)"),
+    },
+    PortRule {
+        component: "VXLAN",
+        owners: &[],
+        ports: 4789..=4789,
+        protocols: UDP,
+        listens_on: ListensOn::AllNodes,
+        reached_from: &[FromAll],
+        network: PortNetwork::Node,
+        when: When::Overlay(Overlay::Vxlan),
+        purpose: "Overlay tunnel instead of Geneve (network.overlay: vxlan)",
+        note: Some(
+            "Open vSwitch's VXLAN port (openvswitch lib/netdev-vport.c, VXLAN_DST_PORT; Kube-OVN's vxlan_sys_4789, pkg/util/const.go, v1.16.2)",
+        ),
+    },
+    PortRule {
+        component: "STT",
+        owners: &[],
+        ports: 7471..=7471,
+        protocols: TCP,
+        listens_on: ListensOn::AllNodes,
+        reached_from: &[FromAll],
+        network: PortNetwork::Node,
+        when: When::Overlay(Overlay::Stt),
+        purpose: "Overlay tunnel instead of Geneve (network.overlay: stt)",
+        note: Some(
+            "Open vSwitch's STT port (openvswitch lib/netdev-vport.c, STT_DST_PORT); STT frames look like TCP but no socket holds the port, \
+so once the tunnel is up probes only say whether the firewall lets 7471 through",
+        ),
+    },
+    PortRule {
+        component: "keepalived VRRP",
+        owners: &["keepalived"],
+        ports: 0..=0,
+        protocols: &[Vrrp],
+        listens_on: ListensOn::Role(ControlPlane),
+        reached_from: &[FromRole(ControlPlane)],
+        network: PortNetwork::Node,
+        when: When::Keepalived,
+        purpose: "keepalived's VRRP advertisements between the control planes that share the VIP",
+        note: Some(
+            "IP protocol 112 (VRRP, RFC 5798), multicast to 224.0.0.18: a firewall must admit it, but no port can be probed, so `net check` cannot measure it",
+        ),
     },
 ];
 
@@ -360,13 +790,16 @@ pub struct ProbeTarget {
 }
 
 /// Every (node, port, protocol) that `from` must reach, per the matrix,
-/// on the other nodes of `inventory`.
-pub fn targets_from(inventory: &kubev_ha_model::Inventory, from: &str) -> Vec<ProbeTarget> {
+/// on the other nodes of `inventory`: the rows its features turn on that
+/// live on node addresses and have ports. Local-only, pod and migration
+/// rows are never probed node to node (see [`PortNetwork`]).
+pub fn targets_from(inventory: &Inventory, from: &str) -> Vec<ProbeTarget> {
     let Some(source) = inventory.node(from) else { return vec![] };
+    let features = Features::of(inventory);
     let mut out = Vec::new();
     for node in inventory.nodes.iter().filter(|n| n.name != from) {
-        for rule in PORT_MATRIX.iter().filter(|r| r.applies(&source.roles, &node.roles)) {
-            for &protocol in rule.protocols {
+        for rule in features.node_rows().filter(|r| r.applies(&source.roles, &node.roles)) {
+            for protocol in rule.port_protocols() {
                 for port in rule.probed_ports() {
                     out.push(ProbeTarget {
                         node: node.name.clone(),
@@ -384,13 +817,14 @@ pub fn targets_from(inventory: &kubev_ha_model::Inventory, from: &str) -> Vec<Pr
     out
 }
 
-/// The (port, protocol, component) a node with `roles` listens on.
-pub fn listening_for(roles: &[Role]) -> Vec<(u16, Protocol, &'static str)> {
-    let mut out: Vec<(u16, Protocol, &'static str)> = PORT_MATRIX
-        .iter()
+/// The (port, protocol, component) a responder on a node with `roles`
+/// listens on: what the node-to-node probes of the same features reach.
+pub fn listening_for(roles: &[Role], features: Features) -> Vec<(u16, Protocol, &'static str)> {
+    let mut out: Vec<(u16, Protocol, &'static str)> = features
+        .node_rows()
         .filter(|r| r.listens_on.includes(roles))
         .flat_map(|r| {
-            r.protocols.iter().flat_map(move |&p| r.probed_ports().into_iter().map(move |port| (port, p, r.component)))
+            r.port_protocols().flat_map(move |p| r.probed_ports().into_iter().map(move |port| (port, p, r.component)))
         })
         .collect();
     out.sort();
@@ -398,11 +832,12 @@ pub fn listening_for(roles: &[Role]) -> Vec<(u16, Protocol, &'static str)> {
     out
 }
 
-/// Notes that belong with the matrix but are not a port.
+/// Notes that belong with the matrix but are not one row.
 pub const MATRIX_NOTES: &[&str] = &[
-    "keepalived needs IP protocol 112 (VRRP) between control-plane nodes.",
     "upstream Kube-OVN names 6643 and 6644 the NB and SB raft ports; the Kube-V page calls 6643 \"OVN Northd\".",
-    "upstream KubeVirt binds migration listeners to ephemeral ports, so 61000–61009 is Kube-V's range, worth checking but not a KubeVirt constant.",
+    "the page's table is node-to-node, but 10257 and 10259 are bound to loopback by kubeadm, and 8443 and live migration live in pods: \
+each row says its network, and only `node` rows are probed between nodes and opened by the rendered firewall rules.",
+    "rows with a `when` other than `always` join the matrix when the inventory turns their feature on.",
     "the matrix is data: another NodePort range or another CNI changes it.",
 ];
 
@@ -410,34 +845,162 @@ pub const MATRIX_NOTES: &[&str] = &[
 mod tests {
     use super::*;
 
+    fn row(component: &str) -> &'static PortRule {
+        PORT_MATRIX.iter().find(|r| r.component == component).unwrap()
+    }
+
+    fn inventory(extra: &str) -> Inventory {
+        let text = format!(
+            "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: c}}\n{extra}nodes:\n\
+  - {{name: cp-1, address: 10.0.0.1, roles: [control-plane]}}\n\
+  - {{name: cp-2, address: 10.0.0.2, roles: [control-plane]}}\n\
+  - {{name: w-1, address: 10.0.0.3, roles: [worker]}}\n\
+  - {{name: w-2, address: 10.0.0.4, roles: [worker]}}\n"
+        );
+        kubev_ha_model::parse_str("c.yaml", &text).expect("the inventory parses").inventory
+    }
+
+    fn ports_to(inventory: &Inventory, from: &str, to: &str) -> Vec<(u16, Protocol)> {
+        targets_from(inventory, from).into_iter().filter(|t| t.node == to).map(|t| (t.port, t.protocol)).collect()
+    }
+
     #[test]
     fn matrix_has_every_port_of_the_page() {
         let page = include_str!("../../../docs/source/ha-deployment.txt");
-        for rule in PORT_MATRIX {
+        let from_page: Vec<&PortRule> =
+            PORT_MATRIX.iter().filter(|r| matches!(r.when, When::Always | When::Overlay(Overlay::Geneve))).collect();
+        for rule in &from_page {
             let start = rule.ports.start().to_string();
             assert!(page.contains(&start), "{} {start} not on the page", rule.component);
         }
-        assert_eq!(PORT_MATRIX.len(), 18);
+        assert_eq!(from_page.len(), 18);
     }
 
     #[test]
     fn long_ranges_are_sampled_the_same_way_everywhere() {
-        let nodeport = PORT_MATRIX.iter().find(|r| r.component == "NodePort services").unwrap();
+        let nodeport = row("NodePort services");
         let sample = nodeport.probed_ports();
         assert_eq!(sample.len(), RANGE_SAMPLE);
         assert_eq!((sample[0], sample[RANGE_SAMPLE - 1]), (30000, 32767));
         assert!(nodeport.is_sampled());
-        let migration = PORT_MATRIX.iter().find(|r| r.component == "live migration").unwrap();
+        let migration = row("live migration");
         assert_eq!(migration.probed_ports().len(), 10);
         assert!(!migration.is_sampled());
     }
 
     #[test]
     fn workers_reach_migration_ports_of_workers_only() {
-        let migration = PORT_MATRIX.iter().find(|r| r.component == "live migration").unwrap();
+        let migration = row("live migration");
         assert!(migration.reached_by(&[Role::Worker]));
         assert!(!migration.reached_by(&[Role::ControlPlane]));
-        assert!(migration.listens_on.includes(&[Role::Worker]));
-        assert!(!migration.listens_on.includes(&[Role::ControlPlane]));
+        // In virt-handler's pod, not on the worker's address.
+        assert_eq!(migration.network, PortNetwork::Migration);
+        assert!(!migration.listens_on.includes(&[Role::Worker]));
+    }
+
+    /// Regression: 10257 and 10259 were probed from the other control
+    /// planes, which find them closed on a healthy kubeadm cluster.
+    #[test]
+    fn scheduler_and_controller_manager_are_local_only_and_never_probed_node_to_node() {
+        let inv = inventory("");
+        for component in ["kube-scheduler", "controller-manager"] {
+            assert_eq!(row(component).network, PortNetwork::LocalOnly, "{component}");
+            assert_eq!(row(component).reached_from, &[Peer::Itself][..]);
+        }
+        let to_cp = ports_to(&inv, "cp-1", "cp-2");
+        assert!(to_cp.contains(&(2380, Protocol::Tcp)), "{to_cp:?}");
+        assert!(!to_cp.iter().any(|(p, _)| [10257, 10259].contains(p)), "{to_cp:?}");
+        let served = listening_for(&[Role::ControlPlane], Features::default());
+        assert!(!served.iter().any(|(p, ..)| [10257, 10259].contains(p)), "{served:?}");
+    }
+
+    /// Regression: 8443 and 61000–61009 were probed on node addresses,
+    /// where nothing of KubeVirt listens.
+    #[test]
+    fn pod_network_ports_are_not_probed_on_node_addresses() {
+        let inv = inventory("");
+        assert_eq!(row("KubeVirt API").network, PortNetwork::Pod);
+        for (from, to) in [("w-1", "w-2"), ("cp-1", "w-1"), ("w-1", "cp-1")] {
+            let ports = ports_to(&inv, from, to);
+            assert!(!ports.iter().any(|(p, _)| *p == 8443 || (61000..=61009).contains(p)), "{from}→{to}: {ports:?}");
+        }
+        let served = listening_for(&[Role::Worker], Features::default());
+        assert!(!served.iter().any(|(p, ..)| *p == 8443 || (61000..=61009).contains(p)), "{served:?}");
+        // The Geneve tunnel that carries them is still probed.
+        assert!(ports_to(&inv, "w-1", "w-2").contains(&(6081, Protocol::Udp)));
+    }
+
+    /// Regression: 10660 was required on every node, but kube-ovn-controller
+    /// runs on the Kube-OVN masters only.
+    #[test]
+    fn kube_ovn_controller_metrics_live_on_the_control_planes_only() {
+        let inv = inventory("");
+        assert!(ports_to(&inv, "w-1", "cp-1").contains(&(10660, Protocol::Tcp)));
+        assert!(!ports_to(&inv, "cp-1", "w-1").iter().any(|(p, _)| *p == 10660));
+        assert!(!listening_for(&[Role::Worker], Features::default()).iter().any(|(p, ..)| *p == 10660));
+    }
+
+    #[test]
+    fn feature_rows_join_only_when_the_inventory_turns_them_on() {
+        let plain = inventory("");
+        assert_eq!(Features::of(&plain), Features::default());
+        let all = ports_to(&plain, "cp-1", "cp-2");
+        assert!(!all.iter().any(|(p, _)| [179, 4789, 7471, 6645, 6646, 6647, 6648].contains(p)), "{all:?}");
+
+        let ic = inventory("network: {overlay: vxlan, interconnection: true}\n");
+        let f = Features::of(&ic);
+        assert!(f.interconnection && f.overlay == Overlay::Vxlan);
+        let cp = ports_to(&ic, "cp-1", "cp-2");
+        for port in [6645, 6646, 6647, 6648] {
+            assert!(cp.contains(&(port, Protocol::Tcp)), "{port}: {cp:?}");
+        }
+        let w = ports_to(&ic, "w-1", "w-2");
+        assert!(w.contains(&(4789, Protocol::Udp)) && !w.contains(&(6081, Protocol::Udp)), "{w:?}");
+        assert_eq!(f.mtu_port(), Some(4789));
+        let stt = Features::of(&inventory("network: {overlay: stt}\n"));
+        assert_eq!(stt.mtu_port(), None, "STT has no UDP tunnel port");
+        assert!(ports_to(&inventory("network: {overlay: stt}\n"), "w-1", "w-2").contains(&(7471, Protocol::Tcp)));
+        assert_eq!(Features::default().mtu_port(), Some(6081));
+
+        // BGP: the routers listen, so nothing is probed between nodes, and
+        // nothing is served; VRRP has no port to probe.
+        let bgp = inventory(
+            "apiEndpoint: {host: 10.0.9.5, loadBalancer: kube-vip, vip: 10.0.9.5, mode: bgp}\nnetwork: {bgp: true}\n",
+        );
+        let f = Features::of(&bgp);
+        assert!(f.kube_vip_bgp && f.bgp_speaker && !f.keepalived);
+        assert!(f.rows().any(|r| r.component == "BGP (kube-vip)"));
+        assert!(!ports_to(&bgp, "cp-1", "cp-2").iter().any(|(p, _)| *p == 179));
+        let keepalived =
+            Features::of(&inventory("apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n"));
+        assert!(keepalived.rows().any(|r| r.protocols == [Protocol::Vrrp]));
+        assert!(!Features::default().rows().any(|r| r.protocols == [Protocol::Vrrp]));
+        assert!(listening_for(&[Role::ControlPlane], keepalived).iter().all(|(_, p, _)| p.has_ports()));
+
+        let snr = Features::of(&inventory("ha: {fencing: self-node-remediation}\n"));
+        assert!(snr.self_node_remediation && snr.rows().any(|r| r.component == "Self Node Remediation"));
+    }
+
+    #[test]
+    fn feature_names_give_back_the_same_features() {
+        let all = Features {
+            overlay: Overlay::Stt,
+            self_node_remediation: true,
+            kube_vip_bgp: true,
+            bgp_speaker: true,
+            interconnection: true,
+            keepalived: true,
+        };
+        for f in [Features::default(), all] {
+            assert_eq!(Features::from_names(f.names()), Ok(f));
+        }
+        assert!(Features::from_names(["ovn-ic"]).unwrap_err().contains("interconnection"));
+    }
+
+    #[test]
+    fn every_row_cites_where_it_differs_from_the_page_or_comes_from() {
+        for rule in PORT_MATRIX.iter().filter(|r| r.network != PortNetwork::Node || r.when != When::Always) {
+            assert!(rule.note.is_some(), "{} needs a note with its upstream source", rule.component);
+        }
     }
 }

@@ -10,6 +10,49 @@ use kubev_ha_model::{ByteSize, LinkSpeed, Profile};
 
 use crate::severity::Severity::{self, Fail, Info, Warn};
 
+/// The kernels kubeadm's SystemVerification preflight accepts: the regular
+/// expressions of k8s.io/system-validators v1.12.1 (validators/types_unix.go,
+/// `DefaultSysSpec.KernelSpec.Versions`; kubeadm uses this release since
+/// Kubernetes 1.35): `^5\.4.*$`, `^5\.10.*$`, `^5\.15.*$` and
+/// `^([6-9]|[1-9][0-9]+)\.([0-9]+)\.([0-9]+).*$`. A release that matches
+/// none is reported by kubeadm as a warning, not an error
+/// (validators/kernel_validator.go puts it among the warnings).
+#[derive(Debug, Clone, Copy)]
+pub struct AcceptedKernels {
+    /// The long-term-support series of 5.x that are accepted, as (major, minor).
+    pub lts: &'static [(u32, u32)],
+    /// Every release of this major version or a later one, written
+    /// major.minor.patch, is accepted.
+    pub from_major: u32,
+    /// Series kubeadm accepted once and dropped at their end of life, with
+    /// the release of system-validators that dropped them: 4.19, dropped in
+    /// v1.10.0 (commit "update kernel LTS status as 4.19 is end of life").
+    pub end_of_life: &'static [(u32, u32)],
+}
+
+/// system-validators v1.12.1; the same in every profile, since it is
+/// kubeadm's list, not a judgement of kubev-ha's.
+pub const KUBEADM_KERNELS: AcceptedKernels =
+    AcceptedKernels { lts: &[(5, 4), (5, 10), (5, 15)], from_major: 6, end_of_life: &[(4, 19)] };
+
+/// How far probed memory and disk sizes may stray from the declared ones
+/// before HOST-DRIFT calls it a difference. kubev-ha's own tolerances: the
+/// kernel's MemTotal is below the installed RAM by what firmware and the
+/// kernel reserve (a few percent, more with crashkernel= or large page
+/// tables), and disk sizes are declared in rounded units (a "960G" SSD is
+/// 960 × 10⁹ bytes, 894 GiB).
+#[derive(Debug, Clone, Copy)]
+pub struct DriftTolerance {
+    /// Probed MemTotal above declared × this is a difference.
+    pub memory_above: f64,
+    /// Probed MemTotal below declared × this is a difference.
+    pub memory_below: f64,
+    /// A disk whose size differs by more than this share of the declared one.
+    pub disk_size: f64,
+}
+
+pub const DRIFT_TOLERANCE: DriftTolerance = DriftTolerance { memory_above: 1.02, memory_below: 0.90, disk_size: 0.05 };
+
 /// "A value below `below` gets `severity`." Floors are listed lowest
 /// first; the first one a value falls under decides.
 #[derive(Debug, Clone, Copy)]
@@ -47,12 +90,18 @@ pub struct Thresholds {
     pub cp_vcpus: &'static [Floor<u32>],
     pub cp_memory: &'static [Floor<ByteSize>],
     pub cp_etcd_on_hdd: Severity,
-    /// etcd's default --quota-backend-bytes.
+    /// etcd's default --quota-backend-bytes: `DefaultQuotaBytes`, 2 GiB
+    /// (etcd server/storage/quota.go, v3.6).
     pub etcd_default_quota: ByteSize,
-    /// The largest quota etcd's documentation advises.
+    /// The largest quota etcd suggests: `MaxQuotaBytes`, 8 GiB ("a larger
+    /// quota may lead to degraded performance", the same file).
     pub etcd_max_advised_quota: ByteSize,
-    /// The etcd disk must hold this many quotas (the database plus room to
-    /// defragment and snapshot).
+    /// The etcd disk must hold this many quotas. kubev-ha's own heuristic:
+    /// no upstream gives a disk size for etcd. The database may grow to the
+    /// quota; a snapshot (`etcdctl snapshot save`, or kubeadm upgrade's
+    /// backup) is a second copy of it, and defragmentation rewrites the
+    /// file beside the old one, so twice the quota is what one of them
+    /// needs at the worst moment.
     pub cp_etcd_capacity_factor: u64,
     pub cp_etcd_capacity: Severity,
     /// A declared quota above etcd's advised maximum.
@@ -79,7 +128,11 @@ pub struct Thresholds {
     pub st_vm_disks: Severity,
     pub st_min_replicas: u32,
     pub st_replication: Severity,
-    /// Above this share of raw capacity: warn.
+    /// Above this share of raw capacity: warn. kubev-ha's own threshold for
+    /// every class: it borrows Ceph's default nearfull ratio
+    /// (`mon osd nearfull ratio`, .85, ceph doc/rados/configuration/
+    /// mon-config-ref.rst), past which Ceph warns and a failed disk's data
+    /// may find no room to re-replicate; other backends publish no figure.
     pub st_capacity_warn_ratio: f64,
     /// Above this share: fail.
     pub st_capacity_fail_ratio: f64,
@@ -106,18 +159,28 @@ pub struct Thresholds {
     pub ha_node_failure: Severity,
     pub ha_zone_failure: Severity,
     pub ha_drain_time: Severity,
+    /// A migration outlasts KubeVirt's completion timeout: it is aborted,
+    /// so the drain never finishes, whatever the window.
+    pub ha_drain_abort: Severity,
     pub ha_fencing: Severity,
     pub ha_eviction: Severity,
 
     // Host facts.
     pub host_kvm: Severity,
+    /// A kernel kubeadm's system validators do not accept (kubeadm warns).
     pub host_kernel: Severity,
+    pub host_kernels: AcceptedKernels,
     pub host_modules: Severity,
     pub host_ipv6: Severity,
+    /// Swap on while the kubelet refuses it (`failSwapOn`, default true).
     pub host_swap: Severity,
+    /// Swap on, the kubelet allowing it and `LimitedSwap` letting pods swap:
+    /// a configured choice, reported.
+    pub host_swap_limited: Severity,
     pub host_time: Severity,
     pub host_identity: Severity,
     pub host_drift: Severity,
+    pub host_drift_tolerance: DriftTolerance,
 }
 
 pub static PRODUCTION: Thresholds = Thresholds {
@@ -168,16 +231,20 @@ pub static PRODUCTION: Thresholds = Thresholds {
     ha_node_failure: Fail,
     ha_zone_failure: Fail,
     ha_drain_time: Warn,
+    ha_drain_abort: Fail,
     ha_fencing: Warn,
     ha_eviction: Warn,
     host_kvm: Fail,
-    host_kernel: Fail,
+    host_kernel: Warn,
+    host_kernels: KUBEADM_KERNELS,
     host_modules: Fail,
     host_ipv6: Fail,
     host_swap: Fail,
+    host_swap_limited: Info,
     host_time: Fail,
     host_identity: Fail,
     host_drift: Warn,
+    host_drift_tolerance: DRIFT_TOLERANCE,
 };
 
 pub static MINIMUM: Thresholds = Thresholds {
@@ -228,16 +295,20 @@ pub static MINIMUM: Thresholds = Thresholds {
     ha_node_failure: Warn,
     ha_zone_failure: Warn,
     ha_drain_time: Info,
+    ha_drain_abort: Warn,
     ha_fencing: Info,
     ha_eviction: Info,
     host_kvm: Fail,
-    host_kernel: Fail,
+    host_kernel: Warn,
+    host_kernels: KUBEADM_KERNELS,
     host_modules: Warn,
     host_ipv6: Warn,
     host_swap: Warn,
+    host_swap_limited: Info,
     host_time: Warn,
     host_identity: Fail,
     host_drift: Info,
+    host_drift_tolerance: DRIFT_TOLERANCE,
 };
 
 impl Thresholds {

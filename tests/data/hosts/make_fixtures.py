@@ -8,7 +8,7 @@ vmx/svm); the others are written from the formats of real machines of each
 kind (kernel documentation of /proc and /sys, and outputs of such hosts).
 Run it from anywhere; it rewrites the trees next to itself.
 """
-import os, shutil, uuid, random
+import os, random, shutil, sys, uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 rnd = random.Random(20261124)
@@ -273,6 +273,108 @@ def nested_guest():
     if os.path.exists("/dev/kvm"):
         w(root, "dev/kvm", "")
 
+def link(root, name, ifindex, mtu, mac, speed=None, iflink=None, devtype=None, virtual=True, state="up", master=None, entries=()):
+    """A link as sysfs shows it (layout checked on Linux 6.18 for veths and
+    bridges): uevent with DEVTYPE where the driver sets one, ifindex and
+    iflink (a veth's is its peer's index), `master` as a symlink to the
+    bond or bridge, and `entries` (bonding/, brif/PORT, lower_DEV, ...) as
+    empty directories or, for `name=value`, files."""
+    base = f"sys/class/net/{name}"
+    w(root, f"{base}/uevent", (f"DEVTYPE={devtype}\n" if devtype else "") + f"INTERFACE={name}\nIFINDEX={ifindex}\n")
+    w(root, f"{base}/ifindex", f"{ifindex}\n")
+    w(root, f"{base}/iflink", f"{iflink if iflink is not None else ifindex}\n")
+    w(root, f"{base}/mtu", f"{mtu}\n")
+    w(root, f"{base}/operstate", f"{state}\n")
+    w(root, f"{base}/address", f"{mac}\n")
+    w(root, f"{base}/type", "1\n")
+    if speed is None:
+        w(root, f"{base}/speed", "")
+        w(root, f"{base}/speed.EINVAL", "reading speed returns EINVAL on the real machine\n")
+    else:
+        w(root, f"{base}/speed", f"{speed}\n")
+    if virtual:
+        keep(root, f"sys/devices/virtual/net/{name}")
+    if master:
+        os.symlink(f"../{master}", os.path.join(root, base, "master"))
+    for e in entries:
+        if "=" in e:
+            rel, text = e.split("=", 1)
+            w(root, f"{base}/{rel}", text + "\n")
+        else:
+            keep(root, f"{base}/{e}")
+
+def bonded_worker():
+    """A worker whose traffic leaves by an LACP bond: eno1 and eno2 (25 Gb/s)
+    in bond0, VLAN 100 (management, under the bridge br-mgmt) and VLAN 200
+    (live migration) on it, Kube-OVN's Open vSwitch links, a Geneve
+    tunnel and one pod's veth."""
+    global rnd
+    saved, rnd = rnd, random.Random(20261201)
+    root = fresh("bonded-worker")
+    w(root, "proc/cpuinfo", cpuinfo("AuthenticAMD", "AMD EPYC 9354 32-Core Processor", 25, 1, 32, 2, BASE_FLAGS + " svm extapic cr8_legacy " + TAIL_FLAGS, 3250.0))
+    w(root, "proc/meminfo", meminfo(395_936_512))
+    rel = "5.15.0-119-generic"
+    common(root, "fra-w-b3", rel, "BOOT_IMAGE=/boot/vmlinuz-5.15.0-119-generic root=UUID=77c1 ro",
+           "Ubuntu 22.04.5 LTS",
+           "25 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n")
+    loaded = ["kvm_amd", "kvm", "openvswitch", "geneve", "ip_tables", "iptable_nat", "vhost_net", "vhost", "tun", "bonding", "8021q", "bridge", "nsh", "nvme"]
+    w(root, "proc/modules", modules(loaded))
+    w(root, f"lib/modules/{rel}/modules.dep", modules_dep(loaded, ""))
+    for m in loaded:
+        keep(root, f"sys/module/{m}")
+    disk(root, "nvme0n1", 3_750_748_848, 0, (259, 0), "SAMSUNG MZQL21T9HCJR-00A07", [("nvme0n1p1", 1_048_576), ("nvme0n1p2", 3_749_000_000)])
+    eno1, eno2 = mac(), mac()
+    # The bond takes its first slave's MAC and gives it to every slave; a
+    # slave's own stays in bonding_slave/perm_hwaddr.
+    link(root, "eno1", 2, 9000, eno1, speed=25000, virtual=False, master="bond0",
+         entries=["upper_bond0", f"bonding_slave/perm_hwaddr={eno1}", "bonding_slave/state=active"])
+    link(root, "eno2", 3, 9000, eno1, speed=25000, virtual=False, master="bond0",
+         entries=["upper_bond0", f"bonding_slave/perm_hwaddr={eno2}", "bonding_slave/state=active"])
+    link(root, "bond0", 4, 9000, eno1, speed=50000, devtype="bond",
+         entries=["bonding/slaves=eno1 eno2", "bonding/mode=802.3ad 4", "lower_eno1", "lower_eno2", "upper_bond0.100", "upper_bond0.200"])
+    link(root, "bond0.100", 5, 9000, eno1, speed=50000, iflink=4, devtype="vlan", master="br-mgmt",
+         entries=["lower_bond0", "upper_br-mgmt"])
+    link(root, "bond0.200", 6, 9000, eno1, speed=50000, iflink=4, devtype="vlan", entries=["lower_bond0"])
+    link(root, "br-mgmt", 7, 9000, eno1, speed=50000, devtype="bridge", entries=["bridge", "brif/bond0.100", "lower_bond0.100"])
+    w(root, "proc/net/vlan/config", "VLAN Dev name\t | VLAN ID\nName-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n"
+      "bond0.100      | 100  | bond0\nbond0.200      | 200  | bond0\n")
+    link(root, "ovs-system", 8, 1500, mac(), state="down")
+    link(root, "br-int", 9, 1400, mac(), state="unknown")
+    link(root, "genev_sys_6081", 10, 65000, mac(), devtype="geneve", state="unknown", iflink=0)
+    link(root, "9d2c41a7_h", 11, 1400, mac(), speed=10000, iflink=3, master="ovs-system")
+    nic(root, "lo", 0, 65536, "00:00:00:00:00:00", state="unknown", virtual=True, einval=True)
+    w(root, "proc/net/route", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+      "br-mgmt\t00000000\t0100640A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n")
+    w(root, "proc/net/tcp", net_tcp([22, 10250]))
+    w(root, "proc/net/udp", net_udp([6081]))
+    w(root, "sys/class/dmi/id/product_name", "PowerEdge R7625\n")
+    w(root, "dev/kvm", "")
+    rnd = saved
+
+def netns_node():
+    """A node that is a network namespace joined to a bridge by a veth pair,
+    as the test bed of scripts/testbed.sh builds them: its only link is the
+    veth eth0 (layout as a veth in a namespace shows it on Linux 6.18,
+    speed 10000 as the veth driver reports)."""
+    global rnd
+    saved, rnd = rnd, random.Random(20261202)
+    root = fresh("netns-node")
+    w(root, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Platinum 8488C", 6, 1, 2, 1, BASE_FLAGS + " " + TAIL_FLAGS, 2400.0))
+    w(root, "proc/meminfo", meminfo(24_615_004))
+    common(root, "w-1", "6.18.44", "console=ttyS0 reboot=k panic=1", "Debian GNU/Linux 12 (bookworm)",
+           "22 1 253:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n")
+    link(root, "eth0", 2, 1500, mac(), speed=10000, iflink=5)
+    nic(root, "lo", 0, 65536, "00:00:00:00:00:00", state="unknown", virtual=True, einval=True)
+    w(root, "proc/net/tcp", net_tcp([22]))
+    w(root, "proc/net/udp", net_udp([]))
+    rnd = saved
+
+
 if __name__ == "__main__":
-    xeon_server(); epyc_server(); laptop(); vm_swap_noipv6(); nested_guest()
+    # `make_fixtures.py TREE...` writes only those trees (each of the later
+    # ones has its own random generator, so it comes out the same alone).
+    trees = {"xeon-server": xeon_server, "epyc-server": epyc_server, "laptop-hdd": laptop, "vm-swap-noipv6": vm_swap_noipv6,
+             "cloud-nested-guest": nested_guest, "bonded-worker": bonded_worker, "netns-node": netns_node}
+    for name in sys.argv[1:] or trees:
+        trees[name]()
     print("wrote", ", ".join(sorted(d for d in os.listdir(HERE) if os.path.isdir(os.path.join(HERE, d)))))

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use kubev_ha_model::measure::{EtcdHealth, EtcdStatus};
-use kubev_ha_model::{Disk, DiskUsage, LoadBalancerKind, Media, Node};
+use kubev_ha_model::{Disk, DiskUsage, LoadBalancerKind, Media, Node, VipMode};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
@@ -538,15 +538,39 @@ pub fn api_lb(j: &Judge) -> Vec<Finding> {
             Some(vip) => {
                 let vip_text = vip.to_string();
                 let node_cidr = inventory.network().and_then(|n| n.node_cidr);
+                // keepalived moves the VIP by VRRP and gratuitous ARP, and
+                // so does kube-vip in ARP mode: one L2 segment. kube-vip in
+                // BGP mode announces it as a route, which may be any address.
+                let mode = endpoint.mode;
+                let outside = node_cidr.filter(|c| !c.contains(&vip));
                 if let Some(node) = node_named(&vip_text) {
                     single(format!("the {kind} vip {vip} is the address of node {node}, not a floating address"))
-                } else if let Some(cidr) = node_cidr.filter(|c| !c.contains(&vip)) {
+                } else if let (Some(cidr), LoadBalancerKind::KubeVip, None) = (outside, kind, mode) {
+                    j.unknown(
+                        Subject::Cluster,
+                        format!(
+                            "the kube-vip vip {vip} is outside nodeCIDR {cidr}: fine in BGP mode (announced as a route), unreachable in ARP mode (gratuitous ARP stays in the nodes' segment); the mode is not declared"
+                        ),
+                        "declare apiEndpoint.mode: bgp or arp",
+                    )
+                    .at(at)
+                } else if let Some(cidr) = outside.filter(|_| kind == LoadBalancerKind::Keepalived || mode == Some(VipMode::Arp)) {
+                    let how = if kind == LoadBalancerKind::Keepalived {
+                        let bgp = if mode == Some(VipMode::Bgp) { " (keepalived has no BGP mode)" } else { "" };
+                        format!("keepalived moves it by VRRP and gratuitous ARP{bgp}")
+                    } else {
+                        "kube-vip in ARP mode moves it by gratuitous ARP".to_string()
+                    };
                     j.finding(
                         Subject::Cluster,
                         t.cp_api_lb,
-                        format!("the {kind} vip {vip} is outside nodeCIDR {cidr}: VRRP and gratuitous ARP only move an address within the nodes' own segment"),
+                        format!("the {kind} vip {vip} is outside nodeCIDR {cidr}: {how}, which only reaches the nodes' own segment"),
                     )
-                    .fix(format!("choose a free address inside {cidr} for the vip"))
+                    .fix(if kind == LoadBalancerKind::KubeVip {
+                        format!("choose a free address inside {cidr} for the vip, or run kube-vip in BGP mode (apiEndpoint.mode: bgp)")
+                    } else {
+                        format!("choose a free address inside {cidr} for the vip")
+                    })
                     .at(at)
                 } else if host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip != vip) {
                     j.finding(
@@ -558,7 +582,12 @@ pub fn api_lb(j: &Judge) -> Vec<Finding> {
                     .at(at)
                 } else {
                     let via = if host == vip_text { String::new() } else { format!(" ({host} must resolve to it)") };
-                    j.pass(Subject::Cluster, format!("the API endpoint is the {kind} vip {vip}{via}")).at(at)
+                    let bgp = if kind == LoadBalancerKind::KubeVip && mode == Some(VipMode::Bgp) {
+                        ", announced to the BGP peers"
+                    } else {
+                        ""
+                    };
+                    j.pass(Subject::Cluster, format!("the API endpoint is the {kind} vip {vip}{via}{bgp}")).at(at)
                 }
             }
         },

@@ -108,33 +108,32 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
             )
         })
         .unwrap_or_default();
-    let path =
-        if busiest.path.dedicated { "dedicated migration NIC" } else { "node NIC (no dedicated migration network)" };
     let speed = if busiest.path.measured {
-        format!("a measured {:.2} Gbit/s", busiest.path.goodput * 8.0 / 1e9)
+        format!(" at a measured {:.2} Gbit/s", busiest.path.goodput * 8.0 / 1e9)
     } else {
-        busiest.path.speed.to_string()
+        String::new()
     };
+    let assumed = busiest.path.assumed.as_ref().map_or_else(String::new, |a| format!(" ({a})"));
     let what = format!(
-        "draining {} ({} VM(s), {:.1} GiB of memory) takes at least {took} over its {path} {} at {}{}{zone_note}",
+        "draining {} ({} VM(s), {:.1} GiB to move) takes at least {took} over {}{speed}{assumed}{}{zone_note}",
         busiest.host,
         busiest.migrating_vms,
-        busiest.bytes as f64 / f64::from(1u32 << 30),
-        busiest.path.nic,
-        speed,
+        gib(busiest.bytes),
+        busiest.path.describe(),
         if busiest.stopped_vms > 0 {
             format!(" ({} more VMs are shut down, not migrated)", busiest.stopped_vms)
         } else {
             String::new()
         },
     );
+    let mut findings = aborted_migrations(j, plan);
     // A drain is a planned node loss: the migrating VMs need room elsewhere.
     let room = plan
         .scenarios
         .iter()
         .find(|s| s.kind == kubev_ha_plan::scenarios::ScenarioKind::Node && s.name == busiest.host);
     if let Some(scenario) = room.filter(|s| s.fit != kubev_ha_plan::Fit::Fits) {
-        return vec![
+        findings.push(
             j.finding(
                 Subject::Cluster,
                 t.ha_drain_time,
@@ -142,16 +141,111 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
             )
             .fix("add worker capacity first (see HA-NODE-FAILURE)")
             .at(at),
-        ];
+        );
+        return findings;
+    }
+    if !findings.is_empty() {
+        // However short the drain, it does not end while KubeVirt keeps
+        // aborting a migration: never a pass.
+        let workloads: std::collections::BTreeSet<&str> =
+            drain.over_budget().map(|(_, o)| o.workload.as_str()).collect();
+        findings.push(
+            j.finding(
+                Subject::Cluster,
+                t.ha_drain_time,
+                format!(
+                    "{what}; but KubeVirt aborts the migrations of {} at their completion timeout, so drains do not finish",
+                    workloads.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .fix("see the findings of the workloads named")
+            .at(at),
+        );
+        return findings;
     }
     let finding = match j.inventory().ha().and_then(|h| h.maintenance_window) {
         None => j.unknown(Subject::Cluster, format!("{what}; no maintenance window declared"), "declare ha.maintenanceWindow"),
         Some(window) if busiest.seconds > window.as_secs_f64() => j
             .finding(Subject::Cluster, t.ha_drain_time, format!("{what}, longer than the maintenance window of {window}"))
-            .fix("raise parallelOutboundMigrationsPerNode or bandwidthPerMigration, add a faster dedicated migration NIC, or spread the VMs over more workers"),
+            .fix(if busiest.path.dedicated {
+                "raise parallelOutboundMigrationsPerNode or bandwidthPerMigration, add a faster dedicated migration NIC, or spread the VMs over more workers"
+            } else {
+                "give live migration a dedicated network (network.migrationNetwork, Multus) instead of the pod overlay, raise parallelOutboundMigrationsPerNode or bandwidthPerMigration, or spread the VMs over more workers"
+            }),
         Some(window) => j.pass(Subject::Cluster, format!("{what}, within the maintenance window of {window}")),
     };
-    vec![finding.at(at)]
+    findings.push(finding.at(at));
+    findings
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 30)
+}
+
+/// One finding per workload whose migration KubeVirt aborts at its
+/// completion timeout, on the worker where it takes longest.
+fn aborted_migrations(j: &Judge, plan: &kubev_ha_plan::Plan) -> Vec<Finding> {
+    let drain = &plan.drain;
+    let limits = &drain.limits;
+    let mut worst: Vec<(&kubev_ha_plan::drain::HostDrain, &kubev_ha_plan::drain::OverBudget)> = Vec::new();
+    for (host, over) in drain.over_budget() {
+        match worst.iter_mut().find(|(_, o)| o.workload == over.workload) {
+            Some(entry) if over.seconds > entry.1.seconds => *entry = (host, over),
+            Some(_) => {}
+            None => worst.push((host, over)),
+        }
+    }
+    worst
+        .into_iter()
+        .map(|(host, over)| {
+            let workload = j.inventory().workloads.iter().find(|w| w.name == over.workload);
+            let disks = if over.bytes > over.counted_bytes || workload.is_some_and(|w| w.disks.iter().any(|d| !d.is_pvc())) {
+                format!(
+                    " (memory and block-migrated disks; KubeVirt counts {:.1} GiB of it)",
+                    gib(over.counted_bytes)
+                )
+            } else {
+                String::new()
+            };
+            let gb = over.counted_bytes.div_ceil(1_000_000_000);
+            let mut fixes = Vec::new();
+            if !host.path.dedicated {
+                fixes.push("a dedicated migration network (network.migrationNetwork) instead of the pod overlay".to_string());
+            }
+            if limits.bandwidth_per_migration.is_some() {
+                fixes.push("a higher bandwidthPerMigration, or none".to_string());
+            } else {
+                fixes.push("faster migration NICs".to_string());
+            }
+            if over.alone_seconds.floor() <= over.budget_seconds as f64 && limits.parallel_outbound_per_node > 1 {
+                fixes.push(format!(
+                    "parallelOutboundMigrationsPerNode: 1 (alone on the link it takes {})",
+                    Interval::from_secs_f64(over.alone_seconds.ceil())
+                ));
+            }
+            let needed = (over.seconds.floor() as u64).div_ceil(gb.max(1)).max(u64::from(limits.completion_timeout_per_gib) + 1);
+            fixes.push(format!("ha.migration.completionTimeoutPerGiB of at least {needed} (KubeVirt's CR)"));
+            j.finding(
+                Subject::workload(&over.workload),
+                j.thresholds.ha_drain_abort,
+                format!(
+                    "draining {}: the migration of a {} VM moves {:.1} GiB{disks} and takes at least {} over {}, but KubeVirt aborts it after {} s ({} s completionTimeoutPerGiB × {gb} GB counted, rounded up): the drain cannot finish",
+                    host.host,
+                    over.workload,
+                    gib(over.bytes),
+                    Interval::from_secs_f64(over.seconds.ceil()),
+                    host.path.describe(),
+                    over.budget_seconds,
+                    limits.completion_timeout_per_gib,
+                ),
+            )
+            .fix(format!(
+                "{}; or allowPostCopy / allowWorkloadDisruption in KubeVirt's migration settings, which switch to post-copy or pause the guest at the timeout instead of aborting",
+                fixes.join(", or ")
+            ))
+            .at(workload.and_then(|w| w.at))
+        })
+        .collect()
 }
 
 pub fn fencing(j: &Judge) -> Vec<Finding> {

@@ -3,15 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::host::{HostFacts, HostProbe, ModuleState};
-use kubev_ha_model::{Located, Node};
+use kubev_ha_model::host::{HostFacts, HostNic, HostProbe, LinkKind, ModuleState};
+use kubev_ha_model::{Located, Node, SwapBehavior};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
 use crate::severity::Severity;
-
-/// The minimum kernel of Kubernetes 1.32 and later.
-pub const MIN_KERNEL: (u32, u32) = (4, 19);
+use crate::thresholds::{AcceptedKernels, DriftTolerance};
 
 fn not_probed(j: &Judge) -> Vec<Finding> {
     vec![j.unknown(
@@ -124,27 +122,97 @@ pub fn kernel(j: &Judge) -> Vec<Finding> {
         None => {
             j.unknown(subject, "kernel version unreadable", "probe again; /proc/sys/kernel/osrelease must be readable")
         }
-        Some(release) => match parse_kernel(release) {
-            None => j.unknown(
+        Some(release) => match judge_kernel(release, &t.host_kernels) {
+            KernelVerdict::NotUnderstood => j.unknown(
                 subject,
                 format!("kernel release `{release}` not understood"),
                 "check the kernel version by hand",
             ),
-            Some(v) if v < MIN_KERNEL => j
+            KernelVerdict::Accepted => j.pass(
+                subject,
+                format!(
+                    "kernel {release}: accepted by kubeadm's system validators ({})",
+                    accepted_kernels(&t.host_kernels)
+                ),
+            ),
+            KernelVerdict::EndOfLife((major, minor)) => j
                 .finding(
                     subject,
                     t.host_kernel,
-                    format!("kernel {release} is older than {}.{}", MIN_KERNEL.0, MIN_KERNEL.1),
+                    format!(
+                        "kernel {release}: the {major}.{minor} series is end of life and kubeadm's system validators \
+                         no longer accept it (kubeadm preflight warns)"
+                    ),
                 )
-                .fix(format!("upgrade the kernel of {} to {}.{} or newer", node.name, MIN_KERNEL.0, MIN_KERNEL.1)),
-            Some(_) => j.pass(subject, format!("kernel {release} (≥ {}.{})", MIN_KERNEL.0, MIN_KERNEL.1)),
+                .fix(upgrade_kernel(&node.name, &t.host_kernels)),
+            KernelVerdict::NotAccepted => j
+                .finding(
+                    subject,
+                    t.host_kernel,
+                    format!(
+                        "kernel {release} is not one kubeadm's system validators accept ({}); kubeadm preflight warns",
+                        accepted_kernels(&t.host_kernels)
+                    ),
+                )
+                .fix(format!(
+                    "{}; a distribution kernel with backports (RHEL 8's 4.18, RHEL 9's 5.14) draws the same warning: \
+                     waive HOST-KERNEL for it where the distribution supports Kubernetes on that kernel",
+                    upgrade_kernel(&node.name, &t.host_kernels)
+                )),
         },
     })
 }
 
-fn parse_kernel(release: &str) -> Option<(u32, u32)> {
-    let mut parts = release.split(|c: char| !c.is_ascii_digit());
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+fn upgrade_kernel(node: &str, kernels: &AcceptedKernels) -> String {
+    format!("run a kernel kubeadm accepts on {node} ({})", accepted_kernels(kernels))
+}
+
+/// "5.4, 5.10, 5.15 or ≥ 6".
+fn accepted_kernels(kernels: &AcceptedKernels) -> String {
+    let lts: Vec<String> = kernels.lts.iter().map(|(a, b)| format!("{a}.{b}")).collect();
+    format!("{} or ≥ {}", lts.join(", "), kernels.from_major)
+}
+
+/// What kubeadm's SystemVerification makes of a kernel release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelVerdict {
+    Accepted,
+    /// A series kubeadm accepted once and dropped at its end of life.
+    EndOfLife((u32, u32)),
+    NotAccepted,
+    NotUnderstood,
+}
+
+/// Judges `release` (/proc/sys/kernel/osrelease) as system-validators'
+/// regular expressions do: a release of an LTS series is accepted whatever
+/// follows (`^5\.10.*$`), a release of `from_major` or later when it reads
+/// major.minor.patch (`^([6-9]|[1-9][0-9]+)\.([0-9]+)\.([0-9]+).*$`).
+pub fn judge_kernel(release: &str, kernels: &AcceptedKernels) -> KernelVerdict {
+    let mut parts = release.splitn(3, '.');
+    let (Some(major), Some(minor)) = (parts.next(), parts.next()) else {
+        return KernelVerdict::NotUnderstood;
+    };
+    let (Ok(major_n), Some(minor_n)) = (major.parse::<u32>(), leading_number(minor)) else {
+        return KernelVerdict::NotUnderstood;
+    };
+    // `^5\.4.*$` matches 5.4 followed by anything, 5.40 included; no 5.x
+    // series after 5.19 exists, so comparing the minor number is the same test.
+    let lts = kernels.lts.contains(&(major_n, minor_n));
+    let whole_minor = minor.chars().all(|c| c.is_ascii_digit());
+    let patch = parts.next().and_then(leading_number);
+    if lts || (major_n >= kernels.from_major && whole_minor && patch.is_some()) {
+        KernelVerdict::Accepted
+    } else if kernels.end_of_life.contains(&(major_n, minor_n)) {
+        KernelVerdict::EndOfLife((major_n, minor_n))
+    } else {
+        KernelVerdict::NotAccepted
+    }
+}
+
+/// The number a version part starts with ("0-27-amd64" gives 0).
+fn leading_number(part: &str) -> Option<u32> {
+    let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 pub fn modules(j: &Judge) -> Vec<Finding> {
@@ -212,12 +280,48 @@ pub fn ipv6(j: &Judge) -> Vec<Finding> {
 
 pub fn swap(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
-    per_host(j, any_node, |j, subject, node, facts| match facts.swap.as_deref() {
+    let kubelet = j.inventory().kubelet.clone().unwrap_or_default();
+    per_host(j, any_node, move |j, subject, node, facts| match facts.swap.as_deref() {
         None => j.unknown(subject, "/proc/swaps unreadable", "probe again"),
         Some([]) => j.pass(subject, "no active swap"),
-        Some(areas) => j
-            .finding(subject, t.host_swap, format!("swap is on: {}", areas.join(", ")))
-            .fix(format!("swapoff -a on {} and remove the swap entries from /etc/fstab", node.name)),
+        Some(areas) => {
+            let on = areas.join(", ");
+            if kubelet.fail_swap_on_or_default() {
+                let why = if kubelet.fail_swap_on.is_some() {
+                    "the kubelet, declared with failSwapOn: true,"
+                } else {
+                    "the kubelet (failSwapOn not declared: its default, true)"
+                };
+                j.finding(subject, t.host_swap, format!("swap is on ({on}) and {why} refuses to start with swap on"))
+                    .fix(format!(
+                        "swapoff -a on {} and remove the swap entries from /etc/fstab, or configure the kubelet for \
+                         swap (failSwapOn: false, memorySwap.swapBehavior: NoSwap) and declare it under `kubelet:`",
+                        node.name
+                    ))
+            } else {
+                let declared = kubelet.memory_swap.as_ref().and_then(|m| m.swap_behavior).is_some();
+                match kubelet.swap_behavior_or_default() {
+                    SwapBehavior::NoSwap => j.pass(
+                        subject,
+                        format!(
+                            "swap is on ({on}); the kubelet allows it (failSwapOn: false) and keeps pods off it \
+                             (swapBehavior NoSwap{})",
+                            if declared { "" } else { ", the kubelet's default" }
+                        ),
+                    ),
+                    SwapBehavior::LimitedSwap => j
+                        .finding(
+                            subject,
+                            t.host_swap_limited,
+                            format!(
+                                "swap is on ({on}) with swapBehavior LimitedSwap: Burstable pods, most virt-launcher \
+                                 pods among them, may swap guest memory, which slows the guests and their live migrations"
+                            ),
+                        )
+                        .fix("give VMs that must not swap Guaranteed QoS (requests equal to limits), or use NoSwap"),
+                }
+            }
+        }
     })
 }
 
@@ -270,6 +374,13 @@ pub fn identity(j: &Judge) -> Vec<Finding> {
             .collect();
         if !duplicates.is_empty() {
             findings.push(j.finding(Subject::Cluster, t.host_identity, duplicates.join("; ")).fix(fix));
+        } else if seen.is_empty() {
+            // No node gave a value: nothing was compared, so nothing passed.
+            findings.push(j.unknown(
+                Subject::Cluster,
+                format!("no {what} read on any probed node ({})", missing.join(", ")),
+                "probe as root on the hosts themselves",
+            ));
         } else if !missing.is_empty() {
             findings.push(j.unknown(
                 Subject::Cluster,
@@ -295,16 +406,24 @@ pub fn identity(j: &Judge) -> Vec<Finding> {
         probed.iter().map(|(n, f)| (*n, f.machine_id.clone())).collect(),
         "regenerate /etc/machine-id on clones (rm /etc/machine-id && systemd-machine-id-setup)",
     );
-    // A MAC counts once per node: the members of a bond carry the bond's
-    // MAC, which is one machine, not a clone.
+    // The MACs of physical ports, a bond member's own (perm_hwaddr) rather
+    // than the bond's, which the bond gives every member; each counts once
+    // per node. Virtual links' MACs are random or copied from a port, so
+    // they say nothing about clones. A node without a physical port shows
+    // no MAC: missing, never a pass.
     let macs: Vec<(&str, Option<String>)> = probed
         .iter()
         .flat_map(|(n, f)| {
-            let mut own: Vec<String> =
-                f.nics.iter().filter(|nic| !nic.virtual_link).filter_map(|nic| nic.mac.clone()).collect();
+            let mut own: Vec<String> = f
+                .nics
+                .iter()
+                .filter(|nic| nic.kind == LinkKind::Physical)
+                .filter_map(|nic| nic.hardware_mac().map(str::to_string))
+                .filter(|mac| mac != "00:00:00:00:00:00")
+                .collect();
             own.sort();
             own.dedup();
-            own.into_iter().map(move |m| (*n, Some(m)))
+            if own.is_empty() { vec![(*n, None)] } else { own.into_iter().map(|m| (*n, Some(m))).collect() }
         })
         .collect();
     check("MAC", macs, "give every NIC its own MAC address (cloned VMs keep their template's)");
@@ -318,83 +437,173 @@ pub fn drift(j: &Judge) -> Vec<Finding> {
     };
     per_host(j, any_node, |j, subject, node, facts| {
         let Some(before) = declared.node(&node.name) else {
-            return j.pass(subject, "nothing declared to compare");
+            return j.finding(subject, Severity::Info, "not in the declared inventory: nothing to compare");
         };
-        let differences = differences(before, facts);
-        if differences.is_empty() {
-            j.pass(subject, "probed facts match the declaration")
-        } else {
-            j.finding(subject, t.host_drift, format!("declared ≠ probed: {}", differences.join("; ")))
+        let c = compare(before, facts, &t.host_drift_tolerance);
+        if !c.differences.is_empty() {
+            j.finding(subject, t.host_drift, format!("declared ≠ probed: {}", c.differences.join("; ")))
                 .fix("correct the inventory (`kubev-ha probe --write FILE` writes the probed one)")
+        } else if !c.unread.is_empty() {
+            // Declared, but the probe could not read it: not a match.
+            j.unknown(
+                subject,
+                format!(
+                    "the probe read nothing to compare with the declared {}{}",
+                    c.unread.join(", "),
+                    if c.compared.is_empty() { String::new() } else { format!("; {} agree", c.compared.join(", ")) }
+                ),
+                "probe as root on the host itself",
+            )
+        } else if c.compared.is_empty() {
+            j.finding(subject, Severity::Info, "nothing declared that the probe reads (cpu, memory, disks, NICs)")
+        } else {
+            j.pass(subject, format!("probed facts match the declaration: {}", c.compared.join(", ")))
         }
     })
 }
 
-/// Where the declaration and the probe disagree, in words. Memory is
-/// compared loosely: the kernel's MemTotal is below the installed RAM by
-/// what firmware and the kernel reserve.
-pub fn differences(declared: &Node, probed: &HostFacts) -> Vec<String> {
-    let mut out = Vec::new();
-    if let (Some(d), Some(p)) = (declared.cpu.as_ref(), probed.cpu.as_ref()) {
-        if let (Some(a), Some(b)) = (d.cores, p.cores)
-            && a != b
-        {
-            out.push(format!("cpu.cores {a} ≠ {b}"));
+/// What HOST-DRIFT found comparing one node's declaration with its probe.
+#[derive(Debug, Default, PartialEq)]
+pub struct Comparison {
+    /// Declared facts the probe read the same (`memory`, `NIC bond0`).
+    pub compared: Vec<String>,
+    /// Where they disagree, in words.
+    pub differences: Vec<String>,
+    /// Declared facts the probe could not read at all.
+    pub unread: Vec<String>,
+}
+
+/// Compares what was declared of a node with what its probe read. Memory
+/// and disk sizes are compared within `tolerance`. A declared NIC is
+/// looked for among every link the probe saw: a physical port, a bond or
+/// one of its members, a VLAN, a bridge, a veth.
+pub fn compare(declared: &Node, probed: &HostFacts, tolerance: &DriftTolerance) -> Comparison {
+    let mut c = Comparison::default();
+    let check = |c: &mut Comparison, what: String, differences: Vec<String>| {
+        if differences.is_empty() {
+            c.compared.push(what);
+        } else {
+            c.differences.extend(differences);
         }
-        if let (Some(a), Some(b)) = (d.threads, p.threads)
-            && a != b
-        {
-            out.push(format!("cpu.threads {a} ≠ {b}"));
-        }
-        if let (Some(a), Some(b)) = (d.virtualization, p.virtualization)
-            && a != b
-            && b != kubev_ha_model::Virtualization::Unknown
-        {
-            out.push(format!("cpu.virtualization {a} ≠ {b}"));
+    };
+    if let Some(d) = declared.cpu.as_ref() {
+        match probed.cpu.as_ref() {
+            None => c.unread.push("cpu".into()),
+            Some(p) => {
+                let mut diff = Vec::new();
+                if let (Some(a), Some(b)) = (d.cores, p.cores)
+                    && a != b
+                {
+                    diff.push(format!("cpu.cores {a} ≠ {b}"));
+                }
+                if let (Some(a), Some(b)) = (d.threads, p.threads)
+                    && a != b
+                {
+                    diff.push(format!("cpu.threads {a} ≠ {b}"));
+                }
+                if let (Some(a), Some(b)) = (d.virtualization, p.virtualization)
+                    && a != b
+                    && b != kubev_ha_model::Virtualization::Unknown
+                {
+                    diff.push(format!("cpu.virtualization {a} ≠ {b}"));
+                }
+                check(&mut c, "cpu".into(), diff);
+            }
         }
     }
-    if let (Some(a), Some(b)) = (declared.memory, probed.memory) {
-        let (a64, b64) = (a.as_u64() as f64, b.as_u64() as f64);
-        if b64 > a64 * 1.02 || b64 < a64 * 0.90 {
-            out.push(format!("memory {a} ≠ {} (MemTotal)", b.human()));
+    if let Some(a) = declared.memory {
+        match probed.memory {
+            None => c.unread.push("memory".into()),
+            Some(b) => {
+                let (a64, b64) = (a.as_u64() as f64, b.as_u64() as f64);
+                let off = b64 > a64 * tolerance.memory_above || b64 < a64 * tolerance.memory_below;
+                let diff = if off { vec![format!("memory {a} ≠ {} (MemTotal)", b.human())] } else { vec![] };
+                check(&mut c, "memory".into(), diff);
+            }
         }
     }
     for disk in declared.disks.iter().flatten() {
         let Some(name) = &disk.name else { continue };
+        if probed.disks.is_empty() {
+            c.unread.push(format!("disk {name}"));
+            continue;
+        }
+        let mut diff = Vec::new();
         match probed.disks.iter().find(|d| &d.name == name) {
-            None => out.push(format!("disk {name} not found")),
+            None => diff.push(format!("disk {name} not found")),
             Some(p) => {
                 if let (Some(a), Some(b)) = (disk.kind, p.kind)
                     && a != b
                 {
-                    out.push(format!("disk {name} type {a} ≠ {b}"));
+                    diff.push(format!("disk {name} type {a} ≠ {b}"));
                 }
                 if let (Some(a), Some(b)) = (disk.size, p.size) {
                     let (a64, b64) = (a.as_u64() as f64, b.as_u64() as f64);
-                    if (a64 - b64).abs() > a64 * 0.05 {
-                        out.push(format!("disk {name} size {a} ≠ {}", b.human()));
+                    if (a64 - b64).abs() > a64 * tolerance.disk_size {
+                        diff.push(format!("disk {name} size {a} ≠ {}", b.human()));
                     }
                 }
             }
         }
+        check(&mut c, format!("disk {name}"), diff);
     }
     for nic in declared.nics.iter().flatten() {
         let Some(name) = &nic.name else { continue };
+        // No link at all means /sys/class/net was not read, not that the
+        // NIC is gone.
+        if probed.nics.is_empty() {
+            c.unread.push(format!("NIC {name}"));
+            continue;
+        }
+        let mut diff = Vec::new();
         match probed.nics.iter().find(|n| &n.name == name) {
-            None => out.push(format!("NIC {name} not found")),
+            None => diff.push(format!("NIC {name} not found (links: {})", link_names(&probed.nics))),
             Some(p) => {
                 if let (Some(a), Some(b)) = (nic.speed, p.speed)
                     && a != b
                 {
-                    out.push(format!("NIC {name} speed {a} ≠ {b}"));
+                    diff.push(format!("NIC {name} speed {a} ≠ {b}"));
                 }
                 if let (Some(a), Some(b)) = (nic.mtu, p.mtu)
                     && a.get() != b
                 {
-                    out.push(format!("NIC {name} mtu {a} ≠ {b}"));
+                    diff.push(format!("NIC {name} mtu {a} ≠ {b}"));
                 }
             }
         }
+        let relations = probed.nics.iter().find(|n| &n.name == name).map(HostNic::relations).unwrap_or_default();
+        let what = if relations.is_empty() { format!("NIC {name}") } else { format!("NIC {name} ({relations})") };
+        check(&mut c, what, diff);
     }
-    out
+    c
+}
+
+/// The links a probe saw, for "not found" messages: at most 8, then a count.
+fn link_names(nics: &[HostNic]) -> String {
+    let names: Vec<&str> = nics.iter().take(8).map(|n| n.name.as_str()).collect();
+    let more = nics.len().saturating_sub(8);
+    let listed = names.join(", ");
+    if more > 0 { format!("{listed} and {more} more") } else { listed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::thresholds::KUBEADM_KERNELS;
+
+    #[test]
+    fn kernels_as_system_validators_match_them() {
+        let v = |r: &str| judge_kernel(r, &KUBEADM_KERNELS);
+        assert_eq!(v("5.4"), KernelVerdict::Accepted, "`^5\\.4.*$` needs nothing after the minor");
+        assert_eq!(v("5.10-rc1"), KernelVerdict::Accepted);
+        assert_eq!(v("6.1.0-27-amd64"), KernelVerdict::Accepted);
+        assert_eq!(v("6.1"), KernelVerdict::NotAccepted, "6.x must read major.minor.patch");
+        assert_eq!(v("6.1-rc1.5"), KernelVerdict::NotAccepted, "the minor must be a number");
+        assert_eq!(v("12.3.4"), KernelVerdict::Accepted);
+        assert_eq!(v("5.14.0-427.el9.x86_64"), KernelVerdict::NotAccepted);
+        assert_eq!(v("4.19.0-26-amd64"), KernelVerdict::EndOfLife((4, 19)));
+        assert_eq!(v("4.20.1"), KernelVerdict::NotAccepted);
+        assert_eq!(v("linux"), KernelVerdict::NotUnderstood);
+        assert_eq!(v(""), KernelVerdict::NotUnderstood);
+    }
 }

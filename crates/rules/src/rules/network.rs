@@ -1,15 +1,16 @@
 //! NET-* rules: links, addressing, DNS and ports.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 use kubev_ha_model::measure::{
     AnswerSource, DnsOutcome, DnsServerAnswer, NetworkMeasurements, PortProbe, PortState, TakenPort,
 };
-use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
+use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, NodeLocalDnsCache, Overlay};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
-use crate::ports::{PORT_MATRIX, Protocol};
+use crate::ports::{Features, PORT_MATRIX, PortNetwork, Protocol};
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 
@@ -182,7 +183,10 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
                 (None, _) => findings.push(j.unknown(
                     subject,
                     format!("path MTU not measured: {}", m.detail),
-                    "check that the responder runs and UDP 6081 is open",
+                    format!(
+                        "check that the responder runs and UDP {} (the overlay's tunnel port) is open",
+                        Features::of(j.inventory()).mtu_port().map_or("-".to_string(), |p| p.to_string())
+                    ),
                 )),
             }
         }
@@ -564,87 +568,119 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
         return vec![j.pass(Subject::Cluster, "no guest clusters")];
     }
     let infra = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.node_local_dns_cache.as_ref());
-    let infra_ip_or_default = infra.map_or(kubev_ha_model::NodeLocalDnsCache::DEFAULT_IP, |c| c.ip_or_default());
+    let declared_ip = infra.and_then(|c| c.ip);
+    // What `net check` looked for: the declared address, else the
+    // addon's and Kubespray's defaults.
+    let looked_for = match declared_ip {
+        Some(ip) => ip.to_string(),
+        None => NodeLocalDnsCache::WELL_KNOWN_IPS.map(|ip| ip.to_string()).join(" or "),
+    };
     // `net check` looks whether the node it runs on binds that address:
     // the infrastructure's own NodeLocal DNSCache, in fact.
-    let bound_on: Option<Vec<&str>> = j
-        .facts
-        .measurements
-        .network
-        .as_ref()
-        .filter(|n| !n.nodelocal_bound.is_empty())
-        .map(|n| n.nodelocal_bound.iter().filter(|(_, bound)| **bound).map(|(node, _)| node.as_str()).collect());
-    let infra_ip = match (infra.and_then(|c| c.enabled), &bound_on) {
+    let network = j.facts.measurements.network.as_ref().filter(|n| !n.nodelocal_bound.is_empty());
+    let bound_on: Option<Vec<&str>> =
+        network.map(|n| n.nodelocal_bound.iter().filter(|(_, bound)| **bound).map(|(node, _)| node.as_str()).collect());
+    let bound_ips: BTreeSet<IpAddr> =
+        network.map(|n| n.nodelocal_addresses.values().flatten().copied().collect()).unwrap_or_default();
+    let uses = match (infra.and_then(|c| c.enabled), &bound_on) {
         (Some(false), Some(nodes)) if !nodes.is_empty() => {
             return vec![
                 j.finding(
                     Subject::Cluster,
-                    j.thresholds.net_nodelocal_undeclared,
-                    format!(
-                        "declared without NodeLocal DNSCache, yet {} bind(s) {infra_ip_or_default}",
-                        nodes.join(", ")
-                    ),
+                    t.net_nodelocal_undeclared,
+                    format!("declared without NodeLocal DNSCache, yet {} bind(s) {looked_for}", nodes.join(", ")),
                 )
-                .fix("find what binds the address (ip -o addr show to {infra_ip_or_default}) and correct the inventory or the node"),
+                .fix(format!(
+                    "find what binds the address (ip -o addr show to {looked_for}) and correct the inventory or the node"
+                )),
             ];
         }
         (Some(false), _) => {
             return vec![j.pass(Subject::Cluster, "the infrastructure cluster does not use NodeLocal DNSCache")];
         }
-        (Some(true), _) => Some(infra_ip_or_default),
-        (None, Some(nodes)) if !nodes.is_empty() => Some(infra_ip_or_default),
+        (Some(true), _) => Some(true),
+        (None, Some(nodes)) if !nodes.is_empty() => Some(true),
         (None, Some(_)) => {
             return vec![j.pass(
                 Subject::Cluster,
-                format!("measured: no node binds {infra_ip_or_default}, so the infrastructure runs no NodeLocal DNSCache there"),
+                format!("measured: no node binds {looked_for}, so the infrastructure runs no NodeLocal DNSCache there"),
             )];
         }
         (None, None) => None,
     };
+    // The infrastructure's address: declared, else the one the nodes were
+    // found binding. Never assumed: installers differ.
+    let infra_ip = declared_ip.or_else(|| (bound_ips.len() == 1).then(|| bound_ips.iter().next().copied()).flatten());
     guests
         .iter()
         .map(|guest| {
             let subject = Subject::GuestCluster(guest.name.clone());
             let cache = guest.node_local_dns_cache.as_ref();
-            let finding = match (cache.and_then(|c| c.enabled), infra_ip) {
+            let guest_ip = cache.and_then(|c| c.ip);
+            let finding = match (cache.and_then(|c| c.enabled), uses) {
                 (Some(false), _) => j.pass(subject, "does not use NodeLocal DNSCache"),
                 (None, _) => j.unknown(subject, "whether it uses NodeLocal DNSCache is not declared", "declare guestClusters[].nodeLocalDNSCache"),
+                // With an explicit dnsConfig the VMs never ask the guest's
+                // cache through the infrastructure's address, whatever the two are.
+                (Some(true), _) if guest.vm_dns_policy == Some(DnsPolicy::None) => j.pass(
+                    subject,
+                    "uses NodeLocal DNSCache, and its VMs use dnsPolicy None with an explicit dnsConfig",
+                ),
                 (Some(true), None) => j.unknown(
                     subject,
                     "uses NodeLocal DNSCache; whether the infrastructure cluster does too is not declared",
                     "declare network.dns.nodeLocalDNSCache",
                 ),
-                (Some(true), Some(infra_ip)) => {
-                    let guest_ip = cache.map(|c| c.ip_or_default()).unwrap_or(infra_ip);
-                    if guest_ip != infra_ip {
-                        j.pass(subject, format!("NodeLocal DNSCache on {guest_ip}, the infrastructure on {infra_ip}: no conflict"))
-                    } else {
-                        match guest.vm_dns_policy {
-                            Some(DnsPolicy::None) => j.pass(
+                (Some(true), Some(_)) => match (guest_ip, infra_ip) {
+                    (None, _) => j.unknown(
+                        subject,
+                        "uses NodeLocal DNSCache on an address not declared (the addon's manifest uses 169.254.20.10, Kubespray 169.254.25.10)",
+                        "declare guestClusters[].nodeLocalDNSCache.ip",
+                    ),
+                    (Some(_), None) => j.unknown(
+                        subject,
+                        if bound_ips.len() > 1 {
+                            format!(
+                                "the infrastructure's NodeLocal DNSCache address is not declared, and its nodes bind several ({})",
+                                bound_ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+                            )
+                        } else {
+                            "the infrastructure's NodeLocal DNSCache address is not declared (the addon's manifest uses 169.254.20.10, Kubespray 169.254.25.10)".to_string()
+                        },
+                        "declare network.dns.nodeLocalDNSCache.ip, or run `kubev-ha net check` on the nodes",
+                    ),
+                    (Some(guest_ip), Some(infra_ip)) if guest_ip != infra_ip => j.pass(
+                        subject,
+                        format!("NodeLocal DNSCache on {guest_ip}, the infrastructure's on {infra_ip}{}: no conflict", source(declared_ip)),
+                    ),
+                    (Some(guest_ip), Some(_)) => match guest.vm_dns_policy {
+                        None => j.unknown(
+                            subject,
+                            format!("both clusters bind NodeLocal DNSCache on {guest_ip}{}; the VMs' dnsPolicy is not declared", source(declared_ip)),
+                            "declare guestClusters[].vmDNSPolicy",
+                        ),
+                        Some(policy) => j
+                            .finding(
                                 subject,
-                                format!("both clusters use {guest_ip}, but the VMs use dnsPolicy None with an explicit dnsConfig"),
-                            ),
-                            None => j.unknown(
-                                subject,
-                                format!("both clusters bind NodeLocal DNSCache on {guest_ip}; the VMs' dnsPolicy is not declared"),
-                                "declare guestClusters[].vmDNSPolicy",
-                            ),
-                            Some(policy) => j
-                                .finding(
-                                    subject,
-                                    t.net_nodelocal_dns,
-                                    format!(
-                                        "both clusters bind NodeLocal DNSCache on {guest_ip} and the VMs use dnsPolicy {policy:?}: guest DNS queries loop back into the guest"
-                                    ),
-                                )
-                                .fix("give the guest VMs dnsPolicy: None with a dnsConfig naming real resolvers, or move one cluster's NodeLocal DNSCache to another link-local IP"),
-                        }
-                    }
-                }
+                                t.net_nodelocal_dns,
+                                format!(
+                                    "both clusters bind NodeLocal DNSCache on {guest_ip}{} and the VMs use dnsPolicy {policy:?}: guest DNS queries loop back into the guest",
+                                    source(declared_ip)
+                                ),
+                            )
+                            .fix("give the guest VMs dnsPolicy: None with a dnsConfig naming real resolvers, or move one cluster's NodeLocal DNSCache to another link-local IP"),
+                    },
+                },
             };
             finding.at(guest.at)
         })
         .collect()
+}
+
+/// Says so when the infrastructure's address was found on its nodes
+/// rather than declared.
+fn source(declared: Option<IpAddr>) -> &'static str {
+    if declared.is_some() { "" } else { " (the infrastructure's address measured on its nodes, not declared)" }
 }
 
 /// NET-PORTS from measurements: one finding per (from, to) pair that has a
@@ -832,7 +868,10 @@ fn taken_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
 }
 
 pub fn ports(j: &Judge) -> Vec<Finding> {
-    let ports: usize = PORT_MATRIX.iter().map(|r| r.protocols.len()).sum();
+    let features = Features::of(j.inventory());
+    // Only rows on node addresses with ports are reached node to node.
+    let probed: Vec<_> = features.node_rows().filter(|r| r.port_protocols().next().is_some()).collect();
+    let entries: usize = probed.iter().map(|r| r.port_protocols().count()).sum();
     let mut findings = Vec::new();
     if let Some(network) = &j.facts.measurements.network {
         findings.extend(measured_ports(j, network));
@@ -840,18 +879,22 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         // One host alone cannot say what reaches it; that is for `net check`.
         findings.push(j.unknown(
         Subject::Cluster,
-        format!("reachability of the {} port rules ({ports} port/protocol entries) between the nodes is not measured", PORT_MATRIX.len()),
+        format!("reachability of the {} node-network port rules ({entries} port/protocol entries) between the nodes is not measured", probed.len()),
         format!(
             "run `kubev-ha net matrix {0}` from a machine with SSH to the nodes, or `kubev-ha net check {0} --from NODE` on a node",
             j.facts.source_name
         ),
         ));
     }
-    // What probed hosts already listen on among the ports their roles need.
+    // What probed hosts already listen on among the ports their roles
+    // need: node-network ports and local-only ones (kube-scheduler and
+    // controller-manager, which kubeadm binds to loopback). Pod and
+    // migration ports are inside pods, not on the host.
     for node in &j.inventory().nodes {
         let Some(kubev_ha_model::host::HostProbe::Probed { facts }) = j.facts.hosts.get(&node.name) else { continue };
-        let taken: Vec<String> = PORT_MATRIX
-            .iter()
+        let taken: Vec<String> = features
+            .rows()
+            .filter(|rule| matches!(rule.network, PortNetwork::Node | PortNetwork::LocalOnly))
             .filter(|rule| rule.listens_on.includes(&node.roles))
             .flat_map(|rule| {
                 facts
@@ -860,12 +903,21 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
                     .filter(move |l| {
                         rule.ports.contains(&l.port) && rule.protocols.contains(&Protocol::from(l.protocol))
                     })
-                    .map(move |l| format!("{}/{} ({})", l.port, Protocol::from(l.protocol), rule.component))
+                    .map(move |l| {
+                        let place = match (rule.network, l.loopback) {
+                            (PortNetwork::LocalOnly, true) => ", on loopback only, as kubeadm binds it",
+                            (PortNetwork::LocalOnly, false) => {
+                                ", beyond loopback: kubeadm binds it to 127.0.0.1, so something else holds it or bind-address was changed"
+                            }
+                            _ => "",
+                        };
+                        format!("{}/{} ({}{place})", l.port, Protocol::from(l.protocol), rule.component)
+                    })
             })
             .collect();
         let subject = Subject::node(&node.name);
         let finding = if taken.is_empty() {
-            j.pass(subject, "no port its roles need is already in use")
+            j.pass(subject, "no port its roles need is already in use (node-network and local-only ports)")
         } else {
             j.finding(subject, Severity::Info, format!("already listening: {}", taken.join(", ")))
                 .fix("expected once Kubernetes runs on the node; before install, find the holder (ss -ltnup) and free the port")
@@ -873,4 +925,48 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         findings.push(finding.at(node.at));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use kubev_ha_model::Facts;
+    use kubev_ha_model::host::{HostFacts, HostProbe, ListenProtocol, Listening};
+
+    use crate::engine::{CheckOptions, check};
+
+    fn net_ports_of_cp(listening: Vec<Listening>) -> (crate::Severity, String) {
+        let text = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: c}\nnodes:\n\
+  - {name: cp-1, address: 10.0.0.1, roles: [control-plane]}\n";
+        let inventory = kubev_ha_model::parse_str("c.yaml", text).unwrap().inventory;
+        let mut facts = Facts::from_inventory(inventory, "c.yaml");
+        let host = HostFacts { listening, ..HostFacts::default() };
+        facts.hosts.insert("cp-1".into(), HostProbe::Probed { facts: Box::new(host) });
+        let report = check(&facts, &CheckOptions::default());
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "NET-PORTS" && f.subject.to_string() == "node/cp-1")
+            .expect("a NET-PORTS finding for the probed node");
+        (f.severity, f.message.clone())
+    }
+
+    fn tcp(port: u16, loopback: bool) -> Listening {
+        Listening { protocol: ListenProtocol::Tcp, port, loopback }
+    }
+
+    /// Local-only ports are checked on the host itself: free before
+    /// install, and on loopback after, said as such.
+    #[test]
+    fn local_only_ports_are_judged_from_the_hosts_own_sockets() {
+        let (severity, message) = net_ports_of_cp(vec![]);
+        assert_eq!(severity, crate::Severity::Pass, "{message}");
+        assert!(message.contains("local-only"), "{message}");
+        let (severity, message) = net_ports_of_cp(vec![tcp(10259, true), tcp(10257, false)]);
+        assert_eq!(severity, crate::Severity::Info, "{message}");
+        assert!(message.contains("10259/tcp (kube-scheduler, on loopback only"), "{message}");
+        assert!(message.contains("10257/tcp (controller-manager, beyond loopback"), "{message}");
+        // A pod-network port on the host is not the matrix's business.
+        let (severity, message) = net_ports_of_cp(vec![tcp(8443, false)]);
+        assert_eq!(severity, crate::Severity::Pass, "{message}");
+    }
 }

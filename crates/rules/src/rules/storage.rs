@@ -93,7 +93,23 @@ pub fn vm_disks(j: &Judge) -> Vec<Finding> {
             let mut not_shared = Vec::new();
             let mut unknown = Vec::new();
             let mut shared = BTreeSet::new();
-            for disk in &workload.disks {
+            // containerDisks and emptyDisks live in the virt-launcher pod and
+            // are block-migrated: they slow the migration (HA-DRAIN-TIME), they
+            // do not stop it.
+            let local: BTreeSet<String> =
+                workload.disks.iter().filter_map(|d| d.source.filter(|_| !d.is_pvc())).map(|s| s.to_string()).collect();
+            if workload.disks.iter().all(|d| !d.is_pvc()) {
+                return j
+                    .pass(
+                        subject,
+                        format!(
+                            "no PVC disks; {} block-migrated with the VM",
+                            local.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .at(workload.at);
+            }
+            for disk in workload.disks.iter().filter(|d| d.is_pvc()) {
                 let label = disk.storage_class.clone().unwrap_or_else(|| "(default class)".into());
                 match class_of(inventory, disk.storage_class.as_deref()) {
                     None => unknown.push(format!("{label}: class not declared")),
@@ -220,7 +236,7 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
             let mut used = ByteSize::ZERO;
             let mut without_size = Vec::new();
             for workload in &inventory.workloads {
-                for disk in &workload.disks {
+                for disk in workload.disks.iter().filter(|d| d.is_pvc()) {
                     let on_this = match &disk.storage_class {
                         Some(name) => *name == class.name,
                         None => class.default == Some(true),
