@@ -12,7 +12,10 @@
 # /24 derived from NAME; the bridge, in the root namespace, is .1, so the
 # root namespace reaches every node (that is how `kubev-ha net matrix`
 # runs from here). /etc/netns/NS/hosts makes every node name resolve in
-# every namespace. `down` removes all of it and is safe to run twice.
+# every namespace. The inventory declares the bridge's address as the DNS
+# server; tests/common/testbed.rs serves DNS there (nothing else does, so
+# without it NET-DNS must fail although /etc/hosts resolves every name).
+# `down` removes all of it and is safe to run twice.
 # Needs root, iproute2 and openssh-server.
 set -euo pipefail
 

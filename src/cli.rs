@@ -235,7 +235,12 @@ the port matrix, with bounded concurrency and a deadline per probe, and classify
 confirmed), open (another service: after install the real component answers), closed (refused or ICMP port \
 unreachable), filtered (no answer), wrong host (another node answered: a duplicate IP or NAT), unreachable. \
 Also measures the path MTU to every node (UDP with don't-fragment, confirmed by the responder), checks that every \
-node name resolves to its declared address, and whether the NodeLocal DNSCache address is already bound here.",
+node name resolves to its declared address through this host's resolver (saying which answers came from /etc/hosts), \
+asks every declared DNS server (network.dns.servers) directly for every node name (a DNS query over UDP, over TCP when \
+the answer is truncated, with this host's resolv.conf search domains; /etc/hosts plays no part), and whether the \
+NodeLocal DNSCache address is already bound here. A refused port (closed) means nothing listens there; no answer \
+(filtered) is a firewall's doing. Text output shows what failed, the path MTU and the DNS answers; --verbose shows \
+every probe and the passing findings too.",
         after_help = "Example, on w-1 while `net serve` runs on the others:\n  kubev-ha net check cluster.yaml --from w-1\n\n\
 Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
     )]
@@ -245,8 +250,11 @@ Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its
     #[command(
         long_about = "Over the SSH transport of `kubev-ha probe`, start `net serve` on every node, run `net check` on every \
 node, stop the responders, and show an N×N matrix per port group with every failing cell explained (from, to, port, \
-what happened); NET-PORTS, NET-MTU and NET-DNS are judged on the result. With --bandwidth, workers also measure TCP \
-throughput to each other over the migration network when one is declared, and HA-DRAIN-TIME uses it.",
+what happened); NET-PORTS, NET-MTU and NET-DNS are judged on the result. Every node asks the declared DNS servers \
+directly (see `net check --help`). With --bandwidth, workers also measure TCP \
+throughput to each other over the migration network when one is declared, and HA-DRAIN-TIME uses it. Text output \
+groups many failing probes per node pair and shows the path MTU and DNS answers; --verbose lists each and the passing \
+findings.",
         after_help = "Example:\n  kubev-ha net matrix cluster.yaml --format json > matrix.json\n\n\
 Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
     )]
@@ -309,8 +317,14 @@ pub struct NetCheckArgs {
     /// Skip the path MTU measurement.
     #[arg(long)]
     pub no_mtu: bool,
+    /// The port the declared DNS servers (network.dns.servers) are asked on.
+    #[arg(long, default_value_t = 53, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub dns_port: u16,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Also show what passed: every probe, path MTU and DNS answer, and the passing findings.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Print only the measurements as JSON (what `net matrix` runs on each node).
     #[arg(long, hide = true)]
     pub measurements_only: bool,
@@ -350,8 +364,14 @@ pub struct MatrixArgs {
     /// Seconds of each bandwidth measurement.
     #[arg(long, default_value = "5s", value_parser = parse_interval, value_name = "DURATION")]
     pub bandwidth_duration: kubev_ha_model::Interval,
+    /// The port the declared DNS servers (network.dns.servers) are asked on, from every node.
+    #[arg(long, default_value_t = 53, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub dns_port: u16,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Also show what passed: every failing probe one by one, every path MTU and DNS answer, and the passing findings.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Judge with this profile instead of the file's own.
     #[arg(long, value_parser = parse_profile)]
     pub profile: Option<Profile>,

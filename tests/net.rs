@@ -153,7 +153,19 @@ fn matrix_green_then_firewalled_then_one_rule_missing() {
     let failing: Vec<&Value> =
         report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "fail").collect();
     assert_eq!(failing.len(), 2, "{failing:?}");
-    assert!(failing.iter().all(|f| f["rule"] == "NET-PORTS" && f["message"].as_str().unwrap().contains("2380/tcp etcd peer filtered")));
+    assert!(failing.iter().all(|f| {
+        f["rule"] == "NET-PORTS"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("1 filtered (no answer: a firewall drops them): 2380/tcp etcd peer")
+    }));
+    // Silence is the firewall's: the fix opens the port, and names no missing listener.
+    for f in &failing {
+        let fix = f["remediation"].as_str().unwrap();
+        assert!(fix.starts_with("open 2380/tcp on cp-2 for cp-") && fix.contains("render nftables"), "{fix}");
+        assert!(!fix.contains("nothing listens"), "{fix}");
+    }
 }
 
 #[test]
@@ -711,6 +723,7 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
         resolved: vec![if matches { "10.10.0.21" } else { "10.99.0.1" }.into()],
         matches: Some(matches),
         detail: if matches { "resolves as declared" } else { "resolves to 10.99.0.1" }.into(),
+        source: Some(kubev_ha_model::measure::AnswerSource::Resolver),
     };
     let judge = |lookups: Vec<DnsCheck>, bound: bool| {
         let mut facts = kubev_ha_model::Facts::from_inventory(inventory.clone(), "test.yaml");
@@ -736,6 +749,13 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     assert!(dns[0].message.contains("2 lookups from 1 node(s)"), "{}", dns[0].message);
     let bad = judge(vec![lookup("cp-1", false)], false);
     assert!(crate::common::findings(&bad, "NET-DNS", None).iter().any(|f| f.severity == Severity::Fail));
+    // Answers from /etc/hosts (or from a measurement that did not say where
+    // they came from) prove no DNS server: unknown, never pass.
+    for source in [Some(kubev_ha_model::measure::AnswerSource::HostsFile), None] {
+        let hosts = judge(vec![DnsCheck { source, ..lookup("cp-1", true) }], false);
+        let dns = crate::common::findings(&hosts, "NET-DNS", None);
+        assert!(dns.iter().all(|f| f.severity == Severity::Unknown), "{source:?}: {dns:#?}");
+    }
 
     // The infrastructure's cache is undeclared: measured unbound, no conflict.
     let cache = crate::common::findings(&good, "NET-NODELOCAL-DNS", None);
@@ -747,6 +767,340 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     assert_eq!(cache.len(), 1, "{cache:#?}");
     assert_ne!(cache[0].severity, Severity::Pass, "{cache:#?}");
     assert!(cache[0].message.contains("loop back"), "{cache:#?}");
+}
+
+/// With servers declared, NET-DNS passes on the servers' own answers only:
+/// system lookups that all match (from /etc/hosts, say) are not evidence,
+/// as they were before `net check` asked the servers.
+#[test]
+fn net_dns_with_declared_servers_needs_their_own_answers() {
+    use kubev_ha_model::measure::{AnswerSource, DnsCheck, DnsOutcome, DnsServerAnswer, NetworkMeasurements};
+    use kubev_ha_rules::{CheckOptions, Severity, check};
+
+    let mut inventory = crate::common::reference();
+    inventory.network.as_mut().unwrap().dns.as_mut().unwrap().servers = Some(vec!["10.10.0.2".parse().unwrap()]);
+    let nodes: Vec<(String, String)> =
+        inventory.nodes.iter().map(|n| (n.name.clone(), n.address.to_string())).collect();
+    let lookups: Vec<DnsCheck> = nodes
+        .iter()
+        .map(|(name, ip)| DnsCheck {
+            from: "w-a1".into(),
+            name: name.clone(),
+            expected: ip.clone(),
+            resolved: vec![ip.clone()],
+            matches: Some(true),
+            detail: format!("resolves to {ip}"),
+            source: Some(AnswerSource::HostsFile),
+        })
+        .collect();
+    let answer = |name: &str, ip: &str, outcome: DnsOutcome, got: Option<&str>| DnsServerAnswer {
+        from: "w-a1".into(),
+        server: "10.10.0.2:53".into(),
+        name: name.into(),
+        queried: format!("{name}."),
+        expected: ip.into(),
+        outcome,
+        addresses: got.into_iter().map(String::from).collect(),
+        transport: "udp".into(),
+        rtt_ms: Some(0.3),
+        matches: match outcome {
+            DnsOutcome::Answered => Some(got == Some(ip)),
+            DnsOutcome::NoSuchName | DnsOutcome::NoAddress => Some(false),
+            _ => None,
+        },
+        detail: format!("{outcome:?}"),
+    };
+    let judge = |servers: Vec<DnsServerAnswer>| {
+        let mut facts = kubev_ha_model::Facts::from_inventory(inventory.clone(), "test.yaml");
+        facts.measurements.network = Some(NetworkMeasurements {
+            from: vec!["w-a1".into()],
+            dns: lookups.clone(),
+            dns_servers: servers,
+            ..NetworkMeasurements::default()
+        });
+        let report = check(&facts, &CheckOptions { only: vec!["NET-DNS"], ..CheckOptions::default() });
+        report.findings
+    };
+
+    // Every system lookup matched, but the server was not asked: unknown.
+    let unasked = judge(vec![]);
+    assert!(unasked.iter().all(|f| f.severity != Severity::Pass), "{unasked:#?}");
+    assert!(unasked.iter().any(|f| f.severity == Severity::Unknown && f.message.contains("was not asked")));
+
+    // Nothing listens on the server: fail, and the hosts file is named.
+    let closed: Vec<_> = nodes.iter().map(|(n, ip)| answer(n, ip, DnsOutcome::Closed, None)).collect();
+    let findings = judge(closed);
+    let fail = findings.iter().find(|f| f.severity == Severity::Fail).unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(fail.subject.to_string(), "dns-server/w-a1→10.10.0.2:53");
+    assert!(fail.message.contains("does not answer DNS") && fail.message.contains("/etc/hosts"), "{}", fail.message);
+    assert!(findings.iter().all(|f| f.severity != Severity::Pass), "{findings:#?}");
+
+    // The server answers all but one name as declared: fail for that one, summarised.
+    let mut some: Vec<_> = nodes.iter().map(|(n, ip)| answer(n, ip, DnsOutcome::Answered, Some(ip.as_str()))).collect();
+    some[1] = answer(&nodes[1].0, &nodes[1].1, DnsOutcome::NoSuchName, None);
+    some[2] = answer(&nodes[2].0, &nodes[2].1, DnsOutcome::Answered, Some("10.99.0.9"));
+    let findings = judge(some.clone());
+    let fail = findings.iter().find(|f| f.severity == Severity::Fail).unwrap_or_else(|| panic!("{findings:#?}"));
+    assert!(fail.message.contains(&format!("2 of {} node names", nodes.len())), "{}", fail.message);
+    assert!(fail.message.contains("only /etc/hosts knows it"), "{}", fail.message);
+
+    // Every name answered as declared: pass.
+    let all: Vec<_> = nodes.iter().map(|(n, ip)| answer(n, ip, DnsOutcome::Answered, Some(ip.as_str()))).collect();
+    let findings = judge(all);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].severity, Severity::Pass, "{findings:#?}");
+    assert!(findings[0].message.contains("asked directly"), "{}", findings[0].message);
+}
+
+/// A UDP port on `ip` that nothing listens on (bound, then let go).
+fn free_udp_port(ip: &str) -> u16 {
+    std::net::UdpSocket::bind((ip, 0)).unwrap().local_addr().unwrap().port()
+}
+
+/// `net check --from localhost` of a one-node inventory whose DNS server
+/// is `server`, asked on `port`, as JSON.
+fn check_localhost_dns(server: &str, port: u16) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inv.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: l}}\n\
+network: {{dns: {{servers: [{server}]}}}}\n\
+nodes:\n  - {{name: localhost, address: 127.0.0.1, roles: [worker]}}\n"
+        ),
+    )
+    .unwrap();
+    let port = port.to_string();
+    let out = kubev_ha(&[
+        "net",
+        "check",
+        file.to_str().unwrap(),
+        "--from",
+        "localhost",
+        "--no-mtu",
+        "--dns-port",
+        &port,
+        "--format",
+        "json",
+    ]);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)))
+}
+
+fn net_dns(report: &Value) -> Vec<&Value> {
+    report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "NET-DNS").collect()
+}
+
+/// Issue 9, item 11: with nothing listening on the declared DNS server,
+/// `localhost` still resolves (from /etc/hosts), and NET-DNS passed on it.
+/// Now the server is asked itself: it does not answer, so NET-DNS fails.
+#[test]
+fn net_dns_does_not_pass_on_etc_hosts_when_the_declared_server_is_down() {
+    let port = free_udp_port("127.0.0.77");
+    let report = check_localhost_dns("127.0.0.77", port);
+    let dns = net_dns(&report);
+    assert!(dns.iter().all(|f| f["severity"] != "pass"), "{dns:#?}");
+    let fail = dns.iter().find(|f| f["severity"] == "fail").unwrap_or_else(|| panic!("{dns:#?}"));
+    assert_eq!(fail["subject"], format!("dns-server/localhost→127.0.0.77:{port}"));
+    assert!(fail["message"].as_str().unwrap().contains("does not answer DNS"), "{fail}");
+    let network = &report["measurements"]["network"];
+    assert_eq!(network["dnsServers"][0]["outcome"], "closed", "{network}");
+    // The system resolver's answer is reported as /etc/hosts', where it lists localhost.
+    let hosts = kubev_ha_net::dns::HostsFile::read();
+    if !hosts.addresses("localhost").is_empty() {
+        assert_eq!(network["dns"][0]["source"], "hosts-file", "{network}");
+        assert!(fail["message"].as_str().unwrap().contains("/etc/hosts on localhost answers 1"), "{fail}");
+    }
+}
+
+/// The declared server's own answers decide: as declared over UDP, again
+/// over TCP when the UDP answer is truncated; a wrong address or an
+/// unknown name fails although /etc/hosts resolves the name.
+#[test]
+fn net_dns_judges_the_declared_servers_answers_over_udp_and_tcp() {
+    use crate::common::dns::TestDns;
+    let records = [("localhost".to_string(), vec!["127.0.0.1".parse().unwrap()])].into();
+    let server = TestDns::start("127.0.0.77".parse().unwrap(), 0, records).unwrap();
+    let port = server.addr.port();
+
+    let report = check_localhost_dns("127.0.0.77", port);
+    let dns = net_dns(&report);
+    assert_eq!(dns.len(), 1, "{dns:#?}");
+    assert_eq!(dns[0]["severity"], "pass", "{dns:#?}");
+    let asked = &report["measurements"]["network"]["dnsServers"][0];
+    assert_eq!((asked["outcome"].as_str(), asked["transport"].as_str()), (Some("answered"), Some("udp")), "{asked}");
+    assert_eq!(asked["addresses"][0], "127.0.0.1");
+
+    server.truncate_udp();
+    let report = check_localhost_dns("127.0.0.77", port);
+    let asked = &report["measurements"]["network"]["dnsServers"][0];
+    assert_eq!((asked["outcome"].as_str(), asked["transport"].as_str()), (Some("answered"), Some("tcp")), "{asked}");
+    assert!(server.tcp_queries.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert_eq!(net_dns(&report)[0]["severity"], "pass");
+    drop(server);
+
+    let wrong = [("localhost".to_string(), vec!["127.0.0.99".parse().unwrap()])].into();
+    let server = TestDns::start("127.0.0.77".parse().unwrap(), 0, wrong).unwrap();
+    let report = check_localhost_dns("127.0.0.77", server.addr.port());
+    let fail = net_dns(&report).into_iter().find(|f| f["severity"] == "fail").expect("a wrong address fails");
+    assert!(fail["message"].as_str().unwrap().contains("127.0.0.99, not 127.0.0.1"), "{fail}");
+
+    server.forget("localhost");
+    let report = check_localhost_dns("127.0.0.77", server.addr.port());
+    let fail = net_dns(&report).into_iter().find(|f| f["severity"] == "fail").expect("an unknown name fails");
+    assert!(fail["message"].as_str().unwrap().contains("NXDOMAIN"), "{fail}");
+    assert_eq!(report["measurements"]["network"]["dnsServers"][0]["outcome"], "no-such-name");
+}
+
+/// The test bed as the user met it: every node's /etc/hosts lists every
+/// node. NET-DNS passes while the declared server knows every node, fails
+/// for the one name it forgets, and fails when nothing listens on it,
+/// although every name still resolves from /etc/hosts.
+#[test]
+fn net_dns_in_the_test_bed_asks_the_server_not_etc_hosts() {
+    let mut bed = match Testbed::up() {
+        Ok(b) => b,
+        Err(why) => return skip("net_dns_in_the_test_bed_asks_the_server_not_etc_hosts", &why),
+    };
+    let inventory = bed.inventory();
+    let check = |bed: &Testbed| -> Value {
+        let out = bed.kubev_ha_in(
+            "cp-1",
+            &["net", "check", inventory.to_str().unwrap(), "--from", "cp-1", "--no-mtu", "--format", "json"],
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)))
+    };
+    let report = check(&bed);
+    let dns = net_dns(&report);
+    assert!(!dns.is_empty() && dns.iter().all(|f| f["severity"] == "pass"), "{dns:#?}");
+    let lookups = report["measurements"]["network"]["dns"].as_array().unwrap();
+    assert!(lookups.iter().all(|l| l["source"] == "hosts-file"), "{lookups:#?}");
+
+    bed.dns.as_ref().unwrap().forget("w-2");
+    let report = check(&bed);
+    let fail = net_dns(&report).into_iter().find(|f| f["severity"] == "fail").expect("w-2 unknown to the server");
+    let message = fail["message"].as_str().unwrap();
+    assert!(message.contains("w-2 (") && message.contains("only /etc/hosts knows it"), "{message}");
+
+    bed.dns = None;
+    let report = check(&bed);
+    let dns = net_dns(&report);
+    assert!(dns.iter().all(|f| f["severity"] != "pass"), "{dns:#?}");
+    let fail = dns.iter().find(|f| f["severity"] == "fail").unwrap_or_else(|| panic!("{dns:#?}"));
+    assert!(fail["message"].as_str().unwrap().contains("does not answer DNS from cp-1"), "{fail}");
+}
+
+/// Issue 9, item 15: a refused port means nothing listens there, not a
+/// firewall; silence is the firewall's; hundreds of failing ports are
+/// summarised, not listed in one line of thousands of characters.
+#[test]
+fn net_ports_says_nothing_listens_on_a_refused_port_and_firewall_on_silence() {
+    use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState};
+    use kubev_ha_rules::{CheckOptions, Severity, check};
+
+    let probe = |to: &str, port: u16, state: PortState| PortProbe {
+        from: "cp-1".into(),
+        to: to.into(),
+        address: "10.10.0.12".into(),
+        port,
+        protocol: "tcp".into(),
+        component: "NodePort services".into(),
+        state,
+        detail: if state == PortState::Closed { "refused" } else { "no answer" }.into(),
+        rtt_ms: None,
+    };
+    let mut probes: Vec<PortProbe> = (30000..30300).map(|p| probe("cp-2", p, PortState::Closed)).collect();
+    probes.extend([probe("cp-2", 2379, PortState::Filtered), probe("cp-2", 2380, PortState::Filtered)]);
+    probes.push(probe("cp-3", 10250, PortState::Closed));
+    let mut facts = kubev_ha_model::Facts::from_inventory(crate::common::reference(), "ha-reference.yaml");
+    facts.measurements.network =
+        Some(NetworkMeasurements { from: vec!["cp-1".into()], probes, ..NetworkMeasurements::default() });
+    let report = check(&facts, &CheckOptions { only: vec!["NET-PORTS"], ..CheckOptions::default() });
+    let of = |path: &str| {
+        let found = crate::common::findings(&report, "NET-PORTS", Some(path));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        found[0].clone()
+    };
+
+    let both = of("path/cp-1→cp-2");
+    assert_eq!(both.severity, Severity::Fail);
+    assert!(
+        both.message.starts_with("302 of 302 ports not reachable: 300 closed (refused: nothing listens)"),
+        "{}",
+        both.message
+    );
+    assert!(both.message.contains("and 294 more"), "{}", both.message);
+    assert!(both.message.len() < 600, "{} characters: {}", both.message.len(), both.message);
+    let fix = both.remediation.as_deref().unwrap();
+    assert!(
+        fix.contains("nothing listens on 30000/tcp, 30001/tcp, 30002/tcp, 30003/tcp, 30004/tcp, 30005/tcp and 294 more on cp-2 (is `kubev-ha net serve` running there?)"),
+        "{fix}"
+    );
+    assert!(fix.contains("open 2379/tcp, 2380/tcp on cp-2 for cp-1 (`kubev-ha render nftables"), "{fix}");
+    assert!(fix.len() < 600, "{fix}");
+
+    let refused = of("path/cp-1→cp-3");
+    let fix = refused.remediation.as_deref().unwrap();
+    assert_eq!(fix, "nothing listens on 10250/tcp on cp-3 (is `kubev-ha net serve` running there?)");
+}
+
+/// Issue 9, item 15: `net check` text shows the measured path MTU and the
+/// DNS answers, says "nothing listens" for a refused node, and shows the
+/// passing findings and every probe only with --verbose.
+#[test]
+fn net_check_text_shows_mtu_dns_and_with_verbose_the_passes() {
+    use crate::common::dns::TestDns;
+    let _r = start_responder("w-m", "127.0.0.31", &[]);
+    let records = [
+        ("localhost".to_string(), vec!["127.0.0.1".parse().unwrap()]),
+        ("w-m".to_string(), vec!["127.0.0.31".parse().unwrap()]),
+        ("w-c".to_string(), vec!["127.0.0.32".parse().unwrap()]),
+    ]
+    .into();
+    let dns = TestDns::start("127.0.0.78".parse().unwrap(), 0, records).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inv.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: l}\n\
+network: {dns: {servers: [127.0.0.78]}}\nnodes:\n\
+  - {name: localhost, address: 127.0.0.1, roles: [worker]}\n\
+  - {name: w-m, address: 127.0.0.31, roles: [worker]}\n\
+  - {name: w-c, address: 127.0.0.32, roles: [worker]}\n",
+    )
+    .unwrap();
+    let port = dns.addr.port().to_string();
+    let run = |verbose: bool| {
+        let mut args =
+            vec!["net", "check", file.to_str().unwrap(), "--from", "localhost", "--timeout", "2s", "--dns-port", &port];
+        if verbose {
+            args.push("--verbose");
+        }
+        let out = kubev_ha(&args);
+        assert_eq!(out.status.code(), Some(1), "w-c refuses everything: {}", stderr(&out));
+        stdout(&out)
+    };
+
+    let quiet = run(false);
+    assert!(quiet.contains("Path MTU of 2 path(s)"), "{quiet}");
+    assert!(quiet.contains("bytes (interface "), "{quiet}");
+    assert!(quiet.contains("DNS, system resolver: 3 lookups from 1 node(s)"), "{quiet}");
+    assert!(quiet.contains(&format!("127.0.0.78:{port} from localhost: 3 of 3 names as declared")), "{quiet}");
+    assert!(quiet.contains("on w-c (is `kubev-ha net serve` running there?)"), "{quiet}");
+    assert!(!quiet.contains("open these ports"), "{quiet}");
+    assert!(!quiet.lines().any(|l| l.trim_start().starts_with("pass ")), "passes hidden without --verbose: {quiet}");
+    assert!(!quiet.contains("kubev-ha responder of w-m"), "open probes listed without --verbose: {quiet}");
+    let longest = quiet.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 600, "a {longest}-character line: {quiet}");
+
+    let verbose = run(true);
+    assert!(
+        verbose.lines().any(|l| l.trim_start().starts_with("pass ") && l.contains("measured path MTU")),
+        "{verbose}"
+    );
+    assert!(verbose.contains("kubev-ha responder of w-m"), "every probe with --verbose: {verbose}");
+    assert!(verbose.contains("w-m: w-m. A 127.0.0.31 (udp"), "every DNS answer with --verbose: {verbose}");
+    assert!(verbose.contains("localhost → w-m ("), "every path with --verbose: {verbose}");
 }
 
 /// `probe` over the test bed: each node is a network namespace whose only

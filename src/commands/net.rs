@@ -135,6 +135,7 @@ fn check_cmd(args: NetCheckArgs, color: ColorChoice) -> miette::Result<Outcome> 
     let options = NetOptions {
         probe: ProbeOptions { timeout: args.timeout.as_duration(), concurrency: args.concurrency },
         skip_mtu: args.no_mtu,
+        dns_port: args.dns_port,
         ..NetOptions::default()
     };
     let measured = runtime()?.block_on(check_from(&loaded.inventory, &args.from, options));
@@ -144,18 +145,27 @@ fn check_cmd(args: NetCheckArgs, color: ColorChoice) -> miette::Result<Outcome> 
     }
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    judge_and_print(&facts, &measured, args.format, args.profile, color, "net check", None)
+    let shown = Shown { format: args.format, profile: args.profile, color, verbose: args.verbose };
+    judge_and_print(&facts, &measured, shown, "net check", None)
+}
+
+/// How the judged measurements are printed.
+struct Shown {
+    format: ReportFormat,
+    profile: Option<kubev_ha_model::Profile>,
+    color: ColorChoice,
+    /// Every probe and answer, and the passing findings.
+    verbose: bool,
 }
 
 fn judge_and_print(
     facts: &Facts,
     measured: &NetworkMeasurements,
-    format: ReportFormat,
-    profile: Option<kubev_ha_model::Profile>,
-    color: ColorChoice,
+    shown: Shown,
     title: &str,
     matrix: Option<(String, Vec<MatrixCell>)>,
 ) -> miette::Result<Outcome> {
+    let Shown { format, profile, color, verbose } = shown;
     let mut only: Vec<&'static str> = NET_RULES.to_vec();
     if !measured.bandwidth.is_empty() {
         only.push("HA-DRAIN-TIME");
@@ -177,8 +187,9 @@ fn judge_and_print(
             if let Some((m, _)) = matrix {
                 print!("{m}");
             } else {
-                print!("{}", kubev_ha_report::net::probe_table(&measured.probes, output::width()));
+                print!("{}", kubev_ha_report::net::probe_table(&measured.probes, output::width(), verbose));
             }
+            print!("{}", kubev_ha_report::net::measurements_text(measured, output::width(), verbose));
             for b in &measured.bandwidth {
                 println!(
                     "bandwidth {} → {}: {:.2} Gbit/s over {} stream(s), RTT {}",
@@ -194,7 +205,7 @@ fn judge_and_print(
                 text::render(
                     &report,
                     title,
-                    TextOptions { color: output::stdout_color(color), verbose: false, quiet: true }
+                    TextOptions { color: output::stdout_color(color), verbose, quiet: !verbose }
                 )
             );
         }
@@ -221,6 +232,7 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
         probe_timeout: args.probe_timeout.as_duration(),
         responder_ttl: (args.timeout.as_duration() * 4).max(Duration::from_secs(120)),
         bandwidth: args.bandwidth.then(|| args.bandwidth_duration.as_duration()),
+        dns_port: args.dns_port,
     };
     let bar = ProgressBar::new(inventory.nodes.len() as u64 * 2);
     bar.set_style(
@@ -241,10 +253,11 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
 
     let nodes: Vec<String> = inventory.nodes.iter().map(|n| n.name.clone()).collect();
     let cells = matrix_cells(&inventory, &measured);
-    let matrix = kubev_ha_report::net::matrix_text(&nodes, &measured, &cells);
+    let matrix = kubev_ha_report::net::matrix_text(&nodes, &measured, &cells, args.verbose);
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    judge_and_print(&facts, &measured, args.format, args.profile, color, "net matrix", Some((matrix, cells)))
+    let shown = Shown { format: args.format, profile: args.profile, color, verbose: args.verbose };
+    judge_and_print(&facts, &measured, shown, "net matrix", Some((matrix, cells)))
 }
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {

@@ -62,6 +62,7 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+pub mod dns;
 pub mod etcd;
 pub mod sshd;
 pub mod testbed;

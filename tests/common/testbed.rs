@@ -1,13 +1,20 @@
 //! The network-namespace test bed of scripts/testbed.sh from Rust: up on
 //! creation, down when dropped (also after a failed assertion).
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use super::dns::TestDns;
+
 pub struct Testbed {
     pub name: String,
     pub dir: tempfile::TempDir,
+    /// The DNS server the inventory declares (the bridge's address, port
+    /// 53, in the root namespace), knowing every node, as a cluster's DNS
+    /// would. `None` once stopped.
+    pub dns: Option<TestDns>,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -29,11 +36,49 @@ impl Testbed {
         let name = format!("t{}{}", std::process::id() % 10_000, n);
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let out = Command::new(script()).args(["up", &name]).arg(dir.path()).output().map_err(|e| e.to_string())?;
-        let bed = Testbed { name, dir };
+        let mut bed = Testbed { name, dir, dns: None };
         if !out.status.success() {
             return Err(format!("testbed.sh up failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
         }
+        let nodes = bed.nodes();
+        let bridge = nodes
+            .first()
+            .and_then(|(_, ip)| match ip {
+                IpAddr::V4(v4) => {
+                    let [a, b, c, _] = v4.octets();
+                    Some(IpAddr::from([a, b, c, 1]))
+                }
+                IpAddr::V6(_) => None,
+            })
+            .ok_or("testbed.sh wrote no nodes")?;
+        let records = nodes.into_iter().map(|(name, ip)| (name, vec![ip])).collect();
+        bed.dns = Some(TestDns::start(bridge, 53, records).map_err(|e| format!("DNS server on {bridge}:53: {e}"))?);
         Ok(bed)
+    }
+
+    /// The nodes and their addresses, as testbed.sh made them.
+    pub fn nodes(&self) -> Vec<(String, IpAddr)> {
+        std::fs::read_to_string(self.dir.path().join("nodes"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                let name = words.next()?.to_string();
+                let ip = words.nth(1)?.parse().ok()?;
+                Some((name, ip))
+            })
+            .collect()
+    }
+
+    /// Runs `kubev-ha ARGS` inside a node's namespace (its /etc/hosts is the
+    /// test bed's, which lists every node).
+    pub fn kubev_ha_in(&self, node: &str, args: &[&str]) -> std::process::Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.namespace(node), env!("CARGO_BIN_EXE_kubev-ha")])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("ip netns exec kubev-ha")
     }
 
     pub fn inventory(&self) -> PathBuf {

@@ -134,7 +134,10 @@ pub struct PathMtu {
     pub detail: String,
 }
 
-/// Whether a node name resolves to its declared address, seen from a node.
+/// Whether a node name resolves to its declared address, seen from a node
+/// through its system resolver (getaddrinfo: /etc/hosts, DNS, any other
+/// NSS source). This says what the node's programs get, not whether a DNS
+/// server works: [`DnsServerAnswer`] says that.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DnsCheck {
@@ -143,6 +146,74 @@ pub struct DnsCheck {
     pub expected: String,
     pub resolved: Vec<String>,
     /// `None` when the lookup did not finish.
+    pub matches: Option<bool>,
+    pub detail: String,
+    /// Where the answer came from, as far as the node tells; `None` in
+    /// measurements of older versions, which did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<AnswerSource>,
+}
+
+/// Where the system resolver's answer to a name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnswerSource {
+    /// The node's /etc/hosts lists the name with exactly the addresses
+    /// resolved: the answer is the hosts file's, whatever DNS says.
+    HostsFile,
+    /// Not (only) from /etc/hosts: a DNS server, or another NSS source.
+    Resolver,
+}
+
+/// How a DNS server answered one query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DnsOutcome {
+    /// NOERROR with at least one address.
+    Answered,
+    /// NXDOMAIN for the name and every search-domain form of it.
+    NoSuchName,
+    /// NOERROR, but no A/AAAA record (NODATA).
+    NoAddress,
+    /// The server answered with an error code (REFUSED, SERVFAIL, ...).
+    Error,
+    /// Nothing listens: ICMP port unreachable (UDP) or a reset (TCP).
+    Closed,
+    /// No answer within the deadline: the server is down, or dropped by a firewall.
+    Silent,
+    /// Something answered, but not a DNS answer to our question.
+    Invalid,
+}
+
+impl DnsOutcome {
+    /// Whether the server answered as a DNS server does (found or not found).
+    pub fn server_answers(self) -> bool {
+        matches!(self, DnsOutcome::Answered | DnsOutcome::NoSuchName | DnsOutcome::NoAddress)
+    }
+}
+
+/// One declared DNS server, asked directly (not through the node's
+/// resolver, so /etc/hosts plays no part) for one node name, from one node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsServerAnswer {
+    pub from: String,
+    /// `10.10.0.2:53`.
+    pub server: String,
+    /// The node name looked up.
+    pub name: String,
+    /// The fully qualified name of the last query (`cp-1.example.com.`: the
+    /// node's resolv.conf search domains are tried as its resolver would).
+    pub queried: String,
+    pub expected: String,
+    pub outcome: DnsOutcome,
+    /// The A/AAAA addresses in the answer.
+    pub addresses: Vec<String>,
+    /// `udp`, or `tcp` when the UDP answer was truncated.
+    pub transport: String,
+    pub rtt_ms: Option<f64>,
+    /// Whether the answer holds the declared address; `None` when the
+    /// server gave no answer to judge.
     pub matches: Option<bool>,
     pub detail: String,
 }
@@ -221,6 +292,9 @@ pub struct NetworkMeasurements {
     pub probes: Vec<PortProbe>,
     pub path_mtu: Vec<PathMtu>,
     pub dns: Vec<DnsCheck>,
+    /// The declared DNS servers asked directly, per node name.
+    #[serde(default)]
+    pub dns_servers: Vec<DnsServerAnswer>,
     /// Nodes where a NodeLocal DNSCache address (the declared one, else
     /// the well-known ones) is already bound.
     pub nodelocal_bound: BTreeMap<String, bool>,

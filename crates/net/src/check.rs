@@ -1,11 +1,14 @@
 //! `net check`: everything one node must reach, measured from that node.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use kubev_ha_model::Inventory;
-use kubev_ha_model::measure::NetworkMeasurements;
+use kubev_ha_model::measure::{DnsServerAnswer, NetworkMeasurements};
 use kubev_ha_rules::ports::{Features, targets_from};
+
+use tokio::sync::Semaphore;
 
 use crate::probe::{ProbeOptions, probe_all};
 
@@ -14,7 +17,11 @@ pub struct CheckOptions {
     pub probe: ProbeOptions,
     /// How long to wait for each MTU confirmation.
     pub mtu_wait: Duration,
+    /// The deadline of one name's lookup, through the system resolver or
+    /// at one DNS server.
     pub dns_timeout: Duration,
+    /// The port the declared DNS servers are asked on.
+    pub dns_port: u16,
     pub skip_mtu: bool,
 }
 
@@ -24,6 +31,7 @@ impl Default for CheckOptions {
             probe: ProbeOptions::default(),
             mtu_wait: Duration::from_millis(400),
             dns_timeout: Duration::from_secs(3),
+            dns_port: crate::dns::DNS_PORT,
             skip_mtu: false,
         }
     }
@@ -86,10 +94,12 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
 
     // Every node name, this node's own included: kubelet and etcd resolve
     // their own hostname too.
+    let hosts = crate::dns::HostsFile::read();
     let mut dns = Vec::new();
     for n in &inventory.nodes {
-        dns.push(crate::dns::check_name(from, &n.name, &n.address.to_string(), options.dns_timeout).await);
+        dns.push(crate::dns::check_name(from, &n.name, &n.address.to_string(), options.dns_timeout, &hosts).await);
     }
+    let dns_servers = ask_servers(inventory, from, options).await;
 
     // Whether this node binds a NodeLocal DNSCache address: the declared
     // one, else the addon's and Kubespray's defaults. Asked even when the
@@ -112,6 +122,7 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         probes,
         path_mtu,
         dns,
+        dns_servers,
         nodelocal_bound,
         nodelocal_addresses,
         bandwidth: vec![],
@@ -119,6 +130,42 @@ pub async fn check_from(inventory: &Inventory, from: &str, options: CheckOptions
         taken: vec![],
         notes,
     }
+}
+
+/// How many DNS queries are in flight at once: enough that a silent server
+/// costs one deadline, not one per name.
+const DNS_IN_FLIGHT: usize = 64;
+
+/// Every declared DNS server asked for every node name, in inventory order.
+/// Only the servers the inventory names are asked (never the node's own
+/// resolv.conf servers): an undeclared list is for NET-DNS to call unknown.
+async fn ask_servers(inventory: &Inventory, from: &str, options: CheckOptions) -> Vec<DnsServerAnswer> {
+    let servers: Vec<IpAddr> =
+        inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.servers.clone()).unwrap_or_default();
+    if servers.is_empty() {
+        return vec![];
+    }
+    let resolv = Arc::new(crate::dns::ResolvConf::read());
+    let permits = Arc::new(Semaphore::new(DNS_IN_FLIGHT));
+    let mut tasks = Vec::new();
+    for server in servers {
+        for n in &inventory.nodes {
+            let (from, name, expected) = (from.to_string(), n.name.clone(), n.address.to_string());
+            let (resolv, permits) = (resolv.clone(), permits.clone());
+            let addr = SocketAddr::new(server, options.dns_port);
+            tasks.push(tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                crate::dns::ask_server(&from, addr, &name, &expected, &resolv, options.dns_timeout).await
+            }));
+        }
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        if let Ok(a) = t.await {
+            answers.push(a);
+        }
+    }
+    answers
 }
 
 /// Several nodes' measurements as one.
@@ -129,6 +176,7 @@ pub fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMea
         all.probes.extend(p.probes);
         all.path_mtu.extend(p.path_mtu);
         all.dns.extend(p.dns);
+        all.dns_servers.extend(p.dns_servers);
         all.nodelocal_bound.extend(p.nodelocal_bound);
         all.nodelocal_addresses.extend(p.nodelocal_addresses);
         all.bandwidth.extend(p.bandwidth);

@@ -24,6 +24,8 @@ pub struct MatrixOptions {
     pub responder_ttl: Duration,
     /// Worker-to-worker bandwidth, for this long, when asked.
     pub bandwidth: Option<Duration>,
+    /// The port every node asks the declared DNS servers on.
+    pub dns_port: u16,
 }
 
 /// Where a run is, for a progress display.
@@ -47,7 +49,7 @@ pub async fn run_matrix(
 ) -> NetworkMeasurements {
     let targets: Vec<SshTarget> = inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
     let text: Arc<str> = inventory_text.into();
-    let (ttl, probe_timeout) = (options.responder_ttl, options.probe_timeout);
+    let (ttl, probe_timeout, dns_port) = (options.responder_ttl, options.probe_timeout, options.dns_port);
     let binary = Arc::new(binary);
     let permits = Arc::new(tokio::sync::Semaphore::new(ssh.parallel.max(1)));
     // The responders listen on the rows the inventory's features turn on,
@@ -123,6 +125,8 @@ pub async fn run_matrix(
                 target.node.clone(),
                 "--timeout".into(),
                 format!("{}ms", probe_timeout.as_millis()),
+                "--dns-port".into(),
+                dns_port.to_string(),
                 "--measurements-only".into(),
             ];
             let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;

@@ -482,10 +482,16 @@ The rule checks every pair of declared CIDRs, and that node addresses lie outsid
         title: "DNS servers are configured and resolve every node",
         quote: "DNS: DNS resolution is crucial for the Kube-V environment, enabling all nodes to find each other and external services.",
         source: "Kube-V High-Availability Deployment › Networking",
-        explanation: "Declared: `network.dns.servers` is not empty. Measured: every node name resolves to its declared address from every node \
-(`kubev-ha net check`); until measured, that part is unknown.",
+        explanation: "Declared: `network.dns.servers` is not empty. Measured by `kubev-ha net check` (and `net matrix`) on every node, two ways. \
+The system resolver (getaddrinfo) must resolve every node name to its declared address: that is what kubelet and etcd get; each answer says \
+whether it came from the node's /etc/hosts. And every declared server is asked itself, with a real DNS query (A, or AAAA for an IPv6 address) \
+to port 53 over UDP, again over TCP when the answer is truncated (RFC 1035 §4.2, RFC 7766 §5), with the node's resolv.conf search domains \
+and ndots applied as resolv.conf(5) describes; each server must answer every node name with its declared address. An answer from /etc/hosts \
+is never counted for a server: a node with a dead DNS server still resolves every name listed there. A server that refuses (nothing listens) \
+or stays silent fails; a name it does not know fails even when /etc/hosts knows it. Without declared servers none is asked, and the rule \
+passes only when every lookup matched and none came from /etc/hosts; until measured, the rule is unknown.",
         facts: FactSource::Measured("kubev-ha net check"),
-        policy: |t| format!("{} without servers or resolution", t.net_dns),
+        policy: |t| format!("{} without servers, answering servers or resolution", t.net_dns),
         evaluate: net::dns,
     },
     Rule {

@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState, TakenPort};
+use kubev_ha_model::measure::{
+    AnswerSource, DnsOutcome, DnsServerAnswer, NetworkMeasurements, PortProbe, PortState, TakenPort,
+};
 use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, NodeLocalDnsCache, Overlay};
 
 use crate::finding::{Finding, Subject};
@@ -303,17 +305,15 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
     let inventory = j.inventory();
     let at = inventory.network.as_ref().and_then(|n| n.at);
     let servers = inventory.network().and_then(|n| n.dns.as_ref()).and_then(|d| d.servers.as_ref());
-    // What the nodes resolve, once measured, decides: the servers are only
-    // the means, and an undeclared list says nothing either way.
-    if j.facts.measurements.network.as_ref().is_some_and(|n| !n.dns.is_empty()) && servers.is_none_or(|l| !l.is_empty())
-    {
-        return measured_dns(j, servers.map(Vec::len), at);
+    let measured = j.facts.measurements.network.as_ref().filter(|n| !n.dns.is_empty() || !n.dns_servers.is_empty());
+    if let (Some(network), false) = (measured, servers.is_some_and(|l| l.is_empty())) {
+        return measured_dns(j, servers.map(Vec::as_slice), network, at);
     }
     let finding = match servers {
         None => j.unknown(
             Subject::Cluster,
             "DNS servers not declared",
-            "declare network.dns.servers; `kubev-ha net check` then proves every node resolves every other",
+            "declare network.dns.servers; `kubev-ha net check` then asks each of them for every node name",
         ),
         Some(list) if list.is_empty() => j
             .finding(
@@ -334,44 +334,224 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
     vec![finding.at(at)]
 }
 
-/// NET-DNS from `net check`: every name from every node.
-fn measured_dns(j: &Judge, servers: Option<usize>, at: Option<kubev_ha_model::SourcePos>) -> Vec<Finding> {
+/// NET-DNS from `net check`. Two measurements, two questions: the system
+/// resolver's lookups say what the node's programs get (a wrong or missing
+/// answer fails, wherever it came from); the declared servers asked
+/// directly say whether the servers work. An answer from /etc/hosts is
+/// never evidence for a server, so with servers declared only their own
+/// answers can pass the rule.
+fn measured_dns(
+    j: &Judge,
+    servers: Option<&[std::net::IpAddr]>,
+    network: &NetworkMeasurements,
+    at: Option<kubev_ha_model::SourcePos>,
+) -> Vec<Finding> {
     let t = j.thresholds;
-    let Some(network) = &j.facts.measurements.network else { return vec![] };
     let mut findings = Vec::new();
     for c in &network.dns {
+        let subject = || Subject::Other { kind: "dns", name: format!("{}→{}", c.from, c.name) };
+        let hosts = if c.source == Some(AnswerSource::HostsFile) { " (from /etc/hosts)" } else { "" };
         match c.matches {
             Some(true) => {}
             Some(false) => findings.push(
-                j.finding(
-                    Subject::Other { kind: "dns", name: format!("{}→{}", c.from, c.name) },
-                    t.net_dns,
-                    format!("from {}: {} {}", c.from, c.name, c.detail),
-                )
-                .fix(format!("add {} → {} to DNS (or /etc/hosts on every node)", c.name, c.expected)),
+                j.finding(subject(), t.net_dns, format!("from {}: {} {}{hosts}", c.from, c.name, c.detail))
+                    .fix(format!("add {} → {} to DNS (or /etc/hosts on every node)", c.name, c.expected)),
             ),
             None => findings.push(j.unknown(
-                Subject::Other { kind: "dns", name: format!("{}→{}", c.from, c.name) },
+                subject(),
                 format!("from {}: {} {}", c.from, c.name, c.detail),
                 "check the resolvers of that node",
             )),
         }
     }
+    let lookups = network.dns.len();
+    let from_hosts = network.dns.iter().filter(|c| c.source == Some(AnswerSource::HostsFile)).count();
+    let system = if lookups == 0 {
+        String::new()
+    } else if from_hosts > 0 {
+        format!(
+            "; the system resolver's {lookups} lookups: {from_hosts} answered by /etc/hosts, which proves nothing about DNS"
+        )
+    } else {
+        format!("; the system resolver's {lookups} lookups resolve as declared")
+    };
+    let Some(servers) = servers else {
+        // Undeclared servers are not asked. The resolver's answers prove a
+        // working DNS only when every one matched and none came from the
+        // hosts file (or from a measurement that did not say).
+        let all_resolver = lookups > 0
+            && network.dns.iter().all(|c| c.matches == Some(true) && c.source == Some(AnswerSource::Resolver));
+        if findings.is_empty() && all_resolver {
+            findings.push(j.pass(
+                Subject::Cluster,
+                format!(
+                    "DNS servers not declared; {lookups} lookups from {} node(s) all resolve to the declared addresses through the nodes' resolvers, none from /etc/hosts",
+                    network.from.len()
+                ),
+            ).at(at));
+        } else {
+            let hosts = if from_hosts > 0 {
+                format!(": {from_hosts} of the {lookups} lookups were answered by /etc/hosts, not by a DNS server")
+            } else {
+                String::new()
+            };
+            findings.push(
+                j.unknown(
+                    Subject::Cluster,
+                    format!("DNS servers not declared, so none was asked{hosts}"),
+                    "declare network.dns.servers and run `kubev-ha net check` again: each server is then asked directly",
+                )
+                .at(at),
+            );
+        }
+        return findings;
+    };
+
+    let before = findings.len();
+    for from in network.from.iter().filter(|f| !network.unreachable.contains_key(*f)) {
+        for server in servers {
+            findings.extend(server_from(j, network, from, *server));
+        }
+    }
     if findings.is_empty() {
+        let answers = network.dns_servers.len();
+        let over_tcp = network.dns_servers.iter().filter(|a| a.transport == "tcp").count();
+        let tcp = if over_tcp > 0 { format!(", {over_tcp} over TCP after a truncated answer") } else { String::new() };
         findings.push(
             j.pass(
                 Subject::Cluster,
                 format!(
-                    "{}{} lookups from {} node(s) all resolve to the declared addresses",
-                    servers.map(|n| format!("{n} server(s) configured; ")).unwrap_or_default(),
-                    network.dns.len(),
-                    network.from.len()
+                    "{} asked directly from {} node(s): all {answers} answers hold the declared addresses{tcp}{system}",
+                    servers.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "),
+                    network.from.len(),
                 ),
             )
             .at(at),
         );
+    } else if findings.len() > before && from_hosts > 0 {
+        // Say once why names that resolve on the nodes still fail here.
+        findings.push(j.finding(
+            Subject::Cluster,
+            Severity::Info,
+            format!("{from_hosts} of {lookups} system lookups were answered by /etc/hosts: they are not counted for the DNS servers"),
+        ));
     }
     findings
+}
+
+/// NET-DNS for one declared server asked from one node: whether it
+/// answers at all, and which node names it does not resolve as declared.
+fn server_from(j: &Judge, network: &NetworkMeasurements, from: &str, server: std::net::IpAddr) -> Vec<Finding> {
+    let t = j.thresholds;
+    let answers: Vec<&DnsServerAnswer> = network
+        .dns_servers
+        .iter()
+        .filter(|a| a.from == from && a.server.parse::<std::net::SocketAddr>().is_ok_and(|s| s.ip() == server))
+        .collect();
+    let shown = answers.first().map_or_else(|| server.to_string(), |a| a.server.clone());
+    let subject = || Subject::Other { kind: "dns-server", name: format!("{from}→{shown}") };
+    let names = &j.inventory().nodes;
+    if answers.is_empty() {
+        return vec![j.unknown(
+            subject(),
+            format!("{server} was not asked from {from}"),
+            format!("run `kubev-ha net check {} --from {from}` again", j.facts.source_name),
+        )];
+    }
+    // Node names this node's /etc/hosts answered: they resolve here, but not thanks to the server.
+    let hosts_knows = |name: &str| {
+        network.dns.iter().any(|c| c.from == from && c.name == name && c.source == Some(AnswerSource::HostsFile))
+    };
+    let mut findings = Vec::new();
+    if !answers.iter().any(|a| a.outcome.server_answers()) {
+        let first = answers[0];
+        let (why, fix) = match first.outcome {
+            DnsOutcome::Closed => {
+                (first.detail.clone(), format!("start the DNS server on {server}, or correct network.dns.servers"))
+            }
+            DnsOutcome::Silent => (
+                format!("no answer within the deadline ({})", first.detail),
+                format!(
+                    "check that {server} is up and that UDP and TCP port 53 from {from} reach it (a firewall may drop them)"
+                ),
+            ),
+            _ => (
+                first.detail.clone(),
+                format!("configure {server} to answer (recursive) queries from {from}'s address"),
+            ),
+        };
+        let listed = answers.iter().filter(|a| hosts_knows(&a.name)).count();
+        let hosts = if listed > 0 {
+            format!(
+                "; /etc/hosts on {from} answers {listed} of the {} names, which is not the server working",
+                answers.len()
+            )
+        } else {
+            String::new()
+        };
+        findings.push(
+            j.finding(subject(), t.net_dns, format!("{shown} does not answer DNS from {from}: {why}{hosts}")).fix(fix),
+        );
+        return findings;
+    }
+    let mut wrong = Vec::new();
+    let mut records = Vec::new();
+    let mut silent = Vec::new();
+    for a in &answers {
+        match (a.outcome, a.matches) {
+            (_, Some(true)) => {}
+            (DnsOutcome::Silent, _) => silent.push(a.name.clone()),
+            _ => {
+                let hosts = if hosts_knows(&a.name) { ", only /etc/hosts knows it" } else { "" };
+                wrong.push(format!("{} ({}{hosts})", a.name, a.detail));
+                records.push(format!("{} → {}", a.name, a.expected));
+            }
+        }
+    }
+    let asked: Vec<&str> = answers.iter().map(|a| a.name.as_str()).collect();
+    let missing: Vec<String> =
+        names.iter().filter(|n| !asked.contains(&n.name.as_str())).map(|n| n.name.clone()).collect();
+    if !wrong.is_empty() {
+        findings.push(
+            j.finding(
+                subject(),
+                t.net_dns,
+                format!(
+                    "{shown} from {from}: {} of {} node names not resolved as declared: {}",
+                    wrong.len(),
+                    answers.len(),
+                    summarise(&wrong, 5)
+                ),
+            )
+            .fix(format!("add the records to the zone {server} serves: {}", summarise(&records, 5))),
+        );
+    }
+    if !silent.is_empty() {
+        findings.push(j.unknown(
+            subject(),
+            format!("{shown} from {from}: no answer within the deadline for {}", summarise(&silent, 5)),
+            format!(
+                "run `kubev-ha net check {} --from {from}` again; a server that answers only sometimes is overloaded",
+                j.facts.source_name
+            ),
+        ));
+    }
+    if !missing.is_empty() {
+        findings.push(j.unknown(
+            subject(),
+            format!("{shown} was not asked from {from} for {}", summarise(&missing, 5)),
+            format!("run `kubev-ha net check {} --from {from}` again", j.facts.source_name),
+        ));
+    }
+    findings
+}
+
+/// `a, b, c, d, e and 7 more`: long lists stay readable in one finding.
+fn summarise(items: &[String], max: usize) -> String {
+    if items.len() <= max {
+        return items.join(", ");
+    }
+    format!("{} and {} more", items[..max].join(", "), items.len() - max)
 }
 
 pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
@@ -516,24 +696,18 @@ fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
     // Cells of a node that could not be reached are its own finding below.
     let down = |n: &str| network.unreachable.contains_key(n);
     for ((from, to), probes) in cells.iter().filter(|((f, t), _)| !down(f) && !down(t)) {
-        let bad: Vec<String> = probes
-            .iter()
-            .filter(|p| !p.state.is_open())
-            .map(|p| format!("{}/{} {} {} ({})", p.port, p.protocol, p.component, state_word(p.state), p.detail))
-            .collect();
+        let bad: Vec<&PortProbe> = probes.iter().copied().filter(|p| !p.state.is_open()).collect();
         if bad.is_empty() {
             good += 1;
         } else {
+            let (message, fix) = unreachable_ports(j, from, to, &bad);
             findings.push(
                 j.finding(
                     Subject::Other { kind: "path", name: format!("{from}→{to}") },
                     t.net_ports,
-                    format!("{} of {} ports not reachable: {}", bad.len(), probes.len(), bad.join("; ")),
+                    format!("{} of {} ports not reachable: {message}", bad.len(), probes.len()),
                 )
-                .fix(format!(
-                    "open these ports on {to} for {from} (`kubev-ha render nftables {} --node {to}`)",
-                    j.facts.source_name
-                )),
+                .fix(fix),
             );
         }
     }
@@ -570,6 +744,66 @@ fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// What the failing probes of one (from, to) pair say, by how they failed,
+/// and the fix for each: a refused port means nothing listens (a firewall
+/// drops, it does not refuse), silence is the firewall's, another host's
+/// answer is a duplicate address. Lists are summarised, so a pair with
+/// hundreds of failing ports is still a readable line.
+fn unreachable_ports(j: &Judge, from: &str, to: &str, bad: &[&PortProbe]) -> (String, String) {
+    let ports = |state: PortState| -> Vec<String> {
+        bad.iter().filter(|p| p.state == state).map(|p| format!("{}/{} {}", p.port, p.protocol, p.component)).collect()
+    };
+    let short = |state: PortState| -> Vec<String> {
+        bad.iter().filter(|p| p.state == state).map(|p| format!("{}/{}", p.port, p.protocol)).collect()
+    };
+    let first_detail =
+        |state: PortState| bad.iter().find(|p| p.state == state).map(|p| p.detail.clone()).unwrap_or_default();
+    let mut parts = Vec::new();
+    let mut fixes = Vec::new();
+    let closed = ports(PortState::Closed);
+    if !closed.is_empty() {
+        parts.push(format!("{} closed (refused: nothing listens): {}", closed.len(), summarise(&closed, 6)));
+        fixes.push(format!(
+            "nothing listens on {} on {to} (is `kubev-ha net serve` running there?)",
+            summarise(&short(PortState::Closed), 6)
+        ));
+    }
+    let filtered = ports(PortState::Filtered);
+    if !filtered.is_empty() {
+        parts.push(format!(
+            "{} filtered (no answer: a firewall drops them): {}",
+            filtered.len(),
+            summarise(&filtered, 6)
+        ));
+        fixes.push(format!(
+            "open {} on {to} for {from} (`kubev-ha render nftables {} --node {to}`)",
+            summarise(&short(PortState::Filtered), 6),
+            j.facts.source_name
+        ));
+    }
+    let wrong = ports(PortState::WrongHost);
+    if !wrong.is_empty() {
+        parts.push(format!(
+            "{} answered by another host ({}): {}",
+            wrong.len(),
+            first_detail(PortState::WrongHost),
+            summarise(&wrong, 6)
+        ));
+        fixes.push(format!("another host answers at {to}'s address: look for a duplicate IP address or NAT"));
+    }
+    let unreachable = ports(PortState::Unreachable);
+    if !unreachable.is_empty() {
+        parts.push(format!(
+            "{} unreachable ({}): {}",
+            unreachable.len(),
+            first_detail(PortState::Unreachable),
+            summarise(&unreachable, 6)
+        ));
+        fixes.push(format!("no route from {from} to {to}: check the link, the addresses and the routes"));
+    }
+    (parts.join("; "), fixes.join("; "))
 }
 
 /// Whether `taken` is held by the component that should own its port.
@@ -631,17 +865,6 @@ fn taken_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
         }
     }
     findings
-}
-
-fn state_word(state: PortState) -> &'static str {
-    match state {
-        PortState::Open => "open",
-        PortState::OpenOther => "open (another service)",
-        PortState::Closed => "closed",
-        PortState::Filtered => "filtered",
-        PortState::WrongHost => "wrong host",
-        PortState::Unreachable => "unreachable",
-    }
 }
 
 pub fn ports(j: &Judge) -> Vec<Finding> {
