@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// The largest inventory or KubeVCluster manifest read, file or standard input (e.g. 256Mi). Larger input is
+    /// refused before it is read whole, and input that is not text (a NUL byte, not UTF-8) at its first bad byte (exit 2).
+    #[arg(long, global = true, default_value_t = kubev_ha_model::DEFAULT_MAX_INPUT, value_parser = parse_size, value_name = "SIZE")]
+    pub max_input: kubev_ha_model::ByteSize,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -255,3 +255,73 @@ fn zero_parallel_migrations_is_an_input_error() {
     let err = stderr(&out);
     assert!(err.contains("zero.yaml:") && err.contains("ha.migration.parallelOutboundMigrationsPerNode is 0"), "{err}");
 }
+
+/// Regression: `kubev-ha check /dev/zero` read until it held 6.4 GB. An
+/// endless stream of NULs on standard input is refused at its first
+/// chunk: the writer is cut off long before it has written it all.
+#[test]
+fn a_stream_of_nuls_on_stdin_is_refused_before_it_is_read() {
+    use std::io::Write;
+    const OFFERED: usize = 256 << 20;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![0u8; 1 << 16];
+        let mut written = 0;
+        while written < OFFERED {
+            match stdin.write(&chunk) {
+                Ok(n) => written += n,
+                Err(_) => break, // the reader is gone: refused
+            }
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>:1:1: byte 0 is a NUL byte: the input is binary, not text"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    assert!(written < OFFERED, "the whole stream was read before the refusal");
+}
+
+/// A sparse file far over the limit is refused from its size, without a
+/// byte read; so is a real inventory with the limit set below its size,
+/// by every command that reads one, and a limit above it lets it through.
+#[test]
+fn input_over_the_limit_is_refused_by_every_command_that_reads_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let sparse = dir.path().join("huge.yaml");
+    std::fs::File::create(&sparse).unwrap().set_len(10 << 30).unwrap();
+    let out = kubev_ha(&["check", sparse.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the file is 10Gi, over the input limit of 64Mi; not read"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--max-input"), "the help names the flag: {}", stderr(&out));
+
+    let reference = "examples/ha-reference.yaml";
+    let commands: [&[&str]; 7] = [
+        &["check", reference],
+        &["plan", reference],
+        &["render", "nftables", reference],
+        &["probe", reference],
+        &["etcd", reference],
+        &["net", "check", reference, "--from", "cp-1"],
+        &["net", "matrix", reference],
+    ];
+    for command in commands {
+        let out = kubev_ha(&[command, &["--max-input", "1Ki"]].concat());
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("over the input limit of 1Ki; not read"), "{command:?}: {}", stderr(&out));
+    }
+    let out = kubev_ha(&["check", reference, "--max-input", "1Mi"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -70,5 +70,8 @@ fn every_problem_names_line_and_column() {
 #[test]
 fn invalid_utf8_is_an_error_not_a_panic() {
     let err = kubev_ha_model::parse_bytes("inventory.yaml", b"kind: Inventory\nname: \xff\xfe\n").unwrap_err();
-    assert_eq!(err.render_plain(), "inventory.yaml:2:7: the file is not UTF-8 text");
+    assert_eq!(
+        err.render_plain(),
+        "inventory.yaml:2:7: byte 22 is a byte that is not UTF-8: the input is not UTF-8 text"
+    );
 }

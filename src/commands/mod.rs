@@ -35,15 +35,15 @@ impl Outcome {
 
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
-        Command::Check(args) => check::run(args, cli.color),
-        Command::Plan(args) => plan::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color, cli.max_input),
+        Command::Plan(args) => plan::run(args, cli.color, cli.max_input),
         Command::Generate(args) => generate::run(args),
         Command::Host(args) => host::run(args, cli.color),
         Command::Disk(args) => disk::run(args, cli.color),
-        Command::Etcd(args) => etcd::run(args, cli.color),
-        Command::Net(command) => net::run(command, cli.color),
-        Command::Render(command) => render::run(command),
-        Command::Probe(args) => probe::run(args, cli.color),
+        Command::Etcd(args) => etcd::run(args, cli.color, cli.max_input),
+        Command::Net(command) => net::run(command, cli.color, cli.max_input),
+        Command::Render(command) => render::run(command, cli.max_input),
+        Command::Probe(args) => probe::run(args, cli.color, cli.max_input),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),
     }

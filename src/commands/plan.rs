@@ -8,8 +8,8 @@ use super::check::load;
 use crate::cli::{ColorChoice, PlanArgs, ReportFormat};
 use crate::output;
 
-pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     let options = PlanOptions {
         limits: SetLimits { enumerate_up_to: args.enumerate_up_to, sample: args.sample, seed: args.seed },
         search_fix: !args.no_fix,

@@ -14,8 +14,8 @@ use super::check::load;
 use crate::cli::{ColorChoice, ProbeArgs, ReportFormat};
 use crate::output;
 
-pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     let problems = waiver_problems(&loaded.inventory);
     if !problems.is_empty() {
         return Err(loaded.input_error(problems).into());

@@ -55,9 +55,16 @@ impl LoadedInventory {
 // is returned once per run and only on bad input: boxing buys nothing.
 #[allow(clippy::result_large_err)]
 pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
-    parse_bytes(&name, &bytes).map_err(LoadError::Input)
+    let text = crate::input::read_path(path, crate::input::DEFAULT_MAX_INPUT)?;
+    parse_str(&path.display().to_string(), &text).map_err(LoadError::Input)
+}
+
+/// Reads and checks the input `path` names (`-`: standard input), refusing
+/// more than `max_input` bytes before reading them all.
+#[allow(clippy::result_large_err)]
+pub fn load_input(path: &Path, max_input: crate::ByteSize) -> Result<LoadedInventory, LoadError> {
+    let (name, text) = crate::input::read_input(path, max_input)?;
+    parse_str(&name, &text).map_err(LoadError::Input)
 }
 
 /// Reads an inventory or KubeVCluster manifest from bytes; `name` is used in messages.
@@ -65,17 +72,7 @@ pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
 // is returned once per run and only on bad input: boxing buys nothing.
 #[allow(clippy::result_large_err)]
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(name, text),
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let text = String::from_utf8_lossy(valid);
-            let line = text.matches('\n').count() + 1;
-            let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let pos = SourcePos { line: line as u32, column: column as u32, offset: Some(e.valid_up_to()) };
-            Err(InputError::new(name, text.into_owned(), vec![Problem::at(pos, "the file is not UTF-8 text")]))
-        }
-    }
+    parse_str(name, crate::input::text_of(name, bytes)?)
 }
 
 /// Reads an inventory or KubeVCluster manifest from text.

@@ -115,6 +115,10 @@ pub async fn run_matrix(
                 "--timeout".into(),
                 format!("{}ms", probe_timeout.as_millis()),
                 "--measurements-only".into(),
+                // The remote side reads the same text from its stdin: let it
+                // take what this side was allowed to read.
+                "--max-input".into(),
+                text.len().max(kubev_ha_model::DEFAULT_MAX_INPUT.as_u64() as usize).to_string(),
             ];
             let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
             progress(Progress::Step);
