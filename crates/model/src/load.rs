@@ -136,12 +136,10 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 result
             })
             .map_err(|e| fail(vec![problem_from_yaml_error(&e, path_of_error.as_deref())]))?;
-            let mut warnings: Vec<Problem> = ignored
-                .iter()
-                .filter_map(|p| clean_path(p))
-                .map(|p| Problem::new(format!("unknown key `{p}` in the KubeVCluster manifest (ignored)")))
-                .collect();
-            let (inventory, notes, errors) = manifest.into_inventory();
+            let unread: Vec<String> = ignored.iter().filter_map(|p| clean_path(p)).collect();
+            let (mut warnings, mut errors) = manifest.unread_keys(&unread, text);
+            let (inventory, notes, mapping_errors) = manifest.into_inventory();
+            errors.extend(mapping_errors);
             if !errors.is_empty() {
                 return Err(fail(errors));
             }
@@ -257,7 +255,7 @@ fn place_top_level(problems: Vec<Problem>, text: &str) -> Vec<Problem> {
 }
 
 /// Where `path` (a top-level key, then keys nested under it) is written.
-fn key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
+pub(crate) fn key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
     let mut offset = 0;
     let mut depth = 0;
     // The indentation of the keys directly under the current parent: set
