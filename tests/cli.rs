@@ -174,6 +174,11 @@ fn standard_input_is_read_with_a_dash() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["source"], "<stdin>");
+    // Hints cannot name standard input again: they say FILE.
+    let hints: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["remediation"].as_str()).collect();
+    assert!(hints.iter().all(|h| !h.contains("<stdin>")), "{hints:#?}");
+    assert!(hints.iter().any(|h| h.contains("`kubev-ha probe FILE`")), "{hints:#?}");
 }
 
 #[test]

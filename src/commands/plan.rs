@@ -18,7 +18,11 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
     let plan = kubev_ha_plan::plan(&loaded.inventory, options).map_err(|cannot| {
         let missing: Vec<String> = cannot.missing.iter().map(|m| format!("{} has no {}", m.subject, m.fact)).collect();
         miette::miette!(
-            help = format!("declare them, or read the hosts' facts with `kubev-ha probe {}`", loaded.source_name),
+            help = format!(
+                "declare them, or read the hosts' facts with `kubev-ha probe {}`",
+                // Standard input cannot be named again.
+                if loaded.source_name == kubev_ha_model::input::STDIN_NAME { "FILE" } else { &loaded.source_name }
+            ),
             "{}: cannot simulate without the size of every worker and workload: {}",
             loaded.source_name,
             missing.join(", ")

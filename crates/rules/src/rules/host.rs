@@ -17,7 +17,7 @@ fn not_probed(j: &Judge) -> Vec<Finding> {
     vec![j.unknown(
         Subject::Cluster,
         "hosts not probed",
-        format!("run `kubev-ha probe {}` (over SSH) or `kubev-ha host` on each node", j.facts.source_name),
+        format!("run `kubev-ha probe {}` (over SSH) or `kubev-ha host` on each node", j.inventory_arg()),
     )]
 }
 

@@ -324,7 +324,7 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
                 "servers {} configured; whether they resolve every node is not yet measured",
                 list.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
             ),
-            format!("run `kubev-ha net check {} --from NODE` on each node", j.facts.source_name),
+            format!("run `kubev-ha net check {} --from NODE` on each node", j.inventory_arg()),
         ),
     };
     vec![finding.at(at)]
@@ -496,7 +496,7 @@ fn measured_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
                 )
                 .fix(format!(
                     "open these ports on {to} for {from} (`kubev-ha render nftables {} --node {to}`)",
-                    j.facts.source_name
+                    j.inventory_arg()
                 )),
             );
         }
@@ -620,7 +620,7 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         format!("reachability of the {} port rules ({ports} port/protocol entries) between the nodes is not measured", PORT_MATRIX.len()),
         format!(
             "run `kubev-ha net matrix {0}` from a machine with SSH to the nodes, or `kubev-ha net check {0} --from NODE` on a node",
-            j.facts.source_name
+            j.inventory_arg()
         ),
         ));
     }
