@@ -330,3 +330,82 @@ fn input_over_the_limit_is_refused_by_every_command_that_reads_one() {
     let out = kubev_ha(&["check", reference, "--max-input", "1Mi"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// `--strict` on a declared inventory: measurements cannot be in the file,
+/// so with `--allow-unmeasured` the unknowns that only a measurement fills
+/// are listed as awaiting evidence and do not fail the run, while an
+/// unknown the inventory could have stated still does. Before, `--strict`
+/// could never pass on a declared inventory.
+#[test]
+fn strict_with_allow_unmeasured_passes_a_complete_declared_inventory() {
+    let (report, code) =
+        json_of(&["check", "examples/ha-reference.yaml", "--strict", "--allow-unmeasured", "--format", "json"]);
+    assert_eq!(code, 0, "{}", report["summary"]);
+    let unknown: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "unknown").collect();
+    assert!(!unknown.is_empty(), "the reference has measurements still to take");
+    for f in &unknown {
+        let awaits = f["awaits"].as_str().unwrap_or_else(|| panic!("an unknown the inventory could state: {f}"));
+        assert!(["fdatasync", "etcd", "network", "hosts"].contains(&awaits), "{f}");
+        assert!(f["remediation"].as_str().unwrap().contains("kubev-ha "), "says which command measures it: {f}");
+    }
+    assert_eq!(report["summary"]["awaitingEvidence"], unknown.len());
+    let of = |rule: &str| unknown.iter().find(|f| f["rule"] == rule).map(|f| f["awaits"].clone());
+    assert_eq!(of("CP-ETCD-FSYNC"), Some("fdatasync".into()));
+    assert_eq!(of("CP-ETCD-HEALTH"), Some("etcd".into()));
+    assert_eq!(of("NET-PORTS"), Some("network".into()));
+    assert_eq!(of("HOST-KERNEL"), Some("hosts".into()));
+
+    // Plain --strict still fails on them, and says what would accept them.
+    let out = kubev_ha(&["check", "examples/ha-reference.yaml", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--allow-unmeasured accepts"), "{}", stderr(&out));
+    // Without --strict the flag means nothing: a usage error.
+    assert_eq!(kubev_ha(&["check", "examples/ha-reference.yaml", "--allow-unmeasured"]).status.code(), Some(2));
+}
+
+#[test]
+fn strict_with_allow_unmeasured_still_fails_on_what_the_inventory_left_out() {
+    let text = std::fs::read_to_string(crate::common::example("ha-reference.yaml")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The first worker's memory (line 78 of the reference) left out.
+    assert_eq!(lines[77].trim(), "memory: 512Gi");
+    let without: String = lines.iter().enumerate().filter(|(i, _)| *i != 77).map(|(_, l)| format!("{l}\n")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-memory.yaml");
+    std::fs::write(&file, without).unwrap();
+    let out = kubev_ha(&["check", file.to_str().unwrap(), "--strict", "--allow-unmeasured", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let declarable: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "unknown" && f.get("awaits").is_none())
+        .collect();
+    assert!(declarable.iter().any(|f| f["rule"] == "W-MEMORY"), "{declarable:#?}");
+    assert!(stderr(&out).contains("the inventory could state"), "{}", stderr(&out));
+}
+
+/// A node the probe could not reach is unknown, but not awaiting evidence:
+/// the measurement was tried and failed, so `--allow-unmeasured` must not
+/// hide it.
+#[test]
+fn an_unreachable_node_does_not_await_evidence() {
+    use kubev_ha_model::host::HostProbe;
+    let inventory = crate::common::reference();
+    let hosts = inventory
+        .nodes
+        .iter()
+        .map(|n| (n.name.clone(), HostProbe::Unreachable { reason: "connection refused".into() }))
+        .collect();
+    let facts = kubev_ha_model::Facts::from_inventory(inventory, "r.yaml").with_probes(hosts);
+    let report = kubev_ha_rules::check(&facts, &kubev_ha_rules::CheckOptions::default());
+    let kernel: Vec<_> = report.findings.iter().filter(|f| f.rule == "HOST-KERNEL").collect();
+    assert!(!kernel.is_empty());
+    for f in kernel {
+        assert_eq!(f.severity, kubev_ha_rules::Severity::Unknown, "{f:?}");
+        assert_eq!(f.awaits, None, "{f:?}");
+    }
+    assert!(report.failed_allowing_unmeasured());
+}

@@ -40,7 +40,9 @@ fn report_format_doc_names_every_field() {
         "remediation",
         "location",
         "waived",
+        "awaits",
         "summary",
+        "awaitingEvidence",
         "notes",
     ] {
         assert!(doc.contains(&format!("`{field}`")), "docs/report-format.md does not document `{field}`");

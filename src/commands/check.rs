@@ -26,8 +26,9 @@ pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         ),
     };
     print!("{rendered}");
-    super::say_why_strict_failed(&report, args.strict);
-    Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
+    let failed = super::failed(&report, args.strict, args.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
 /// Loads the file, or standard input for `-`, refusing more than

@@ -83,6 +83,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
         ),
     };
     print!("{rendered}");
-    super::say_why_strict_failed(&report, args.strict);
-    Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
+    let failed = super::failed(&report, args.strict, args.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }

@@ -158,6 +158,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::result_large_err)]
     fn read(data: &[u8], step: usize, limit: u64) -> Result<String, LoadError> {
         read_limited("t.yaml", Trickle { data, step }, ByteSize::bytes(limit))
     }

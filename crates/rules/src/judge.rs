@@ -8,7 +8,7 @@ use kubev_ha_model::{Facts, Inventory, Profile};
 use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
 
 use crate::catalog::Rule;
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::severity::Severity;
 use crate::thresholds::Thresholds;
 
@@ -53,6 +53,7 @@ impl<'a> Judge<'a> {
             remediation: None,
             location: None,
             waived: None,
+            awaits: None,
         }
     }
 
@@ -63,6 +64,18 @@ impl<'a> Judge<'a> {
     /// An unknown finding; `how_to_learn` goes in the remediation.
     pub fn unknown(&self, subject: Subject, message: impl Into<String>, how_to_learn: impl Into<String>) -> Finding {
         self.finding(subject, Severity::Unknown, message).fix(how_to_learn)
+    }
+
+    /// An unknown that only a measurement can fill (`evidence`), with the
+    /// command that takes it.
+    pub fn not_measured(
+        &self,
+        evidence: Evidence,
+        subject: Subject,
+        message: impl Into<String>,
+        how_to_measure: impl Into<String>,
+    ) -> Finding {
+        self.unknown(subject, message, how_to_measure).awaiting(evidence)
     }
 
     /// Whether `node`'s facts were read from the host itself.

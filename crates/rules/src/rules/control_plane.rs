@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kubev_ha_model::measure::{EtcdHealth, EtcdStatus};
 use kubev_ha_model::{Disk, DiskUsage, LoadBalancerKind, Media, Node};
 
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
 use crate::quorum::{DomainLoss, quorum, worst_domain_loss};
 use crate::rules::floors::judge_floor;
@@ -335,7 +335,8 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
                     .and_then(|m| m.wal_fsync_p99_ms.map(|p99| (p99, 0, format!("etcd metrics of member {}", m.name))))
             });
             let finding = match from_disk.or(from_etcd) {
-                None => j.unknown(
+                None => j.not_measured(
+                    Evidence::Fdatasync,
                     subject,
                     "fdatasync latency not measured",
                     format!(
@@ -387,7 +388,8 @@ pub fn url_host(url: &str) -> Option<&str> {
 pub fn etcd_health(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let Some(status) = &j.facts.measurements.etcd else {
-        return vec![j.unknown(
+        return vec![j.not_measured(
+            Evidence::Etcd,
             Subject::Cluster,
             "the running etcd cluster was not inspected",
             format!("run `{}` (or `kubev-ha etcd --endpoints URL,...`)", j.etcd_command()),

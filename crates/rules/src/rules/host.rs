@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use kubev_ha_model::host::{HostFacts, HostProbe, ModuleState};
 use kubev_ha_model::{Located, Node};
 
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
 use crate::severity::Severity;
 
@@ -14,7 +14,8 @@ use crate::severity::Severity;
 pub const MIN_KERNEL: (u32, u32) = (4, 19);
 
 fn not_probed(j: &Judge) -> Vec<Finding> {
-    vec![j.unknown(
+    vec![j.not_measured(
+        Evidence::Hosts,
         Subject::Cluster,
         "hosts not probed",
         format!("run `kubev-ha probe {}` (over SSH) or `kubev-ha host` on each node", j.inventory_arg()),

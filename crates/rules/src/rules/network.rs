@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState, TakenPort};
 use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, Overlay};
 
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
 use crate::ports::{PORT_MATRIX, Protocol};
 use crate::rules::floors::judge_floor;
@@ -318,7 +318,8 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
                 "no DNS servers configured: nodes cannot resolve each other or the registries",
             )
             .fix("configure at least two DNS servers (network.dns.servers)"),
-        Some(list) => j.unknown(
+        Some(list) => j.not_measured(
+            Evidence::Network,
             Subject::Cluster,
             format!(
                 "servers {} configured; whether they resolve every node is not yet measured",
@@ -615,7 +616,8 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         findings.extend(measured_ports(j, network));
     } else if j.facts.format != kubev_ha_model::SourceFormat::Host {
         // One host alone cannot say what reaches it; that is for `net check`.
-        findings.push(j.unknown(
+        findings.push(j.not_measured(
+        Evidence::Network,
         Subject::Cluster,
         format!("reachability of the {} port rules ({ports} port/protocol entries) between the nodes is not measured", PORT_MATRIX.len()),
         format!(
