@@ -100,7 +100,7 @@ fn a_misspelt_static_workers_key_is_an_error_not_a_note() {
     assert_eq!(err.problems.len(), 1, "{}", err.render_plain());
     assert_eq!(
         err.render_plain(),
-        "m.yaml:28:1: unknown key `staticWorker` in the KubeVCluster manifest: did you mean `staticWorkers`? What is under it would be left out"
+        "m.yaml:28:1: unknown key `staticWorker` in the KubeVCluster manifest: did you mean `staticWorkers`? The hosts under it would be left out"
     );
     assert!(err.problems[0].help.as_deref().unwrap().contains("carries the cluster's nodes"));
 

@@ -56,6 +56,19 @@ snapshot_error!(missing_kind, "apiVersion: kubev-ha/v1alpha1\nmetadata: {name: x
 snapshot_error!(no_nodes, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n");
 snapshot_error!(unclosed_bracket, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nnodes: [\n");
 snapshot_error!(not_a_mapping, "just a sentence\n");
+
+/// The KubeVCluster example with `from` replaced by `to` (once), as text.
+fn manifest_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(example("kubev-cluster.yaml")).unwrap();
+    assert!(text.contains(from), "the manifest example has no `{from}`");
+    text.replacen(from, to, 1)
+}
+
+snapshot_error!(manifest_misspelt_static_workers, manifest_with("staticWorkers:", "staticWorker:"));
+snapshot_error!(
+    manifest_misspelt_host_address,
+    manifest_with("- address: \"192.168.1.11\"", "- adress: \"192.168.1.11\"")
+);
 snapshot_error!(duplicate_key, reference_with("    zone: fra-a\n", "    zone: fra-a\n    zone: fra-b\n"));
 
 #[test]

@@ -220,7 +220,12 @@ impl KubeVCluster {
                     Problem::maybe_at(
                         pos,
                         format!(
-                            "unknown key `{shown}` in the KubeVCluster manifest: did you mean `{near}`? What is under it would be left out"
+                            "unknown key `{shown}` in the KubeVCluster manifest: did you mean `{near}`? {}",
+                            if near == "address" {
+                                "The host would have no address"
+                            } else {
+                                "The hosts under it would be left out"
+                            }
                         ),
                     )
                     .with_help(format!(
