@@ -205,7 +205,7 @@ pub async fn bind(
                 port,
                 protocol,
                 component: component.to_string(),
-                holder: crate::holders::holder_of(port, protocol),
+                holder: crate::holders::holder_of(options.bind, port, protocol),
                 error: e.to_string(),
             }),
         }
@@ -221,7 +221,7 @@ pub async fn bind(
                     port,
                     protocol: Protocol::Tcp,
                     component: "bandwidth sink".into(),
-                    holder: crate::holders::holder_of(port, Protocol::Tcp),
+                    holder: crate::holders::holder_of(options.bind, port, Protocol::Tcp),
                     error: e.to_string(),
                 });
                 None
