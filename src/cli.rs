@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// The largest inventory or KubeVCluster manifest read, file or standard input (e.g. 256Mi). Larger input is
+    /// refused before it is read whole, and input that is not text (a NUL byte, not UTF-8) at its first bad byte (exit 2).
+    #[arg(long, global = true, default_value_t = kubev_ha_model::DEFAULT_MAX_INPUT, value_parser = parse_size, value_name = "SIZE")]
+    pub max_input: kubev_ha_model::ByteSize,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,8 +50,8 @@ against every rule of the catalog and print the findings, grouped by area.\n\n\
 Facts the file does not give (CPU, memory, VT-x, disks and NIC speeds of a KubeVCluster manifest, say) \
 come out unknown: never as a pass. Measurements (fsync latency, port reachability, host facts) are unknown \
 until the commands that measure them have run.",
-        after_help = "Examples:\n  kubev-ha check examples/ha-reference.yaml\n  kubev-ha check lab.yaml --profile minimum\n  kubev-ha check cluster.yaml --format json | jq '.summary'\n  kubev-ha check cluster.yaml --waive 'CP-SPREAD=two rooms only until Q3' --waive W-CPU:node/w-3\n\n\
-Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown), 2 the tool could not do its job (bad input, usage, I/O)."
+        after_help = "Examples:\n  kubev-ha check examples/ha-reference.yaml\n  kubev-ha check lab.yaml --profile minimum\n  kubev-ha check cluster.yaml --format json | jq '.summary'\n  kubev-ha check cluster.yaml --waive 'CP-SPREAD=two rooms only until Q3' --waive W-CPU:node/w-3\n  kubev-ha check cluster.yaml --strict --allow-unmeasured\n\n\
+Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown; with --allow-unmeasured not an unknown only a measurement can fill), 2 the tool could not do its job (bad input, usage, I/O)."
     )]
     Check(CheckArgs),
 
@@ -171,6 +176,12 @@ pub struct CheckArgs {
     /// Also fail (exit 1) on warn and unknown findings.
     #[arg(long)]
     pub strict: bool,
+
+    /// With --strict, do not fail on unknowns only a measurement can fill (fsync latency, etcd's health, DNS
+    /// answers, reachability, host facts): they stay in the report as awaiting evidence. Unknowns the inventory
+    /// could state still fail.
+    #[arg(long, requires = "strict")]
+    pub allow_unmeasured: bool,
 
     /// Accept a finding: RULE, RULE:SUBJECT (node/cp-1 or just cp-1), with an optional =REASON that stays in the report. Repeatable.
     #[arg(long, value_name = "RULE[:SUBJECT][=REASON]", value_parser = parse_waiver)]
@@ -541,6 +552,11 @@ pub struct ProbeArgs {
     /// Also fail (exit 1) on warn and unknown findings.
     #[arg(long)]
     pub strict: bool,
+
+    /// With --strict, do not fail on unknowns only a measurement can fill (fsync latency, etcd's health, DNS
+    /// answers, reachability): they stay in the report as awaiting evidence.
+    #[arg(long, requires = "strict")]
+    pub allow_unmeasured: bool,
 
     /// Accept a finding: RULE[:SUBJECT][=REASON] (repeatable).
     #[arg(long, value_name = "RULE[:SUBJECT][=REASON]", value_parser = parse_waiver)]

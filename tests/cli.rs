@@ -174,6 +174,11 @@ fn standard_input_is_read_with_a_dash() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["source"], "<stdin>");
+    // Hints cannot name standard input again: they say FILE.
+    let hints: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["remediation"].as_str()).collect();
+    assert!(hints.iter().all(|h| !h.contains("<stdin>")), "{hints:#?}");
+    assert!(hints.iter().any(|h| h.contains("`kubev-ha probe FILE`")), "{hints:#?}");
 }
 
 #[test]
@@ -260,4 +265,153 @@ fn zero_parallel_migrations_is_an_input_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("zero.yaml:") && err.contains("ha.migration.parallelOutboundMigrationsPerNode is 0"), "{err}");
+}
+
+/// Regression: `kubev-ha check /dev/zero` read until it held 6.4 GB. An
+/// endless stream of NULs on standard input is refused at its first
+/// chunk: the writer is cut off long before it has written it all.
+#[test]
+fn a_stream_of_nuls_on_stdin_is_refused_before_it_is_read() {
+    use std::io::Write;
+    const OFFERED: usize = 256 << 20;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubev-ha"))
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![0u8; 1 << 16];
+        let mut written = 0;
+        while written < OFFERED {
+            match stdin.write(&chunk) {
+                Ok(n) => written += n,
+                Err(_) => break, // the reader is gone: refused
+            }
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>:1:1: byte 0 is a NUL byte: the input is binary, not text"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    assert!(written < OFFERED, "the whole stream was read before the refusal");
+}
+
+/// A sparse file far over the limit is refused from its size, without a
+/// byte read; so is a real inventory with the limit set below its size,
+/// by every command that reads one, and a limit above it lets it through.
+#[test]
+fn input_over_the_limit_is_refused_by_every_command_that_reads_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let sparse = dir.path().join("huge.yaml");
+    std::fs::File::create(&sparse).unwrap().set_len(10 << 30).unwrap();
+    let out = kubev_ha(&["check", sparse.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the file is 10Gi, over the input limit of 64Mi; not read"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--max-input"), "the help names the flag: {}", stderr(&out));
+
+    let reference = "examples/ha-reference.yaml";
+    let commands: [&[&str]; 7] = [
+        &["check", reference],
+        &["plan", reference],
+        &["render", "nftables", reference],
+        &["probe", reference],
+        &["etcd", reference],
+        &["net", "check", reference, "--from", "cp-1"],
+        &["net", "matrix", reference],
+    ];
+    for command in commands {
+        let out = kubev_ha(&[command, &["--max-input", "1Ki"]].concat());
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("over the input limit of 1Ki; not read"), "{command:?}: {}", stderr(&out));
+    }
+    let out = kubev_ha(&["check", reference, "--max-input", "1Mi"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// `--strict` on a declared inventory: measurements cannot be in the file,
+/// so with `--allow-unmeasured` the unknowns that only a measurement fills
+/// are listed as awaiting evidence and do not fail the run, while an
+/// unknown the inventory could have stated still does. Before, `--strict`
+/// could never pass on a declared inventory.
+#[test]
+fn strict_with_allow_unmeasured_passes_a_complete_declared_inventory() {
+    let (report, code) =
+        json_of(&["check", "examples/ha-reference.yaml", "--strict", "--allow-unmeasured", "--format", "json"]);
+    assert_eq!(code, 0, "{}", report["summary"]);
+    let unknown: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "unknown").collect();
+    assert!(!unknown.is_empty(), "the reference has measurements still to take");
+    for f in &unknown {
+        let awaits = f["awaits"].as_str().unwrap_or_else(|| panic!("an unknown the inventory could state: {f}"));
+        assert!(["fdatasync", "etcd", "network", "hosts"].contains(&awaits), "{f}");
+        assert!(f["remediation"].as_str().unwrap().contains("kubev-ha "), "says which command measures it: {f}");
+    }
+    assert_eq!(report["summary"]["awaitingEvidence"], unknown.len());
+    let of = |rule: &str| unknown.iter().find(|f| f["rule"] == rule).map(|f| f["awaits"].clone());
+    assert_eq!(of("CP-ETCD-FSYNC"), Some("fdatasync".into()));
+    assert_eq!(of("CP-ETCD-HEALTH"), Some("etcd".into()));
+    assert_eq!(of("NET-PORTS"), Some("network".into()));
+    assert_eq!(of("HOST-KERNEL"), Some("hosts".into()));
+
+    // Plain --strict still fails on them, and says what would accept them.
+    let out = kubev_ha(&["check", "examples/ha-reference.yaml", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--allow-unmeasured accepts"), "{}", stderr(&out));
+    // Without --strict the flag means nothing: a usage error.
+    assert_eq!(kubev_ha(&["check", "examples/ha-reference.yaml", "--allow-unmeasured"]).status.code(), Some(2));
+}
+
+#[test]
+fn strict_with_allow_unmeasured_still_fails_on_what_the_inventory_left_out() {
+    let text = std::fs::read_to_string(crate::common::example("ha-reference.yaml")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The first worker's memory (line 78 of the reference) left out.
+    assert_eq!(lines[77].trim(), "memory: 512Gi");
+    let without: String = lines.iter().enumerate().filter(|(i, _)| *i != 77).map(|(_, l)| format!("{l}\n")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-memory.yaml");
+    std::fs::write(&file, without).unwrap();
+    let out = kubev_ha(&["check", file.to_str().unwrap(), "--strict", "--allow-unmeasured", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let declarable: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "unknown" && f.get("awaits").is_none())
+        .collect();
+    assert!(declarable.iter().any(|f| f["rule"] == "W-MEMORY"), "{declarable:#?}");
+    assert!(stderr(&out).contains("the inventory could state"), "{}", stderr(&out));
+}
+
+/// A node the probe could not reach is unknown, but not awaiting evidence:
+/// the measurement was tried and failed, so `--allow-unmeasured` must not
+/// hide it.
+#[test]
+fn an_unreachable_node_does_not_await_evidence() {
+    use kubev_ha_model::host::HostProbe;
+    let inventory = crate::common::reference();
+    let hosts = inventory
+        .nodes
+        .iter()
+        .map(|n| (n.name.clone(), HostProbe::Unreachable { reason: "connection refused".into() }))
+        .collect();
+    let facts = kubev_ha_model::Facts::from_inventory(inventory, "r.yaml").with_probes(hosts);
+    let report = kubev_ha_rules::check(&facts, &kubev_ha_rules::CheckOptions::default());
+    let kernel: Vec<_> = report.findings.iter().filter(|f| f.rule == "HOST-KERNEL").collect();
+    assert!(!kernel.is_empty());
+    for f in kernel {
+        assert_eq!(f.severity, kubev_ha_rules::Severity::Unknown, "{f:?}");
+        assert_eq!(f.awaits, None, "{f:?}");
+    }
+    assert!(report.failed_allowing_unmeasured());
 }

@@ -40,7 +40,9 @@ fn report_format_doc_names_every_field() {
         "remediation",
         "location",
         "waived",
+        "awaits",
         "summary",
+        "awaitingEvidence",
         "notes",
     ] {
         assert!(doc.contains(&format!("`{field}`")), "docs/report-format.md does not document `{field}`");
@@ -110,4 +112,28 @@ fn backticked_names(markdown: &str) -> std::collections::BTreeSet<String> {
         .flat_map(|span| std::iter::once(span).chain(span.split('.').map(|s| s.trim_end_matches("[]"))))
         .map(str::to_string)
         .collect()
+}
+
+/// Regression: the README's `net bandwidth --to HOST:PORT` line followed a
+/// `net serve` without `--bandwidth-port`, so a reader who ran them in
+/// order measured against a port nothing listened on. Every bandwidth
+/// line of a code block must have a `net serve` with its port in the same
+/// block (the `--help` example's default port is 5201).
+#[test]
+fn readme_bandwidth_examples_have_a_sink_to_measure() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```").skip(1).step_by(2) {
+        for line in block.lines().filter(|l| l.contains("kubev-ha net bandwidth")) {
+            let to = line.split_whitespace().skip_while(|w| *w != "--to").nth(1).expect("--to HOST[:PORT]");
+            let port = to.rsplit_once(':').map_or("5201", |(_, p)| p);
+            let serves = block.lines().any(|l| {
+                l.contains("kubev-ha net serve")
+                    && l.split_whitespace().skip_while(|w| *w != "--bandwidth-port").nth(1) == Some(port)
+            });
+            assert!(serves, "README: `{line}` has no `net serve ... --bandwidth-port {port}` in its block");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the README shows `net bandwidth`");
 }

@@ -9,8 +9,11 @@ use crate::common::{kubev_ha, skip, stderr};
 fn etcd_report(cluster: &EtcdCluster, extra: &[&str]) -> (Value, i32) {
     let endpoints = cluster.endpoints().join(",");
     let mut args: Vec<String> = vec!["etcd".into(), "--endpoints".into(), endpoints, "--format".into(), "json".into()];
+    // Generous by default: healthy members must answer, and how fast a
+    // loaded machine lets them is not what these tests are about. Tests of
+    // what happens at the deadline pass their own.
     if !extra.contains(&"--timeout") {
-        args.extend(["--timeout".into(), "2s".into()]);
+        args.extend(["--timeout".into(), "10s".into()]);
     }
     if let Some(tls) = &cluster.tls {
         for (flag, path) in [("--cacert", &tls.ca), ("--cert", &tls.client_cert), ("--key", &tls.client_key)] {
@@ -85,7 +88,8 @@ fn etcd_health_through_failures() {
     // Two down: quorum lost, said plainly, exit 1, within the deadlines.
     cluster.stop(1);
     let started = std::time::Instant::now();
-    let (report, code) = etcd_report(&cluster, &[]);
+    // Without quorum the read waits for its deadline: a short one here.
+    let (report, code) = etcd_report(&cluster, &["--timeout", "2s"]);
     // A "did not hang" bound, not a performance threshold: each request
     // has a 2 s deadline and there are a handful per member.
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "took {:?}", started.elapsed());
@@ -195,7 +199,7 @@ fn etcd_inventory_maps_members_to_nodes_by_address() {
         file
     };
     let run = |file: &std::path::Path| {
-        json_report(&["etcd", file.to_str().unwrap(), "--client-port", &port, "--format", "json", "--timeout", "2s"])
+        json_report(&["etcd", file.to_str().unwrap(), "--client-port", &port, "--format", "json", "--timeout", "10s"])
     };
 
     // m1 and m2 share zone a: losing it loses quorum.
@@ -228,7 +232,7 @@ fn etcd_one_endpoint_discovers_the_other_members() {
         Err(why) => return skip("etcd_one_endpoint_discovers_the_other_members", &why),
     };
     let first = cluster.endpoints()[0].clone();
-    let args = ["etcd", "--endpoints", &first, "--format", "json", "--timeout", "2s"];
+    let args = ["etcd", "--endpoints", &first, "--format", "json", "--timeout", "10s"];
 
     // The member list names the other two; they are asked at their
     // advertised client URLs.
@@ -262,7 +266,7 @@ fn etcd_members_unreachable_at_their_advertised_urls_are_not_quorum_lost() {
         Err(why) => return skip("etcd_members_unreachable_at_their_advertised_urls_are_not_quorum_lost", &why),
     };
     let first = cluster.endpoints()[0].clone();
-    let (report, _) = json_report(&["etcd", "--endpoints", &first, "--format", "json", "--timeout", "2s"]);
+    let (report, _) = json_report(&["etcd", "--endpoints", &first, "--format", "json", "--timeout", "10s"]);
     let states = member_states(&report);
     assert_eq!(states, ["healthy", "down", "down"], "{report}");
     let q = finding(&report, "CP-ETCD-HEALTH", "cluster");

@@ -457,3 +457,20 @@ fn the_kubelet_section_parses_and_rejects_unknown_behaviours() {
     let err = kubev_ha_model::parse_str("k.yaml", &doc("UnlimitedSwap")).unwrap_err().render_plain();
     assert!(err.contains("k.yaml:5"), "{err}");
 }
+
+/// Regression: `kubev-ha host` named the machine's hostname as the FILE of
+/// the commands its hints suggest (`kubev-ha etcd vm`): there is no
+/// inventory file behind a host check.
+#[test]
+fn host_hints_never_pass_the_hostname_as_a_file() {
+    let report = host_report("xeon-server", "control-plane");
+    let hostname = report["source"].as_str().unwrap().to_string();
+    let remediations: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["remediation"].as_str()).collect();
+    for command in ["etcd", "probe", "net check", "net matrix", "render nftables"] {
+        let wrong = format!("kubev-ha {command} {hostname}");
+        assert!(remediations.iter().all(|r| !r.contains(&wrong)), "`{wrong}` suggested: {remediations:#?}");
+    }
+    let fsync = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "CP-ETCD-FSYNC").unwrap();
+    assert!(fsync["remediation"].as_str().unwrap().contains("`kubev-ha etcd --endpoints URL`"), "{fsync}");
+}

@@ -295,8 +295,11 @@ fn check_tells_open_wrong_host_and_closed_apart() {
         "--format",
         "json",
         "--no-mtu",
+        // Generous: the responder on loopback answers at once; a tight
+        // deadline would only turn a slow answer on a loaded machine into
+        // "filtered", which is not what this test is about.
         "--timeout",
-        "1s",
+        "10s",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -334,7 +337,7 @@ fn responder_bounds_its_connections_and_stops_by_itself() {
             "--bind",
             "127.0.0.6",
             "--ttl",
-            "3s",
+            "10s",
             "--max-conns",
             "4",
         ])
@@ -342,7 +345,15 @@ fn responder_bounds_its_connections_and_stops_by_itself() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // Its first line says it listens; a fixed sleep was too short on a
+    // loaded machine, and the connections below then found nobody.
+    // The reader stays open until the end: a closed pipe would kill the
+    // responder at its next line of output.
+    let mut ready = String::new();
+    use std::io::BufRead;
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut ready).unwrap();
+    assert!(ready.starts_with("kubev-ha net serve as r"), "{ready}");
     // Hold many connections open without reading: only 4 are served.
     // The kubelet's port: a worker's responder serves node-network ports only.
     let held: Vec<_> = (0..40).filter_map(|_| std::net::TcpStream::connect(("127.0.0.6", 10250)).ok()).collect();
@@ -356,6 +367,7 @@ fn responder_bounds_its_connections_and_stops_by_itself() {
         std::thread::sleep(Duration::from_millis(100));
     };
     drop(held);
+    drop(stdout);
     let err = String::from_utf8_lossy(&out.stderr);
     let refused: u64 =
         err.split("answered, ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);

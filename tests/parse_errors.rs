@@ -56,6 +56,19 @@ snapshot_error!(missing_kind, "apiVersion: kubev-ha/v1alpha1\nmetadata: {name: x
 snapshot_error!(no_nodes, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n");
 snapshot_error!(unclosed_bracket, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nnodes: [\n");
 snapshot_error!(not_a_mapping, "just a sentence\n");
+
+/// The KubeVCluster example with `from` replaced by `to` (once), as text.
+fn manifest_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(example("kubev-cluster.yaml")).unwrap();
+    assert!(text.contains(from), "the manifest example has no `{from}`");
+    text.replacen(from, to, 1)
+}
+
+snapshot_error!(manifest_misspelt_static_workers, manifest_with("staticWorkers:", "staticWorker:"));
+snapshot_error!(
+    manifest_misspelt_host_address,
+    manifest_with("- address: \"192.168.1.11\"", "- adress: \"192.168.1.11\"")
+);
 snapshot_error!(duplicate_key, reference_with("    zone: fra-a\n", "    zone: fra-a\n    zone: fra-b\n"));
 
 #[test]
@@ -70,7 +83,10 @@ fn every_problem_names_line_and_column() {
 #[test]
 fn invalid_utf8_is_an_error_not_a_panic() {
     let err = kubev_ha_model::parse_bytes("inventory.yaml", b"kind: Inventory\nname: \xff\xfe\n").unwrap_err();
-    assert_eq!(err.render_plain(), "inventory.yaml:2:7: the file is not UTF-8 text");
+    assert_eq!(
+        err.render_plain(),
+        "inventory.yaml:2:7: byte 22 is a byte that is not UTF-8: the input is not UTF-8 text"
+    );
 }
 snapshot_error!(kubevirt_version_not_modelled, reference_with("ha:\n", "kubevirt:\n  version: v1.10.0\nha:\n"));
 snapshot_error!(kubevirt_version_as_a_number, reference_with("ha:\n", "kubevirt:\n  version: 1.6\nha:\n"));

@@ -81,7 +81,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 
 fn apply(text: &str, m: &Mutation) -> Vec<u8> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let n = lines.len().max(1);
+    // An earlier edit (a truncation to nothing) may have left no line at
+    // all: the line edits then work on one empty line, never index an
+    // empty list.
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    let n = lines.len();
     match m {
         Mutation::DeleteLine(i) => {
             lines.remove(i % n);
@@ -149,22 +155,46 @@ fn every_example_loads() {
     }
 }
 
+/// The head of a valid inventory, so that what refuses a document below
+/// is the part under test and not a missing `apiVersion`.
+const VALID_HEAD: &str = "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: t}\nnodes:\n  \
+                          - {name: w-1, address: 10.0.0.1, roles: [worker]}\n";
+
+/// Loads `text`, which must be refused with a located error, and returns
+/// the error's plain text.
+fn refused(text: &str) -> String {
+    // The head alone loads: the refusal below comes from what was added.
+    parse_str("head.yaml", VALID_HEAD).unwrap_or_else(|e| panic!("the head must load: {}", e.render_plain()));
+    match parse_bytes("fuzz.yaml", text.as_bytes()) {
+        Ok(_) => panic!("loaded, but must be refused"),
+        Err(err) => {
+            let plain = err.render_plain();
+            assert!(plain.starts_with("fuzz.yaml"), "{plain}");
+            plain
+        }
+    }
+}
+
 #[test]
 fn deep_nesting_is_refused_not_a_stack_overflow() {
-    let text = format!("kind: Inventory\nmetadata: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
-    exercise(text.as_bytes());
+    let text = format!("{VALID_HEAD}labels: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let plain = refused(&text);
+    assert!(plain.contains("recursion limit exceeded"), "{plain}");
 }
 
 #[test]
 fn anchor_bombs_are_refused() {
-    let mut text = String::from("kind: Inventory\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    // Eleven levels of ten aliases each: 10^12 nodes once expanded.
+    let mut text = format!("{VALID_HEAD}a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         text.push_str(&format!(
             "b{i}: &b{i} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
             p = if i == 1 { "a".into() } else { format!("b{}", i - 1) }
         ));
     }
-    exercise(text.as_bytes());
+    let plain = refused(&text);
+    // Refused by the reader's budget, not by an unknown key or a type.
+    assert!(plain.contains("too large or too complex"), "{plain}");
 }
 
 /// Regression: a zone with workers but no etcd member anywhere made the
@@ -181,4 +211,23 @@ fn zones_without_any_control_plane_do_not_panic() {
     // still says that no etcd member means no quorum.
     assert_eq!(zone.severity, kubev_ha_rules::Severity::Info, "{zone:?}");
     assert!(zone.message.contains("0 of 0 members"), "{zone:?}");
+}
+
+/// Regression: `Truncate` to nothing, then a line edit, panicked in the
+/// mutator itself ("removal index (is 0) should be < len (is 0)"), so the
+/// proptest failed on its own harness, not on the tool.
+#[test]
+fn the_mutator_edits_lines_of_an_emptied_text() {
+    let emptied = apply("kind: Inventory\n", &Mutation::Truncate(0));
+    assert!(emptied.is_empty());
+    for edit in [
+        Mutation::DeleteLine(0),
+        Mutation::DuplicateLine(3),
+        Mutation::SwapLines(0, 1),
+        Mutation::ReplaceValue(0, "x".into()),
+        Mutation::Reindent(0, 2),
+    ] {
+        let edited = apply(&String::from_utf8_lossy(&emptied), &edit);
+        exercise(&edited);
+    }
 }

@@ -1,8 +1,6 @@
 //! `kubev-ha check FILE`: load, judge, print.
 
-use std::io::Read;
-
-use kubev_ha_model::{Facts, LoadError, LoadedInventory};
+use kubev_ha_model::{ByteSize, Facts, LoadedInventory};
 use kubev_ha_report::{TextOptions, json, text};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 
@@ -10,8 +8,8 @@ use super::Outcome;
 use crate::cli::{CheckArgs, ColorChoice, ReportFormat};
 use crate::output;
 
-pub fn run(args: CheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     let problems = waiver_problems(&loaded.inventory);
     if !problems.is_empty() {
         return Err(loaded.input_error(problems).into());
@@ -28,16 +26,14 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
         ),
     };
     print!("{rendered}");
-    super::say_why_strict_failed(&report, args.strict);
-    Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
+    let failed = super::failed(&report, args.strict, args.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
-/// Loads the file, or standard input for `-`.
-pub fn load(path: &std::path::Path) -> miette::Result<LoadedInventory> {
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|error| LoadError::Io { path: "<stdin>".into(), error })?;
-        return Ok(kubev_ha_model::parse_bytes("<stdin>", &bytes).map_err(LoadError::Input)?);
-    }
-    Ok(kubev_ha_model::load_file(path)?)
+/// Loads the file, or standard input for `-`, refusing more than
+/// `max_input` bytes (`--max-input`) and input that is not text before
+/// reading it all.
+pub fn load(path: &std::path::Path, max_input: ByteSize) -> miette::Result<LoadedInventory> {
+    Ok(kubev_ha_model::load_input(path, max_input)?)
 }

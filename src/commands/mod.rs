@@ -35,15 +35,15 @@ impl Outcome {
 
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
-        Command::Check(args) => check::run(args, cli.color),
-        Command::Plan(args) => plan::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color, cli.max_input),
+        Command::Plan(args) => plan::run(args, cli.color, cli.max_input),
         Command::Generate(args) => generate::run(args),
         Command::Host(args) => host::run(args, cli.color),
         Command::Disk(args) => disk::run(args, cli.color),
-        Command::Etcd(args) => etcd::run(args, cli.color),
-        Command::Net(command) => net::run(command, cli.color),
-        Command::Render(command) => render::run(command),
-        Command::Probe(args) => probe::run(args, cli.color),
+        Command::Etcd(args) => etcd::run(args, cli.color, cli.max_input),
+        Command::Net(command) => net::run(command, cli.color, cli.max_input),
+        Command::Render(command) => render::run(command, cli.max_input),
+        Command::Probe(args) => probe::run(args, cli.color, cli.max_input),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),
     }
@@ -51,12 +51,29 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
 
 /// With `--strict`, a report with no failed requirement still exits 1 on
 /// a warn or an unknown; say so, since its summary line says "no
-/// requirement failed".
-fn say_why_strict_failed(report: &kubev_ha_rules::Report, strict: bool) {
-    if strict && report.failed(true) && !report.failed(false) {
-        eprintln!(
-            "kubev-ha: --strict: exit 1 for {} warn and {} unknown finding(s)",
-            report.summary.warn, report.summary.unknown
-        );
+/// requirement failed", and say which unknowns only a measurement fills.
+fn say_why_strict_failed(report: &kubev_ha_rules::Report, strict: bool, allow_unmeasured: bool) {
+    let s = &report.summary;
+    if allow_unmeasured {
+        if report.failed_allowing_unmeasured() && !report.failed(false) {
+            eprintln!(
+                "kubev-ha: --strict: exit 1 for {} warn and {} unknown finding(s) the inventory could state ({} awaiting a measurement accepted by --allow-unmeasured)",
+                s.warn,
+                s.unknown - s.awaiting_evidence,
+                s.awaiting_evidence
+            );
+        }
+    } else if strict && report.failed(true) && !report.failed(false) {
+        let awaiting = if s.awaiting_evidence > 0 {
+            format!("; {} of the unknown await a measurement, which --allow-unmeasured accepts", s.awaiting_evidence)
+        } else {
+            String::new()
+        };
+        eprintln!("kubev-ha: --strict: exit 1 for {} warn and {} unknown finding(s){awaiting}", s.warn, s.unknown);
     }
+}
+
+/// The exit decision of a command with `--strict` and `--allow-unmeasured`.
+fn failed(report: &kubev_ha_rules::Report, strict: bool, allow_unmeasured: bool) -> bool {
+    if allow_unmeasured { report.failed_allowing_unmeasured() } else { report.failed(strict) }
 }

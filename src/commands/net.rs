@@ -34,11 +34,11 @@ fn runtime() -> miette::Result<tokio::runtime::Runtime> {
         .map_err(|e| miette::miette!("cannot start the async runtime: {e}"))
 }
 
-pub fn run(command: NetCommand, color: ColorChoice) -> miette::Result<Outcome> {
+pub fn run(command: NetCommand, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     match command {
         NetCommand::Serve(args) => serve_cmd(args),
-        NetCommand::Check(args) => check_cmd(args, color),
-        NetCommand::Matrix(args) => matrix_cmd(args, color),
+        NetCommand::Check(args) => check_cmd(args, color, max_input),
+        NetCommand::Matrix(args) => matrix_cmd(args, color, max_input),
         NetCommand::Bandwidth(args) => bandwidth_cmd(args),
     }
 }
@@ -127,8 +127,8 @@ fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Re
     miette::miette!(help = hint, "no node `{name}` in the inventory")
 }
 
-fn check_cmd(args: NetCheckArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+fn check_cmd(args: NetCheckArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     if loaded.inventory.node(&args.from).is_none() {
         return Err(unknown_node(&loaded.inventory, &args.from));
     }
@@ -213,8 +213,8 @@ fn judge_and_print(
     Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
-fn matrix_cmd(args: MatrixArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     let inventory = loaded.inventory.clone();
     let binary = std::env::current_exe()
         .and_then(std::fs::read)

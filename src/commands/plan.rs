@@ -8,8 +8,8 @@ use super::check::load;
 use crate::cli::{ColorChoice, PlanArgs, ReportFormat};
 use crate::output;
 
-pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     let options = PlanOptions {
         limits: SetLimits { enumerate_up_to: args.enumerate_up_to, sample: args.sample, seed: args.seed },
         search_fix: !args.no_fix,
@@ -18,7 +18,11 @@ pub fn run(args: PlanArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let plan = kubev_ha_plan::plan(&loaded.inventory, options).map_err(|cannot| {
         let missing: Vec<String> = cannot.missing.iter().map(|m| format!("{} has no {}", m.subject, m.fact)).collect();
         miette::miette!(
-            help = format!("declare them, or read the hosts' facts with `kubev-ha probe {}`", loaded.source_name),
+            help = format!(
+                "declare them, or read the hosts' facts with `kubev-ha probe {}`",
+                // Standard input cannot be named again.
+                if loaded.source_name == kubev_ha_model::input::STDIN_NAME { "FILE" } else { &loaded.source_name }
+            ),
             "{}: cannot simulate without the size of every worker and workload: {}",
             loaded.source_name,
             missing.join(", ")

@@ -14,8 +14,8 @@ use super::check::load;
 use crate::cli::{ColorChoice, ProbeArgs, ReportFormat};
 use crate::output;
 
-pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
-    let loaded = load(&args.file)?;
+pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
+    let loaded = load(&args.file, max_input)?;
     let problems = waiver_problems(&loaded.inventory);
     if !problems.is_empty() {
         return Err(loaded.input_error(problems).into());
@@ -83,6 +83,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice) -> miette::Result<Outcome> {
         ),
     };
     print!("{rendered}");
-    super::say_why_strict_failed(&report, args.strict);
-    Ok(if report.failed(args.strict) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
+    let failed = super::failed(&report, args.strict, args.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }

@@ -6,7 +6,7 @@ use super::Outcome;
 use super::check::load;
 use crate::cli::{RenderArgs, RenderCommand};
 
-pub fn run(command: RenderCommand) -> miette::Result<Outcome> {
+pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     type Render = fn(&kubev_ha_model::Inventory, &str, &str, &FirewallOptions) -> String;
     let (args, render): (RenderArgs, Render) = match command {
         RenderCommand::Nftables(a) => (a, firewall::nftables),
@@ -16,7 +16,7 @@ pub fn run(command: RenderCommand) -> miette::Result<Outcome> {
         // The port `net matrix --bandwidth` measures on; closed unless asked.
         measurement_ports: if args.allow_measurement_ports { vec![kubev_ha_net::wire::BANDWIDTH_PORT] } else { vec![] },
     };
-    let loaded = load(&args.file)?;
+    let loaded = load(&args.file, max_input)?;
     let inventory = &loaded.inventory;
     let problems = firewall::address_problems(inventory);
     if !problems.is_empty() {

@@ -40,10 +40,44 @@ pub struct EtcdCluster {
     members: Vec<Member>,
     pub tls: Option<Tls>,
     pub dir: tempfile::TempDir,
+    /// Ports advertised with nothing behind them, held for the cluster's
+    /// life (see [`unlistened_port`]).
+    reserved: Vec<std::os::fd::OwnedFd>,
 }
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// A port on 127.0.0.1 on which nothing listens and nothing else can:
+/// a TCP socket bound to it without `listen`, so connections are refused
+/// at once, while the port stays taken for as long as the socket lives. A
+/// port found free and released (as [`free_port`] does) was once taken by
+/// another test's etcd running in parallel, which then answered there.
+fn unlistened_port() -> Result<(u16, std::os::fd::OwnedFd), String> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: plain socket calls on a descriptor this function owns; the
+    // address structures are fully initialised before use.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(format!("socket: {}", std::io::Error::last_os_error()));
+        }
+        let owned = OwnedFd::from_raw_fd(fd);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        if libc::bind(fd, (&raw const addr).cast(), len) != 0 {
+            return Err(format!("bind: {}", std::io::Error::last_os_error()));
+        }
+        let mut bound: libc::sockaddr_in = std::mem::zeroed();
+        let mut bound_len = len;
+        if libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len) != 0 {
+            return Err(format!("getsockname: {}", std::io::Error::last_os_error()));
+        }
+        Ok((u16::from_be(bound.sin_port), owned))
+    }
 }
 
 /// A port free on every one of `hosts`, so that members on different
@@ -126,16 +160,20 @@ impl EtcdCluster {
     /// advertise a client URL on which nothing listens, as members do that
     /// advertise an address this machine cannot reach.
     pub fn start_advertising_unreachable(n: usize) -> Result<EtcdCluster, String> {
-        let hosts = (0..n)
-            .map(|i| {
-                let mut place = Place::on("127.0.0.1", free_port(), free_port());
-                if i > 0 {
-                    place.advertised_client_port = free_port();
-                }
-                place
-            })
-            .collect();
-        EtcdCluster::launch(hosts, false)
+        let mut reserved = Vec::new();
+        let mut hosts = Vec::new();
+        for i in 0..n {
+            let mut place = Place::on("127.0.0.1", free_port(), free_port());
+            if i > 0 {
+                let (port, socket) = unlistened_port()?;
+                place.advertised_client_port = port;
+                reserved.push(socket);
+            }
+            hosts.push(place);
+        }
+        let mut cluster = EtcdCluster::launch(hosts, false)?;
+        cluster.reserved = reserved;
+        Ok(cluster)
     }
 
     /// Starts one member per place, named m1, m2, ...
@@ -186,7 +224,7 @@ impl EtcdCluster {
             let child = cmd.spawn().map_err(|e| format!("cannot start etcd: {e}"))?;
             members.push(Member { child: Some(child), host: host.clone(), client_port: *client });
         }
-        let cluster = EtcdCluster { members, tls, dir };
+        let cluster = EtcdCluster { members, tls, dir, reserved: Vec::new() };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(status) = inspect(&cluster.config(Duration::from_secs(2))) {

@@ -68,7 +68,9 @@ PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start sshd: {e}"))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // Generous: on a loaded machine sshd can take seconds to listen, and
+        // a slow start must not turn the ssh tests into skips.
+        let deadline = Instant::now() + Duration::from_secs(30);
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -83,7 +85,7 @@ PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                return Err("sshd did not start listening within 10s".into());
+                return Err("sshd did not start listening within 30s".into());
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -185,7 +185,25 @@ impl Diagnostic for RelatedProblem {
 pub enum LoadError {
     #[error("cannot read {path}: {error}")]
     Io { path: String, error: std::io::Error },
+    /// More than the input limit (`--max-input`); `size` when the file
+    /// said it, `None` for a stream stopped at the limit.
+    #[error("{path}: {}", too_large(*limit, *size))]
+    #[diagnostic(help(
+        "an inventory of 20,000 workers is under 8 MiB; if this really is one, raise the limit with --max-input (e.g. --max-input 256Mi)"
+    ))]
+    TooLarge { path: String, limit: crate::quantity::ByteSize, size: Option<u64> },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Input(InputError),
+}
+
+fn too_large(limit: crate::quantity::ByteSize, size: Option<u64>) -> String {
+    match size {
+        Some(size) => format!(
+            "the file is {}, over the input limit of {}; not read",
+            crate::quantity::ByteSize::bytes(size).human(),
+            limit.human()
+        ),
+        None => format!("more than the input limit of {}; stopped reading", limit.human()),
+    }
 }

@@ -9,7 +9,10 @@
 //! `loadBalancer`; `storage`), but not what the hosts are made of: CPU,
 //! memory, VT-x, disks and NIC speeds stay unknown until `kubev-ha probe`
 //! reads them over SSH. Keys this tool does not know are warnings, not
-//! errors: the installer's schema is not ours.
+//! errors: the installer's schema is not ours. The exception is a
+//! near-miss of a key that carries nodes (`staticWorker:` for
+//! `staticWorkers:`): the hosts under it would silently not exist, so
+//! that is an error.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -106,6 +109,195 @@ pub struct LoadBalancer {
 pub struct ManifestStorage {
     pub longhorn: Option<serde_json::Value>,
     pub none: Option<serde_json::Value>,
+}
+
+/// The keys of one level of the manifest: those this tool reads, those
+/// Kube-V's installer reads that this tool does not judge, and those that
+/// carry the cluster's nodes.
+///
+/// The installer's keys are from the Kubermatic Virtualization
+/// configuration guide and its v1alpha1 API reference
+/// (docs.kubermatic.com/kubermatic-virtualization/main/configuration-guide/
+/// and .../references/kubev-cluster-v1alpha1/).
+struct Level {
+    /// The parent's path, with `[]` for any item of a list.
+    path: &'static str,
+    read: &'static [&'static str],
+    installer_only: &'static [&'static str],
+    /// A near-miss of one of these is an error: the hosts under a misspelt
+    /// `staticWorkers` would silently not exist, and W-COUNT would then
+    /// fail for the wrong reason ("0 VM-capable workers").
+    carries_nodes: &'static [&'static str],
+}
+
+const HOST_KEYS: &[&str] = &["address", "sshUsername", "sshPrivateKeyFile", "sshPort", "hostname", "labels"];
+const HOST_INSTALLER_KEYS: &[&str] = &["annotations", "tunnelInterface"];
+
+const LEVELS: &[Level] = &[
+    Level {
+        path: "",
+        read: &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "name",
+            "controlPlane",
+            "staticWorkers",
+            "apiEndpoint",
+            "networkConfiguration",
+            "loadBalancer",
+            "storage",
+        ],
+        installer_only: &["offlineSettings", "kubevirt", "idp", "dashboard"],
+        carries_nodes: &["controlPlane", "staticWorkers"],
+    },
+    Level { path: "controlPlane", read: &["hosts"], installer_only: &[], carries_nodes: &["hosts"] },
+    Level { path: "staticWorkers", read: &["hosts"], installer_only: &[], carries_nodes: &["hosts"] },
+    Level {
+        path: "controlPlane.hosts[]",
+        read: HOST_KEYS,
+        installer_only: HOST_INSTALLER_KEYS,
+        carries_nodes: &["address"],
+    },
+    Level {
+        path: "staticWorkers.hosts[]",
+        read: HOST_KEYS,
+        installer_only: HOST_INSTALLER_KEYS,
+        carries_nodes: &["address"],
+    },
+    Level { path: "metadata", read: &["name"], installer_only: &[], carries_nodes: &[] },
+    Level { path: "apiEndpoint", read: &["host", "port"], installer_only: &["alternativeNames"], carries_nodes: &[] },
+    Level {
+        path: "networkConfiguration",
+        read: &["networkCIDR", "serviceCIDR", "dnsServerIP", "gatewayIP"],
+        installer_only: &["tunnelInterface"],
+        carries_nodes: &[],
+    },
+    Level { path: "loadBalancer", read: &["metallb", "none"], installer_only: &[], carries_nodes: &[] },
+    Level { path: "storage", read: &["longhorn", "none"], installer_only: &[], carries_nodes: &[] },
+];
+
+impl KubeVCluster {
+    /// Judges the keys the reader left unread, given as dotted paths
+    /// (`controlPlane.hosts.0.adress`): warnings for most, with a "did you
+    /// mean"; errors for near-misses of the keys that carry nodes. Each
+    /// is placed at its line in `text` where the YAML is block style.
+    pub(crate) fn unread_keys(&self, paths: &[String], text: &str) -> (Vec<Problem>, Vec<Problem>) {
+        let mut warnings = Vec::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            let segments: Vec<&str> = path.split('.').collect();
+            let Some((key, parents)) = segments.split_last() else { continue };
+            let level_path = parents
+                .iter()
+                .map(|s| if s.parse::<usize>().is_ok() { "[]".to_string() } else { format!(".{s}") })
+                .collect::<String>();
+            let level_path = level_path.strip_prefix('.').unwrap_or(&level_path).replace(".[]", "[]");
+            let shown = segments
+                .iter()
+                .map(|s| if s.parse::<usize>().is_ok() { format!("[{s}]") } else { format!(".{s}") })
+                .collect::<String>();
+            let shown = shown.strip_prefix('.').unwrap_or(&shown).to_string();
+            let pos = self.position_of(&segments, text);
+            let level = LEVELS.iter().find(|l| l.path == level_path);
+            let Some(level) = level else {
+                warnings.push(Problem::maybe_at(
+                    pos,
+                    format!("unknown key `{shown}` in the KubeVCluster manifest (ignored)"),
+                ));
+                continue;
+            };
+            if level.installer_only.contains(key) {
+                warnings.push(Problem::maybe_at(
+                    pos,
+                    format!("`{shown}` is the installer's setting; kubev-ha does not judge it (ignored)"),
+                ));
+                continue;
+            }
+            let candidates = level.read.iter().chain(level.installer_only).copied();
+            match crate::suggest::did_you_mean(key, candidates) {
+                Some(near) if level.carries_nodes.contains(&near) => errors.push(
+                    Problem::maybe_at(
+                        pos,
+                        format!(
+                            "unknown key `{shown}` in the KubeVCluster manifest: did you mean `{near}`? {}",
+                            if near == "address" {
+                                "The host would have no address"
+                            } else {
+                                "The hosts under it would be left out"
+                            }
+                        ),
+                    )
+                    .with_help(format!(
+                        "`{near}` carries the cluster's nodes, so a near-miss of it is an error, not a warning: rename the key"
+                    )),
+                ),
+                Some(near) => warnings.push(Problem::maybe_at(
+                    pos,
+                    format!("unknown key `{shown}` in the KubeVCluster manifest (ignored; did you mean `{near}`?)"),
+                )),
+                None => warnings.push(Problem::maybe_at(pos, format!("unknown key `{shown}` in the KubeVCluster manifest (ignored)"))),
+            }
+        }
+        (warnings, errors)
+    }
+
+    /// Where the key at `segments` is written: mapping keys are found in
+    /// the text; a key inside a host is looked up from the host's own
+    /// position (the host itself when the key cannot be found there, as in
+    /// flow style).
+    fn position_of(&self, segments: &[&str], text: &str) -> Option<SourcePos> {
+        match segments {
+            [group @ ("controlPlane" | "staticWorkers"), "hosts", index, key] => {
+                let list = if *group == "controlPlane" { &self.control_plane } else { &self.static_workers };
+                let host = list.as_ref()?.hosts.get(index.parse::<usize>().ok()?)?;
+                let at = host.at?;
+                Some(key_in_item(text, at, key).unwrap_or(at))
+            }
+            _ if segments.iter().any(|s| s.parse::<usize>().is_ok()) => None,
+            _ => crate::load::key_position(text, segments),
+        }
+    }
+}
+
+/// The position of `key` among the keys of the block-style mapping that
+/// starts at `item` (a list item's first key, after its `- `).
+fn key_in_item(text: &str, item: SourcePos, key: &str) -> Option<SourcePos> {
+    let start = item.offset?;
+    let rest = text.get(start..)?;
+    if !rest.starts_with(|c: char| c.is_alphanumeric() || c == '"' || c == '\'' || c == '_') {
+        return None;
+    }
+    let indent = usize::try_from(item.column).ok()?.checked_sub(1)?;
+    let mut offset = start;
+    let mut line_no = item.line;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        let here = offset;
+        offset += line.len();
+        // The first line starts at the item's first key, mid-line.
+        let (line_indent, body) = if i == 0 {
+            (indent, line)
+        } else {
+            line_no += 1;
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            (spaces, &line[spaces..])
+        };
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if line_indent < indent {
+            return None;
+        }
+        let unquoted = body.trim_start_matches(['"', '\'']);
+        if line_indent == indent
+            && unquoted.strip_prefix(key).is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
+        {
+            let column = u32::try_from(indent + 1).ok()?;
+            let at = if i == 0 { start } else { here + line_indent };
+            return Some(SourcePos { line: line_no, column, offset: Some(at) });
+        }
+    }
+    None
 }
 
 /// Longhorn's default StorageClass keeps 3 replicas (numberOfReplicas "3"),

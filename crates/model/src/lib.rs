@@ -9,6 +9,7 @@
 pub mod error;
 pub mod facts;
 pub mod host;
+pub mod input;
 pub mod inventory;
 pub mod kubev_cluster;
 pub mod kubevirt_version;
@@ -23,8 +24,9 @@ pub mod write;
 
 pub use error::{InputError, LoadError, Problem};
 pub use facts::Facts;
+pub use input::{DEFAULT_MAX_INPUT, read_input};
 pub use inventory::*;
 pub use kubev_cluster::KubeVCluster;
-pub use load::{LoadedInventory, SourceFormat, load_file, parse_bytes, parse_str};
+pub use load::{LoadedInventory, SourceFormat, load_file, load_input, parse_bytes, parse_str};
 pub use location::{Located, SourcePos};
 pub use quantity::{ByteSize, Count, Interval, LinkSpeed, QuantityError, Ratio};

@@ -55,9 +55,16 @@ impl LoadedInventory {
 // is returned once per run and only on bad input: boxing buys nothing.
 #[allow(clippy::result_large_err)]
 pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
-    parse_bytes(&name, &bytes).map_err(LoadError::Input)
+    let text = crate::input::read_path(path, crate::input::DEFAULT_MAX_INPUT)?;
+    parse_str(&path.display().to_string(), &text).map_err(LoadError::Input)
+}
+
+/// Reads and checks the input `path` names (`-`: standard input), refusing
+/// more than `max_input` bytes before reading them all.
+#[allow(clippy::result_large_err)]
+pub fn load_input(path: &Path, max_input: crate::ByteSize) -> Result<LoadedInventory, LoadError> {
+    let (name, text) = crate::input::read_input(path, max_input)?;
+    parse_str(&name, &text).map_err(LoadError::Input)
 }
 
 /// Reads an inventory or KubeVCluster manifest from bytes; `name` is used in messages.
@@ -65,17 +72,7 @@ pub fn load_file(path: &Path) -> Result<LoadedInventory, LoadError> {
 // is returned once per run and only on bad input: boxing buys nothing.
 #[allow(clippy::result_large_err)]
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(name, text),
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let text = String::from_utf8_lossy(valid);
-            let line = text.matches('\n').count() + 1;
-            let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let pos = SourcePos { line: line as u32, column: column as u32, offset: Some(e.valid_up_to()) };
-            Err(InputError::new(name, text.into_owned(), vec![Problem::at(pos, "the file is not UTF-8 text")]))
-        }
-    }
+    parse_str(name, crate::input::text_of(name, bytes)?)
 }
 
 /// Reads an inventory or KubeVCluster manifest from text.
@@ -135,12 +132,10 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 result
             })
             .map_err(|e| fail(vec![problem_from_yaml_error(&e, path_of_error.as_deref())]))?;
-            let mut warnings: Vec<Problem> = ignored
-                .iter()
-                .filter_map(|p| clean_path(p))
-                .map(|p| Problem::new(format!("unknown key `{p}` in the KubeVCluster manifest (ignored)")))
-                .collect();
-            let (inventory, notes, errors) = manifest.into_inventory();
+            let unread: Vec<String> = ignored.iter().filter_map(|p| clean_path(p)).collect();
+            let (mut warnings, mut errors) = manifest.unread_keys(&unread, text);
+            let (inventory, notes, mapping_errors) = manifest.into_inventory();
+            errors.extend(mapping_errors);
             if !errors.is_empty() {
                 return Err(fail(errors));
             }
@@ -376,7 +371,7 @@ fn place_top_level(problems: Vec<Problem>, text: &str) -> Vec<Problem> {
 }
 
 /// Where `path` (a top-level key, then keys nested under it) is written.
-fn key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
+pub(crate) fn key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
     let mut offset = 0;
     let mut depth = 0;
     // The indentation of the keys directly under the current parent: set

@@ -128,6 +128,10 @@ pub async fn run_matrix(
                 "--dns-port".into(),
                 dns_port.to_string(),
                 "--measurements-only".into(),
+                // The remote side reads the same text from its stdin: let it
+                // take what this side was allowed to read.
+                "--max-input".into(),
+                text.len().max(kubev_ha_model::DEFAULT_MAX_INPUT.as_u64() as usize).to_string(),
             ];
             let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
             progress(Progress::Step);

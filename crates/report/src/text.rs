@@ -97,7 +97,12 @@ fn write_finding(out: &mut String, p: &Paint, report: &Report, f: &Finding, subj
         let _ = writeln!(out, "{indent}{} {} ({}; waived)", p.dim("was:"), f.severity, w.reason);
     }
     if let Some(fix) = f.remediation.as_deref().filter(|_| f.severity != Severity::Pass) {
-        let label = if f.severity == Severity::Unknown { "learn:" } else { "fix:" };
+        let label = match (f.severity, f.awaits) {
+            // Only a measurement can tell; the inventory cannot.
+            (Severity::Unknown, Some(_)) => "measure:",
+            (Severity::Unknown, None) => "learn:",
+            _ => "fix:",
+        };
         let _ = writeln!(out, "{indent}{} {fix}", p.dim(label));
     }
 }
@@ -114,6 +119,8 @@ pub fn summary_line(s: &Summary, p: &Paint, failed: bool) -> String {
     ];
     let verdict = if failed {
         p.severity(Severity::Fail, "requirements failed")
+    } else if s.unknown > 0 && s.awaiting_evidence > 0 {
+        format!("no requirement failed; {} not yet known ({} awaiting a measurement)", s.unknown, s.awaiting_evidence)
     } else if s.unknown > 0 {
         format!("no requirement failed; {} not yet known", s.unknown)
     } else {

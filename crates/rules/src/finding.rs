@@ -85,6 +85,41 @@ pub enum WaiverOrigin {
     CommandLine,
 }
 
+/// The evidence an unknown finding waits for: a measurement that no
+/// inventory can state, only a command run against the real cluster.
+///
+/// `--strict --allow-unmeasured` accepts unknowns that await evidence and
+/// fails on the rest, which the inventory could have stated. The values
+/// name what fills them, so that a report from the command that measures
+/// (its JSON `measurements` or `hosts`) can later be handed back as
+/// evidence and close them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// fdatasync latency of etcd's disk: `kubev-ha disk` on the node, or a
+    /// running member's metrics through `kubev-ha etcd`.
+    Fdatasync,
+    /// The running etcd cluster: `kubev-ha etcd`.
+    Etcd,
+    /// What the network between the hosts carries: `kubev-ha net check` or
+    /// `kubev-ha net matrix`.
+    Network,
+    /// The hosts' own facts (kernel, modules, swap, clock, identity):
+    /// `kubev-ha probe` or `kubev-ha host`.
+    Hosts,
+}
+
+impl Evidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Fdatasync => "fdatasync",
+            Evidence::Etcd => "etcd",
+            Evidence::Network => "network",
+            Evidence::Hosts => "hosts",
+        }
+    }
+}
+
 /// One rule's verdict on one subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -104,6 +139,9 @@ pub struct Finding {
     pub location: Option<SourcePos>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<AppliedWaiver>,
+    /// For an unknown only a measurement can fill: what kind of evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaits: Option<Evidence>,
 }
 
 impl Finding {
@@ -116,6 +154,13 @@ impl Finding {
     /// Says what to do about it.
     pub fn fix(mut self, remediation: impl Into<String>) -> Self {
         self.remediation = Some(remediation.into());
+        self
+    }
+
+    /// Marks an unknown as waiting for a measurement, not for a fact the
+    /// inventory could state.
+    pub fn awaiting(mut self, evidence: Evidence) -> Self {
+        self.awaits = Some(evidence);
         self
     }
 

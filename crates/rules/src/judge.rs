@@ -8,7 +8,7 @@ use kubev_ha_model::{Facts, Inventory, Profile};
 use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
 
 use crate::catalog::Rule;
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::severity::Severity;
 use crate::thresholds::Thresholds;
 
@@ -53,6 +53,7 @@ impl<'a> Judge<'a> {
             remediation: None,
             location: None,
             waived: None,
+            awaits: None,
         }
     }
 
@@ -63,6 +64,18 @@ impl<'a> Judge<'a> {
     /// An unknown finding; `how_to_learn` goes in the remediation.
     pub fn unknown(&self, subject: Subject, message: impl Into<String>, how_to_learn: impl Into<String>) -> Finding {
         self.finding(subject, Severity::Unknown, message).fix(how_to_learn)
+    }
+
+    /// An unknown that only a measurement can fill (`evidence`), with the
+    /// command that takes it.
+    pub fn not_measured(
+        &self,
+        evidence: Evidence,
+        subject: Subject,
+        message: impl Into<String>,
+        how_to_measure: impl Into<String>,
+    ) -> Finding {
+        self.unknown(subject, message, how_to_measure).awaiting(evidence)
     }
 
     /// Whether `node`'s facts were read from the host itself.
@@ -80,11 +93,35 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// The inventory as a hint's command line should name it: the file as
+    /// the user gave it, or `FILE` when the facts came from no file that
+    /// can be named again: `kubev-ha host` judges this machine (its
+    /// hostname is not a file), and standard input is gone once read.
+    pub fn inventory_arg(&self) -> &'a str {
+        let facts = self.facts;
+        if facts.format == kubev_ha_model::SourceFormat::Host || facts.source_name == kubev_ha_model::input::STDIN_NAME
+        {
+            "FILE"
+        } else {
+            &facts.source_name
+        }
+    }
+
+    /// How to ask running etcd, for hints: with the inventory, or, where
+    /// there is none (`kubev-ha host`), at an endpoint.
+    pub fn etcd_command(&self) -> String {
+        if self.facts.format == kubev_ha_model::SourceFormat::Host {
+            "kubev-ha etcd --endpoints URL".to_string()
+        } else {
+            format!("kubev-ha etcd {}", self.inventory_arg())
+        }
+    }
+
     /// How to learn facts of several nodes a probe can read.
     pub fn cluster_probe_hint(&self, what: &str) -> String {
         format!(
             "declare {what} in the inventory, or read them from the hosts with `kubev-ha probe {}`",
-            self.facts.source_name
+            self.inventory_arg()
         )
     }
 
@@ -95,7 +132,7 @@ impl<'a> Judge<'a> {
         } else {
             format!(
                 "declare {what} in the inventory, or read it from the hosts with `kubev-ha probe {}`",
-                self.facts.source_name
+                self.inventory_arg()
             )
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kubev_ha_model::measure::{EtcdHealth, EtcdStatus};
 use kubev_ha_model::{Disk, DiskUsage, LoadBalancerKind, Media, Node, VipMode};
 
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
 use crate::quorum::{DomainLoss, quorum, worst_domain_loss};
 use crate::rules::floors::judge_floor;
@@ -330,17 +330,19 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
                 .map(|s| (s.p99_ms, s.samples, s.source.clone()));
             let from_etcd = measured.etcd.as_ref().and_then(|e| {
                 let by_name = e.members.iter().find(|m| m.name == node.name);
-                by_name.or_else(|| e.members.iter().find(|m| member_on(m, &node.address.to_string()))).and_then(|m| {
-                    m.wal_fsync_p99_ms.map(|p99| (p99, 0, format!("etcd metrics of member {}", m.name)))
-                })
+                by_name
+                    .or_else(|| e.members.iter().find(|m| member_on(m, &node.address.to_string())))
+                    .and_then(|m| m.wal_fsync_p99_ms.map(|p99| (p99, 0, format!("etcd metrics of member {}", m.name))))
             });
             let finding = match from_disk.or(from_etcd) {
-                None => j.unknown(
+                None => j.not_measured(
+                    Evidence::Fdatasync,
                     subject,
                     "fdatasync latency not measured",
                     format!(
-                        "measure it on {} with `kubev-ha disk /var/lib/etcd`, or from running etcd with `kubev-ha etcd {}`",
-                        node.name, j.facts.source_name
+                        "measure it on {} with `kubev-ha disk /var/lib/etcd`, or from running etcd with `{}`",
+                        node.name,
+                        j.etcd_command()
                     ),
                 ),
                 Some((p99, samples, source)) => {
@@ -351,9 +353,15 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
                             t.cp_etcd_fsync,
                             format!("fdatasync p99 {p99:.2} ms ≥ {} ms ({source}{n})", t.cp_etcd_fsync_p99_ms),
                         )
-                        .fix(format!("put /var/lib/etcd on {} on a faster (NVMe or SSD with power-loss protection) disk, alone", node.name))
+                        .fix(format!(
+                            "put /var/lib/etcd on {} on a faster (NVMe or SSD with power-loss protection) disk, alone",
+                            node.name
+                        ))
                     } else {
-                        j.pass(subject, format!("fdatasync p99 {p99:.2} ms < {} ms ({source}{n})", t.cp_etcd_fsync_p99_ms))
+                        j.pass(
+                            subject,
+                            format!("fdatasync p99 {p99:.2} ms < {} ms ({source}{n})", t.cp_etcd_fsync_p99_ms),
+                        )
                     }
                 }
             };
@@ -380,10 +388,11 @@ pub fn url_host(url: &str) -> Option<&str> {
 pub fn etcd_health(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let Some(status) = &j.facts.measurements.etcd else {
-        return vec![j.unknown(
+        return vec![j.not_measured(
+            Evidence::Etcd,
             Subject::Cluster,
             "the running etcd cluster was not inspected",
-            format!("run `kubev-ha etcd {}` (or `kubev-ha etcd --endpoints URL,...`)", j.facts.source_name),
+            format!("run `{}` (or `kubev-ha etcd --endpoints URL,...`)", j.etcd_command()),
         )];
     };
     let mut findings = vec![quorum_finding(j, status)];

@@ -6,16 +6,17 @@ use std::collections::BTreeMap;
 use kubev_ha_model::host::{HostFacts, HostNic, HostProbe, LinkKind, ModuleState};
 use kubev_ha_model::{Located, Node, SwapBehavior};
 
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
 use crate::severity::Severity;
 use crate::thresholds::{AcceptedKernels, DriftTolerance};
 
 fn not_probed(j: &Judge) -> Vec<Finding> {
-    vec![j.unknown(
+    vec![j.not_measured(
+        Evidence::Hosts,
         Subject::Cluster,
         "hosts not probed",
-        format!("run `kubev-ha probe {}` (over SSH) or `kubev-ha host` on each node", j.facts.source_name),
+        format!("run `kubev-ha probe {}` (over SSH) or `kubev-ha host` on each node", j.inventory_arg()),
     )]
 }
 

@@ -8,7 +8,7 @@ use kubev_ha_model::measure::{
 };
 use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, NodeLocalDnsCache, Overlay};
 
-use crate::finding::{Finding, Subject};
+use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
 use crate::ports::{Features, PORT_MATRIX, PortNetwork, Protocol};
 use crate::rules::floors::judge_floor;
@@ -322,13 +322,14 @@ pub fn dns(j: &Judge) -> Vec<Finding> {
                 "no DNS servers configured: nodes cannot resolve each other or the registries",
             )
             .fix("configure at least two DNS servers (network.dns.servers)"),
-        Some(list) => j.unknown(
+        Some(list) => j.not_measured(
+            Evidence::Network,
             Subject::Cluster,
             format!(
                 "servers {} configured; whether they resolve every node is not yet measured",
                 list.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
             ),
-            format!("run `kubev-ha net check {} --from NODE` on each node", j.facts.source_name),
+            format!("run `kubev-ha net check {} --from NODE` on each node", j.inventory_arg()),
         ),
     };
     vec![finding.at(at)]
@@ -455,7 +456,7 @@ fn server_from(j: &Judge, network: &NetworkMeasurements, from: &str, server: std
         return vec![j.unknown(
             subject(),
             format!("{server} was not asked from {from}"),
-            format!("run `kubev-ha net check {} --from {from}` again", j.facts.source_name),
+            format!("run `kubev-ha net check {} --from {from}` again", j.inventory_arg()),
         )];
     }
     // Node names this node's /etc/hosts answered: they resolve here, but not thanks to the server.
@@ -532,7 +533,7 @@ fn server_from(j: &Judge, network: &NetworkMeasurements, from: &str, server: std
             format!("{shown} from {from}: no answer within the deadline for {}", summarise(&silent, 5)),
             format!(
                 "run `kubev-ha net check {} --from {from}` again; a server that answers only sometimes is overloaded",
-                j.facts.source_name
+                j.inventory_arg()
             ),
         ));
     }
@@ -540,7 +541,7 @@ fn server_from(j: &Judge, network: &NetworkMeasurements, from: &str, server: std
         findings.push(j.unknown(
             subject(),
             format!("{shown} was not asked from {from} for {}", summarise(&missing, 5)),
-            format!("run `kubev-ha net check {} --from {from}` again", j.facts.source_name),
+            format!("run `kubev-ha net check {} --from {from}` again", j.inventory_arg()),
         ));
     }
     findings
@@ -780,7 +781,7 @@ fn unreachable_ports(j: &Judge, from: &str, to: &str, bad: &[&PortProbe]) -> (St
         fixes.push(format!(
             "open {} on {to} for {from} (`kubev-ha render nftables {} --node {to}`)",
             summarise(&short(PortState::Filtered), 6),
-            j.facts.source_name
+            j.inventory_arg()
         ));
     }
     let wrong = ports(PortState::WrongHost);
@@ -877,12 +878,13 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
         findings.extend(measured_ports(j, network));
     } else if j.facts.format != kubev_ha_model::SourceFormat::Host {
         // One host alone cannot say what reaches it; that is for `net check`.
-        findings.push(j.unknown(
+        findings.push(j.not_measured(
+        Evidence::Network,
         Subject::Cluster,
         format!("reachability of the {} node-network port rules ({entries} port/protocol entries) between the nodes is not measured", probed.len()),
         format!(
             "run `kubev-ha net matrix {0}` from a machine with SSH to the nodes, or `kubev-ha net check {0} --from NODE` on a node",
-            j.facts.source_name
+            j.inventory_arg()
         ),
         ));
     }
