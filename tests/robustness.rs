@@ -182,19 +182,38 @@ fn deep_nesting_is_refused_not_a_stack_overflow() {
     assert!(plain.contains("recursion limit exceeded"), "{plain}");
 }
 
-#[test]
-fn anchor_bombs_are_refused() {
-    // Eleven levels of ten aliases each: 10^12 nodes once expanded.
-    let mut text = format!("{VALID_HEAD}a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+/// Eleven levels of ten aliases each under `key`: 10^12 nodes once expanded.
+fn anchor_bomb(key: &str) -> String {
+    let mut text = format!("{key}:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         text.push_str(&format!(
-            "b{i}: &b{i} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
+            "  b{i}: &b{i} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
             p = if i == 1 { "a".into() } else { format!("b{}", i - 1) }
         ));
     }
-    let plain = refused(&text);
-    // Refused by the reader's budget, not by an unknown key or a type.
-    assert!(plain.contains("too large or too complex"), "{plain}");
+    text
+}
+
+#[test]
+fn anchor_bombs_are_refused() {
+    // In an inventory every key is known, so the bomb is refused at its
+    // unknown key, before any alias is expanded.
+    let plain = refused(&format!("{VALID_HEAD}{}", anchor_bomb("bomb")));
+    assert!(plain.contains("unknown key `bomb`"), "{plain}");
+
+    // A KubeVCluster manifest ignores keys it does not know, so the reader
+    // walks the bomb: the reader's alias budget must refuse it.
+    let manifest = format!(
+        "apiVersion: virtualization.k8c.io/v1alpha1\nkind: KubeVCluster\ncontrolPlane:\n  hosts:\n    - address: 10.0.0.1\n{}",
+        anchor_bomb("offlineSettings")
+    );
+    match parse_bytes("fuzz.yaml", manifest.as_bytes()) {
+        Ok(_) => panic!("an anchor bomb loaded"),
+        Err(err) => {
+            let plain = err.render_plain();
+            assert!(plain.contains("too large or too complex"), "{plain}");
+        }
+    }
 }
 
 /// Regression: a zone with workers but no etcd member anywhere made the
