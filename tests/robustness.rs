@@ -177,9 +177,25 @@ fn refused(text: &str) -> String {
 
 #[test]
 fn deep_nesting_is_refused_not_a_stack_overflow() {
-    let text = format!("{VALID_HEAD}labels: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
-    let plain = refused(&text);
-    assert!(plain.contains("recursion limit exceeded"), "{plain}");
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    // An inventory refuses the unknown key before descending into it...
+    let plain = refused(&format!("{VALID_HEAD}labels: {nested}\n"));
+    assert!(plain.contains("unknown key `labels`"), "{plain}");
+    // ...and a known key of the wrong type at its first bracket.
+    let plain = refused(&format!("{VALID_HEAD}workloads: [{{name: {nested}}}]\n"));
+    assert!(!plain.contains("overflow"), "{plain}");
+    // A KubeVCluster manifest walks keys it does not know: the reader's
+    // recursion limit must stop it, not the stack.
+    let manifest = format!(
+        "apiVersion: virtualization.k8c.io/v1alpha1\nkind: KubeVCluster\ncontrolPlane:\n  hosts:\n    - address: 10.0.0.1\nofflineSettings: {nested}\n"
+    );
+    match parse_bytes("fuzz.yaml", manifest.as_bytes()) {
+        Ok(_) => panic!("100,000 levels of nesting loaded"),
+        Err(err) => {
+            let plain = err.render_plain();
+            assert!(plain.contains("recursion limit exceeded"), "{plain}");
+        }
+    }
 }
 
 /// Eleven levels of ten aliases each under `key`: 10^12 nodes once expanded.
