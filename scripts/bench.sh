@@ -34,6 +34,16 @@ trap 'rm -rf "$work"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
 now() { date +%s.%N; }
+# CPU seconds (user + system, to the millisecond) that COMMAND... takes, its output discarded.
+cputime() {
+    # The difference of two readings: a python3 started through a shim
+    # (pyenv) inherits the CPU time of the shim's own children across exec.
+    python3 -c 'import resource, subprocess, sys
+cpu = lambda r: r.ru_utime + r.ru_stime
+before = cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(f"{cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - before:.3f}")' "$@"
+}
 
 echo "# Measured on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
 echo
@@ -45,7 +55,7 @@ plan)
     P="$PWD/target/release/examples/parse_generic"
     echo "## plan: end to end against a plain parse of the same file, median of 5, interleaved"
     echo
-    echo "Each round runs \`parse_generic FILE\` (serde-saphyr into a generic value, nothing else) and then \`kubev-ha plan FILE --format json --no-fix\`; times are CPU seconds (user + system), which a busy 2-core machine disturbs less than wall time."
+    echo "Each round runs \`parse_generic FILE\` (serde-saphyr into a generic value, nothing else), then \`kubev-ha plan FILE --format json --no-fix\` for its CPU time, then once more for wall time and peak RSS; CPU seconds (user + system, from getrusage) are what a busy 2-core machine disturbs least."
     echo
     echo "| workers | VMs | scenarios | input | plain parse | plan | plan / parse | plan wall | plan peak RSS |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -54,11 +64,10 @@ plan)
         "$K" generate --workers "$w" --zones 10 --vms $((w * 20)) > "$f"
         parse=(); cpu=(); wall=(); rss=()
         for _ in 1 2 3 4 5; do
-            out=$( { /usr/bin/time -f '%U %S' "$P" "$f" > /dev/null; } 2>&1 | tail -1)
-            parse+=("$(awk -v u="${out% *}" -v s="${out#* }" 'BEGIN {print u + s}')")
-            out=$( { /usr/bin/time -f '%e %U %S %M' "$K" plan "$f" --format json --no-fix > "$work/plan.json"; } 2>&1 | tail -1)
-            read -r e u s m <<< "$out"
-            wall+=("$e"); cpu+=("$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')"); rss+=("$m")
+            parse+=("$(cputime "$P" "$f")")
+            cpu+=("$(cputime "$K" plan "$f" --format json --no-fix)")
+            out=$( { /usr/bin/time -f '%e %M' "$K" plan "$f" --format json --no-fix > "$work/plan.json"; } 2>&1 | tail -1)
+            wall+=("${out% *}"); rss+=("${out#* }")
         done
         scenarios=$(python3 -c "import json;print(len(json.load(open('$work/plan.json'))['scenarios']))")
         p=$(printf '%s\n' "${parse[@]}" | median); c=$(printf '%s\n' "${cpu[@]}" | median)
