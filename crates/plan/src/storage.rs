@@ -91,19 +91,7 @@ fn storage_weight(node: &Node) -> Option<u64> {
 /// Raw bytes a class holds: declared VM disks on it times its replicas.
 pub fn used_raw(inventory: &Inventory, class: &StorageClass) -> Option<u64> {
     let replicas = u64::from(class.replicas?.get());
-    let mut used = ByteSize::ZERO;
-    for w in &inventory.workloads {
-        for disk in w.disks.iter().filter(|d| d.is_pvc()) {
-            let on_this = match &disk.storage_class {
-                Some(name) => *name == class.name,
-                None => class.default == Some(true),
-            };
-            if on_this {
-                used = used.saturating_add(disk.size?.saturating_mul(u64::from(w.replica_count())));
-            }
-        }
-    }
-    Some(used.as_u64().saturating_mul(replicas))
+    Some(used_data(inventory, class)?.saturating_mul(replicas))
 }
 
 /// Single-copy bytes on a class: its declared PVC disks, each workload's
