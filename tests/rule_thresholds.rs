@@ -750,3 +750,38 @@ fn a_waiver_turns_a_failure_into_waived_and_keeps_it() {
     let err = "CP-MEMROY:cp-1".parse::<WaiverSpec>().unwrap_err();
     assert!(err.contains("did you mean `CP-MEMORY`"), "{err}");
 }
+
+/// Regression (review of issue 9): HA-DRAIN-TIME timed only the VMs that
+/// migrate, so a LiveMigrate VM on ReadWriteOnce disks (whose eviction
+/// KubeVirt refuses, blocking the drain for good) left it a pass; and a VM
+/// whose disks are not declared was timed as if it migrates, also a pass.
+#[test]
+fn a_drain_that_kubevirt_refuses_or_may_refuse_is_not_a_pass() {
+    let with_rwo = |inv: &mut Inventory| {
+        let mut rwo = inv.storage.as_ref().unwrap().classes[0].value.clone();
+        rwo.name = "local-rwo".into();
+        rwo.access_modes = Some(vec![AccessMode::ReadWriteOnce]);
+        rwo.default = None;
+        inv.storage.as_mut().unwrap().classes.push(kubev_ha_model::Located::new(rwo));
+    };
+    // The reference design drains within its window: the baseline.
+    assert_eq!(findings(&judge(reference(), PROD), "HA-DRAIN-TIME", Some("cluster"))[0].severity, Pass);
+
+    let mut inv = reference();
+    with_rwo(&mut inv);
+    inv.workloads[0].eviction_strategy = Some(EvictionStrategy::LiveMigrate);
+    inv.workloads[0].disks[0].storage_class = Some("local-rwo".into());
+    let name = inv.workloads[0].name.clone();
+    let report = judge(inv, PROD);
+    let drain = findings(&report, "HA-DRAIN-TIME", Some("cluster"));
+    assert!(drain.iter().all(|f| f.severity != Pass), "{drain:?}");
+    assert!(drain.iter().any(|f| f.message.contains("refuses to evict") && f.message.contains(&name)), "{drain:?}");
+
+    let mut inv = reference();
+    inv.workloads[0].disks.clear();
+    let report = judge(inv, PROD);
+    let drain = findings(&report, "HA-DRAIN-TIME", Some("cluster"));
+    assert!(drain.iter().all(|f| f.severity != Pass), "{drain:?}");
+    let eviction = findings(&report, "HA-EVICTION", Some(&format!("workload/{name}")));
+    assert_eq!(eviction[0].severity, Unknown, "{eviction:?}");
+}

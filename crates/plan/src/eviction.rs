@@ -79,6 +79,13 @@ impl Eviction {
 
 /// Whether `workload`'s VMs are migratable, from its disks' classes.
 pub fn migratable(inventory: &Inventory, workload: &Workload) -> Migratable {
+    // A VM always has a root disk: a workload that declares none has not
+    // said where its disks live, which is unknown, not "nothing to share".
+    if workload.disks.is_empty() {
+        return Migratable::Unknown {
+            why: vec!["no disks declared (declare them, with `source: containerDisk` for a disk in the pod)".into()],
+        };
+    }
     let mut not_shared = Vec::new();
     let mut unknown = Vec::new();
     // containerDisk and emptyDisk volumes live in the pod and are
@@ -172,10 +179,20 @@ workloads:\n  - {workload}\n"
         };
         assert_eq!(on_drain(None, &vm("LiveMigrate", "rwo")).0, OnDrain::Blocks);
         assert_eq!(on_drain(None, &vm("External", "rwx")).0, OnDrain::External);
-        // No PVC disks at all: container disks migrate.
+        // Only pod-local disks: they are block-migrated with the VM.
+        assert_eq!(
+            on_drain(
+                None,
+                "{name: v, cpu: 1, memory: 1Gi, evictionStrategy: LiveMigrate, disks: [{size: 10Gi, source: containerDisk}]}"
+            )
+            .0,
+            OnDrain::Migrates
+        );
+        // Regression: no disks declared at all was taken as migratable, and
+        // HA-EVICTION passed on a fact nobody gave.
         assert_eq!(
             on_drain(None, "{name: v, cpu: 1, memory: 1Gi, evictionStrategy: LiveMigrate}").0,
-            OnDrain::Migrates
+            OnDrain::MigratesIfMigratable
         );
     }
 }

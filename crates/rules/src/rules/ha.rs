@@ -175,7 +175,48 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
             } else {
                 "give live migration a dedicated network (network.migrationNetwork, Multus) instead of the pod overlay, raise parallelOutboundMigrationsPerNode or bandwidthPerMigration, or spread the VMs over more workers"
             }),
-        Some(window) => j.pass(Subject::Cluster, format!("{what}, within the maintenance window of {window}")),
+        Some(window) => {
+            // The time counts only the VMs that migrate. A running VM that
+            // KubeVirt refuses to evict (LiveMigrate without shared disks)
+            // stops the drain for good, and one whose disks are not known
+            // may do so: neither leaves room for a pass.
+            let running = |w: &&kubev_ha_model::Located<kubev_ha_model::Workload>| {
+                w.run_strategy.unwrap_or(RunStrategy::Always) != RunStrategy::Halted
+            };
+            let of = |wanted: OnDrain| -> Vec<&str> {
+                let inventory = j.inventory();
+                inventory
+                    .workloads
+                    .iter()
+                    .filter(running)
+                    .filter(|w| eviction_of(inventory, w).on_drain == wanted)
+                    .map(|w| w.name.as_str())
+                    .collect()
+            };
+            let (blocks, unsure) = (of(OnDrain::Blocks), of(OnDrain::MigratesIfMigratable));
+            if !blocks.is_empty() {
+                j.finding(
+                    Subject::Cluster,
+                    t.ha_drain_time,
+                    format!(
+                        "{what}; but KubeVirt refuses to evict the VMs of {} (evictionStrategy LiveMigrate, disks not on ReadWriteMany), so a drain of a worker that runs them never finishes (see HA-EVICTION)",
+                        blocks.join(", ")
+                    ),
+                )
+                .fix("put their disks on a ReadWriteMany class, or give them evictionStrategy LiveMigrateIfPossible or None")
+            } else if !unsure.is_empty() {
+                j.unknown(
+                    Subject::Cluster,
+                    format!(
+                        "{what}, within the maintenance window of {window}, if the VMs of {} are migratable: their disks' classes or access modes are not declared (see HA-EVICTION)",
+                        unsure.join(", ")
+                    ),
+                    "declare the workloads' disks and their storage classes' accessModes",
+                )
+            } else {
+                j.pass(Subject::Cluster, format!("{what}, within the maintenance window of {window}"))
+            }
+        }
     };
     findings.push(finding.at(at));
     findings
