@@ -601,10 +601,14 @@ pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
         }
         (Some(true), _) => Some(true),
         (None, Some(nodes)) if !nodes.is_empty() => Some(true),
+        // Not seen is not absent: before install no cache runs yet, and an
+        // undeclared cache may sit on an address other than the two looked
+        // for. Only the declaration can settle it.
         (None, Some(_)) => {
-            return vec![j.pass(
+            return vec![j.unknown(
                 Subject::Cluster,
-                format!("measured: no node binds {looked_for}, so the infrastructure runs no NodeLocal DNSCache there"),
+                format!("no measured node binds {looked_for}; whether the infrastructure will run NodeLocal DNSCache is not declared"),
+                "declare network.dns.nodeLocalDNSCache (enabled, and its ip)",
             )];
         }
         (None, None) => None,
