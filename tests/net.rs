@@ -222,7 +222,12 @@ fn matrix_reports_a_down_node_and_completes_the_rest() {
     let network = &report["measurements"]["network"];
     assert!(network["unreachable"]["w-1"].is_string(), "{}", network["unreachable"]);
     let from: Vec<&str> = network["from"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(from, vec!["cp-1", "cp-2", "cp-3", "w-2"], "the others complete; unreachable: {}", network["unreachable"]);
+    assert_eq!(
+        from,
+        vec!["cp-1", "cp-2", "cp-3", "w-2"],
+        "the others complete; unreachable: {}",
+        network["unreachable"]
+    );
     // Its column: nobody reaches it. Everything else: green.
     for (f, t, _) in red_cells(&report) {
         assert_eq!(t, "w-1", "{f} → {t} failed, but only w-1 is down");
