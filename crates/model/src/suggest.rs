@@ -17,14 +17,7 @@ pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a st
 /// Help for serde's "unknown field `x`, expected one of a, b" and "unknown
 /// variant" messages: the closest expected name and the list of them.
 pub(crate) fn help_for_serde_message(message: &str) -> Option<String> {
-    let (what, rest) = if let Some(r) = message.strip_prefix("unknown field `") {
-        ("key", r)
-    } else if let Some(r) = message.strip_prefix("unknown variant `") {
-        ("value", r)
-    } else {
-        return None;
-    };
-    let (name, rest) = rest.split_once('`')?;
+    let (what, name, rest) = unknown_name(message)?;
     let expected = rest.split_once("expected ")?.1;
     let expected = expected.strip_prefix("one of ").unwrap_or(expected);
     let expected = expected.split(" at line ").next().unwrap_or(expected);
@@ -47,6 +40,13 @@ pub(crate) fn help_for_serde_message(message: &str) -> Option<String> {
 /// "unknown key `zoen`" for serde's "unknown field `zoen`, expected one of
 /// ..." (the help carries the list), and likewise for values.
 pub(crate) fn shorten_unknown_name(message: &str) -> Option<String> {
+    let (what, name, _) = unknown_name(message)?;
+    Some(format!("unknown {what} `{name}`"))
+}
+
+/// What serde's "unknown field `x`..." or "unknown variant `x`..." message
+/// names: "key" or "value", the name, and the rest of the message.
+fn unknown_name(message: &str) -> Option<(&'static str, &str, &str)> {
     let (what, rest) = if let Some(r) = message.strip_prefix("unknown field `") {
         ("key", r)
     } else if let Some(r) = message.strip_prefix("unknown variant `") {
@@ -54,8 +54,8 @@ pub(crate) fn shorten_unknown_name(message: &str) -> Option<String> {
     } else {
         return None;
     };
-    let (name, _) = rest.split_once('`')?;
-    Some(format!("unknown {what} `{name}`"))
+    let (name, rest) = rest.split_once('`')?;
+    Some((what, name, rest))
 }
 
 #[cfg(test)]

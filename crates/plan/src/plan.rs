@@ -134,6 +134,14 @@ pub struct HaVerdict {
     pub with_fencing: Option<Status>,
 }
 
+impl HaVerdict {
+    /// A verdict over `scenarios` judged scenarios, before a fix is searched
+    /// for and before fencing is taken into account.
+    fn unfixed(status: Status, tolerate: u32, scenarios: usize, worst: Option<String>, message: String) -> Self {
+        HaVerdict { status, tolerate, scenarios, worst, message, fix: None, with_fencing: None }
+    }
+}
+
 /// Everything `kubev-ha plan` reports.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -340,14 +348,8 @@ fn node_verdict(
 ) -> HaVerdict {
     let kind = if tolerate >= 2 { ScenarioKind::Nodes } else { ScenarioKind::Node };
     let relevant: Vec<&ScenarioResult> = results.iter().filter(|r| r.kind == kind).collect();
-    let base = |status, worst: Option<String>, message: String| HaVerdict {
-        status,
-        tolerate,
-        scenarios: relevant.len(),
-        worst,
-        message,
-        fix: None,
-        with_fencing: None,
+    let base = |status, worst: Option<String>, message: String| {
+        HaVerdict::unfixed(status, tolerate, relevant.len(), worst, message)
     };
     if tolerate == 0 {
         return base(
@@ -572,14 +574,8 @@ fn zone_verdict(
 ) -> (HaVerdict, bool) {
     let kind = if tolerate >= 2 { ScenarioKind::Domains } else { ScenarioKind::Domain };
     let relevant: Vec<&ScenarioResult> = results.iter().filter(|r| r.kind == kind).collect();
-    let base = |status, worst: Option<String>, message: String| HaVerdict {
-        status,
-        tolerate,
-        scenarios: relevant.len(),
-        worst,
-        message,
-        fix: None,
-        with_fencing: None,
+    let base = |status, worst: Option<String>, message: String| {
+        HaVerdict::unfixed(status, tolerate, relevant.len(), worst, message)
     };
     let kind_word = cluster.domain_kind;
     if cluster.domains.is_empty() {

@@ -1,10 +1,12 @@
 //! What a rule sees while it judges: the facts, the profile's thresholds,
 //! and itself (so the findings it makes carry its ID and requirement).
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use kubev_ha_model::{Facts, Inventory, Profile};
+use kubev_ha_plan::storage::{ClassUnderFailure, storage_under_failure};
 use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
 
 use crate::catalog::Rule;
@@ -39,6 +41,16 @@ impl<'a> Judge<'a> {
                 },
             )
         })
+    }
+
+    /// Each storage class under the worst tolerated failure: the plan's,
+    /// computed once for all the rules, or, where the inventory cannot be
+    /// simulated (the storage model needs no placement), from the inventory.
+    pub fn storage_under_failure(&self) -> Cow<'a, [ClassUnderFailure]> {
+        match self.plan() {
+            Ok(plan) => Cow::Borrowed(&plan.storage),
+            Err(_) => Cow::Owned(storage_under_failure(self.inventory())),
+        }
     }
 
     /// A finding of this rule.

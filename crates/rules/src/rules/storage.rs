@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use kubev_ha_model::{ByteSize, EvictionStrategy, FailureDomain, Inventory, Media, Role, StorageClass, VolumeMode};
-use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome, storage_under_failure};
+use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
@@ -175,10 +175,10 @@ pub fn replication(j: &Judge) -> Vec<Finding> {
     if classes.is_empty() {
         return no_classes(j);
     }
-    let under_failure = storage_under_failure(inventory);
+    let under_failure = j.storage_under_failure();
     classes
         .iter()
-        .zip(&under_failure)
+        .zip(under_failure.iter())
         .map(|(class, failure)| {
             let subject = Subject::storage_class(&class.name);
             let finding = match (class.replicas.map(|r| r.get()), class.failure_domain) {
@@ -233,7 +233,7 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
     if classes.is_empty() {
         return no_classes(j);
     }
-    let under_failure = storage_under_failure(inventory);
+    let under_failure = j.storage_under_failure();
     let mut findings: Vec<Finding> = classes
         .iter()
         .map(|class| {
@@ -315,7 +315,7 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
         .collect();
     // The same data after the worst tolerated failure: can it be brought
     // back to full redundancy on what is left?
-    for (class, failure) in classes.iter().zip(&under_failure) {
+    for (class, failure) in classes.iter().zip(under_failure.iter()) {
         let subject = Subject::storage_class(&class.name);
         let (ratio, detail) = match &failure.capacity {
             CapacityOutcome::Fits { ratio, detail } | CapacityOutcome::Overfull { ratio, detail } => (ratio, detail),
