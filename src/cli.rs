@@ -65,7 +65,7 @@ The system's OpenSSH client is used, so ~/.ssh/config, the agent, known_hosts an
 address, sshUsername (ssh.username), sshPrivateKeyFile (ssh.privateKeyFile) and port come from the file. A node that \
 cannot be reached is reported unreachable with the reason; the others still complete.",
         after_help = "Examples:\n  kubev-ha probe kubev-cluster.yaml\n  kubev-ha probe cluster.yaml --parallel 32 --timeout 30s --write probed.yaml\n  kubev-ha probe cluster.yaml -o StrictHostKeyChecking=accept-new --sudo\n\n\
-Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job."
+Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Probe(ProbeArgs),
 
@@ -77,7 +77,7 @@ and fio's etcd test measure a disk for etcd (fio --rw=write --ioengine=sync --fd
 Reports the fdatasync latency percentiles, writes per second and bytes written, and judges CP-ETCD-FSYNC \
 (p99 below 10 ms). The file is removed afterwards, also on Ctrl-C; a path without enough free space is refused.",
         after_help = "Examples:\n  kubev-ha disk /var/lib/etcd\n  kubev-ha disk . --size 100Mi --format json\n\n\
-Exit codes: 0 p99 within etcd's guidance, 1 above it, 2 the test could not run (no space, I/O error, interrupted)."
+Exit codes: 0 p99 within etcd's guidance, 1 above it (unless waived), 2 the test could not run (no space, I/O error, interrupted)."
     )]
     Disk(DiskArgs),
 
@@ -92,8 +92,8 @@ With FILE, the endpoints default to the control-plane addresses on port 2379 (--
 they advertise, like etcdctl --cluster, with the same deadline and certificates (--no-discover to ask only the endpoints). \
 kubeadm's etcd needs client certificates: --cacert /etc/kubernetes/pki/etcd/ca.crt \
 --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key.",
-        after_help = "Examples:\n  kubev-ha etcd --endpoints http://127.0.0.1:2379\n  kubev-ha etcd cluster.yaml --cacert ca.crt --cert client.crt --key client.key\n\n\
-Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync), 2 no endpoint answered or bad arguments."
+        after_help = "Examples:\n  kubev-ha etcd --endpoints http://127.0.0.1:2379\n  kubev-ha etcd cluster.yaml --cacert ca.crt --cert client.crt --key client.key\n  kubev-ha etcd --endpoints https://10.0.0.11:2379 --cacert ca.crt --quiet --waive 'CP-COUNT=a single-member lab'\n\n\
+Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync; with --strict also a warn or unknown), 2 no endpoint answered or bad arguments."
     )]
     Etcd(EtcdArgs),
 
@@ -109,8 +109,8 @@ Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync), 
     #[command(
         long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
 Each scenario fits (a home was found for every VM), cannot fit (proven by a lower bound), or was not found by the heuristic (a warning, with the numbers). The plan also gives the verdicts of HA-NODE-FAILURE and HA-ZONE-FAILURE with the worst scenario and the smallest fix, the drain time of every worker and zone (HA-DRAIN-TIME), and what the storage classes face after the tolerated failures.",
-        after_help = "Examples:\n  kubev-ha plan examples/ha-reference.yaml\n  kubev-ha plan cluster.yaml --all\n  kubev-ha plan cluster.yaml --format json | jq '.scenarios[] | select(.fit.verdict != \"fits\")'\n\n\
-Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails, 2 the tool could not do its job."
+        after_help = "Examples:\n  kubev-ha plan examples/ha-reference.yaml\n  kubev-ha plan cluster.yaml --all\n  kubev-ha plan cluster.yaml --format json | jq '.scenarios[] | select(.fit.verdict != \"fits\")'\n  kubev-ha plan cluster.yaml --strict --waive 'HA-ZONE-FAILURE=two rooms until Q3'\n\n\
+Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails (with --strict also a heuristic miss or an unknown; a waived verdict does not count), 2 the tool could not do its job."
     )]
     Plan(PlanArgs),
 
@@ -121,8 +121,8 @@ modules, IPv6, swap, clock, identity, listening ports) and judge them against th
 for the given roles (default: every role, so a newcomer sees what this machine could be).\n\n\
 KVM is proven by asking /dev/kvm (KVM_GET_API_VERSION must be 12, KVM_CREATE_VM must succeed); the cpuinfo \
 flags vmx/svm are only a hint. Nothing on the machine is changed.",
-        after_help = "Examples:\n  kubev-ha host\n  kubev-ha host --role worker --format json\n  kubev-ha host --emit-node >> inventory-nodes.yaml\n\n\
-Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job."
+        after_help = "Examples:\n  kubev-ha host\n  kubev-ha host --role worker --format json\n  kubev-ha host --role control-plane --strict --waive HOST-TIME\n  kubev-ha host --emit-node >> inventory-nodes.yaml\n\n\
+Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Host(HostArgs),
 
@@ -300,7 +300,7 @@ NodeLocal DNSCache address is already bound here. A refused port (closed) means 
 (filtered) is a firewall's doing. Text output shows what failed, the path MTU and the DNS answers; --verbose shows \
 every probe and the passing findings too.",
         after_help = "Example, on w-1 while `net serve` runs on the others:\n  kubev-ha net check cluster.yaml --from w-1\n\n\
-Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
+Exit codes: 0 all reachable, 1 a requirement failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Check(NetCheckArgs),
 
@@ -314,7 +314,7 @@ throughput to each other over the migration network when one is declared, and HA
 groups many failing probes per node pair and shows the path MTU and DNS answers; --verbose lists each and the passing \
 findings.",
         after_help = "Example:\n  kubev-ha net matrix cluster.yaml --format json > matrix.json\n\n\
-Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
+Exit codes: 0 all reachable, 1 a requirement failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Matrix(MatrixArgs),
 
