@@ -65,7 +65,7 @@ The system's OpenSSH client is used, so ~/.ssh/config, the agent, known_hosts an
 address, sshUsername (ssh.username), sshPrivateKeyFile (ssh.privateKeyFile) and port come from the file. A node that \
 cannot be reached is reported unreachable with the reason; the others still complete.",
         after_help = "Examples:\n  kubev-ha probe kubev-cluster.yaml\n  kubev-ha probe cluster.yaml --parallel 32 --timeout 30s --write probed.yaml\n  kubev-ha probe cluster.yaml -o StrictHostKeyChecking=accept-new --sudo\n\n\
-Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job."
+Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Probe(ProbeArgs),
 
@@ -77,7 +77,7 @@ and fio's etcd test measure a disk for etcd (fio --rw=write --ioengine=sync --fd
 Reports the fdatasync latency percentiles, writes per second and bytes written, and judges CP-ETCD-FSYNC \
 (p99 below 10 ms). The file is removed afterwards, also on Ctrl-C; a path without enough free space is refused.",
         after_help = "Examples:\n  kubev-ha disk /var/lib/etcd\n  kubev-ha disk . --size 100Mi --format json\n\n\
-Exit codes: 0 p99 within etcd's guidance, 1 above it, 2 the test could not run (no space, I/O error, interrupted)."
+Exit codes: 0 p99 within etcd's guidance, 1 above it (unless waived), 2 the test could not run (no space, I/O error, interrupted)."
     )]
     Disk(DiskArgs),
 
@@ -92,8 +92,8 @@ With FILE, the endpoints default to the control-plane addresses on port 2379 (--
 they advertise, like etcdctl --cluster, with the same deadline and certificates (--no-discover to ask only the endpoints). \
 kubeadm's etcd needs client certificates: --cacert /etc/kubernetes/pki/etcd/ca.crt \
 --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key.",
-        after_help = "Examples:\n  kubev-ha etcd --endpoints http://127.0.0.1:2379\n  kubev-ha etcd cluster.yaml --cacert ca.crt --cert client.crt --key client.key\n\n\
-Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync), 2 no endpoint answered or bad arguments."
+        after_help = "Examples:\n  kubev-ha etcd --endpoints http://127.0.0.1:2379\n  kubev-ha etcd cluster.yaml --cacert ca.crt --cert client.crt --key client.key\n  kubev-ha etcd --endpoints https://10.0.0.11:2379 --cacert ca.crt --quiet --waive 'CP-COUNT=a single-member lab'\n\n\
+Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync; with --strict also a warn or unknown), 2 no endpoint answered or bad arguments."
     )]
     Etcd(EtcdArgs),
 
@@ -109,8 +109,8 @@ Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync), 
     #[command(
         long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
 Each scenario fits (a home was found for every VM), cannot fit (proven by a lower bound), or was not found by the heuristic (a warning, with the numbers). The plan also gives the verdicts of HA-NODE-FAILURE and HA-ZONE-FAILURE with the worst scenario and the smallest fix, the drain time of every worker and zone (HA-DRAIN-TIME), and what the storage classes face after the tolerated failures.",
-        after_help = "Examples:\n  kubev-ha plan examples/ha-reference.yaml\n  kubev-ha plan cluster.yaml --all\n  kubev-ha plan cluster.yaml --format json | jq '.scenarios[] | select(.fit.verdict != \"fits\")'\n\n\
-Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails, 2 the tool could not do its job."
+        after_help = "Examples:\n  kubev-ha plan examples/ha-reference.yaml\n  kubev-ha plan cluster.yaml --all\n  kubev-ha plan cluster.yaml --format json | jq '.scenarios[] | select(.fit.verdict != \"fits\")'\n  kubev-ha plan cluster.yaml --strict --waive 'HA-ZONE-FAILURE=two rooms until Q3'\n\n\
+Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails (with --strict also a heuristic miss or an unknown; a waived verdict does not count), 2 the tool could not do its job."
     )]
     Plan(PlanArgs),
 
@@ -121,8 +121,8 @@ modules, IPv6, swap, clock, identity, listening ports) and judge them against th
 for the given roles (default: every role, so a newcomer sees what this machine could be).\n\n\
 KVM is proven by asking /dev/kvm (KVM_GET_API_VERSION must be 12, KVM_CREATE_VM must succeed); the cpuinfo \
 flags vmx/svm are only a hint. Nothing on the machine is changed.",
-        after_help = "Examples:\n  kubev-ha host\n  kubev-ha host --role worker --format json\n  kubev-ha host --emit-node >> inventory-nodes.yaml\n\n\
-Exit codes: 0 no requirement failed, 1 at least one failed, 2 the tool could not do its job."
+        after_help = "Examples:\n  kubev-ha host\n  kubev-ha host --role worker --format json\n  kubev-ha host --role control-plane --strict --waive HOST-TIME\n  kubev-ha host --emit-node >> inventory-nodes.yaml\n\n\
+Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Host(HostArgs),
 
@@ -161,15 +161,15 @@ pub enum ReportFormat {
     Json,
 }
 
+/// The options of every command that judges facts against the catalog: one wording, the same everywhere.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// The inventory or KubeVCluster manifest (YAML or JSON); `-` reads standard input.
-    pub file: PathBuf,
-
+pub struct JudgeArgs {
+    /// The output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 
-    /// Judge with this profile instead of the file's own (production or minimum).
+    /// Judge with this profile (production or minimum) instead of the file's own; production when neither
+    /// the file nor this option states one.
     #[arg(long, value_parser = parse_profile)]
     pub profile: Option<Profile>,
 
@@ -183,11 +183,16 @@ pub struct CheckArgs {
     #[arg(long, requires = "strict")]
     pub allow_unmeasured: bool,
 
-    /// Accept a finding: RULE, RULE:SUBJECT (node/cp-1 or just cp-1), with an optional =REASON that stays in the report. Repeatable.
+    /// Accept a finding: RULE, RULE:SUBJECT (node/cp-1 or just cp-1), with an optional =REASON that stays in the
+    /// report. Repeatable; added to the inventory's own waivers.
     #[arg(long, value_name = "RULE[:SUBJECT][=REASON]", value_parser = parse_waiver)]
     pub waive: Vec<WaiverSpec>,
+}
 
-    /// Show the requirement's source text for every rule, not only failing ones.
+/// How much of a findings report the text output shows (JSON always has every finding).
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Show the requirement's source text for every finding, not only failing ones.
     #[arg(long, short)]
     pub verbose: bool,
 
@@ -196,13 +201,55 @@ pub struct CheckArgs {
     pub quiet: bool,
 }
 
+/// How `probe` and `net matrix` reach the nodes over SSH (the system's OpenSSH client).
 #[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// The inventory or KubeVCluster manifest; `-` reads standard input.
+pub struct SshArgs {
+    /// Nodes handled at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub parallel: usize,
+
+    /// The deadline of each node's step over SSH (connect, upload, run), e.g. 30s or 2m.
+    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
+
+    /// An ssh_config to use instead of ~/.ssh/config (ssh -F).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+
+    /// An extra ssh option, as `ssh -o` takes it (repeatable).
+    #[arg(short = 'o', long = "ssh-option", value_name = "KEY=VALUE")]
+    pub ssh_option: Vec<String>,
+
+    /// Run the remote kubev-ha with `sudo -n` (for a non-root ssh user: product_uuid needs root, /dev/kvm needs
+    /// root or the kvm group).
+    #[arg(long)]
+    pub sudo: bool,
+
+    /// Where the temporary copy of kubev-ha goes on the nodes (use another directory where /tmp is noexec).
+    #[arg(long, default_value = "/tmp", value_name = "DIR")]
+    pub remote_dir: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The inventory or KubeVCluster manifest (YAML or JSON); `-` reads standard input.
     pub file: PathBuf,
 
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The inventory or KubeVCluster manifest (YAML or JSON); `-` reads standard input.
+    pub file: PathBuf,
+
+    // No ShowArgs: the plan's text is tables of nodes and scenarios, not a list of findings; --all is its detail.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
     /// Show every node and scenario in the text tables (JSON always has them all).
     #[arg(long)]
@@ -253,7 +300,7 @@ NodeLocal DNSCache address is already bound here. A refused port (closed) means 
 (filtered) is a firewall's doing. Text output shows what failed, the path MTU and the DNS answers; --verbose shows \
 every probe and the passing findings too.",
         after_help = "Example, on w-1 while `net serve` runs on the others:\n  kubev-ha net check cluster.yaml --from w-1\n\n\
-Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
+Exit codes: 0 all reachable, 1 a requirement failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Check(NetCheckArgs),
 
@@ -267,7 +314,7 @@ throughput to each other over the migration network when one is declared, and HA
 groups many failing probes per node pair and shows the path MTU and DNS answers; --verbose lists each and the passing \
 findings.",
         after_help = "Example:\n  kubev-ha net matrix cluster.yaml --format json > matrix.json\n\n\
-Exit codes: 0 all reachable, 1 a requirement failed, 2 the tool could not do its job."
+Exit codes: 0 all reachable, 1 a requirement failed (with --strict also a warn or unknown), 2 the tool could not do its job."
     )]
     Matrix(MatrixArgs),
 
@@ -331,44 +378,27 @@ pub struct NetCheckArgs {
     /// The port the declared DNS servers (network.dns.servers) are asked on.
     #[arg(long, default_value_t = 53, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub dns_port: u16,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    // Not ShowArgs: the network text hides passing findings unless asked, so --quiet would change nothing, and
+    // --verbose means more here (every probe and answer too).
     /// Also show what passed: every probe, path MTU and DNS answer, and the passing findings.
     #[arg(long, short)]
     pub verbose: bool,
     /// Print only the measurements as JSON (what `net matrix` runs on each node).
     #[arg(long, hide = true)]
     pub measurements_only: bool,
-    /// Judge with this profile instead of the file's own.
-    #[arg(long, value_parser = parse_profile)]
-    pub profile: Option<Profile>,
 }
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
     /// The inventory or KubeVCluster manifest whose nodes to check.
     pub file: PathBuf,
-    /// Per-node deadline of each step over SSH.
-    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DURATION")]
-    pub timeout: kubev_ha_model::Interval,
+    #[command(flatten)]
+    pub ssh: SshArgs,
     /// Deadline of every probe.
     #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DURATION")]
     pub probe_timeout: kubev_ha_model::Interval,
-    /// Nodes handled at once.
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    pub parallel: usize,
-    /// An ssh_config to use instead of ~/.ssh/config (ssh -F).
-    #[arg(long, value_name = "FILE")]
-    pub ssh_config: Option<PathBuf>,
-    /// An extra ssh option, as `ssh -o` takes it (repeatable).
-    #[arg(short = 'o', long = "ssh-option", value_name = "KEY=VALUE")]
-    pub ssh_option: Vec<String>,
-    /// Run the remote kubev-ha with `sudo -n`.
-    #[arg(long)]
-    pub sudo: bool,
-    /// Where the temporary copy of kubev-ha goes on the nodes (use another directory where /tmp is noexec).
-    #[arg(long, default_value = "/tmp", value_name = "DIR")]
-    pub remote_dir: String,
     /// Also measure worker-to-worker TCP throughput (over the migration network when declared).
     #[arg(long)]
     pub bandwidth: bool,
@@ -378,14 +408,12 @@ pub struct MatrixArgs {
     /// The port the declared DNS servers (network.dns.servers) are asked on, from every node.
     #[arg(long, default_value_t = 53, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub dns_port: u16,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    // Not ShowArgs, as for `net check`: passing findings are hidden unless asked.
     /// Also show what passed: every failing probe one by one, every path MTU and DNS answer, and the passing findings.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Judge with this profile instead of the file's own.
-    #[arg(long, value_parser = parse_profile)]
-    pub profile: Option<Profile>,
 }
 
 #[derive(Debug, Args)]
@@ -475,12 +503,11 @@ pub struct EtcdArgs {
     #[arg(long, default_value = "5s", value_parser = parse_interval, value_name = "DURATION")]
     pub timeout: kubev_ha_model::Interval,
 
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
-    /// Judge with this profile instead of the file's (or production).
-    #[arg(long, value_parser = parse_profile)]
-    pub profile: Option<Profile>,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -496,12 +523,10 @@ pub struct DiskArgs {
     #[arg(long, default_value = "10m", value_parser = parse_interval, value_name = "DURATION")]
     pub timeout: kubev_ha_model::Interval,
 
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
-
-    /// Judge with this profile (production or minimum).
-    #[arg(long, value_parser = parse_profile, default_value = "production")]
-    pub profile: Profile,
+    // No ShowArgs: disk judges one rule, CP-ETCD-FSYNC, and always shows it with its source text beside the
+    // measurement it judges; there is nothing to hide or to add.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -509,62 +534,22 @@ pub struct ProbeArgs {
     /// The inventory or KubeVCluster manifest whose nodes to probe.
     pub file: PathBuf,
 
-    /// Nodes probed at once.
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    pub parallel: usize,
-
-    /// The deadline of each node (connect, upload, collect), e.g. 30s or 2m.
-    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DURATION")]
-    pub timeout: kubev_ha_model::Interval,
-
-    /// An ssh_config to use instead of ~/.ssh/config (ssh -F).
-    #[arg(long, value_name = "FILE")]
-    pub ssh_config: Option<PathBuf>,
-
-    /// An extra ssh option, as `ssh -o` takes it (repeatable).
-    #[arg(short = 'o', long = "ssh-option", value_name = "KEY=VALUE")]
-    pub ssh_option: Vec<String>,
-
-    /// Run the collector with `sudo -n` on the nodes (for a non-root ssh user: product_uuid needs root,
-    /// /dev/kvm needs root or the kvm group).
-    #[arg(long)]
-    pub sudo: bool,
+    #[command(flatten)]
+    pub ssh: SshArgs,
 
     /// etcd's data directory on the control-plane nodes.
     #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
     pub etcd_path: String,
 
-    /// Where the temporary copy of kubev-ha goes on the nodes (use another directory where /tmp is noexec).
-    #[arg(long, default_value = "/tmp", value_name = "DIR")]
-    pub remote_dir: String,
-
     /// Save the inventory with the probed facts in place of the declared ones.
     #[arg(long, value_name = "FILE")]
     pub write: Option<PathBuf>,
 
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
-    /// Judge with this profile instead of the file's own.
-    #[arg(long, value_parser = parse_profile)]
-    pub profile: Option<Profile>,
-
-    /// Also fail (exit 1) on warn and unknown findings.
-    #[arg(long)]
-    pub strict: bool,
-
-    /// With --strict, do not fail on unknowns only a measurement can fill (fsync latency, etcd's health, DNS
-    /// answers, reachability): they stay in the report as awaiting evidence.
-    #[arg(long, requires = "strict")]
-    pub allow_unmeasured: bool,
-
-    /// Accept a finding: RULE[:SUBJECT][=REASON] (repeatable).
-    #[arg(long, value_name = "RULE[:SUBJECT][=REASON]", value_parser = parse_waiver)]
-    pub waive: Vec<WaiverSpec>,
-
-    /// Hide passing findings.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -573,16 +558,12 @@ pub struct HostArgs {
     #[arg(long, value_parser = parse_role)]
     pub role: Vec<Role>,
 
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
     /// Print this machine as an inventory node entry, ready to paste, instead of judging it.
-    #[arg(long, conflicts_with = "format")]
+    #[arg(long, conflicts_with_all = ["format", "profile", "strict", "waive"])]
     pub emit_node: bool,
-
-    /// Judge with this profile (production or minimum).
-    #[arg(long, value_parser = parse_profile, default_value = "production")]
-    pub profile: Profile,
 
     /// The directory etcd keeps its data in (its disk is judged by CP-ETCD-MEDIA).
     #[arg(long, default_value = "/var/lib/etcd", value_name = "PATH")]
@@ -600,9 +581,8 @@ pub struct HostArgs {
     #[arg(long, hide = true)]
     pub facts_only: bool,
 
-    /// Hide passing findings.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]

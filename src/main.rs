@@ -7,6 +7,9 @@
 mod cli;
 mod commands;
 mod output;
+mod progress;
+mod runtime;
+mod this_binary;
 
 use std::process::ExitCode;
 

@@ -415,3 +415,60 @@ fn an_unreachable_node_does_not_await_evidence() {
     }
     assert!(report.failed_allowing_unmeasured());
 }
+
+/// `plan` judged only failed verdicts: --strict was refused as an unknown
+/// option (exit 2). lab-minimum's node failure is a heuristic miss (warn).
+#[test]
+fn plan_strict_fails_on_a_heuristic_miss() {
+    let out = kubev_ha(&["plan", "examples/lab-minimum.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "without --strict a heuristic miss passes: {}", stderr(&out));
+    let out = kubev_ha(&["plan", "examples/lab-minimum.yaml", "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--strict: exit 1 for 1 warn"), "{}", stderr(&out));
+}
+
+/// `plan --waive` was refused (exit 2); a waiver of both failed verdicts
+/// now turns exit 1 into 0, and waiving one of the two does not.
+#[test]
+fn plan_waivers_accept_the_failed_verdicts() {
+    let out = kubev_ha(&["plan", "examples/flawed.yaml", "--waive", "HA-NODE-FAILURE=rebuilt in Q3"]);
+    assert_eq!(out.status.code(), Some(1), "HA-ZONE-FAILURE still fails: {}", stderr(&out));
+    let out = kubev_ha(&[
+        "plan",
+        "examples/flawed.yaml",
+        "--waive",
+        "HA-NODE-FAILURE=rebuilt in Q3",
+        "--waive",
+        "HA-ZONE-FAILURE",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("HA-ZONE-FAILURE waived"), "{}", stderr(&out));
+    let out = kubev_ha(&["plan", "examples/flawed.yaml", "--waive", "HA-NODE-FAILUR"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown rule is a usage error: {}", stderr(&out));
+}
+
+/// `plan --profile` was refused (exit 2); the plan now names the profile asked for.
+#[test]
+fn plan_profile_overrides_the_files_own() {
+    let (report, _) = json_of(&["plan", "examples/ha-reference.yaml", "--profile", "minimum", "--format", "json"]);
+    assert_eq!(report["profile"], "minimum");
+}
+
+/// `host` had neither --strict nor --waive, nor --verbose: the epyc fixture
+/// judged as a worker has only unknowns (no /dev/kvm in a captured tree).
+#[test]
+fn host_accepts_the_judging_options() {
+    let root = crate::common::root().join("tests/data/hosts/epyc-server");
+    let root = root.to_str().unwrap();
+    let base = ["host", "--root", root, "--role", "worker"];
+    let run = |extra: &[&str]| kubev_ha(&[&base[..], extra].concat());
+    assert_eq!(run(&[]).status.code(), Some(0));
+    let strict = run(&["--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    let waived =
+        run(&["--strict", "--waive", "W-VIRT", "--waive", "HOST-KVM", "--waive", "HOST-TIME=no clock in a tree"]);
+    assert_eq!(waived.status.code(), Some(0), "{}", stderr(&waived));
+    let verbose = stdout(&run(&["--verbose"]));
+    let plain = stdout(&run(&[]));
+    assert!(verbose.len() > plain.len(), "--verbose shows the source text of passing rules too");
+}

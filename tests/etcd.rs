@@ -346,3 +346,43 @@ fn member_states(report: &Value) -> Vec<String> {
         .map(|m| m["health"]["state"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// `etcd` had no --quiet (exit 2) and always listed the passing findings;
+/// --strict and --waive were refused too.
+#[test]
+fn etcd_accepts_the_judging_options() {
+    let cluster = match EtcdCluster::start(1, false) {
+        Ok(c) => c,
+        Err(why) => return skip("etcd_accepts_the_judging_options", &why),
+    };
+    let endpoints = cluster.endpoints().join(",");
+    let base = ["etcd", "--endpoints", &endpoints, "--timeout", "10s"];
+    let run = |extra: &[&str]| kubev_ha(&[&base[..], extra].concat());
+    let all = run(&[]);
+    let text = crate::common::stdout(&all);
+    assert!(text.contains("    pass "), "a healthy member passes CP-ETCD-HEALTH: {text}");
+    let quiet = run(&["--quiet"]);
+    assert_ne!(quiet.status.code(), Some(2), "{}", stderr(&quiet));
+    let text = crate::common::stdout(&quiet);
+    assert!(!text.contains("    pass "), "{text}");
+    assert!(text.contains("pass,"), "passes still counted: {text}");
+    // One member tolerates no failure: CP-COUNT fails; waived, it does not.
+    let (report, _) = etcd_report(&cluster, &["--waive", "CP-COUNT=a test cluster", "--waive", "CP-ETCD-FSYNC"]);
+    let count = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "CP-COUNT").unwrap();
+    assert!(count["severity"] == "pass" || !count["waived"].is_null(), "{count}");
+    let strict = run(&["--strict", "--waive", "CP-COUNT", "--waive", "CP-ETCD-FSYNC", "--waive", "CP-ETCD-HEALTH"]);
+    assert_ne!(strict.status.code(), Some(2), "--strict is accepted: {}", stderr(&strict));
+}
+
+/// `disk` had neither --strict nor --waive: a waived CP-ETCD-FSYNC cannot
+/// fail the run, however busy this machine's disk is.
+#[test]
+fn disk_accepts_the_judging_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (report, code) =
+        json_report(&["disk", path, "--size", "1Mi", "--waive", "CP-ETCD-FSYNC=a shared CI disk", "--format", "json"]);
+    assert_eq!(code, 0, "{report}");
+    let fsync = &report["findings"][0];
+    assert!(fsync["severity"] == "pass" || !fsync["waived"].is_null(), "{fsync}");
+}

@@ -1164,3 +1164,27 @@ fn probe_of_namespace_nodes_finds_their_veth_and_claims_no_macs() {
     let nics = report["hosts"]["w-1"]["facts"]["nics"].as_array().unwrap();
     assert!(nics.iter().any(|n| n["name"] == "eth0" && n["kind"] == "veth"), "{nics:#?}");
 }
+
+/// `net check` had no --strict and no --waive (exit 2). A one-node
+/// inventory on loopback with no responder: NET-PORTS fails (nothing
+/// listens), and with --no-mtu NET-MTU stays unknown.
+#[test]
+fn net_check_accepts_the_judging_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inv.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: l}\n\
+nodes:\n  - {name: localhost, address: 127.0.0.1, roles: [worker]}\n",
+    )
+    .unwrap();
+    let base = ["net", "check", file.to_str().unwrap(), "--from", "localhost", "--no-mtu", "--timeout", "1s"];
+    let run = |extra: &[&str]| kubev_ha(&[&base[..], extra].concat());
+    let waived = run(&["--waive", "NET-PORTS=nothing installed yet", "--format", "json"]);
+    assert_eq!(waived.status.code(), Some(0), "{}", stderr(&waived));
+    let report: Value = serde_json::from_slice(&waived.stdout).unwrap();
+    let ports = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "NET-PORTS").unwrap();
+    assert!(ports["severity"] == "pass" || !ports["waived"].is_null(), "{ports}");
+    let strict = run(&["--waive", "NET-PORTS", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "NET-MTU is unknown: {}", stdout(&strict));
+}

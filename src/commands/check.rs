@@ -15,19 +15,20 @@ pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         return Err(loaded.input_error(problems).into());
     }
     let facts = Facts::from(loaded);
-    let options = CheckOptions { profile: args.profile, waivers: args.waive, ..CheckOptions::default() };
+    let (judge, show) = (args.judge, args.show);
+    let options = CheckOptions { profile: judge.profile, waivers: judge.waive, ..CheckOptions::default() };
     let report = check(&facts, &options);
-    let rendered = match args.format {
+    let rendered = match judge.format {
         ReportFormat::Json => json::render(&report),
         ReportFormat::Text => text::render(
             &report,
             "check",
-            TextOptions { color: output::stdout_color(color), verbose: args.verbose, quiet: args.quiet },
+            TextOptions { color: output::stdout_color(color), verbose: show.verbose, quiet: show.quiet },
         ),
     };
     print!("{rendered}");
-    super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
-    let failed = super::failed(&report, args.strict, args.allow_unmeasured);
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 

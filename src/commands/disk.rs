@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
 use kubev_ha_probe::disk::{DEFAULT_BLOCK, DiskOptions, run as run_test};
 use kubev_ha_report::{TextOptions, text};
@@ -14,7 +13,7 @@ use kubev_ha_rules::{CheckOptions, check};
 
 use super::Outcome;
 use crate::cli::{ColorChoice, DiskArgs, ReportFormat};
-use crate::output;
+use crate::{output, progress};
 
 pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let dir = match &args.path {
@@ -40,12 +39,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
         signal_hook::flag::register(signal, stop.clone()).map_err(|e| miette::miette!("cannot handle signals: {e}"))?;
     }
     let done = Arc::new(AtomicU64::new(0));
-    let bar = ProgressBar::new(options.size);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} fdatasync test in {msg} {bar:30} {bytes}/{total_bytes} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(dir.display().to_string());
+    let bar = progress::bytes(options.size, &format!("fdatasync test in {}", dir.display()));
     let (ticker_done, ticker_bar, ticker_stop) = (done.clone(), bar.clone(), Arc::new(AtomicBool::new(false)));
     let ticker_quit = ticker_stop.clone();
     let ticker = std::thread::spawn(move || {
@@ -80,12 +74,18 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
         Facts::from_inventory(Inventory::single_node(Metadata::named(&name), node), dir.display().to_string());
     facts.format = SourceFormat::Host;
     facts.measurements.fdatasync.insert(name, stats.clone());
+    let judge = args.judge;
     let report = check(
         &facts,
-        &CheckOptions { profile: Some(args.profile), only: vec!["CP-ETCD-FSYNC"], ..CheckOptions::default() },
+        &CheckOptions {
+            profile: judge.profile,
+            waivers: judge.waive,
+            only: vec!["CP-ETCD-FSYNC"],
+            ..CheckOptions::default()
+        },
     );
 
-    match args.format {
+    match judge.format {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
             if let Some(obj) = value.as_object_mut() {
@@ -127,5 +127,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
             );
         }
     }
-    Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }

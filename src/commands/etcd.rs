@@ -59,10 +59,18 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         }
     };
     facts.measurements.etcd = Some(status.clone());
-    let report =
-        check(&facts, &CheckOptions { profile: args.profile, only: JUDGED.to_vec(), ..CheckOptions::default() });
+    let (judge, show) = (args.judge, args.show);
+    let report = check(
+        &facts,
+        &CheckOptions {
+            profile: judge.profile,
+            waivers: judge.waive,
+            only: JUDGED.to_vec(),
+            ..CheckOptions::default()
+        },
+    );
 
-    match args.format {
+    match judge.format {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
             if let Some(obj) = value.as_object_mut() {
@@ -77,12 +85,14 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
                 text::render(
                     &report,
                     "etcd",
-                    TextOptions { color: output::stdout_color(color), verbose: false, quiet: false }
+                    TextOptions { color: output::stdout_color(color), verbose: show.verbose, quiet: show.quiet }
                 )
             );
         }
     }
-    Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
 /// An IPv6 address needs brackets in a URL.

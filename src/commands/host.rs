@@ -37,12 +37,18 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let hosts = BTreeMap::from([(name.clone(), HostProbe::Probed { facts: Box::new(facts.clone()) })]);
     let mut judged = Facts::from_inventory(inventory, name.clone()).with_probes(hosts);
     judged.format = SourceFormat::Host;
+    let (judge, show) = (args.judge, args.show);
     let report = check(
         &judged,
-        &CheckOptions { profile: Some(args.profile), scope: Some(Scope::Host), ..CheckOptions::default() },
+        &CheckOptions {
+            profile: judge.profile,
+            waivers: judge.waive,
+            scope: Some(Scope::Host),
+            ..CheckOptions::default()
+        },
     );
     let paint = output::stdout_color(color);
-    match args.format {
+    match judge.format {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
             if let Some(obj) = value.as_object_mut() {
@@ -54,11 +60,13 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
             print!("{}", facts_text(&facts, paint, args.all_links));
             print!(
                 "{}",
-                text::render(&report, "host", TextOptions { color: paint, verbose: false, quiet: args.quiet })
+                text::render(&report, "host", TextOptions { color: paint, verbose: show.verbose, quiet: show.quiet })
             );
         }
     }
-    Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
 /// This machine as an inventory node: its hostname (made a valid node

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use kubev_ha_model::Facts;
 use kubev_ha_model::measure::{Bandwidth, MatrixCell, NetworkMeasurements};
 use kubev_ha_net::cells::matrix_cells;
@@ -19,20 +18,16 @@ use tokio::sync::Notify;
 
 use super::Outcome;
 use super::check::load;
-use crate::cli::{BandwidthArgs, ColorChoice, MatrixArgs, NetCheckArgs, NetCommand, ReportFormat, ServeArgs};
-use crate::output;
+use crate::cli::{
+    BandwidthArgs, ColorChoice, JudgeArgs, MatrixArgs, NetCheckArgs, NetCommand, ReportFormat, ServeArgs,
+};
+use crate::runtime::runtime;
+use crate::{output, progress, this_binary};
 
 /// The rules the network checks feed.
 const NET_RULES: [&str; 4] = ["NET-PORTS", "NET-MTU", "NET-DNS", "NET-NODELOCAL-DNS"];
 // The bandwidth sink's port, opened by `net matrix --bandwidth`.
 use kubev_ha_net::wire::BANDWIDTH_PORT;
-
-fn runtime() -> miette::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| miette::miette!("cannot start the async runtime: {e}"))
-}
 
 pub fn run(command: NetCommand, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     match command {
@@ -145,14 +140,13 @@ fn check_cmd(args: NetCheckArgs, color: ColorChoice, max_input: kubev_ha_model::
     }
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    let shown = Shown { format: args.format, profile: args.profile, color, verbose: args.verbose };
+    let shown = Shown { judge: args.judge, color, verbose: args.verbose };
     judge_and_print(&facts, &measured, shown, "net check", None)
 }
 
 /// How the judged measurements are printed.
 struct Shown {
-    format: ReportFormat,
-    profile: Option<kubev_ha_model::Profile>,
+    judge: JudgeArgs,
     color: ColorChoice,
     /// Every probe and answer, and the passing findings.
     verbose: bool,
@@ -165,13 +159,14 @@ fn judge_and_print(
     title: &str,
     matrix: Option<(String, Vec<MatrixCell>)>,
 ) -> miette::Result<Outcome> {
-    let Shown { format, profile, color, verbose } = shown;
+    let Shown { judge, color, verbose } = shown;
     let mut only: Vec<&'static str> = NET_RULES.to_vec();
     if !measured.bandwidth.is_empty() {
         only.push("HA-DRAIN-TIME");
     }
-    let report = check(facts, &CheckOptions { profile, only, ..CheckOptions::default() });
-    match format {
+    let report =
+        check(facts, &CheckOptions { profile: judge.profile, waivers: judge.waive, only, ..CheckOptions::default() });
+    match judge.format {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
             if let Some(obj) = value.as_object_mut() {
@@ -210,40 +205,35 @@ fn judge_and_print(
             );
         }
     }
-    Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
+    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
 fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     let loaded = load(&args.file, max_input)?;
     let inventory = loaded.inventory.clone();
-    let binary = std::env::current_exe()
-        .and_then(std::fs::read)
-        .map_err(|e| miette::miette!("cannot read this program to send it to the nodes: {e}"))?;
+    let binary = this_binary::read()?;
     let ssh = SshOptions {
-        timeout: args.timeout.as_duration(),
-        parallel: args.parallel.max(1),
-        config: args.ssh_config.clone(),
-        options: args.ssh_option.clone(),
-        sudo: args.sudo,
-        remote_dir: args.remote_dir.clone(),
+        timeout: args.ssh.timeout.as_duration(),
+        parallel: args.ssh.parallel.max(1),
+        config: args.ssh.ssh_config.clone(),
+        options: args.ssh.ssh_option.clone(),
+        sudo: args.ssh.sudo,
+        remote_dir: args.ssh.remote_dir.clone(),
         ..SshOptions::default()
     };
     let options = MatrixOptions {
         probe_timeout: args.probe_timeout.as_duration(),
-        responder_ttl: (args.timeout.as_duration() * 4).max(Duration::from_secs(120)),
+        responder_ttl: (args.ssh.timeout.as_duration() * 4).max(Duration::from_secs(120)),
         bandwidth: args.bandwidth.then(|| args.bandwidth_duration.as_duration()),
         dns_port: args.dns_port,
     };
-    let bar = ProgressBar::new(inventory.nodes.len() as u64 * 2);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
+    let bar = progress::count(inventory.nodes.len() as u64 * 2, "");
     let shown = bar.clone();
     let measured =
         runtime()?.block_on(run_matrix(&inventory, &loaded.source_text, &ssh, binary, &options, move |p| match p {
-            Progress::Phase(what) => shown.set_message(what),
+            Progress::Phase(what) => shown.set_prefix(what),
             Progress::Step => shown.inc(1),
         }));
     bar.finish_and_clear();
@@ -256,7 +246,7 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
     let matrix = kubev_ha_report::net::matrix_text(&nodes, &measured, &cells, args.verbose);
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    let shown = Shown { format: args.format, profile: args.profile, color, verbose: args.verbose };
+    let shown = Shown { judge: args.judge, color, verbose: args.verbose };
     judge_and_print(&facts, &measured, shown, "net matrix", Some((matrix, cells)))
 }
 

@@ -1,15 +1,25 @@
 //! `kubev-ha plan FILE`: simulate failures and print the plan.
 
-use kubev_ha_plan::{PlanOptions, SetLimits, Status};
+use kubev_ha_model::Facts;
+use kubev_ha_plan::{PlanOptions, SetLimits};
 use kubev_ha_report::plan::{PlanTextOptions, render, render_json};
+use kubev_ha_rules::{CheckOptions, check_with_plan, waiver_problems};
 
 use super::Outcome;
 use super::check::load;
 use crate::cli::{ColorChoice, PlanArgs, ReportFormat};
 use crate::output;
 
+/// The verdicts a plan gives, whose findings decide its exit code.
+const PLAN_RULES: [&str; 2] = ["HA-NODE-FAILURE", "HA-ZONE-FAILURE"];
+
 pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     let loaded = load(&args.file, max_input)?;
+    let problems = waiver_problems(&loaded.inventory);
+    if !problems.is_empty() {
+        return Err(loaded.input_error(problems).into());
+    }
+    let profile = args.judge.profile.unwrap_or_else(|| loaded.inventory.profile_or_default());
     let options = PlanOptions {
         limits: SetLimits { enumerate_up_to: args.enumerate_up_to, sample: args.sample, seed: args.seed },
         search_fix: !args.no_fix,
@@ -28,9 +38,9 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
             missing.join(", ")
         )
     })?;
-    match args.format {
+    match args.judge.format {
         ReportFormat::Json => {
-            let json = render_json(&plan, &loaded.source_name, loaded.inventory.profile_or_default())
+            let json = render_json(&plan, &loaded.source_name, profile)
                 .map_err(|e| miette::miette!("cannot write the plan as JSON: {e}"))?;
             print!("{json}")
         }
@@ -39,15 +49,25 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
             render(
                 &plan,
                 &loaded.source_name,
-                PlanTextOptions {
-                    color: output::stdout_color(color),
-                    profile: loaded.inventory.profile_or_default(),
-                    all: args.all,
-                    width: output::width()
-                }
+                PlanTextOptions { color: output::stdout_color(color), profile, all: args.all, width: output::width() }
             )
         ),
     }
-    let failed = [&plan.node_failure, &plan.zone_failure].iter().any(|v| v.status == Status::Fails);
+    // The exit code is the verdicts' findings, judged as `check` judges
+    // them (waivers, --strict), on the plan just printed.
+    let judge = args.judge;
+    let options = CheckOptions {
+        profile: judge.profile,
+        waivers: judge.waive,
+        only: PLAN_RULES.to_vec(),
+        ..CheckOptions::default()
+    };
+    let report = check_with_plan(&Facts::from(loaded), &options, plan);
+    for finding in report.findings.iter().filter(|f| f.waived.is_some() && f.severity != kubev_ha_rules::Severity::Pass)
+    {
+        eprintln!("kubev-ha: {} waived: {}", finding.rule, finding.message);
+    }
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }

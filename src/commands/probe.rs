@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use kubev_ha_model::Facts;
 use kubev_ha_model::host::HostProbe;
 use kubev_ha_probe::remote::{SshOptions, SshTarget, probe_all};
@@ -12,7 +11,7 @@ use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 use super::Outcome;
 use super::check::load;
 use crate::cli::{ColorChoice, ProbeArgs, ReportFormat};
-use crate::output;
+use crate::{output, progress, runtime, this_binary};
 
 pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     let loaded = load(&args.file, max_input)?;
@@ -20,33 +19,22 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
     if !problems.is_empty() {
         return Err(loaded.input_error(problems).into());
     }
-    let binary = std::env::current_exe()
-        .and_then(std::fs::read)
-        .map_err(|e| miette::miette!("cannot read this program to send it to the nodes: {e}"))?;
+    let binary = this_binary::read()?;
     let targets: Vec<SshTarget> = loaded.inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
     let options = SshOptions {
-        timeout: args.timeout.as_duration().max(Duration::from_secs(1)),
-        parallel: args.parallel.max(1),
-        config: args.ssh_config.clone(),
-        options: args.ssh_option.clone(),
-        sudo: args.sudo,
-        remote_dir: args.remote_dir.clone(),
+        timeout: args.ssh.timeout.as_duration().max(Duration::from_secs(1)),
+        parallel: args.ssh.parallel.max(1),
+        config: args.ssh.ssh_config.clone(),
+        options: args.ssh.ssh_option.clone(),
+        sudo: args.ssh.sudo,
+        remote_dir: args.ssh.remote_dir.clone(),
         etcd_path: args.etcd_path.clone(),
         ..SshOptions::default()
     };
 
-    let bar = ProgressBar::new(targets.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} probing {pos}/{len} nodes [{elapsed}] {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
+    let bar = progress::count(targets.len() as u64, "probing nodes");
     let progress = bar.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| miette::miette!("cannot start the async runtime: {e}"))?;
-    let hosts = runtime.block_on(probe_all(targets, &options, binary, move |node, probe| {
+    let hosts = runtime::runtime()?.block_on(probe_all(targets, &options, binary, move |node, probe| {
         let state = match probe {
             HostProbe::Probed { .. } => "ok",
             HostProbe::Unreachable { .. } => "unreachable",
@@ -67,8 +55,10 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
             kubev_ha_model::write::to_yaml(&facts.inventory).map_err(|e| miette::miette!("cannot write YAML: {e}"))?;
         std::fs::write(path, yaml).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
     }
-    let report = check(&facts, &CheckOptions { profile: args.profile, waivers: args.waive, ..CheckOptions::default() });
-    let rendered = match args.format {
+    let (judge, show) = (args.judge, args.show);
+    let report =
+        check(&facts, &CheckOptions { profile: judge.profile, waivers: judge.waive, ..CheckOptions::default() });
+    let rendered = match judge.format {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
             if let Some(obj) = value.as_object_mut() {
@@ -79,11 +69,11 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
         ReportFormat::Text => text::render(
             &report,
             "probe",
-            TextOptions { color: output::stdout_color(color), verbose: false, quiet: args.quiet },
+            TextOptions { color: output::stdout_color(color), verbose: show.verbose, quiet: show.quiet },
         ),
     };
     print!("{rendered}");
-    super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
-    let failed = super::failed(&report, args.strict, args.allow_unmeasured);
+    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
+    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }

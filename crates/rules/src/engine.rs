@@ -171,9 +171,23 @@ impl Report {
 
 /// Runs every rule of the catalog over `facts`.
 pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
+    check_in(facts, options, std::cell::OnceCell::new())
+}
+
+/// [`check`], with the rules that read the HA plan reading `plan` (what
+/// `kubev-ha plan` computed with its own limits) instead of simulating the
+/// facts again.
+pub fn check_with_plan(facts: &Facts, options: &CheckOptions, plan: kubev_ha_plan::Plan) -> Report {
+    check_in(facts, options, std::cell::OnceCell::from(Ok(plan)))
+}
+
+fn check_in(
+    facts: &Facts,
+    options: &CheckOptions,
+    plan: std::cell::OnceCell<Result<kubev_ha_plan::Plan, kubev_ha_plan::CannotSimulate>>,
+) -> Report {
     let profile = options.profile.unwrap_or_else(|| facts.inventory.profile_or_default());
     let thresholds = Thresholds::for_profile(profile);
-    let plan = std::cell::OnceCell::new();
     let mut findings: Vec<Finding> = CATALOG
         .iter()
         .filter(|rule| options.scope.is_none_or(|scope| rule.scope == scope))
