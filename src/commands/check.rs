@@ -1,11 +1,11 @@
 //! `kubev-ha check FILE`: load, judge, print.
 
 use kubev_ha_model::{ByteSize, Facts, LoadedInventory};
-use kubev_ha_report::{TextOptions, json, text};
+use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 
 use super::Outcome;
-use crate::cli::{CheckArgs, ColorChoice, ReportFormat};
+use crate::cli::{CheckArgs, ColorChoice};
 use crate::output;
 
 pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::Result<Outcome> {
@@ -17,15 +17,17 @@ pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::
     let facts = Facts::from(loaded);
     let options = CheckOptions { profile: args.profile, waivers: args.waive, ..CheckOptions::default() };
     let report = check(&facts, &options);
-    let rendered = match args.format {
-        ReportFormat::Json => json::render(&report),
-        ReportFormat::Text => text::render(
-            &report,
-            "check",
-            TextOptions { color: output::stdout_color(color), verbose: args.verbose, quiet: args.quiet },
-        ),
+    let options = RenderOptions {
+        color: output::stdout_color(color),
+        verbose: args.verbose,
+        quiet: args.quiet,
+        ..RenderOptions::default()
     };
-    print!("{rendered}");
+    output::print(
+        &CommandReport::judged("check", report.clone(), Evidence::None),
+        output::format(args.format),
+        &options,
+    );
     super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
     let failed = super::failed(&report, args.strict, args.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })

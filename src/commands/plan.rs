@@ -1,11 +1,11 @@
 //! `kubev-ha plan FILE`: simulate failures and print the plan.
 
 use kubev_ha_plan::{PlanOptions, SetLimits, Status};
-use kubev_ha_report::plan::{PlanTextOptions, render, render_json};
+use kubev_ha_report::{CommandReport, PlanEvidence, RenderOptions};
 
 use super::Outcome;
 use super::check::load;
-use crate::cli::{ColorChoice, PlanArgs, ReportFormat};
+use crate::cli::{ColorChoice, PlanArgs};
 use crate::output;
 
 pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
@@ -28,26 +28,15 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
             missing.join(", ")
         )
     })?;
-    match args.format {
-        ReportFormat::Json => {
-            let json = render_json(&plan, &loaded.source_name, loaded.inventory.profile_or_default())
-                .map_err(|e| miette::miette!("cannot write the plan as JSON: {e}"))?;
-            print!("{json}")
-        }
-        ReportFormat::Text => print!(
-            "{}",
-            render(
-                &plan,
-                &loaded.source_name,
-                PlanTextOptions {
-                    color: output::stdout_color(color),
-                    profile: loaded.inventory.profile_or_default(),
-                    all: args.all,
-                    width: output::width()
-                }
-            )
-        ),
-    }
+    let options = RenderOptions {
+        color: output::stdout_color(color),
+        all: args.all,
+        width: output::width(),
+        ..RenderOptions::default()
+    };
     let failed = [&plan.node_failure, &plan.zone_failure].iter().any(|v| v.status == Status::Fails);
+    let profile = loaded.inventory.profile_or_default();
+    let shown = CommandReport::planned(PlanEvidence { plan, source: loaded.source_name, profile });
+    output::print(&shown, output::format(args.format), &options);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }

@@ -6,12 +6,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kubev_ha_model::Facts;
 use kubev_ha_model::host::HostProbe;
 use kubev_ha_probe::remote::{SshOptions, SshTarget, probe_all};
-use kubev_ha_report::{TextOptions, text};
+use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 
 use super::Outcome;
 use super::check::load;
-use crate::cli::{ColorChoice, ProbeArgs, ReportFormat};
+use crate::cli::{ColorChoice, ProbeArgs};
 use crate::output;
 
 pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
@@ -68,21 +68,9 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
         std::fs::write(path, yaml).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
     }
     let report = check(&facts, &CheckOptions { profile: args.profile, waivers: args.waive, ..CheckOptions::default() });
-    let rendered = match args.format {
-        ReportFormat::Json => {
-            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("hosts".into(), serde_json::to_value(&facts.hosts).map_err(|e| miette::miette!("{e}"))?);
-            }
-            format!("{}\n", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?)
-        }
-        ReportFormat::Text => text::render(
-            &report,
-            "probe",
-            TextOptions { color: output::stdout_color(color), verbose: false, quiet: args.quiet },
-        ),
-    };
-    print!("{rendered}");
+    let options = RenderOptions { color: output::stdout_color(color), quiet: args.quiet, ..RenderOptions::default() };
+    let shown = CommandReport::judged("probe", report.clone(), Evidence::Probe(facts.hosts));
+    output::print(&shown, output::format(args.format), &options);
     super::say_why_strict_failed(&report, args.strict, args.allow_unmeasured);
     let failed = super::failed(&report, args.strict, args.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
