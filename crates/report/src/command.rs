@@ -256,8 +256,145 @@ fn json(report: &CommandReport) -> String {
     text
 }
 
-/// Serialising these types cannot fail (string keys, finite numbers are
-/// not required by serde_json); should it, the output says so in JSON.
+/// Serialising these types does not fail (every map is keyed by
+/// strings); should it, the output says so, as JSON.
 fn json_error(e: serde_json::Error) -> String {
     format!("{}\n", serde_json::json!({ "error": e.to_string() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use kubev_ha_model::Facts;
+    use kubev_ha_rules::{CheckOptions, check};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn findings(only: Vec<&'static str>) -> Report {
+        let loaded = kubev_ha_model::parse_str("lab.yaml", include_str!("../../../examples/lab-minimum.yaml")).unwrap();
+        check(&Facts::from(loaded), &CheckOptions { only, ..CheckOptions::default() })
+    }
+
+    fn stats() -> FsyncStats {
+        FsyncStats {
+            p50_ms: 1.0,
+            p90_ms: 2.0,
+            p99_ms: 4.0,
+            p999_ms: 6.0,
+            max_ms: 9.0,
+            samples: 10,
+            source: "kubev-ha disk /d".into(),
+        }
+    }
+
+    fn disk() -> Evidence {
+        let run = DiskRun {
+            directory: "/d".into(),
+            block_size: 2300,
+            writes: 10,
+            bytes_written: 23_000,
+            seconds: 0.5,
+            writes_per_second: 20.0,
+        };
+        Evidence::Disk(DiskEvidence { node: "this-host".into(), fdatasync: stats(), run })
+    }
+
+    fn parsed(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn disk_json_keys_fdatasync_by_node_under_measurements_and_the_run_apart() {
+        let report = CommandReport::judged("disk", findings(vec!["CP-ETCD-FSYNC"]), disk());
+        let json = parsed(&render(&report, Format::Json, &RenderOptions::default()));
+        // As `Facts::measurements` and the other commands' `measurements`:
+        // keyed by kind, then by node; not the stats mixed with the run.
+        assert_eq!(json["measurements"]["fdatasync"]["this-host"]["p99Ms"], 4.0);
+        assert_eq!(json["measurements"]["fdatasync"].as_object().unwrap().len(), 1);
+        assert!(json["measurements"].get("writes").is_none());
+        assert_eq!(json["diskRun"]["blockSize"], 2300);
+        assert_eq!(json["diskRun"]["directory"], "/d");
+        assert_eq!(json["tool"], "kubev-ha");
+    }
+
+    #[test]
+    fn a_report_without_evidence_renders_as_the_findings_alone() {
+        let f = findings(vec![]);
+        let report = CommandReport::judged("check", f.clone(), Evidence::None);
+        assert_eq!(render(&report, Format::Json, &RenderOptions::default()), crate::json::render(&f));
+        let options = RenderOptions { quiet: true, ..RenderOptions::default() };
+        let text_options = TextOptions { color: false, verbose: false, quiet: true };
+        assert_eq!(render(&report, Format::Text, &options), crate::text::render(&f, "check", text_options));
+    }
+
+    #[test]
+    fn judged_evidence_joins_the_findings_object_with_keys_in_order() {
+        let status = EtcdStatus {
+            endpoints: vec!["http://cp-1:2379".into()],
+            members: vec![],
+            alarms: vec![],
+            unreachable: BTreeMap::new(),
+        };
+        let report = CommandReport::judged("etcd", findings(vec!["CP-COUNT"]), Evidence::Etcd(status));
+        let text = render(&report, Format::Json, &RenderOptions::default());
+        let json = parsed(&text);
+        assert_eq!(json["measurements"]["etcd"]["endpoints"][0], "http://cp-1:2379");
+        assert!(json["measurements"].get("network").is_none() && json.get("facts").is_none());
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["findings", "measurements", "profile", "source", "summary", "tool", "version"]);
+        // Alphabetical in the text too: "findings" leads, "version" closes.
+        assert!(text.starts_with("{\n  \"findings\""), "{text}");
+        assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn matrix_cells_follow_the_network_measurements() {
+        let measured = NetworkMeasurements::default();
+        let network = |matrix| Evidence::Network(NetworkEvidence { measured: measured.clone(), matrix });
+        let with = CommandReport::judged(
+            "net matrix",
+            findings(vec!["NET-PORTS"]),
+            network(Some(MatrixEvidence { nodes: vec![], cells: vec![] })),
+        );
+        let json = parsed(&render(&with, Format::Json, &RenderOptions::default()));
+        assert_eq!(json["cells"], Value::Array(vec![]));
+        assert!(json["measurements"]["network"].is_object());
+        let without = CommandReport::judged("net check", findings(vec!["NET-PORTS"]), network(None));
+        assert!(parsed(&render(&without, Format::Json, &RenderOptions::default())).get("cells").is_none());
+        // Bare measurements (`--measurements-only`) are one line.
+        let bare =
+            render(&CommandReport::measured("net check", network(None)), Format::Json, &RenderOptions::default());
+        assert_eq!(bare.lines().count(), 1);
+        assert_eq!(parsed(&bare), serde_json::to_value(&measured).unwrap());
+    }
+
+    #[test]
+    fn text_puts_the_evidence_before_the_findings() {
+        let report = CommandReport::judged("disk", findings(vec!["CP-ETCD-FSYNC"]), disk());
+        let text = render(&report, Format::Text, &RenderOptions::default());
+        assert!(text.starts_with("fdatasync after each 2300-byte write, in /d:\n"), "{text}");
+        let header = text.find("kubev-ha disk of lab.yaml").expect("the findings' header");
+        assert!(header > text.find("writes/s").unwrap(), "{text}");
+    }
+
+    #[test]
+    fn bandwidth_renders_its_measurement_alone() {
+        let measured = Bandwidth {
+            from: "a".into(),
+            to: "b".into(),
+            streams: 1,
+            total_bps: 1e9,
+            per_stream_bps: vec![1e9],
+            rtt_ms: None,
+            seconds: 1.0,
+        };
+        let evidence = Evidence::Bandwidth(BandwidthEvidence {
+            measured: measured.clone(),
+            address: "192.0.2.1:7".parse().unwrap(),
+        });
+        let report = CommandReport::measured("net bandwidth", evidence);
+        let json = render(&report, Format::Json, &RenderOptions::default());
+        assert_eq!(json, format!("{}\n", serde_json::to_string(&measured).unwrap()));
+        assert!(render(&report, Format::Text, &RenderOptions::default()).starts_with("to b (192.0.2.1:7)"));
+    }
 }
