@@ -35,3 +35,20 @@ pub fn install_error_hook(choice: ColorChoice) {
         Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).terminal_links(false).width(100).build())
     }));
 }
+
+/// The report crate's format for `--format`.
+pub fn format(format: crate::cli::ReportFormat) -> kubev_ha_report::Format {
+    match format {
+        crate::cli::ReportFormat::Text => kubev_ha_report::Format::Text,
+        crate::cli::ReportFormat::Json => kubev_ha_report::Format::Json,
+    }
+}
+
+/// Renders a command's report in the chosen format to standard output.
+pub fn print(
+    report: &kubev_ha_report::CommandReport,
+    format: kubev_ha_report::Format,
+    options: &kubev_ha_report::RenderOptions,
+) {
+    print!("{}", kubev_ha_report::render(report, format, options));
+}

@@ -44,6 +44,12 @@ fn report_format_doc_names_every_field() {
         "summary",
         "awaitingEvidence",
         "notes",
+        // What the measuring commands add (kubev_ha_report::CommandReport).
+        "facts",
+        "hosts",
+        "measurements",
+        "diskRun",
+        "cells",
     ] {
         assert!(doc.contains(&format!("`{field}`")), "docs/report-format.md does not document `{field}`");
     }

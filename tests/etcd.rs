@@ -293,11 +293,16 @@ fn disk_measures_fdatasync_and_leaves_nothing_behind() {
     let out = kubev_ha(&["disk", dir.path().to_str().unwrap(), "--size", "2Mi", "--format", "json"]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = &report["measurements"]["fdatasync"];
+    // Keyed by kind and node as every command's `measurements`; the run apart.
+    let f = &report["measurements"]["fdatasync"]["this-host"];
     for key in ["p50Ms", "p99Ms", "maxMs", "samples"] {
         assert!(f[key].is_number(), "no {key}: {f}");
     }
     assert_eq!(f["samples"], (2u64 << 20) / 2300);
+    let run = &report["diskRun"];
+    assert_eq!(run["writes"], f["samples"]);
+    assert_eq!(run["blockSize"], 2300);
+    assert_eq!(run["directory"], dir.path().to_str().unwrap());
     assert!(f["p50Ms"].as_f64() <= f["p99Ms"].as_f64() && f["p99Ms"].as_f64() <= f["maxMs"].as_f64());
     let verdict = &report["findings"][0];
     assert_eq!(verdict["rule"], "CP-ETCD-FSYNC");

@@ -1,11 +1,11 @@
 //! `kubev-ha check FILE`: load, judge, print.
 
 use kubev_ha_model::{ByteSize, Facts, LoadedInventory};
-use kubev_ha_report::{TextOptions, json, text};
+use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 
 use super::Outcome;
-use crate::cli::{CheckArgs, ColorChoice, ReportFormat};
+use crate::cli::{CheckArgs, ColorChoice};
 use crate::output;
 
 pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::Result<Outcome> {
@@ -18,15 +18,17 @@ pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::
     let (judge, show) = (args.judge, args.show);
     let options = CheckOptions { profile: judge.profile, waivers: judge.waive, ..CheckOptions::default() };
     let report = check(&facts, &options);
-    let rendered = match judge.format {
-        ReportFormat::Json => json::render(&report),
-        ReportFormat::Text => text::render(
-            &report,
-            "check",
-            TextOptions { color: output::stdout_color(color), verbose: show.verbose, quiet: show.quiet },
-        ),
+    let render_options = RenderOptions {
+        color: output::stdout_color(color),
+        verbose: show.verbose,
+        quiet: show.quiet,
+        ..RenderOptions::default()
     };
-    print!("{rendered}");
+    output::print(
+        &CommandReport::judged("check", report.clone(), Evidence::None),
+        output::format(judge.format),
+        &render_options,
+    );
     super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
     let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
 use kubev_ha_probe::disk::{DEFAULT_BLOCK, DiskOptions, run as run_test};
-use kubev_ha_report::{TextOptions, text};
+use kubev_ha_report::{CommandReport, DiskEvidence, DiskRun, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
 
 use super::Outcome;
-use crate::cli::{ColorChoice, DiskArgs, ReportFormat};
+use crate::cli::{ColorChoice, DiskArgs};
 use crate::{output, progress};
 
 pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
@@ -73,7 +73,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let mut facts =
         Facts::from_inventory(Inventory::single_node(Metadata::named(&name), node), dir.display().to_string());
     facts.format = SourceFormat::Host;
-    facts.measurements.fdatasync.insert(name, stats.clone());
+    facts.measurements.fdatasync.insert(name.clone(), stats.clone());
     let judge = args.judge;
     let report = check(
         &facts,
@@ -85,48 +85,18 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
         },
     );
 
-    match judge.format {
-        ReportFormat::Json => {
-            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert(
-                    "measurements".into(),
-                    serde_json::json!({
-                        "fdatasync": stats,
-                        "writes": result.writes,
-                        "bytesWritten": result.bytes,
-                        "blockSize": DEFAULT_BLOCK,
-                        "seconds": result.elapsed.as_secs_f64(),
-                        "writesPerSecond": result.writes_per_second(),
-                        "directory": dir.display().to_string(),
-                    }),
-                );
-            }
-            println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
-        }
-        ReportFormat::Text => {
-            println!("fdatasync after each {DEFAULT_BLOCK}-byte write, in {}:", dir.display());
-            println!(
-                "  p50 {:.3} ms   p90 {:.3} ms   p99 {:.3} ms   p99.9 {:.3} ms   max {:.3} ms",
-                stats.p50_ms, stats.p90_ms, stats.p99_ms, stats.p999_ms, stats.max_ms
-            );
-            println!(
-                "  {} writes, {} written in {:.2} s ({:.0} writes/s)",
-                result.writes,
-                kubev_ha_model::ByteSize::bytes(result.bytes).human(),
-                result.elapsed.as_secs_f64(),
-                result.writes_per_second()
-            );
-            print!(
-                "{}",
-                text::render(
-                    &report,
-                    "disk",
-                    TextOptions { color: output::stdout_color(color), verbose: true, quiet: false }
-                )
-            );
-        }
-    }
+    let run = DiskRun {
+        directory: dir.display().to_string(),
+        block_size: DEFAULT_BLOCK as u64,
+        writes: result.writes,
+        bytes_written: result.bytes,
+        seconds: result.elapsed.as_secs_f64(),
+        writes_per_second: result.writes_per_second(),
+    };
+    // Every rule quote: one rule is judged, and its words are the point.
+    let options = RenderOptions { color: output::stdout_color(color), verbose: true, ..RenderOptions::default() };
+    let evidence = Evidence::Disk(DiskEvidence { node: name, fdatasync: stats, run });
+    output::print(&CommandReport::judged("disk", report.clone(), evidence), output::format(judge.format), &options);
     super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
     let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use kubev_ha_model::host::{HostFacts, HostProbe};
 use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
 use kubev_ha_probe::{CollectOptions, Root, collect};
-use kubev_ha_report::{TextOptions, host::facts_text, text};
+use kubev_ha_report::{CommandReport, Evidence, Format, RenderOptions};
 use kubev_ha_rules::{CheckOptions, Scope, check};
 
 use super::Outcome;
-use crate::cli::{ColorChoice, HostArgs, ReportFormat};
+use crate::cli::{ColorChoice, HostArgs};
 use crate::output;
 
 pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
@@ -19,7 +19,8 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let root = Root::new(&args.root);
     let facts = collect(&root, &CollectOptions { etcd_path: args.etcd_path.clone() });
     if args.facts_only {
-        println!("{}", serde_json::to_string(&facts).map_err(|e| miette::miette!("{e}"))?);
+        let shown = CommandReport::measured("host", Evidence::Host(Box::new(facts)));
+        output::print(&shown, Format::Json, &RenderOptions::default());
         return Ok(Outcome::Ok);
     }
     let roles =
@@ -47,23 +48,15 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
             ..CheckOptions::default()
         },
     );
-    let paint = output::stdout_color(color);
-    match judge.format {
-        ReportFormat::Json => {
-            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("facts".into(), serde_json::to_value(&facts).map_err(|e| miette::miette!("{e}"))?);
-            }
-            println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
-        }
-        ReportFormat::Text => {
-            print!("{}", facts_text(&facts, paint, args.all_links));
-            print!(
-                "{}",
-                text::render(&report, "host", TextOptions { color: paint, verbose: show.verbose, quiet: show.quiet })
-            );
-        }
-    }
+    let options = RenderOptions {
+        color: output::stdout_color(color),
+        verbose: show.verbose,
+        quiet: show.quiet,
+        all: args.all_links,
+        ..RenderOptions::default()
+    };
+    let shown = CommandReport::judged("host", report.clone(), Evidence::Host(Box::new(facts)));
+    output::print(&shown, output::format(judge.format), &options);
     super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
     let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })

@@ -4,23 +4,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kubev_ha_model::Facts;
-use kubev_ha_model::measure::{Bandwidth, MatrixCell, NetworkMeasurements};
+use kubev_ha_model::measure::Bandwidth;
 use kubev_ha_net::cells::matrix_cells;
 use kubev_ha_net::check::{CheckOptions as NetOptions, check_from};
 use kubev_ha_net::matrix::{MatrixOptions, Progress, run_matrix};
 use kubev_ha_net::probe::ProbeOptions;
-use kubev_ha_net::responder::{ServeOptions, ServeReport, bind, serve};
+use kubev_ha_net::responder::{ServeOptions, bind, serve};
 use kubev_ha_probe::remote::SshOptions;
-use kubev_ha_report::{TextOptions, text};
+use kubev_ha_report::{
+    BandwidthEvidence, CommandReport, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions, ServeEvidence,
+};
 use kubev_ha_rules::ports::{Features, listening_for};
 use kubev_ha_rules::{CheckOptions, check};
 use tokio::sync::Notify;
 
 use super::Outcome;
 use super::check::load;
-use crate::cli::{
-    BandwidthArgs, ColorChoice, JudgeArgs, MatrixArgs, NetCheckArgs, NetCommand, ReportFormat, ServeArgs,
-};
+use crate::cli::{BandwidthArgs, ColorChoice, JudgeArgs, MatrixArgs, NetCheckArgs, NetCommand, ServeArgs};
 use crate::runtime::runtime;
 use crate::{output, progress, this_binary};
 
@@ -56,11 +56,13 @@ fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
     };
     runtime()?.block_on(async {
         let (report, tcp, udp, sink) = bind(&options).await;
-        if args.json {
-            println!("{}", serde_json::to_string(&report).unwrap_or_default());
-        } else {
-            print_serve_report(&report, &options);
-        }
+        let serving = ServeEvidence { report: report.clone(), ttl: options.ttl, max_conns_asked: options.max_conns };
+        let format = if args.json { Format::Json } else { Format::Text };
+        output::print(
+            &CommandReport::measured("net serve", Evidence::Serving(serving)),
+            format,
+            &RenderOptions::default(),
+        );
         let stop = Arc::new(Notify::new());
         if args.stop_on_eof {
             let stop = stop.clone();
@@ -77,40 +79,9 @@ fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
             });
         }
         let stats = serve(&options, report.max_conns, tcp, udp, sink, stop).await;
-        eprintln!(
-            "kubev-ha net serve: stopped; {} connections answered, {} refused over the limit, {} datagrams answered",
-            stats.connections, stats.refused_over_limit, stats.datagrams_answered
-        );
+        eprintln!("{}", kubev_ha_report::serve::stopped_text(&stats));
     });
     Ok(Outcome::Ok)
-}
-
-fn print_serve_report(report: &ServeReport, options: &ServeOptions) {
-    let ports: Vec<String> = report.listening.iter().map(|l| format!("{}/{}", l.port, l.protocol)).collect();
-    println!("kubev-ha net serve as {} on {} ports: {}", report.node, ports.len(), ports.join(" "));
-    for t in &report.taken {
-        println!(
-            "  could not take {}/{} ({}): {}{}",
-            t.port,
-            t.protocol,
-            t.component,
-            t.error,
-            t.holder.as_deref().map(|h| format!(", held by {h}")).unwrap_or_default()
-        );
-    }
-    if let Some(p) = report.bandwidth_port {
-        println!("  bandwidth sink on {p}/tcp");
-    }
-    println!(
-        "  stops by itself in {} (at most {} connections at once{}; Ctrl-C stops it now)",
-        kubev_ha_model::Interval::from_secs(options.ttl.as_secs()),
-        report.max_conns,
-        if report.max_conns < options.max_conns {
-            format!(", not the {} asked for: the open-file limit leaves no more room", options.max_conns)
-        } else {
-            String::new()
-        }
-    );
 }
 
 fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Report {
@@ -135,13 +106,14 @@ fn check_cmd(args: NetCheckArgs, color: ColorChoice, max_input: kubev_ha_model::
     };
     let measured = runtime()?.block_on(check_from(&loaded.inventory, &args.from, options));
     if args.measurements_only {
-        println!("{}", serde_json::to_string(&measured).map_err(|e| miette::miette!("{e}"))?);
+        let shown = CommandReport::measured("net check", Evidence::Network(NetworkEvidence { measured, matrix: None }));
+        output::print(&shown, Format::Json, &RenderOptions::default());
         return Ok(Outcome::Ok);
     }
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
     let shown = Shown { judge: args.judge, color, verbose: args.verbose };
-    judge_and_print(&facts, &measured, shown, "net check", None)
+    judge_and_print(&facts, NetworkEvidence { measured, matrix: None }, shown, "net check")
 }
 
 /// How the judged measurements are printed.
@@ -152,59 +124,26 @@ struct Shown {
     verbose: bool,
 }
 
-fn judge_and_print(
-    facts: &Facts,
-    measured: &NetworkMeasurements,
-    shown: Shown,
-    title: &str,
-    matrix: Option<(String, Vec<MatrixCell>)>,
-) -> miette::Result<Outcome> {
+fn judge_and_print(facts: &Facts, evidence: NetworkEvidence, shown: Shown, title: &str) -> miette::Result<Outcome> {
     let Shown { judge, color, verbose } = shown;
     let mut only: Vec<&'static str> = NET_RULES.to_vec();
-    if !measured.bandwidth.is_empty() {
+    if !evidence.measured.bandwidth.is_empty() {
         only.push("HA-DRAIN-TIME");
     }
     let report =
         check(facts, &CheckOptions { profile: judge.profile, waivers: judge.waive, only, ..CheckOptions::default() });
-    match judge.format {
-        ReportFormat::Json => {
-            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("measurements".into(), serde_json::json!({ "network": measured }));
-                // Every cell of the matrix, failing or not, beside the probes.
-                if let Some((_, cells)) = &matrix {
-                    obj.insert("cells".into(), serde_json::to_value(cells).map_err(|e| miette::miette!("{e}"))?);
-                }
-            }
-            println!("{}", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?);
-        }
-        ReportFormat::Text => {
-            if let Some((m, _)) = matrix {
-                print!("{m}");
-            } else {
-                print!("{}", kubev_ha_report::net::probe_table(&measured.probes, output::width(), verbose));
-            }
-            print!("{}", kubev_ha_report::net::measurements_text(measured, output::width(), verbose));
-            for b in &measured.bandwidth {
-                println!(
-                    "bandwidth {} → {}: {:.2} Gbit/s over {} stream(s), RTT {}",
-                    b.from,
-                    b.to,
-                    b.total_bps / 1e9,
-                    b.streams,
-                    b.rtt_ms.map_or("?".into(), |r| format!("{r:.2} ms"))
-                );
-            }
-            print!(
-                "{}",
-                text::render(
-                    &report,
-                    title,
-                    TextOptions { color: output::stdout_color(color), verbose, quiet: !verbose }
-                )
-            );
-        }
-    }
+    let options = RenderOptions {
+        color: output::stdout_color(color),
+        verbose,
+        quiet: !verbose,
+        width: output::width(),
+        ..RenderOptions::default()
+    };
+    output::print(
+        &CommandReport::judged(title, report.clone(), Evidence::Network(evidence)),
+        output::format(judge.format),
+        &options,
+    );
     super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
     let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
@@ -243,11 +182,11 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
 
     let nodes: Vec<String> = inventory.nodes.iter().map(|n| n.name.clone()).collect();
     let cells = matrix_cells(&inventory, &measured);
-    let matrix = kubev_ha_report::net::matrix_text(&nodes, &measured, &cells, args.verbose);
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
     let shown = Shown { judge: args.judge, color, verbose: args.verbose };
-    judge_and_print(&facts, &measured, shown, "net matrix", Some((matrix, cells)))
+    let evidence = NetworkEvidence { measured, matrix: Some(MatrixEvidence { nodes, cells }) };
+    judge_and_print(&facts, evidence, shown, "net matrix")
 }
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
@@ -278,19 +217,8 @@ fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
         rtt_ms: result.rtt_ms,
         seconds: result.seconds,
     };
-    match args.format {
-        ReportFormat::Json => println!("{}", serde_json::to_string(&b).map_err(|e| miette::miette!("{e}"))?),
-        ReportFormat::Text => {
-            println!("to {} ({}), {} stream(s), {:.1} s:", args.to, addr, b.streams, b.seconds);
-            for (i, s) in b.per_stream_bps.iter().enumerate() {
-                println!("  stream {}: {:.3} Gbit/s", i + 1, s / 1e9);
-            }
-            println!("  total:    {:.3} Gbit/s", b.total_bps / 1e9);
-            println!(
-                "  round trip (TCP handshake, median of 5): {}",
-                b.rtt_ms.map_or("unknown".into(), |r| format!("{r:.3} ms"))
-            );
-        }
-    }
+    let shown =
+        CommandReport::measured("net bandwidth", Evidence::Bandwidth(BandwidthEvidence { measured: b, address: addr }));
+    output::print(&shown, output::format(args.format), &RenderOptions::default());
     Ok(Outcome::Ok)
 }

@@ -2,12 +2,12 @@
 
 use kubev_ha_model::Facts;
 use kubev_ha_plan::{PlanOptions, SetLimits};
-use kubev_ha_report::plan::{PlanTextOptions, render, render_json};
+use kubev_ha_report::{CommandReport, PlanEvidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check_with_plan, waiver_problems};
 
 use super::Outcome;
 use super::check::load;
-use crate::cli::{ColorChoice, PlanArgs, ReportFormat};
+use crate::cli::{ColorChoice, PlanArgs};
 use crate::output;
 
 /// The verdicts a plan gives, whose findings decide its exit code.
@@ -38,21 +38,17 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
             missing.join(", ")
         )
     })?;
-    match args.judge.format {
-        ReportFormat::Json => {
-            let json = render_json(&plan, &loaded.source_name, profile)
-                .map_err(|e| miette::miette!("cannot write the plan as JSON: {e}"))?;
-            print!("{json}")
-        }
-        ReportFormat::Text => print!(
-            "{}",
-            render(
-                &plan,
-                &loaded.source_name,
-                PlanTextOptions { color: output::stdout_color(color), profile, all: args.all, width: output::width() }
-            )
-        ),
-    }
+    let render_options = RenderOptions {
+        color: output::stdout_color(color),
+        all: args.all,
+        width: output::width(),
+        ..RenderOptions::default()
+    };
+    let shown = CommandReport::planned(PlanEvidence { plan, source: loaded.source_name.clone(), profile });
+    output::print(&shown, output::format(args.judge.format), &render_options);
+    let CommandReport { plan: Some(PlanEvidence { plan, .. }), .. } = shown else {
+        unreachable!("CommandReport::planned holds the plan")
+    };
     // The exit code is the verdicts' findings, judged as `check` judges
     // them (waivers, --strict), on the plan just printed.
     let judge = args.judge;

@@ -5,12 +5,12 @@ use std::time::Duration;
 use kubev_ha_model::Facts;
 use kubev_ha_model::host::HostProbe;
 use kubev_ha_probe::remote::{SshOptions, SshTarget, probe_all};
-use kubev_ha_report::{TextOptions, text};
+use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 
 use super::Outcome;
 use super::check::load;
-use crate::cli::{ColorChoice, ProbeArgs, ReportFormat};
+use crate::cli::{ColorChoice, ProbeArgs};
 use crate::{output, progress, runtime, this_binary};
 
 pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
@@ -58,21 +58,14 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
     let (judge, show) = (args.judge, args.show);
     let report =
         check(&facts, &CheckOptions { profile: judge.profile, waivers: judge.waive, ..CheckOptions::default() });
-    let rendered = match judge.format {
-        ReportFormat::Json => {
-            let mut value = serde_json::to_value(&report).map_err(|e| miette::miette!("{e}"))?;
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("hosts".into(), serde_json::to_value(&facts.hosts).map_err(|e| miette::miette!("{e}"))?);
-            }
-            format!("{}\n", serde_json::to_string_pretty(&value).map_err(|e| miette::miette!("{e}"))?)
-        }
-        ReportFormat::Text => text::render(
-            &report,
-            "probe",
-            TextOptions { color: output::stdout_color(color), verbose: show.verbose, quiet: show.quiet },
-        ),
+    let options = RenderOptions {
+        color: output::stdout_color(color),
+        verbose: show.verbose,
+        quiet: show.quiet,
+        ..RenderOptions::default()
     };
-    print!("{rendered}");
+    let shown = CommandReport::judged("probe", report.clone(), Evidence::Probe(facts.hosts));
+    output::print(&shown, output::format(judge.format), &options);
     super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
     let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })

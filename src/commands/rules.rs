@@ -1,6 +1,7 @@
 //! `kubev-ha rules [ID]`: the catalog, one rule, or the port matrix.
 
 use kubev_ha_report::catalog;
+use kubev_ha_report::json::pretty;
 
 use super::Outcome;
 use crate::cli::{CatalogFormat, ColorChoice, RulesArgs};
@@ -31,10 +32,4 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
     };
     print!("{text}");
     Ok(Outcome::Ok)
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
-    s.push('\n');
-    s
 }

@@ -4,6 +4,6 @@ use super::Outcome;
 
 pub fn run() -> miette::Result<Outcome> {
     let schema = kubev_ha_model::schema::inventory_schema();
-    println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+    print!("{}", kubev_ha_report::json::pretty(&schema));
     Ok(Outcome::Ok)
 }

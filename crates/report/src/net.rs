@@ -311,6 +311,19 @@ fn state_word(state: PortState) -> &'static str {
     }
 }
 
+/// What `net check` or `net matrix` shows before its findings: the matrix
+/// (or, for `net check`, the failing probes), the path MTU and DNS
+/// measurements, and each measured bandwidth.
+pub fn network_text(n: &crate::command::NetworkEvidence, width: u16, verbose: bool) -> String {
+    let mut out = match &n.matrix {
+        Some(m) => matrix_text(&m.nodes, &n.measured, &m.cells, verbose),
+        None => probe_table(&n.measured.probes, width, verbose),
+    };
+    out.push_str(&measurements_text(&n.measured, width, verbose));
+    out.push_str(&crate::bandwidth::pairs_text(&n.measured.bandwidth));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use kubev_ha_model::measure::{DnsOutcome, DnsServerAnswer, MatrixCell, PathMtu};

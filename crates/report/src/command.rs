@@ -1,0 +1,400 @@
+//! One output model for every command: the findings, the evidence the
+//! command measured, and the plan where there is one, rendered in the
+//! format the caller picks. The binary builds a [`CommandReport`], chooses
+//! a [`Format`] and a destination, and nothing more; every byte of
+//! output is decided here.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use kubev_ha_model::Profile;
+use kubev_ha_model::host::{HostFacts, HostProbe};
+use kubev_ha_model::measure::{Bandwidth, EtcdStatus, FsyncStats, MatrixCell, NetworkMeasurements};
+use kubev_ha_net::responder::ServeReport;
+use kubev_ha_plan::Plan;
+use kubev_ha_rules::Report;
+use serde::Serialize;
+
+use crate::TextOptions;
+use crate::disk::DiskRun;
+use crate::plan::PlanTextOptions;
+
+/// The formats every command renders to. More (HTML, JUnit, SARIF,
+/// Markdown) are planned, so callers match with a wildcard arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// Grouped and readable, coloured when asked.
+    Text,
+    /// One JSON object: the contract of docs/report-format.md.
+    Json,
+}
+
+/// How text looks; formats for machines ignore it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Every probe and rule quote, and passing findings.
+    pub verbose: bool,
+    /// Hide passing findings (they still count in the summary).
+    pub quiet: bool,
+    /// Every row: all links of a host, every node and scenario of a plan.
+    pub all: bool,
+    /// Columns to fit tables into.
+    pub width: u16,
+}
+
+/// What one command found and measured.
+#[derive(Debug, Clone)]
+pub struct CommandReport {
+    /// The command as the text's header names it ("check", "net matrix").
+    pub command: String,
+    /// The judged findings; `None` for commands that only measure
+    /// (`net bandwidth`, `net serve`) or only plan.
+    pub findings: Option<Report>,
+    /// What the command measured or read, beside the findings.
+    pub evidence: Evidence,
+    /// The failure simulation, for `plan`.
+    pub plan: Option<PlanEvidence>,
+}
+
+/// The evidence one command measured.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Evidence {
+    /// Nothing beyond the inventory (`check`, `plan`).
+    None,
+    /// This machine's facts (`host`).
+    Host(Box<HostFacts>),
+    /// Every node's facts, or why it could not be read (`probe`).
+    Probe(BTreeMap<String, HostProbe>),
+    /// One fdatasync test (`disk`).
+    Disk(DiskEvidence),
+    /// The etcd cluster's members and health (`etcd`).
+    Etcd(EtcdStatus),
+    /// Probes, path MTUs, DNS and bandwidth (`net check`, `net matrix`).
+    Network(NetworkEvidence),
+    /// One throughput test (`net bandwidth`).
+    Bandwidth(BandwidthEvidence),
+    /// The ports a responder took (`net serve`).
+    Serving(ServeEvidence),
+}
+
+/// One fdatasync test: the latencies, on which node, and how the run went.
+#[derive(Debug, Clone)]
+pub struct DiskEvidence {
+    /// The node the test ran on, as the findings name it.
+    pub node: String,
+    pub fdatasync: FsyncStats,
+    pub run: DiskRun,
+}
+
+/// What `net check` or `net matrix` measured.
+#[derive(Debug, Clone)]
+pub struct NetworkEvidence {
+    pub measured: NetworkMeasurements,
+    /// The matrix view, for `net matrix`: its nodes and every cell.
+    pub matrix: Option<MatrixEvidence>,
+}
+
+/// The cells of `net matrix` and the order its nodes are drawn in.
+#[derive(Debug, Clone)]
+pub struct MatrixEvidence {
+    pub nodes: Vec<String>,
+    pub cells: Vec<MatrixCell>,
+}
+
+/// One `net bandwidth` run and the address the name resolved to.
+#[derive(Debug, Clone)]
+pub struct BandwidthEvidence {
+    pub measured: Bandwidth,
+    pub address: SocketAddr,
+}
+
+/// What `net serve` took, and what it was asked for.
+#[derive(Debug, Clone)]
+pub struct ServeEvidence {
+    pub report: ServeReport,
+    /// How long it serves before stopping by itself.
+    pub ttl: Duration,
+    /// The connections at once asked for (`report.max_conns` may be fewer).
+    pub max_conns_asked: usize,
+}
+
+/// The plan and the header its JSON carries.
+#[derive(Debug, Clone)]
+pub struct PlanEvidence {
+    pub plan: Plan,
+    pub source: String,
+    pub profile: Profile,
+}
+
+impl CommandReport {
+    /// Findings and the evidence they were judged from.
+    pub fn judged(command: &str, findings: Report, evidence: Evidence) -> Self {
+        Self { command: command.into(), findings: Some(findings), evidence, plan: None }
+    }
+
+    /// Evidence alone, not judged (`net bandwidth`, `host --facts-only`).
+    pub fn measured(command: &str, evidence: Evidence) -> Self {
+        Self { command: command.into(), findings: None, evidence, plan: None }
+    }
+
+    /// A failure simulation.
+    pub fn planned(plan: PlanEvidence) -> Self {
+        Self { command: "plan".into(), findings: None, evidence: Evidence::None, plan: Some(plan) }
+    }
+}
+
+/// Renders `report` in `format`; text follows `options`.
+pub fn render(report: &CommandReport, format: Format, options: &RenderOptions) -> String {
+    match format {
+        Format::Text => text(report, options),
+        Format::Json => json(report),
+    }
+}
+
+fn text(report: &CommandReport, options: &RenderOptions) -> String {
+    if let Some(p) = &report.plan {
+        let plan_options =
+            PlanTextOptions { color: options.color, profile: p.profile, all: options.all, width: options.width };
+        return crate::plan::render(&p.plan, &p.source, plan_options);
+    }
+    let mut out = match &report.evidence {
+        Evidence::None | Evidence::Probe(_) => String::new(),
+        Evidence::Host(facts) => crate::host::facts_text(facts, options.color, options.all),
+        Evidence::Disk(d) => crate::disk::result_text(&d.fdatasync, &d.run),
+        Evidence::Etcd(status) => crate::etcd::members_table(status, options.width),
+        Evidence::Network(n) => crate::net::network_text(n, options.width, options.verbose),
+        Evidence::Bandwidth(b) => crate::bandwidth::result_text(&b.measured, b.address),
+        Evidence::Serving(s) => crate::serve::serving_text(&s.report, s.ttl, s.max_conns_asked),
+    };
+    if let Some(findings) = &report.findings {
+        let findings_options = TextOptions { color: options.color, verbose: options.verbose, quiet: options.quiet };
+        out.push_str(&crate::text::render(findings, &report.command, findings_options));
+    }
+    out
+}
+
+/// What a judged command adds to the findings' object, each kind of
+/// measurement under `measurements` keyed by kind as in the model's
+/// `Measurements`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Additions<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facts: Option<&'a HostFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hosts: Option<&'a BTreeMap<String, HostProbe>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measurements: Option<Measured<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disk_run: Option<&'a DiskRun>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cells: Option<&'a [MatrixCell]>,
+}
+
+#[derive(Serialize)]
+struct Measured<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fdatasync: Option<BTreeMap<&'a str, &'a FsyncStats>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    etcd: Option<&'a EtcdStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network: Option<&'a NetworkMeasurements>,
+}
+
+#[derive(Serialize)]
+struct Judged<'a> {
+    #[serde(flatten)]
+    findings: &'a Report,
+    #[serde(flatten)]
+    additions: Additions<'a>,
+}
+
+fn additions(evidence: &Evidence) -> Additions<'_> {
+    let nothing = Measured { fdatasync: None, etcd: None, network: None };
+    let mut a = Additions { facts: None, hosts: None, measurements: None, disk_run: None, cells: None };
+    match evidence {
+        Evidence::None | Evidence::Bandwidth(_) | Evidence::Serving(_) => {}
+        Evidence::Host(facts) => a.facts = Some(facts),
+        Evidence::Probe(hosts) => a.hosts = Some(hosts),
+        Evidence::Disk(d) => {
+            a.measurements =
+                Some(Measured { fdatasync: Some(BTreeMap::from([(d.node.as_str(), &d.fdatasync)])), ..nothing });
+            a.disk_run = Some(&d.run);
+        }
+        Evidence::Etcd(status) => a.measurements = Some(Measured { etcd: Some(status), ..nothing }),
+        Evidence::Network(n) => {
+            a.measurements = Some(Measured { network: Some(&n.measured), ..nothing });
+            a.cells = n.matrix.as_ref().map(|m| m.cells.as_slice());
+        }
+    }
+    a
+}
+
+fn json(report: &CommandReport) -> String {
+    let written = match (&report.plan, &report.findings, &report.evidence) {
+        (Some(p), _, _) => return crate::plan::render_json(&p.plan, &p.source, p.profile).unwrap_or_else(json_error),
+        (None, Some(findings), Evidence::None) => return crate::json::render(findings),
+        // The evidence of these commands has always been written with its
+        // keys in alphabetical order, the order of a `serde_json::Value`
+        // map; the contract keeps it byte for byte.
+        (None, Some(findings), evidence) => serde_json::to_value(Judged { findings, additions: additions(evidence) })
+            .and_then(|value| serde_json::to_string_pretty(&value)),
+        // Bare measurements are one compact line, for scripts and for the
+        // nodes that send them back to `net matrix`.
+        (None, None, Evidence::Host(facts)) => serde_json::to_string(facts),
+        (None, None, Evidence::Network(n)) => serde_json::to_string(&n.measured),
+        (None, None, Evidence::Bandwidth(b)) => serde_json::to_string(&b.measured),
+        (None, None, Evidence::Serving(s)) => serde_json::to_string(&s.report),
+        (None, None, evidence) => serde_json::to_string(&additions(evidence)),
+    };
+    let mut text = written.unwrap_or_else(|e| json_error(e).trim_end().to_string());
+    text.push('\n');
+    text
+}
+
+/// Serialising these types does not fail (every map is keyed by
+/// strings); should it, the output says so, as JSON.
+fn json_error(e: serde_json::Error) -> String {
+    format!("{}\n", serde_json::json!({ "error": e.to_string() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use kubev_ha_model::Facts;
+    use kubev_ha_rules::{CheckOptions, check};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn findings(only: Vec<&'static str>) -> Report {
+        let loaded = kubev_ha_model::parse_str("lab.yaml", include_str!("../../../examples/lab-minimum.yaml")).unwrap();
+        check(&Facts::from(loaded), &CheckOptions { only, ..CheckOptions::default() })
+    }
+
+    fn stats() -> FsyncStats {
+        FsyncStats {
+            p50_ms: 1.0,
+            p90_ms: 2.0,
+            p99_ms: 4.0,
+            p999_ms: 6.0,
+            max_ms: 9.0,
+            samples: 10,
+            source: "kubev-ha disk /d".into(),
+        }
+    }
+
+    fn disk() -> Evidence {
+        let run = DiskRun {
+            directory: "/d".into(),
+            block_size: 2300,
+            writes: 10,
+            bytes_written: 23_000,
+            seconds: 0.5,
+            writes_per_second: 20.0,
+        };
+        Evidence::Disk(DiskEvidence { node: "this-host".into(), fdatasync: stats(), run })
+    }
+
+    fn parsed(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn disk_json_keys_fdatasync_by_node_under_measurements_and_the_run_apart() {
+        let report = CommandReport::judged("disk", findings(vec!["CP-ETCD-FSYNC"]), disk());
+        let json = parsed(&render(&report, Format::Json, &RenderOptions::default()));
+        // As `Facts::measurements` and the other commands' `measurements`:
+        // keyed by kind, then by node; not the stats mixed with the run.
+        assert_eq!(json["measurements"]["fdatasync"]["this-host"]["p99Ms"], 4.0);
+        assert_eq!(json["measurements"]["fdatasync"].as_object().unwrap().len(), 1);
+        assert!(json["measurements"].get("writes").is_none());
+        assert_eq!(json["diskRun"]["blockSize"], 2300);
+        assert_eq!(json["diskRun"]["directory"], "/d");
+        assert_eq!(json["tool"], "kubev-ha");
+    }
+
+    #[test]
+    fn a_report_without_evidence_renders_as_the_findings_alone() {
+        let f = findings(vec![]);
+        let report = CommandReport::judged("check", f.clone(), Evidence::None);
+        assert_eq!(render(&report, Format::Json, &RenderOptions::default()), crate::json::render(&f));
+        let options = RenderOptions { quiet: true, ..RenderOptions::default() };
+        let text_options = TextOptions { color: false, verbose: false, quiet: true };
+        assert_eq!(render(&report, Format::Text, &options), crate::text::render(&f, "check", text_options));
+    }
+
+    #[test]
+    fn judged_evidence_joins_the_findings_object_with_keys_in_order() {
+        let status = EtcdStatus {
+            endpoints: vec!["http://cp-1:2379".into()],
+            members: vec![],
+            alarms: vec![],
+            unreachable: BTreeMap::new(),
+        };
+        let report = CommandReport::judged("etcd", findings(vec!["CP-COUNT"]), Evidence::Etcd(status));
+        let text = render(&report, Format::Json, &RenderOptions::default());
+        let json = parsed(&text);
+        assert_eq!(json["measurements"]["etcd"]["endpoints"][0], "http://cp-1:2379");
+        assert!(json["measurements"].get("network").is_none() && json.get("facts").is_none());
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["findings", "measurements", "profile", "source", "summary", "tool", "version"]);
+        // Alphabetical in the text too: "findings" leads, "version" closes.
+        assert!(text.starts_with("{\n  \"findings\""), "{text}");
+        assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn matrix_cells_follow_the_network_measurements() {
+        let measured = NetworkMeasurements::default();
+        let network = |matrix| Evidence::Network(NetworkEvidence { measured: measured.clone(), matrix });
+        let with = CommandReport::judged(
+            "net matrix",
+            findings(vec!["NET-PORTS"]),
+            network(Some(MatrixEvidence { nodes: vec![], cells: vec![] })),
+        );
+        let json = parsed(&render(&with, Format::Json, &RenderOptions::default()));
+        assert_eq!(json["cells"], Value::Array(vec![]));
+        assert!(json["measurements"]["network"].is_object());
+        let without = CommandReport::judged("net check", findings(vec!["NET-PORTS"]), network(None));
+        assert!(parsed(&render(&without, Format::Json, &RenderOptions::default())).get("cells").is_none());
+        // Bare measurements (`--measurements-only`) are one line.
+        let bare =
+            render(&CommandReport::measured("net check", network(None)), Format::Json, &RenderOptions::default());
+        assert_eq!(bare.lines().count(), 1);
+        assert_eq!(parsed(&bare), serde_json::to_value(&measured).unwrap());
+    }
+
+    #[test]
+    fn text_puts_the_evidence_before_the_findings() {
+        let report = CommandReport::judged("disk", findings(vec!["CP-ETCD-FSYNC"]), disk());
+        let text = render(&report, Format::Text, &RenderOptions::default());
+        assert!(text.starts_with("fdatasync after each 2300-byte write, in /d:\n"), "{text}");
+        let header = text.find("kubev-ha disk of lab.yaml").expect("the findings' header");
+        assert!(header > text.find("writes/s").unwrap(), "{text}");
+    }
+
+    #[test]
+    fn bandwidth_renders_its_measurement_alone() {
+        let measured = Bandwidth {
+            from: "a".into(),
+            to: "b".into(),
+            streams: 1,
+            total_bps: 1e9,
+            per_stream_bps: vec![1e9],
+            rtt_ms: None,
+            seconds: 1.0,
+        };
+        let evidence = Evidence::Bandwidth(BandwidthEvidence {
+            measured: measured.clone(),
+            address: "192.0.2.1:7".parse().unwrap(),
+        });
+        let report = CommandReport::measured("net bandwidth", evidence);
+        let json = render(&report, Format::Json, &RenderOptions::default());
+        assert_eq!(json, format!("{}\n", serde_json::to_string(&measured).unwrap()));
+        assert!(render(&report, Format::Text, &RenderOptions::default()).starts_with("to b (192.0.2.1:7)"));
+    }
+}
