@@ -1,7 +1,5 @@
 //! `kubev-ha etcd`: the running etcd cluster, judged.
 
-use std::collections::BTreeMap;
-
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_etcd::{EtcdConfig, inspect};
 use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
@@ -108,19 +106,7 @@ fn inventory_of_members(status: &EtcdStatus) -> Inventory {
 }
 
 fn member_node(name: &str, host: &str) -> Node {
-    Node {
-        name: name.to_string(),
-        address: host.parse().unwrap_or_else(|_| Address::Name(host.to_string())),
-        roles: vec![Role::ControlPlane],
-        zone: None,
-        rack: None,
-        cpu: None,
-        memory: None,
-        disks: None,
-        nics: None,
-        labels: BTreeMap::new(),
-        ssh: None,
-    }
+    Node::new(name, host.parse().unwrap_or_else(|_| Address::Name(host.to_string())), vec![Role::ControlPlane])
 }
 
 fn members_table(status: &EtcdStatus, width: u16) -> String {
