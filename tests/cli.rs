@@ -228,7 +228,7 @@ fn rules_json_and_ports() {
     assert_eq!(rules["rules"].as_array().unwrap().len(), kubev_ha_rules::CATALOG.len());
     let (ports, _) = json_of(&["rules", "--ports", "--format", "json"]);
     let rows = ports["ports"].as_array().unwrap();
-    assert_eq!(rows.len(), kubev_ha_rules::ports::PORT_MATRIX.len());
+    assert_eq!(rows.len(), kubev_ha_spec::PORT_MATRIX.len());
     // Every row says its network and when it applies.
     assert!(rows.iter().all(|r| r["network"].is_string() && r["when"].is_string()), "{rows:?}");
     let text = stdout(&kubev_ha(&["rules", "--ports"]));

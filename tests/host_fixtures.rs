@@ -156,6 +156,26 @@ fn nested_guest_modules_come_from_its_kernel_config() {
     assert_eq!(severity(&report, "HOST-MODULES"), "fail");
 }
 
+/// Regression: HOST-MODULES said "tun built in" where the host report
+/// said "tun built-in"; both now print the model's one wording (the host
+/// report only upper-cases a missing module).
+#[test]
+fn module_states_read_the_same_in_the_host_report_and_in_host_modules() {
+    let f = facts("cloud-nested-guest");
+    let text = kubev_ha_report::host::facts_text(&f, false, false);
+    let report = judge_probes(vec![("n", f)], |_| {}, |_| {}, vec!["HOST-MODULES"]);
+    let verdicts = verdicts(&report, "HOST-MODULES");
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    let message = &verdicts[0].2;
+    for phrase in ["tun built-in", "ip_tables built-in", "geneve missing"] {
+        assert!(message.contains(phrase), "HOST-MODULES: {message}");
+    }
+    for phrase in ["tun built-in", "ip_tables built-in", "geneve MISSING"] {
+        assert!(text.contains(phrase), "host report: {text}");
+    }
+    assert!(!message.contains("built in") && !text.contains("built in"), "{message}\n{text}");
+}
+
 #[test]
 fn vmx_without_dev_kvm_means_the_module_is_not_loaded() {
     let dir = tempfile::tempdir().unwrap();
@@ -214,19 +234,11 @@ fn judge_probes(
     let mut inv = None::<kubev_ha_model::Inventory>;
     let mut hosts = std::collections::BTreeMap::new();
     for (i, (name, facts)) in nodes.into_iter().enumerate() {
-        let mut node = kubev_ha_model::Node {
-            name: name.into(),
-            address: format!("10.0.0.{}", i + 1).parse().unwrap(),
-            roles: vec![kubev_ha_model::Role::Worker],
-            zone: None,
-            rack: None,
-            cpu: None,
-            memory: None,
-            disks: None,
-            nics: None,
-            labels: Default::default(),
-            ssh: None,
-        };
+        let mut node = kubev_ha_model::Node::new(
+            name,
+            format!("10.0.0.{}", i + 1).parse().unwrap(),
+            vec![kubev_ha_model::Role::Worker],
+        );
         declare(&mut node);
         match inv.as_mut() {
             None => inv = Some(kubev_ha_model::Inventory::single_node(kubev_ha_model::Metadata::named("t"), node)),

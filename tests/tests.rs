@@ -7,6 +7,7 @@ mod docs;
 mod etcd;
 mod host_fixtures;
 mod kubev_cluster;
+mod layering;
 mod net;
 mod parse_errors;
 mod plan;

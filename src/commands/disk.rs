@@ -1,6 +1,5 @@
 //! `kubev-ha disk [PATH]`: fdatasync latency for etcd, judged by CP-ETCD-FSYNC.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -57,19 +56,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let source = format!("kubev-ha disk {}", dir.display());
     let stats = result.stats(&source);
     let name = "this-host".to_string();
-    let node = Node {
-        name: name.clone(),
-        address: Address::Name(name.clone()),
-        roles: vec![Role::ControlPlane],
-        zone: None,
-        rack: None,
-        cpu: None,
-        memory: None,
-        disks: None,
-        nics: None,
-        labels: BTreeMap::new(),
-        ssh: None,
-    };
+    let node = Node::new(name.clone(), Address::Name(name.clone()), vec![Role::ControlPlane]);
     let mut facts =
         Facts::from_inventory(Inventory::single_node(Metadata::named(&name), node), dir.display().to_string());
     facts.format = SourceFormat::Host;

@@ -1,7 +1,5 @@
 //! `kubev-ha etcd`: the running etcd cluster, judged.
 
-use std::collections::BTreeMap;
-
 use kubev_ha_etcd::{EtcdConfig, inspect};
 use kubev_ha_model::measure::EtcdStatus;
 use kubev_ha_model::{Address, Facts, Inventory, Located, Metadata, Node, Role, SourceFormat};
@@ -109,17 +107,5 @@ fn inventory_of_members(status: &EtcdStatus) -> Inventory {
 }
 
 fn member_node(name: &str, host: &str) -> Node {
-    Node {
-        name: name.to_string(),
-        address: host.parse().unwrap_or_else(|_| Address::Name(host.to_string())),
-        roles: vec![Role::ControlPlane],
-        zone: None,
-        rack: None,
-        cpu: None,
-        memory: None,
-        disks: None,
-        nics: None,
-        labels: BTreeMap::new(),
-        ssh: None,
-    }
+    Node::new(name, host.parse().unwrap_or_else(|_| Address::Name(host.to_string())), vec![Role::ControlPlane])
 }

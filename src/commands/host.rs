@@ -67,18 +67,13 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
 /// the roles asked for, and the probed hardware.
 fn node_of(facts: &HostFacts, roles: Vec<Role>) -> Node {
     let name = facts.hostname.as_deref().map(node_name).unwrap_or_else(|| "this-host".into());
+    let address = facts.primary_address.map(Address::Ip).unwrap_or_else(|| Address::Name(name.clone()));
     Node {
-        address: facts.primary_address.map(Address::Ip).unwrap_or_else(|| Address::Name(name.clone())),
-        name,
-        roles,
-        zone: None,
-        rack: None,
         cpu: facts.cpu.clone(),
         memory: facts.memory,
         disks: Some(facts.inventory_disks()),
         nics: Some(facts.inventory_nics()),
-        labels: Default::default(),
-        ssh: None,
+        ..Node::new(name, address, roles)
     }
 }
 

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use kubev_ha_model::Facts;
 use kubev_ha_model::measure::Bandwidth;
-use kubev_ha_net::cells::matrix_cells;
 use kubev_ha_net::check::{CheckOptions as NetOptions, check_from};
 use kubev_ha_net::matrix::{MatrixOptions, Progress, run_matrix};
 use kubev_ha_net::probe::ProbeOptions;
@@ -14,8 +13,8 @@ use kubev_ha_probe::remote::SshOptions;
 use kubev_ha_report::{
     BandwidthEvidence, CommandReport, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions, ServeEvidence,
 };
-use kubev_ha_rules::ports::{Features, listening_for};
 use kubev_ha_rules::{CheckOptions, check};
+use kubev_ha_spec::{Features, listening_for, matrix_cells};
 use tokio::sync::Notify;
 
 use super::Outcome;

@@ -8,6 +8,7 @@
 //! one for HOST-DRIFT.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -184,6 +185,21 @@ pub enum ModuleState {
     Unknown,
 }
 
+/// The one wording of a module's state, for every report and finding.
+/// Renderers that emphasise a state (the host report writes MISSING in
+/// capitals) change the case of this text, never the words.
+impl fmt::Display for ModuleState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ModuleState::Loaded => "loaded",
+            ModuleState::BuiltIn => "built-in",
+            ModuleState::Available => "available",
+            ModuleState::Missing => "missing",
+            ModuleState::Unknown => "unknown",
+        })
+    }
+}
+
 /// What was learnt about KVM, and from which evidence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -259,6 +275,16 @@ pub struct Listening {
 pub enum ListenProtocol {
     Tcp,
     Udp,
+}
+
+/// `tcp` or `udp`, as the port matrix writes protocols.
+impl fmt::Display for ListenProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ListenProtocol::Tcp => "tcp",
+            ListenProtocol::Udp => "udp",
+        })
+    }
 }
 
 /// The outcome of probing one node.

@@ -306,6 +306,25 @@ pub struct Node {
 }
 
 impl Node {
+    /// A node known by name, address and roles only: every other fact
+    /// unknown (`None`), no labels, no SSH settings. Callers that know more
+    /// fill it in with struct update syntax (`Node { memory, ..Node::new(..) }`).
+    pub fn new(name: impl Into<String>, address: Address, roles: Vec<Role>) -> Node {
+        Node {
+            name: name.into(),
+            address,
+            roles,
+            zone: None,
+            rack: None,
+            cpu: None,
+            memory: None,
+            disks: None,
+            nics: None,
+            labels: BTreeMap::new(),
+            ssh: None,
+        }
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -1139,5 +1158,23 @@ impl Inventory {
     /// Pods per node taken by DaemonSets, when declared.
     pub fn daemon_set_pods(&self) -> Option<u32> {
         self.kubelet.as_ref().and_then(|k| k.daemon_set_pods).map(Count::get)
+    }
+}
+
+#[cfg(test)]
+mod node_tests {
+    use super::*;
+
+    /// A node made in code states nothing it was not told: every optional
+    /// fact unknown, so the rules report it unknown, never pass.
+    #[test]
+    fn node_new_knows_name_address_and_roles_only() {
+        let n = Node::new("w-1", Address::Name("w-1.example".into()), vec![Role::Worker]);
+        assert_eq!(
+            (n.name.as_str(), n.address.to_string().as_str(), n.roles.as_slice()),
+            ("w-1", "w-1.example", &[Role::Worker][..])
+        );
+        assert!(n.zone.is_none() && n.rack.is_none() && n.cpu.is_none() && n.memory.is_none());
+        assert!(n.disks.is_none() && n.nics.is_none() && n.ssh.is_none() && n.labels.is_empty());
     }
 }

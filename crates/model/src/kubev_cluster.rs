@@ -346,21 +346,14 @@ impl KubeVCluster {
                     continue;
                 }
                 let node = Node {
-                    name,
-                    address,
-                    roles: vec![role],
                     zone: host.labels.get(ZONE_LABEL).cloned(),
-                    rack: None,
-                    cpu: None,
-                    memory: None,
-                    disks: None,
-                    nics: None,
                     ssh: Some(Ssh {
                         username: host.ssh_username.clone(),
                         private_key_file: host.ssh_private_key_file.clone(),
                         port: host.ssh_port,
                     }),
                     labels: host.labels.clone(),
+                    ..Node::new(name, address, vec![role])
                 };
                 nodes.push(Located { value: node, at });
             }

@@ -2,6 +2,7 @@
 //! checks found, kept as facts the rules judge.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +103,20 @@ pub enum PortState {
 impl PortState {
     pub fn is_open(self) -> bool {
         matches!(self, PortState::Open | PortState::OpenOther)
+    }
+}
+
+/// The one wording of a probe's outcome, for every report and finding.
+impl fmt::Display for PortState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PortState::Open => "open",
+            PortState::OpenOther => "open (another service)",
+            PortState::Closed => "closed",
+            PortState::Filtered => "filtered",
+            PortState::WrongHost => "wrong host",
+            PortState::Unreachable => "unreachable",
+        })
     }
 }
 
@@ -259,6 +274,18 @@ pub enum CellState {
     Unreachable,
     /// The matrix needs this cell, but no probe of it was measured.
     NotMeasured,
+}
+
+/// The one wording of a matrix cell's state, for every report.
+impl fmt::Display for CellState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CellState::Open => "open",
+            CellState::Failing => "failing",
+            CellState::Unreachable => "unreachable",
+            CellState::NotMeasured => "not measured",
+        })
+    }
 }
 
 /// One cell of the N×N matrix of a port group.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use kubev_ha_model::Inventory;
 use kubev_ha_model::measure::{DnsServerAnswer, NetworkMeasurements};
-use kubev_ha_rules::ports::{Features, targets_from};
+use kubev_ha_spec::{Features, targets_from};
 
 use tokio::sync::Semaphore;
 

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use kubev_ha_rules::ports::Protocol;
+use kubev_ha_spec::Protocol;
 
 /// The socket inode that keeps `bind:port` from being bound: one on the
 /// same address, or either side on the wildcard address. A socket on the

@@ -8,7 +8,6 @@
 //! connections in flight, and a responder that stops by itself.
 
 pub mod bandwidth;
-pub mod cells;
 pub mod check;
 pub mod dns;
 pub mod holders;

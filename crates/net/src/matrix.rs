@@ -54,8 +54,7 @@ pub async fn run_matrix(
     let permits = Arc::new(tokio::sync::Semaphore::new(ssh.parallel.max(1)));
     // The responders listen on the rows the inventory's features turn on,
     // as the checks that probe them compute from the same inventory.
-    let features: Vec<String> =
-        kubev_ha_rules::ports::Features::of(inventory).names().into_iter().map(String::from).collect();
+    let features: Vec<String> = kubev_ha_spec::Features::of(inventory).names().into_iter().map(String::from).collect();
     // 1. Responders on every node.
     progress(Progress::Phase("starting responders"));
     let mut starts = tokio::task::JoinSet::new();

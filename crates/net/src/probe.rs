@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kubev_ha_model::measure::{PortProbe, PortState};
-use kubev_ha_rules::ports::{ProbeTarget, Protocol};
+use kubev_ha_spec::{ProbeTarget, Protocol};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::Semaphore;

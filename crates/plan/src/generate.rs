@@ -166,12 +166,9 @@ fn node(
     if worker {
         nics.push(Nic { name: Some("ens2f1".into()), speed: Some(LinkSpeed::gbps(25)), mtu: Some(Count(9000)) });
     }
+    let address = address.parse().unwrap_or(kubev_ha_model::Address::Name("invalid".into()));
     Node {
-        name,
-        address: address.parse().unwrap_or(kubev_ha_model::Address::Name("invalid".into())),
-        roles,
         zone: Some(zone),
-        rack: None,
         cpu: Some(Cpu {
             cores: Some(Count(threads / 2)),
             threads: Some(Count(threads)),
@@ -185,8 +182,7 @@ fn node(
             usage: vec![DiskUsage::Os, DiskUsage::Etcd],
         }]),
         nics: Some(nics),
-        labels: BTreeMap::new(),
-        ssh: None,
+        ..Node::new(name, address, roles)
     }
 }
 

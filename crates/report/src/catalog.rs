@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::Profile;
-use kubev_ha_rules::ports::{MATRIX_NOTES, PORT_MATRIX, PortNetwork, PortRule};
 use kubev_ha_rules::{CATALOG, FactSource, Rule, Thresholds};
+use kubev_ha_spec::{MATRIX_NOTES, PORT_MATRIX, PortNetwork, PortRule};
 use serde_json::json;
 
 use crate::style::Paint;

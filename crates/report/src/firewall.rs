@@ -30,7 +30,7 @@ use std::fmt::Write;
 use std::net::IpAddr;
 
 use kubev_ha_model::{Inventory, Node, Role};
-use kubev_ha_rules::ports::{Features, ListensOn, Peer, PortNetwork, PortRule, Protocol};
+use kubev_ha_spec::{Features, ListensOn, Peer, PortNetwork, PortRule, Protocol};
 
 /// What to render beyond the matrix itself.
 #[derive(Debug, Clone, Default)]

@@ -88,17 +88,11 @@ pub fn facts_text(facts: &HostFacts, color: bool, all_links: bool) -> String {
     let modules: Vec<String> = facts
         .modules
         .iter()
-        .map(|(m, s)| {
-            format!(
-                "{m} {}",
-                match s {
-                    ModuleState::Loaded => "loaded",
-                    ModuleState::BuiltIn => "built-in",
-                    ModuleState::Available => "available",
-                    ModuleState::Missing => "MISSING",
-                    ModuleState::Unknown => "unknown",
-                }
-            )
+        .map(|(m, s)| match s {
+            // A missing module is shouted: the words are the model's, only
+            // the case is this report's emphasis.
+            ModuleState::Missing => format!("{m} {}", s.to_string().to_uppercase()),
+            _ => format!("{m} {s}"),
         })
         .collect();
     line("modules", modules.join(", "));
@@ -136,8 +130,7 @@ pub fn facts_text(facts: &HostFacts, color: bool, all_links: bool) -> String {
             _ => "unknown".into(),
         },
     );
-    let listening: Vec<String> =
-        facts.listening.iter().map(|l| format!("{}/{:?}", l.port, l.protocol).to_lowercase()).collect();
+    let listening: Vec<String> = facts.listening.iter().map(|l| format!("{}/{}", l.port, l.protocol)).collect();
     line("listening", if listening.is_empty() { "nothing".into() } else { listening.join(" ") });
     for (what, why) in facts.unreadable.iter().filter(|(w, _)| *w != "etcdDisk") {
         line("unreadable", format!("{what}: {why}"));

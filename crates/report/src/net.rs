@@ -8,7 +8,7 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::measure::{
     AnswerSource, CellState, DnsServerAnswer, MatrixCell, NetworkMeasurements, PathMtu, PortProbe, PortState,
 };
-use kubev_ha_rules::ports::PORT_MATRIX;
+use kubev_ha_spec::PORT_MATRIX;
 
 /// Failing probes up to this many are listed one per row; more are
 /// grouped by (from, to, state), their ports wrapped in one cell.
@@ -35,7 +35,7 @@ pub fn probe_table(probes: &[PortProbe], width: u16, verbose: bool) -> String {
                 p.to.clone(),
                 format!("{}/{}", p.port, p.protocol),
                 p.component.clone(),
-                state_word(p.state).to_string(),
+                p.state.to_string(),
                 p.detail.clone(),
             ]);
         }
@@ -46,7 +46,7 @@ pub fn probe_table(probes: &[PortProbe], width: u16, verbose: bool) -> String {
             t.add_row(vec![
                 from.to_string(),
                 to.to_string(),
-                state_word(state).to_string(),
+                state.to_string(),
                 format!("{}: {}", ports.len(), ports.join(" ")),
                 details(&group),
             ]);
@@ -198,13 +198,7 @@ pub fn matrix_text(nodes: &[String], measured: &NetworkMeasurements, cells: &[Ma
             for p in bad {
                 out.push_str(&format!(
                     "  {} → {} {}/{} ({}): {}, {}\n",
-                    p.from,
-                    p.to,
-                    p.port,
-                    p.protocol,
-                    p.component,
-                    state_word(p.state),
-                    p.detail
+                    p.from, p.to, p.port, p.protocol, p.component, p.state, p.detail
                 ));
             }
         } else {
@@ -214,7 +208,7 @@ pub fn matrix_text(nodes: &[String], measured: &NetworkMeasurements, cells: &[Ma
                 out.push_str(&format!(
                     "  {from} → {to}: {} {}: {} ({})\n",
                     ports.len(),
-                    state_word(state),
+                    state,
                     summarised(&ports, false, 8),
                     details(&group)
                 ));
@@ -223,7 +217,7 @@ pub fn matrix_text(nodes: &[String], measured: &NetworkMeasurements, cells: &[Ma
     }
     let unmeasured = cells.iter().filter(|c| c.state == CellState::NotMeasured).count();
     if unmeasured > 0 {
-        out.push_str(&format!("  {unmeasured} cell(s) not measured (-)\n"));
+        out.push_str(&format!("  {unmeasured} cell(s) {} (-)\n", CellState::NotMeasured));
     }
     for (node, why) in &measured.unreachable {
         out.push_str(&format!("  {node}: unreachable: {why}\n"));
@@ -298,17 +292,6 @@ fn details(group: &[&PortProbe]) -> String {
         .map(|(d, n)| if *n > 1 { format!("{d} (×{n})") } else { d.to_string() })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-fn state_word(state: PortState) -> &'static str {
-    match state {
-        PortState::Open => "open",
-        PortState::OpenOther => "open (another service)",
-        PortState::Closed => "closed",
-        PortState::Filtered => "filtered",
-        PortState::WrongHost => "wrong host",
-        PortState::Unreachable => "unreachable",
-    }
 }
 
 /// What `net check` or `net matrix` shows before its findings: the matrix

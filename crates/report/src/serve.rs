@@ -50,7 +50,7 @@ pub fn stopped_text(stats: &ServeStats) -> String {
 #[cfg(test)]
 mod tests {
     use kubev_ha_net::responder::{Listened, Taken};
-    use kubev_ha_rules::ports::Protocol;
+    use kubev_ha_spec::Protocol;
 
     use super::*;
 

@@ -3,13 +3,12 @@
 //! Facts → rules → findings: [`check`] runs every [`Rule`] of [`CATALOG`]
 //! over a [`Facts`](kubev_ha_model::Facts) and returns a [`Report`]. Rules
 //! are pure functions; the thresholds they use live in [`thresholds`], one
-//! table per profile; the port matrix is data in [`ports`].
+//! table per profile; the port matrix is data in the `kubev-ha-spec` crate.
 
 pub mod catalog;
 pub mod engine;
 pub mod finding;
 pub mod judge;
-pub mod ports;
 pub mod quorum;
 mod rules;
 pub mod severity;

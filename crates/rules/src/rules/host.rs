@@ -224,25 +224,7 @@ pub fn modules(j: &Judge) -> Vec<Finding> {
         };
         let missing = by_state(ModuleState::Missing);
         let unknown = by_state(ModuleState::Unknown);
-        let describe = || {
-            facts
-                .modules
-                .iter()
-                .map(|(m, s)| {
-                    format!(
-                        "{m} {}",
-                        match s {
-                            ModuleState::Loaded => "loaded",
-                            ModuleState::BuiltIn => "built in",
-                            ModuleState::Available => "available",
-                            ModuleState::Missing => "missing",
-                            ModuleState::Unknown => "unknown",
-                        }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let describe = || facts.modules.iter().map(|(m, s)| format!("{m} {s}")).collect::<Vec<_>>().join(", ");
         if facts.modules.is_empty() {
             j.unknown(subject, "modules not read", "probe again")
         } else if !missing.is_empty() {

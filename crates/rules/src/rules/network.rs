@@ -10,9 +10,9 @@ use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, NodeLocalDnsCache, O
 
 use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
-use crate::ports::{Features, PORT_MATRIX, PortNetwork, Protocol};
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
+use kubev_ha_spec::{Features, PORT_MATRIX, PortNetwork, Protocol};
 
 pub fn nic_speed(j: &Judge) -> Vec<Finding> {
     let floors = j.thresholds.net_nic_speed;
@@ -769,7 +769,12 @@ fn unreachable_ports(j: &Judge, from: &str, to: &str, bad: &[&PortProbe]) -> (St
     let mut fixes = Vec::new();
     let closed = ports(PortState::Closed);
     if !closed.is_empty() {
-        parts.push(format!("{} closed (refused: nothing listens): {}", closed.len(), summarise(&closed, 6)));
+        parts.push(format!(
+            "{} {} (refused: nothing listens): {}",
+            closed.len(),
+            PortState::Closed,
+            summarise(&closed, 6)
+        ));
         fixes.push(format!(
             "nothing listens on {} on {to} (is `kubev-ha net serve` running there?)",
             summarise(&short(PortState::Closed), 6)
@@ -778,8 +783,9 @@ fn unreachable_ports(j: &Judge, from: &str, to: &str, bad: &[&PortProbe]) -> (St
     let filtered = ports(PortState::Filtered);
     if !filtered.is_empty() {
         parts.push(format!(
-            "{} filtered (no answer: a firewall drops them): {}",
+            "{} {} (no answer: a firewall drops them): {}",
             filtered.len(),
+            PortState::Filtered,
             summarise(&filtered, 6)
         ));
         fixes.push(format!(
@@ -801,8 +807,9 @@ fn unreachable_ports(j: &Judge, from: &str, to: &str, bad: &[&PortProbe]) -> (St
     let unreachable = ports(PortState::Unreachable);
     if !unreachable.is_empty() {
         parts.push(format!(
-            "{} unreachable ({}): {}",
+            "{} {} ({}): {}",
             unreachable.len(),
+            PortState::Unreachable,
             first_detail(PortState::Unreachable),
             summarise(&unreachable, 6)
         ));

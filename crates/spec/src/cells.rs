@@ -11,9 +11,9 @@
 //! addresses and have ports are cells: local-only, pod and migration ports
 //! are not reached node to node, and VRRP cannot be probed by connecting.
 
+use crate::features::Features;
 use kubev_ha_model::Inventory;
 use kubev_ha_model::measure::{CellState, MatrixCell, NetworkMeasurements};
-use kubev_ha_rules::ports::Features;
 
 /// Every cell the matrix requires between the nodes of `inventory`, in
 /// matrix order, then in inventory order of `from` and `to`.

@@ -1,8 +1,9 @@
 //! The port matrix of the Kube-V page, as data: which component listens
 //! where, on which network, who must reach it, and when the row applies.
 //! NET-PORTS, the network checks, the responder and the firewall renderers
-//! all read this one table, through [`Features`] (which rows an inventory
-//! turns on) and [`PortNetwork`] (where a row can be verified).
+//! all read this one table, through [`Features`](crate::Features) (which
+//! rows an inventory turns on) and [`PortNetwork`] (where a row can be
+//! verified).
 //!
 //! Only `node` rows are probed node to node and opened by the firewall
 //! rules for node addresses. `local-only` rows (bound to 127.0.0.1 by
@@ -13,45 +14,11 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use kubev_ha_model::{Fencing, Inventory, LoadBalancerKind, Overlay, Role, VipMode};
-use serde::{Serialize, Serializer};
+use kubev_ha_model::{Overlay, Role};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Protocol {
-    Tcp,
-    Udp,
-    /// IP protocol 112 (keepalived's VRRP): no ports, so nothing can
-    /// listen for it or probe it by connecting; only firewalls render it.
-    Vrrp,
-}
-
-impl Protocol {
-    /// Whether the protocol has ports that a responder can take and a
-    /// prober can connect to.
-    pub fn has_ports(self) -> bool {
-        matches!(self, Protocol::Tcp | Protocol::Udp)
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-            Protocol::Vrrp => "vrrp",
-        })
-    }
-}
-
-impl From<kubev_ha_model::host::ListenProtocol> for Protocol {
-    fn from(p: kubev_ha_model::host::ListenProtocol) -> Self {
-        match p {
-            kubev_ha_model::host::ListenProtocol::Tcp => Protocol::Tcp,
-            kubev_ha_model::host::ListenProtocol::Udp => Protocol::Udp,
-        }
-    }
-}
+use crate::features::When;
+use crate::protocol::Protocol;
 
 /// Where a port listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -163,167 +130,6 @@ impl fmt::Display for PortNetwork {
             PortNetwork::Pod => "pod",
             PortNetwork::Migration => "migration",
         })
-    }
-}
-
-/// When a row belongs to a deployment's matrix: always, or when an
-/// inventory field turns its feature on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    Always,
-    /// `network.overlay` is this tunnel (Geneve when unsaid, Kube-OVN's default).
-    Overlay(Overlay),
-    /// `ha.fencing: self-node-remediation`.
-    SelfNodeRemediation,
-    /// `apiEndpoint.loadBalancer: kube-vip` with `apiEndpoint.mode: bgp`.
-    KubeVipBgp,
-    /// `network.bgp: true`.
-    BgpSpeaker,
-    /// `network.interconnection: true`.
-    Interconnection,
-    /// `apiEndpoint.loadBalancer: keepalived`.
-    Keepalived,
-}
-
-impl fmt::Display for When {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            When::Always => f.write_str("always"),
-            When::Overlay(Overlay::Geneve) => f.write_str("network.overlay: geneve (the default)"),
-            When::Overlay(o) => write!(f, "network.overlay: {o}"),
-            When::SelfNodeRemediation => f.write_str("ha.fencing: self-node-remediation"),
-            When::KubeVipBgp => f.write_str("apiEndpoint.loadBalancer: kube-vip with apiEndpoint.mode: bgp"),
-            When::BgpSpeaker => f.write_str("network.bgp: true"),
-            When::Interconnection => f.write_str("network.interconnection: true"),
-            When::Keepalived => f.write_str("apiEndpoint.loadBalancer: keepalived"),
-        }
-    }
-}
-
-impl Serialize for When {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// What an inventory turns on, so which conditional rows of the matrix
-/// apply. `net serve` gets the same set as `--feature` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Features {
-    pub overlay: Overlay,
-    pub self_node_remediation: bool,
-    pub kube_vip_bgp: bool,
-    pub bgp_speaker: bool,
-    pub interconnection: bool,
-    pub keepalived: bool,
-}
-
-impl Default for Features {
-    /// Nothing optional, Geneve: the page's own matrix.
-    fn default() -> Self {
-        Features {
-            overlay: Overlay::Geneve,
-            self_node_remediation: false,
-            kube_vip_bgp: false,
-            bgp_speaker: false,
-            interconnection: false,
-            keepalived: false,
-        }
-    }
-}
-
-/// The `--feature` names of `net serve`, each with what it turns on.
-const FEATURE_NAMES: &[&str] =
-    &["vxlan", "stt", "self-node-remediation", "kube-vip-bgp", "bgp", "interconnection", "keepalived"];
-
-impl Features {
-    /// What `inventory` declares. An undeclared feature is off: the row
-    /// it would add is not required (and not probed) until declared.
-    pub fn of(inventory: &Inventory) -> Features {
-        let network = inventory.network();
-        let endpoint = inventory.api_endpoint.as_ref().map(|e| &e.value);
-        let lb = endpoint.and_then(|e| e.load_balancer);
-        Features {
-            overlay: network.and_then(|n| n.overlay).unwrap_or(Overlay::Geneve),
-            self_node_remediation: inventory.ha().and_then(|h| h.fencing) == Some(Fencing::SelfNodeRemediation),
-            kube_vip_bgp: lb == Some(LoadBalancerKind::KubeVip) && endpoint.and_then(|e| e.mode) == Some(VipMode::Bgp),
-            bgp_speaker: network.and_then(|n| n.bgp) == Some(true),
-            interconnection: network.and_then(|n| n.interconnection) == Some(true),
-            keepalived: lb == Some(LoadBalancerKind::Keepalived),
-        }
-    }
-
-    pub fn enables(&self, when: When) -> bool {
-        match when {
-            When::Always => true,
-            When::Overlay(o) => self.overlay == o,
-            When::SelfNodeRemediation => self.self_node_remediation,
-            When::KubeVipBgp => self.kube_vip_bgp,
-            When::BgpSpeaker => self.bgp_speaker,
-            When::Interconnection => self.interconnection,
-            When::Keepalived => self.keepalived,
-        }
-    }
-
-    /// The `--feature` names of `net serve` that give back these features.
-    pub fn names(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        match self.overlay {
-            Overlay::Geneve => {}
-            Overlay::Vxlan => out.push("vxlan"),
-            Overlay::Stt => out.push("stt"),
-        }
-        for (on, name) in [
-            (self.self_node_remediation, "self-node-remediation"),
-            (self.kube_vip_bgp, "kube-vip-bgp"),
-            (self.bgp_speaker, "bgp"),
-            (self.interconnection, "interconnection"),
-            (self.keepalived, "keepalived"),
-        ] {
-            if on {
-                out.push(name);
-            }
-        }
-        out
-    }
-
-    /// Features from `net serve --feature` names.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Features, String> {
-        let mut f = Features::default();
-        for name in names {
-            match name {
-                "vxlan" => f.overlay = Overlay::Vxlan,
-                "stt" => f.overlay = Overlay::Stt,
-                "self-node-remediation" => f.self_node_remediation = true,
-                "kube-vip-bgp" => f.kube_vip_bgp = true,
-                "bgp" => f.bgp_speaker = true,
-                "interconnection" => f.interconnection = true,
-                "keepalived" => f.keepalived = true,
-                other => {
-                    return Err(format!("unknown feature `{other}`: expected one of {}", FEATURE_NAMES.join(", ")));
-                }
-            }
-        }
-        Ok(f)
-    }
-
-    /// The rows of the matrix these features turn on, in matrix order.
-    pub fn rows(self) -> impl Iterator<Item = &'static PortRule> {
-        PORT_MATRIX.iter().filter(move |r| self.enables(r.when))
-    }
-
-    /// The rows probed node to node and opened on node addresses.
-    pub fn node_rows(self) -> impl Iterator<Item = &'static PortRule> {
-        self.rows().filter(|r| r.network == PortNetwork::Node)
-    }
-
-    /// The UDP port path MTU is measured on: the overlay's own tunnel port,
-    /// which the matrix opens between all nodes. STT tunnels over TCP, so
-    /// no UDP port of the matrix carries the overlay: `None`.
-    pub fn mtu_port(self) -> Option<u16> {
-        self.node_rows()
-            .find(|r| matches!(r.when, When::Overlay(_)) && r.protocols.contains(&Protocol::Udp))
-            .map(|r| *r.ports.start())
     }
 }
 
@@ -779,59 +585,6 @@ impl PortRule {
     }
 }
 
-/// One (node, port, protocol) a node must reach.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ProbeTarget {
-    pub node: String,
-    pub address: String,
-    pub port: u16,
-    pub protocol: Protocol,
-    pub component: &'static str,
-}
-
-/// Every (node, port, protocol) that `from` must reach, per the matrix,
-/// on the other nodes of `inventory`: the rows its features turn on that
-/// live on node addresses and have ports. Local-only, pod and migration
-/// rows are never probed node to node (see [`PortNetwork`]).
-pub fn targets_from(inventory: &Inventory, from: &str) -> Vec<ProbeTarget> {
-    let Some(source) = inventory.node(from) else { return vec![] };
-    let features = Features::of(inventory);
-    let mut out = Vec::new();
-    for node in inventory.nodes.iter().filter(|n| n.name != from) {
-        for rule in features.node_rows().filter(|r| r.applies(&source.roles, &node.roles)) {
-            for protocol in rule.port_protocols() {
-                for port in rule.probed_ports() {
-                    out.push(ProbeTarget {
-                        node: node.name.clone(),
-                        address: node.address.to_string(),
-                        port,
-                        protocol,
-                        component: rule.component,
-                    });
-                }
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The (port, protocol, component) a responder on a node with `roles`
-/// listens on: what the node-to-node probes of the same features reach.
-pub fn listening_for(roles: &[Role], features: Features) -> Vec<(u16, Protocol, &'static str)> {
-    let mut out: Vec<(u16, Protocol, &'static str)> = features
-        .node_rows()
-        .filter(|r| r.listens_on.includes(roles))
-        .flat_map(|r| {
-            r.port_protocols().flat_map(move |p| r.probed_ports().into_iter().map(move |port| (port, p, r.component)))
-        })
-        .collect();
-    out.sort();
-    out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-    out
-}
-
 /// Notes that belong with the matrix but are not one row.
 pub const MATRIX_NOTES: &[&str] = &[
     "upstream Kube-OVN names 6643 and 6644 the NB and SB raft ports; the Kube-V page calls 6643 \"OVN Northd\".",
@@ -843,26 +596,9 @@ each row says its network, and only `node` rows are probed between nodes and ope
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
-
-    fn row(component: &str) -> &'static PortRule {
-        PORT_MATRIX.iter().find(|r| r.component == component).unwrap()
-    }
-
-    fn inventory(extra: &str) -> Inventory {
-        let text = format!(
-            "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {{name: c}}\n{extra}nodes:\n\
-  - {{name: cp-1, address: 10.0.0.1, roles: [control-plane]}}\n\
-  - {{name: cp-2, address: 10.0.0.2, roles: [control-plane]}}\n\
-  - {{name: w-1, address: 10.0.0.3, roles: [worker]}}\n\
-  - {{name: w-2, address: 10.0.0.4, roles: [worker]}}\n"
-        );
-        kubev_ha_model::parse_str("c.yaml", &text).expect("the inventory parses").inventory
-    }
-
-    fn ports_to(inventory: &Inventory, from: &str, to: &str) -> Vec<(u16, Protocol)> {
-        targets_from(inventory, from).into_iter().filter(|t| t.node == to).map(|t| (t.port, t.protocol)).collect()
-    }
+    use crate::fixtures::row;
 
     #[test]
     fn matrix_has_every_port_of_the_page() {
@@ -896,105 +632,6 @@ mod tests {
         // In virt-handler's pod, not on the worker's address.
         assert_eq!(migration.network, PortNetwork::Migration);
         assert!(!migration.listens_on.includes(&[Role::Worker]));
-    }
-
-    /// Regression: 10257 and 10259 were probed from the other control
-    /// planes, which find them closed on a healthy kubeadm cluster.
-    #[test]
-    fn scheduler_and_controller_manager_are_local_only_and_never_probed_node_to_node() {
-        let inv = inventory("");
-        for component in ["kube-scheduler", "controller-manager"] {
-            assert_eq!(row(component).network, PortNetwork::LocalOnly, "{component}");
-            assert_eq!(row(component).reached_from, &[Peer::Itself][..]);
-        }
-        let to_cp = ports_to(&inv, "cp-1", "cp-2");
-        assert!(to_cp.contains(&(2380, Protocol::Tcp)), "{to_cp:?}");
-        assert!(!to_cp.iter().any(|(p, _)| [10257, 10259].contains(p)), "{to_cp:?}");
-        let served = listening_for(&[Role::ControlPlane], Features::default());
-        assert!(!served.iter().any(|(p, ..)| [10257, 10259].contains(p)), "{served:?}");
-    }
-
-    /// Regression: 8443 and 61000–61009 were probed on node addresses,
-    /// where nothing of KubeVirt listens.
-    #[test]
-    fn pod_network_ports_are_not_probed_on_node_addresses() {
-        let inv = inventory("");
-        assert_eq!(row("KubeVirt API").network, PortNetwork::Pod);
-        for (from, to) in [("w-1", "w-2"), ("cp-1", "w-1"), ("w-1", "cp-1")] {
-            let ports = ports_to(&inv, from, to);
-            assert!(!ports.iter().any(|(p, _)| *p == 8443 || (61000..=61009).contains(p)), "{from}→{to}: {ports:?}");
-        }
-        let served = listening_for(&[Role::Worker], Features::default());
-        assert!(!served.iter().any(|(p, ..)| *p == 8443 || (61000..=61009).contains(p)), "{served:?}");
-        // The Geneve tunnel that carries them is still probed.
-        assert!(ports_to(&inv, "w-1", "w-2").contains(&(6081, Protocol::Udp)));
-    }
-
-    /// Regression: 10660 was required on every node, but kube-ovn-controller
-    /// runs on the Kube-OVN masters only.
-    #[test]
-    fn kube_ovn_controller_metrics_live_on_the_control_planes_only() {
-        let inv = inventory("");
-        assert!(ports_to(&inv, "w-1", "cp-1").contains(&(10660, Protocol::Tcp)));
-        assert!(!ports_to(&inv, "cp-1", "w-1").iter().any(|(p, _)| *p == 10660));
-        assert!(!listening_for(&[Role::Worker], Features::default()).iter().any(|(p, ..)| *p == 10660));
-    }
-
-    #[test]
-    fn feature_rows_join_only_when_the_inventory_turns_them_on() {
-        let plain = inventory("");
-        assert_eq!(Features::of(&plain), Features::default());
-        let all = ports_to(&plain, "cp-1", "cp-2");
-        assert!(!all.iter().any(|(p, _)| [179, 4789, 7471, 6645, 6646, 6647, 6648].contains(p)), "{all:?}");
-
-        let ic = inventory("network: {overlay: vxlan, interconnection: true}\n");
-        let f = Features::of(&ic);
-        assert!(f.interconnection && f.overlay == Overlay::Vxlan);
-        let cp = ports_to(&ic, "cp-1", "cp-2");
-        for port in [6645, 6646, 6647, 6648] {
-            assert!(cp.contains(&(port, Protocol::Tcp)), "{port}: {cp:?}");
-        }
-        let w = ports_to(&ic, "w-1", "w-2");
-        assert!(w.contains(&(4789, Protocol::Udp)) && !w.contains(&(6081, Protocol::Udp)), "{w:?}");
-        assert_eq!(f.mtu_port(), Some(4789));
-        let stt = Features::of(&inventory("network: {overlay: stt}\n"));
-        assert_eq!(stt.mtu_port(), None, "STT has no UDP tunnel port");
-        assert!(ports_to(&inventory("network: {overlay: stt}\n"), "w-1", "w-2").contains(&(7471, Protocol::Tcp)));
-        assert_eq!(Features::default().mtu_port(), Some(6081));
-
-        // BGP: the routers listen, so nothing is probed between nodes, and
-        // nothing is served; VRRP has no port to probe.
-        let bgp = inventory(
-            "apiEndpoint: {host: 10.0.9.5, loadBalancer: kube-vip, vip: 10.0.9.5, mode: bgp}\nnetwork: {bgp: true}\n",
-        );
-        let f = Features::of(&bgp);
-        assert!(f.kube_vip_bgp && f.bgp_speaker && !f.keepalived);
-        assert!(f.rows().any(|r| r.component == "BGP (kube-vip)"));
-        assert!(!ports_to(&bgp, "cp-1", "cp-2").iter().any(|(p, _)| *p == 179));
-        let keepalived =
-            Features::of(&inventory("apiEndpoint: {host: 10.0.0.5, loadBalancer: keepalived, vip: 10.0.0.5}\n"));
-        assert!(keepalived.rows().any(|r| r.protocols == [Protocol::Vrrp]));
-        assert!(!Features::default().rows().any(|r| r.protocols == [Protocol::Vrrp]));
-        assert!(listening_for(&[Role::ControlPlane], keepalived).iter().all(|(_, p, _)| p.has_ports()));
-
-        let snr = Features::of(&inventory("ha: {fencing: self-node-remediation}\n"));
-        assert!(snr.self_node_remediation && snr.rows().any(|r| r.component == "Self Node Remediation"));
-    }
-
-    #[test]
-    fn feature_names_give_back_the_same_features() {
-        let all = Features {
-            overlay: Overlay::Stt,
-            self_node_remediation: true,
-            kube_vip_bgp: true,
-            bgp_speaker: true,
-            interconnection: true,
-            keepalived: true,
-        };
-        for f in [Features::default(), all] {
-            assert_eq!(Features::from_names(f.names()), Ok(f));
-        }
-        assert!(Features::from_names(["ovn-ic"]).unwrap_err().contains("interconnection"));
     }
 
     #[test]

@@ -1,0 +1,33 @@
+//! The Kube-V deployment spec as data: the port matrix of the page (which
+//! component listens where, on which network, who must reach it, when the
+//! row applies, and where upstream differs from the page), and what it
+//! asks of a given inventory.
+//!
+//! This crate is pure and depends on the model only, so every reader of
+//! the matrix (the rules that judge it, the network checks that probe it,
+//! the renderers that print it or open it in a firewall) shares one table
+//! without depending on each other: the I/O crate `kubev-ha-net` needs
+//! neither the rule catalog nor the HA simulation to know what to probe.
+//!
+//! - [`matrix`]: the rows ([`PORT_MATRIX`], [`PortRule`]) and the notes.
+//! - [`features`]: which conditional rows an inventory turns on.
+//! - [`protocol`]: TCP, UDP and VRRP.
+//! - [`targets`]: the (node, port, protocol) a node must reach, and what a
+//!   responder listens on.
+//! - [`cells`]: the N×N matrix cells of `net matrix`, from an inventory
+//!   and the measured probes.
+
+pub mod cells;
+pub mod features;
+pub mod matrix;
+pub mod protocol;
+pub mod targets;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use cells::matrix_cells;
+pub use features::{Features, When};
+pub use matrix::{ListensOn, MATRIX_NOTES, PORT_MATRIX, Peer, PortNetwork, PortRule, RANGE_SAMPLE};
+pub use protocol::Protocol;
+pub use targets::{ProbeTarget, listening_for, targets_from};
