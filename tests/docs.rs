@@ -79,6 +79,47 @@ fn inventory_doc_names_every_schema_property() {
     );
 }
 
+#[test]
+fn schema_describes_every_property_value_and_definition() {
+    // The inventory types' doc comments are the schema's descriptions, which
+    // editors show on hover: an undocumented field is a bare name there.
+    let schema = kubev_ha_model::inventory_schema();
+    let mut undescribed = Vec::new();
+    undescribed_parts(&schema, "#", &mut undescribed);
+    let definitions = schema["$defs"].as_object().map_or(0, |d| d.len());
+    assert!(definitions > 40, "the walk found only {definitions} definitions");
+    assert!(undescribed.is_empty(), "the schema has no description for {undescribed:?}: document them in the model");
+}
+
+/// The JSON pointers of every property, definition and `const` alternative
+/// of `schema` that has no `description`.
+fn undescribed_parts(schema: &serde_json::Value, at: &str, found: &mut Vec<String>) {
+    let described = |v: &serde_json::Value| v.get("description").is_some_and(serde_json::Value::is_string);
+    match schema {
+        serde_json::Value::Object(object) => {
+            for key in ["properties", "$defs"] {
+                if let Some(serde_json::Value::Object(children)) = object.get(key) {
+                    found
+                        .extend(children.iter().filter(|(_, v)| !described(v)).map(|(k, _)| format!("{at}/{key}/{k}")));
+                }
+            }
+            if let Some(serde_json::Value::Array(alternatives)) = object.get("oneOf") {
+                found.extend(
+                    alternatives
+                        .iter()
+                        .filter(|v| v.get("const").is_some() && !described(v))
+                        .map(|v| format!("{at}/oneOf/{}", v["const"])),
+                );
+            }
+            object.iter().for_each(|(k, v)| undescribed_parts(v, &format!("{at}/{k}"), found));
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| undescribed_parts(v, &format!("{at}/{i}"), found))
+        }
+        _ => {}
+    }
+}
+
 /// Every property name and every allowed enum value anywhere in `schema`.
 fn schema_names(schema: &serde_json::Value, names: &mut std::collections::BTreeSet<String>) {
     match schema {

@@ -9,7 +9,13 @@
 //! certificates, as kubeadm's etcd requires, goes through rustls.
 //! int64 and uint64 fields come as JSON strings, and keys as base64.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod metrics;
+
+// The public API is the items of this file and this re-export; callers
+// name them by the crate root, never by a module path.
+pub use metrics::{Metrics, parse as parse_metrics};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,9 +28,14 @@ use serde_json::{Value, json};
 /// How to reach the cluster.
 #[derive(Debug, Clone)]
 pub struct EtcdConfig {
+    /// The client URLs to ask (`https://10.0.0.1:2379`).
     pub endpoints: Vec<String>,
+    /// The CA bundle that signs the members' server certificates; the TLS library's default roots (not
+    /// the cluster's CA) when `None`.
     pub cacert: Option<PathBuf>,
+    /// The client certificate (PEM), for members that require one (kubeadm's do); goes with `key`.
     pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
     pub key: Option<PathBuf>,
     /// Every request's deadline; a member that does not answer by then is down.
     pub timeout: Duration,
@@ -38,16 +49,33 @@ pub struct EtcdConfig {
 /// advises at most 7 members, so a longer list is not a cluster to walk.
 pub const MAX_DISCOVERED_URLS: usize = 32;
 
+/// Why the cluster could not be asked at all (a member that does not answer is a result, not an
+/// error).
 #[derive(Debug, thiserror::Error)]
 pub enum EtcdError {
+    /// A certificate or key file could not be read.
     #[error("cannot read {path}: {error}")]
-    File { path: PathBuf, error: std::io::Error },
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        error: std::io::Error,
+    },
+    /// A certificate or key file holds no PEM item of the kind expected.
     #[error("{path} holds no usable {what}")]
-    Pem { path: PathBuf, what: &'static str },
+    Pem {
+        /// The file.
+        path: PathBuf,
+        /// What it should hold (`CA certificate`, `certificate`, `private key`).
+        what: &'static str,
+    },
+    /// An endpoint is not an `http://` or `https://` URL.
     #[error("`{0}` is not an endpoint: expected http://HOST:PORT or https://HOST:PORT")]
     Endpoint(String),
+    /// Only one of the client certificate and its key was given.
     #[error("--cert and --key go together")]
     HalfAPair,
+    /// Not one endpoint answered; each endpoint with its reason, joined.
     #[error("no endpoint answered: {0}")]
     NothingAnswered(String),
 }

@@ -5,12 +5,20 @@
 /// What a member's /metrics says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Metrics {
+    /// p99 of `etcd_disk_wal_fsync_duration_seconds` in milliseconds; `None` when the histogram is
+    /// absent or empty.
     pub wal_fsync_p99_ms: Option<f64>,
+    /// p99 of `etcd_disk_backend_commit_duration_seconds` in milliseconds; `None` when absent or
+    /// empty.
     pub backend_commit_p99_ms: Option<f64>,
+    /// `etcd_server_leader_changes_seen_total`: leader changes the member has seen since it
+    /// started.
     pub leader_changes: Option<f64>,
+    /// `etcd_server_has_leader`: whether the member knows a leader.
     pub has_leader: Option<bool>,
 }
 
+/// The metrics of a /metrics page in Prometheus' text format; lines it does not know are skipped.
 pub fn parse(text: &str) -> Metrics {
     let mut wal = Vec::new();
     let mut commit = Vec::new();

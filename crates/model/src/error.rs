@@ -14,8 +14,11 @@ use crate::location::SourcePos;
 /// One thing wrong with an input, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// What is wrong, as one sentence for the user.
     pub message: String,
+    /// Where in the file; `None` when the problem has no place (an empty file, say).
     pub pos: Option<SourcePos>,
+    /// What to do about it, shown below the message (a "did you mean", an example).
     pub help: Option<String>,
     /// The key the problem is about, for values the model keeps no
     /// position of (`["metadata", "name"]`); the loader finds its line.
@@ -23,6 +26,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem without a position.
     pub fn new(message: impl Into<String>) -> Self {
         Problem { message: message.into(), pos: None, help: None, key: None }
     }
@@ -30,12 +34,15 @@ impl Problem {
     pub fn at_key(key: &'static [&'static str], message: impl Into<String>) -> Self {
         Problem { key: Some(key), ..Problem::new(message) }
     }
+    /// A problem at `pos`.
     pub fn at(pos: SourcePos, message: impl Into<String>) -> Self {
         Problem { pos: Some(pos), ..Problem::new(message) }
     }
+    /// A problem at `pos` when there is one.
     pub fn maybe_at(pos: Option<SourcePos>, message: impl Into<String>) -> Self {
         Problem { pos, ..Problem::new(message) }
     }
+    /// The same problem with a help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -53,7 +60,9 @@ impl Problem {
 /// The input could not be used: one or more problems in one file.
 #[derive(Debug, Clone)]
 pub struct InputError {
+    /// The file as the user named it (`-` or `<stdin>` for standard input).
     pub file: String,
+    /// Every problem found, in file order.
     pub problems: Vec<Problem>,
     text: Arc<str>,
     named: NamedSource<Arc<str>>,
@@ -61,6 +70,7 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// The problems of `file`, whose text is `text` (kept to show the offending lines).
     pub fn new(file: &str, text: impl Into<Arc<str>>, problems: Vec<Problem>) -> Self {
         Self::from_shared(file, text.into(), problems)
     }
@@ -88,6 +98,7 @@ impl InputError {
         Self::from_shared(file, text, problems)
     }
 
+    /// The text of the file, shared.
     pub fn source_text(&self) -> Arc<str> {
         self.text.clone()
     }
@@ -183,15 +194,29 @@ impl Diagnostic for RelatedProblem {
 /// Why a file could not be loaded.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum LoadError {
+    /// The file could not be read (missing, unreadable, a directory).
     #[error("cannot read {path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The file as the user named it.
+        path: String,
+        /// What the operating system said.
+        error: std::io::Error,
+    },
     /// More than the input limit (`--max-input`); `size` when the file
     /// said it, `None` for a stream stopped at the limit.
     #[error("{path}: {}", too_large(*limit, *size))]
     #[diagnostic(help(
         "an inventory of 20,000 workers is under 8 MiB; if this really is one, raise the limit with --max-input (e.g. --max-input 256Mi)"
     ))]
-    TooLarge { path: String, limit: crate::quantity::ByteSize, size: Option<u64> },
+    TooLarge {
+        /// The file as the user named it.
+        path: String,
+        /// The limit in force.
+        limit: crate::quantity::ByteSize,
+        /// The file's size in bytes, when the file system told it.
+        size: Option<u64>,
+    },
+    /// The file was read, but its content is not a usable inventory.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Input(InputError),

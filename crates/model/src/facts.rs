@@ -12,9 +12,11 @@ use crate::measure::Measurements;
 /// and where it came from.
 #[derive(Debug, Clone)]
 pub struct Facts {
+    /// The inventory the rules judge: declared, or declared with probed facts merged in.
     pub inventory: Inventory,
     /// The file the facts were read from, as the user named it.
     pub source_name: String,
+    /// Whether the facts came from an inventory or a KubeVCluster manifest.
     pub format: SourceFormat,
     /// Remarks from reading the facts (ignored manifest keys, say) that the
     /// report passes on.
@@ -30,6 +32,7 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Facts of a declared inventory, with nothing probed or measured.
     pub fn from_inventory(inventory: Inventory, source_name: impl Into<String>) -> Self {
         Facts {
             inventory,

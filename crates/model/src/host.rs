@@ -20,17 +20,26 @@ use crate::quantity::{ByteSize, Count, LinkSpeed};
 #[serde(rename_all = "camelCase")]
 pub struct HostFacts {
     // --- the inventory's node shape
+    /// Logical CPUs, physical cores and the virtualisation KVM shows.
     pub cpu: Option<Cpu>,
+    /// MemTotal from /proc/meminfo.
     pub memory: Option<ByteSize>,
+    /// Block devices from /sys/block (partitions, loop and RAM disks left out).
     #[serde(default)]
     pub disks: Vec<HostDisk>,
+    /// Every network link but `lo`.
     #[serde(default)]
     pub nics: Vec<HostNic>,
     // --- host-only facts
+    /// The kernel's hostname.
     pub hostname: Option<String>,
+    /// The kernel release (/proc/sys/kernel/osrelease).
     pub kernel: Option<String>,
+    /// The distribution's PRETTY_NAME from /etc/os-release.
     pub os: Option<String>,
+    /// The CPU model name from /proc/cpuinfo.
     pub cpu_model: Option<String>,
+    /// KVM and the evidence for it.
     pub kvm: KvmFacts,
     /// Required kernel modules and how each is present.
     #[serde(default)]
@@ -39,8 +48,11 @@ pub struct HostFacts {
     pub ipv6_disabled: Option<bool>,
     /// Active swap areas; `None` when unreadable.
     pub swap: Option<Vec<String>>,
+    /// Whether the clock is synchronised, from adjtimex.
     pub time_sync: TimeSync,
+    /// The DMI product UUID; Kubernetes requires it unique per node.
     pub product_uuid: Option<String>,
+    /// /etc/machine-id; Kubernetes requires it unique per node.
     pub machine_id: Option<String>,
     /// Sockets listening (TCP) or bound (UDP).
     #[serde(default)]
@@ -61,28 +73,39 @@ pub struct HostFacts {
     pub primary_address: Option<std::net::IpAddr>,
 }
 
+/// One block device of a probed host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostDisk {
+    /// The kernel's device name (`nvme0n1`, `sda`).
     pub name: String,
+    /// The medium, from the device name and the rotational flag.
     #[serde(rename = "type")]
     pub kind: Option<Media>,
+    /// The size, from /sys/block/DEV/size.
     pub size: Option<ByteSize>,
+    /// The kernel's rotational flag: a spinning disk when true.
     pub rotational: Option<bool>,
+    /// The device's model string, when the kernel has one.
     pub model: Option<String>,
     /// Mount points of interest on it (`/`, `/var/lib/etcd`).
     #[serde(default)]
     pub holds: Vec<String>,
 }
 
+/// One network link of a probed host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostNic {
+    /// The link's name.
     pub name: String,
     /// `None` when the kernel does not know (virtual links report -1 or EINVAL).
     pub speed: Option<LinkSpeed>,
+    /// The link MTU in bytes.
     pub mtu: Option<u32>,
+    /// The kernel's operstate (`up`, `down`, `unknown`).
     pub operstate: Option<String>,
+    /// The link's MAC address.
     pub mac: Option<String>,
     /// Virtual (bond, VLAN, bridge, veth, tunnel) rather than a physical port.
     #[serde(default)]
@@ -99,6 +122,7 @@ pub struct HostNic {
     /// The link a VLAN sits on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lower: Option<String>,
+    /// The VLAN ID of a VLAN link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<u16>,
     /// A bond member's own MAC (`bonding_slave/perm_hwaddr`): `mac` is the
@@ -130,6 +154,7 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    /// The kind as reports write it.
     pub fn name(self) -> &'static str {
         match self {
             LinkKind::Physical => "physical",
@@ -173,13 +198,18 @@ impl HostNic {
     }
 }
 
+/// How a required kernel module is present on a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModuleState {
+    /// Listed in /proc/modules.
     Loaded,
+    /// Compiled into the kernel (modules.builtin, the kernel configuration, or /sys/module without
+    /// an `initstate`).
     BuiltIn,
     /// Not loaded, but the kernel ships it (modprobe will find it).
     Available,
+    /// Neither loaded, built in, nor shipped with the kernel.
     Missing,
     /// The module tree could not be read, so absent and not shipped look alike.
     Unknown,
@@ -216,6 +246,7 @@ pub struct KvmFacts {
     pub cpu_flag: Option<String>,
     /// `kvm_intel` or `kvm_amd` when loaded.
     pub module: Option<String>,
+    /// Whether the KVM module allows nested virtualisation (its `nested` parameter).
     pub nested: Option<bool>,
     /// The CPU vendor, to name VT-x or AMD-V when KVM works without flags.
     pub vendor: Option<String>,
@@ -250,18 +281,24 @@ impl KvmFacts {
     }
 }
 
+/// Whether the clock is kept in sync, as the kernel sees it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimeSync {
+    /// The kernel's clock is synchronised (adjtimex without STA_UNSYNC); unknown when it could not
+    /// be asked.
     pub synchronised: Option<bool>,
     /// What the kernel said (adjtimex state and status).
     pub detail: Option<String>,
 }
 
+/// A port something on the host listens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Listening {
+    /// TCP or UDP.
     pub protocol: ListenProtocol,
+    /// The port number.
     pub port: u16,
     /// Every socket on this port is bound to a loopback address
     /// (127.0.0.0/8 or ::1), as kubeadm binds kube-scheduler and
@@ -270,10 +307,13 @@ pub struct Listening {
     pub loopback: bool,
 }
 
+/// The transport of a listening socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ListenProtocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
 }
 
@@ -291,8 +331,17 @@ impl fmt::Display for ListenProtocol {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum HostProbe {
-    Probed { facts: Box<HostFacts> },
-    Unreachable { reason: String },
+    /// The collection ran on the node.
+    Probed {
+        /// What the node's collectors read.
+        facts: Box<HostFacts>,
+    },
+    /// The node could not be probed: SSH failed, the architecture or C library did not fit, or the
+    /// deadline passed.
+    Unreachable {
+        /// Why, in words.
+        reason: String,
+    },
 }
 
 impl HostFacts {

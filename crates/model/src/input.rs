@@ -46,7 +46,7 @@ pub fn read_input(path: &Path, limit: ByteSize) -> Result<(String, String), Load
 
 /// Reads the file at `path` as text of at most `limit` bytes.
 #[allow(clippy::result_large_err)]
-pub fn read_path(path: &Path, limit: ByteSize) -> Result<String, LoadError> {
+pub(crate) fn read_path(path: &Path, limit: ByteSize) -> Result<String, LoadError> {
     let name = path.display().to_string();
     let io = |error| LoadError::Io { path: name.clone(), error };
     let file = std::fs::File::open(path).map_err(io)?;
@@ -63,7 +63,7 @@ pub fn read_path(path: &Path, limit: ByteSize) -> Result<String, LoadError> {
 /// Reads `reader` to its end as text of at most `limit` bytes; `name` is
 /// used in messages.
 #[allow(clippy::result_large_err)]
-pub fn read_limited(name: &str, mut reader: impl Read, limit: ByteSize) -> Result<String, LoadError> {
+pub(crate) fn read_limited(name: &str, mut reader: impl Read, limit: ByteSize) -> Result<String, LoadError> {
     let limit = limit.as_u64();
     let mut bytes: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
@@ -91,7 +91,7 @@ pub fn read_limited(name: &str, mut reader: impl Read, limit: ByteSize) -> Resul
 /// or a byte that is not UTF-8.
 // The error is large (the text before the bad byte); see read_input.
 #[allow(clippy::result_large_err)]
-pub fn text_of<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, InputError> {
+pub(crate) fn text_of<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, InputError> {
     check_text(name, bytes, 0, true)?;
     std::str::from_utf8(bytes).map_err(|e| not_text(name, bytes, e.valid_up_to()))
 }

@@ -19,7 +19,9 @@ pub use crate::kubevirt_version::KubeVirtVersion;
 use crate::location::Located;
 use crate::quantity::{ByteSize, Count, Interval, LinkSpeed, Ratio};
 
+/// The `apiVersion` every inventory file states.
 pub const API_VERSION: &str = "kubev-ha/v1alpha1";
+/// The `kind` of an inventory file (a KubeVCluster manifest is read by its own kind).
 pub const KIND: &str = "Inventory";
 
 /// A Kube-V HA deployment as the user declares it.
@@ -31,6 +33,7 @@ pub struct Inventory {
     pub api_version: String,
     /// Always `Inventory`.
     pub kind: String,
+    /// The inventory's name and labels, as a Kubernetes object's.
     pub metadata: Metadata,
     /// Which thresholds apply: `production` (default) or `minimum` (lab, test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,10 +41,12 @@ pub struct Inventory {
     /// How clients reach the API servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_endpoint: Option<Located<ApiEndpoint>>,
+    /// The host network, pod and service ranges, overlay, migration network and DNS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Located<Network>>,
     /// The hosts: at least one.
     pub nodes: Vec<Located<Node>>,
+    /// The storage classes VMs' disks land on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<Storage>>,
     /// Kubernetes clusters that run inside the VMs (tenant clusters).
@@ -70,16 +75,22 @@ pub struct Inventory {
     pub waivers: Vec<Located<Waiver>>,
 }
 
+/// A name for the deployment and free-form labels and annotations, as in Kubernetes object
+/// metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metadata {
+    /// The deployment's name, shown in reports.
     pub name: String,
+    /// Free-form key/value labels; the rules do not read them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// Free-form key/value annotations; the rules do not read them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
 }
 
+/// Which threshold table the rules judge by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
@@ -110,13 +121,17 @@ impl FromStr for Profile {
     }
 }
 
+/// How clients reach the Kubernetes API servers of the control planes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApiEndpoint {
     /// DNS name or IP address clients use.
     pub host: String,
+    /// The port clients connect to on `host`; recorded, not judged (the port matrix always checks the
+    /// API servers' own 6443).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    /// What keeps the endpoint up when a control plane fails; unknown when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer: Option<LoadBalancerKind>,
     /// The virtual IP, for keepalived and kube-vip.
@@ -148,13 +163,19 @@ impl fmt::Display for VipMode {
     }
 }
 
+/// What carries the API endpoint across control-plane failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LoadBalancerKind {
+    /// A load balancer outside the cluster.
     External,
+    /// keepalived: a VRRP virtual IP announced by ARP.
     Keepalived,
+    /// MetalLB in front of the API servers.
     Metallb,
+    /// kube-vip on the control planes, announcing the VIP by ARP or BGP.
     KubeVip,
+    /// No load balancer: clients talk to one API server, a single point of failure.
     None,
 }
 
@@ -170,14 +191,17 @@ impl fmt::Display for LoadBalancerKind {
     }
 }
 
+/// The cluster's address ranges, overlay and DNS.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Network {
+    /// The network the nodes' own addresses are in (KubeVCluster: the nodes' subnet).
     #[serde(rename = "nodeCIDR", default, skip_serializing_if = "Option::is_none")]
     pub node_cidr: Option<Cidr>,
     /// The pod network (KubeVCluster: networkCIDR).
     #[serde(rename = "podCIDR", default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<Cidr>,
+    /// The Kubernetes service network (KubeVCluster: serviceCIDR).
     #[serde(rename = "serviceCIDR", default, skip_serializing_if = "Option::is_none")]
     pub service_cidr: Option<Cidr>,
     /// The pod overlay: geneve (Kube-OVN's default), vxlan or stt.
@@ -186,6 +210,7 @@ pub struct Network {
     /// A dedicated live-migration network (Multus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migration_network: Option<MigrationNetwork>,
+    /// The DNS servers the nodes use and the node-local DNS cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
     /// Kube-OVN interconnection (ovn-ic) with other clusters, its IC
@@ -198,11 +223,15 @@ pub struct Network {
     pub bgp: Option<bool>,
 }
 
+/// The Kube-OVN tunnel type that carries pod traffic between nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Overlay {
+    /// Geneve, Kube-OVN's default.
     Geneve,
+    /// VXLAN.
     Vxlan,
+    /// STT.
     Stt,
 }
 
@@ -229,30 +258,39 @@ impl fmt::Display for Overlay {
     }
 }
 
+/// A network for live migration apart from the pod network (KubeVirt's migrations.network, a Multus
+/// network).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MigrationNetwork {
+    /// A dedicated migration network is configured; unknown when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dedicated: Option<bool>,
     /// Interface name expected on every worker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nic: Option<String>,
+    /// The address range of the migration network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr: Option<Cidr>,
 }
 
+/// Name resolution on the nodes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Dns {
+    /// The DNS servers the nodes' resolv.conf names; `net check` asks each one directly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub servers: Option<Vec<IpAddr>>,
+    /// The node-local DNS cache addon on the host cluster.
     #[serde(rename = "nodeLocalDNSCache", default, skip_serializing_if = "Option::is_none")]
     pub node_local_dns_cache: Option<NodeLocalDnsCache>,
 }
 
+/// The node-local DNS cache (kubernetes' nodelocaldns addon).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodeLocalDnsCache {
+    /// The cache runs on every node; unknown when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The link-local address it binds. Unknown when absent: the addon's
@@ -289,12 +327,16 @@ pub struct Node {
     /// A finer failure domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rack: Option<String>,
+    /// The node's processors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<Cpu>,
+    /// Physical memory of the node (MemTotal on a probed host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<ByteSize>,
+    /// The node's disks; `None` is unknown, an empty list is a node declared without disks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disks: Option<Vec<Disk>>,
+    /// The node's network interfaces; `None` is unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nics: Option<Vec<Nic>>,
     /// Kubernetes labels (from a KubeVCluster manifest, or declared).
@@ -325,12 +367,15 @@ impl Node {
         }
     }
 
+    /// Whether the node has `role` among its roles.
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+    /// Whether the node is a control plane (runs etcd and the API server).
     pub fn is_control_plane(&self) -> bool {
         self.has_role(Role::ControlPlane)
     }
+    /// Whether the node runs VMs.
     pub fn is_worker(&self) -> bool {
         self.has_role(Role::Worker)
     }
@@ -340,11 +385,15 @@ impl Node {
     }
 }
 
+/// What a node does in the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
+    /// Runs etcd, the API server, the scheduler and the controller manager.
     ControlPlane,
+    /// Runs VMs (virt-handler and the virt-launcher pods).
     Worker,
+    /// Serves storage for the cluster (a storage system's nodes).
     Storage,
 }
 
@@ -358,6 +407,7 @@ impl fmt::Display for Role {
     }
 }
 
+/// A node's processors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Cpu {
@@ -367,16 +417,22 @@ pub struct Cpu {
     /// Logical CPUs (vCPUs on a VM node).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<Count>,
+    /// The hardware virtualisation the CPU offers KVM; unknown when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub virtualization: Option<Virtualization>,
 }
 
+/// Hardware virtualisation of a CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Virtualization {
+    /// Intel VT-x (the `vmx` CPU flag).
     VtX,
+    /// AMD-V (the `svm` CPU flag).
     AmdV,
+    /// The CPU offers none, or the firmware has it switched off.
     None,
+    /// Not determined.
     Unknown,
 }
 
@@ -391,13 +447,17 @@ impl fmt::Display for Virtualization {
     }
 }
 
+/// One disk of a node.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Disk {
+    /// The device name (`nvme0n1`, `sda`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The medium (`type` in the file).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Media>,
+    /// The disk's size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<ByteSize>,
     /// What the disk holds: os, etcd, vm, storage.
@@ -406,6 +466,7 @@ pub struct Disk {
 }
 
 impl Disk {
+    /// The disk's name, or a placeholder for reports when it has none.
     pub fn label(&self) -> String {
         self.name.clone().unwrap_or_else(|| "(unnamed disk)".into())
     }
@@ -415,8 +476,11 @@ impl Disk {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Media {
+    /// An NVMe solid-state drive.
     Nvme,
+    /// A SATA or SAS solid-state drive.
     Ssd,
+    /// A rotating disk.
     Hdd,
 }
 
@@ -430,27 +494,37 @@ impl fmt::Display for Media {
     }
 }
 
+/// What a disk is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DiskUsage {
+    /// The operating system.
     Os,
+    /// etcd's data directory (the page asks for a dedicated fast disk).
     Etcd,
+    /// VM disk images.
     Vm,
+    /// A storage system's data.
     Storage,
 }
 
+/// One network interface of a node.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Nic {
+    /// The interface name (`eth0`, `bond0`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The link speed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<LinkSpeed>,
+    /// The MTU in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<Count>,
 }
 
 impl Nic {
+    /// The interface's name, or a placeholder for reports when it has none.
     pub fn label(&self) -> String {
         self.name.clone().unwrap_or_else(|| "(unnamed nic)".into())
     }
@@ -460,31 +534,42 @@ impl Nic {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Ssh {
+    /// The user to log in as; ssh's own default (from ~/.ssh/config or the local user) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The private key to log in with; ssh's own default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_file: Option<String>,
+    /// The SSH port; ssh's own default (22, or ~/.ssh/config) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
 }
 
+/// The storage classes of the cluster.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Storage {
+    /// Every storage class VMs may use.
     #[serde(default)]
     pub classes: Vec<Located<StorageClass>>,
 }
 
+/// One Kubernetes StorageClass and what is known of the storage behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StorageClass {
+    /// The StorageClass name that workload disks refer to.
     pub name: String,
+    /// The CSI provisioner (`rbd.csi.ceph.com`, `driver.longhorn.io`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioner: Option<String>,
+    /// The access modes volumes of the class support; live migration needs ReadWriteMany.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_modes: Option<Vec<AccessMode>>,
+    /// The volume modes volumes of the class support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume_modes: Option<Vec<VolumeMode>>,
+    /// How many copies of each volume the storage keeps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Count>,
     /// What the replicas are spread over: host, rack or zone.
@@ -493,8 +578,10 @@ pub struct StorageClass {
     /// Usable raw capacity before replication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<ByteSize>,
+    /// The medium behind the class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Media>,
+    /// The cluster's default class, for disks that name none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 }
@@ -507,25 +594,37 @@ impl StorageClass {
     }
 }
 
+/// A PersistentVolume access mode, as Kubernetes names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum AccessMode {
+    /// Read-write by one node.
     ReadWriteOnce,
+    /// Read-write by many nodes: what live migration of a PVC-backed VM needs.
     ReadWriteMany,
+    /// Read-only by many nodes.
     ReadOnlyMany,
+    /// Read-write by one pod.
     ReadWriteOncePod,
 }
 
+/// A PersistentVolume volume mode, as Kubernetes names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum VolumeMode {
+    /// A raw block device.
     Block,
+    /// A filesystem.
     Filesystem,
 }
 
+/// What a storage class spreads its replicas over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailureDomain {
+    /// Distinct nodes.
     Host,
+    /// Distinct racks (a node's `rack`).
     Rack,
+    /// Distinct zones (a node's `zone`).
     Zone,
 }
 
@@ -539,10 +638,13 @@ impl fmt::Display for FailureDomain {
     }
 }
 
+/// A Kubernetes cluster that runs inside VMs of this platform (a tenant cluster).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GuestCluster {
+    /// The guest cluster's name.
     pub name: String,
+    /// The node-local DNS cache inside the guest cluster.
     #[serde(rename = "nodeLocalDNSCache", default, skip_serializing_if = "Option::is_none")]
     pub node_local_dns_cache: Option<NodeLocalDnsCache>,
     /// The dnsPolicy of the guest cluster's VMs; None means an explicit dnsConfig.
@@ -550,10 +652,14 @@ pub struct GuestCluster {
     pub vm_dns_policy: Option<DnsPolicy>,
 }
 
+/// A pod's or VM's dnsPolicy, as Kubernetes names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum DnsPolicy {
+    /// The cluster DNS first, then the node's resolvers.
     ClusterFirst,
+    /// The resolvers of the node the pod runs on.
     Default,
+    /// No DNS settings from Kubernetes: the pod's own dnsConfig only.
     None,
 }
 
@@ -561,6 +667,7 @@ pub enum DnsPolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Workload {
+    /// The workload's name; reports and waivers refer to it.
     pub name: String,
     /// Number of identical VMs (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -568,12 +675,16 @@ pub struct Workload {
     /// vCPUs per VM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<Count>,
+    /// Memory per VM (the guest's memory; KubeVirt's overhead is added by the planner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<ByteSize>,
+    /// The VM's disks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disks: Vec<WorkloadDisk>,
+    /// KubeVirt's runStrategy; whether a VM is restarted after its node fails depends on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_strategy: Option<RunStrategy>,
+    /// The VM's own evictionStrategy; the KubeVirt CR's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eviction_strategy: Option<EvictionStrategy>,
     /// Replicas must land on distinct nodes (anti-affinity).
@@ -585,14 +696,17 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// The number of VMs of the group: `replicas`, 1 when absent.
     pub fn replica_count(&self) -> u32 {
         self.replicas.map_or(1, Count::get)
     }
 }
 
+/// One disk of a workload's VMs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadDisk {
+    /// The disk's size: a PVC's capacity, or the data a pod-local volume holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<ByteSize>,
     /// The class the disk's PVC uses; the default class when absent.
@@ -636,12 +750,18 @@ impl fmt::Display for DiskSource {
     }
 }
 
+/// KubeVirt's VirtualMachine runStrategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum RunStrategy {
+    /// Always running: restarted wherever it can run, also after its node fails.
     Always,
+    /// Restarted after a failure, not after a clean guest shutdown.
     RerunOnFailure,
+    /// Started and stopped by the user only: not restarted after a node failure.
     Manual,
+    /// Kept stopped.
     Halted,
+    /// Run once, never restarted.
     Once,
 }
 
@@ -652,11 +772,17 @@ impl RunStrategy {
     }
 }
 
+/// KubeVirt's evictionStrategy: what a node drain does to a VM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum EvictionStrategy {
+    /// Live-migrate; the drain waits until the VM has moved, and a VM that cannot migrate blocks
+    /// it.
     LiveMigrate,
+    /// Live-migrate when the VM can, else shut it down.
     LiveMigrateIfPossible,
+    /// Shut the VM down (KubeVirt's default when neither the VM nor the cluster states one).
     None,
+    /// Leave the eviction to an external controller.
     External,
 }
 
@@ -686,19 +812,23 @@ pub enum StrategyOrigin {
 /// The kubelet's default maxPods.
 pub const DEFAULT_MAX_PODS: u32 = 110;
 
+/// What the scheduler may promise beyond physical capacity.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Overcommit {
     /// vCPUs per logical host CPU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<Ratio>,
+    /// Guest memory per byte of host memory; 1 (no overcommit, KubeVirt's default) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<Ratio>,
 }
 
+/// What the deployment must survive and how it recovers.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Ha {
+    /// How many failures the design must survive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerate: Option<Tolerate>,
     /// Longest acceptable drain of one worker by live migration.
@@ -707,10 +837,12 @@ pub struct Ha {
     /// KubeVirt spec.configuration.migrations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migration: Option<Migration>,
+    /// How failed nodes are fenced so that their VMs may restart elsewhere; unknown when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fencing: Option<Fencing>,
 }
 
+/// How many simultaneous failures the design must survive.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Tolerate {
@@ -722,11 +854,14 @@ pub struct Tolerate {
     pub zones: Option<Count>,
 }
 
+/// KubeVirt's live-migration settings (spec.configuration.migrations).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Migration {
+    /// KubeVirt's parallelMigrationsPerCluster; KubeVirt's default applies when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel_migrations_per_cluster: Option<Count>,
+    /// KubeVirt's parallelOutboundMigrationsPerNode; KubeVirt's default applies when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel_outbound_migrations_per_node: Option<Count>,
     /// Per-migration bandwidth cap in bytes per second; 0 is unlimited.
@@ -742,12 +877,17 @@ pub struct Migration {
     pub progress_timeout: Option<Count>,
 }
 
+/// How a failed node is fenced before its VMs restart elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fencing {
+    /// No fencing: VMs of an unreachable node are not restarted automatically.
     None,
+    /// medik8s Self Node Remediation.
     SelfNodeRemediation,
+    /// medik8s Fence Agents Remediation (power fencing through the BMC).
     FenceAgents,
+    /// Another fencing mechanism.
     Other,
 }
 
@@ -762,6 +902,7 @@ impl fmt::Display for Fencing {
     }
 }
 
+/// KubeVirt settings that change what the rules expect.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct KubeVirt {
@@ -788,6 +929,7 @@ pub struct KubeVirt {
 pub struct OverheadRatio(pub f64);
 
 impl OverheadRatio {
+    /// The ratio as a number.
     pub const fn get(self) -> f64 {
         self.0
     }
@@ -830,6 +972,7 @@ impl JsonSchema for OverheadRatio {
     }
 }
 
+/// etcd settings that change what the rules expect.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Etcd {
@@ -870,6 +1013,7 @@ impl Kubelet {
     }
 }
 
+/// The kubelet's memorySwap settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MemorySwap {
@@ -897,6 +1041,7 @@ impl fmt::Display for SwapBehavior {
     }
 }
 
+/// An accepted exception to a rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Waiver {
@@ -913,11 +1058,14 @@ pub struct Waiver {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
 #[schemars(with = "String")]
 pub enum Address {
+    /// An IP address.
     Ip(IpAddr),
+    /// A DNS name, lower-cased.
     Name(String),
 }
 
 impl Address {
+    /// The IP address, when the address is one.
     pub fn ip(&self) -> Option<IpAddr> {
         match self {
             Address::Ip(ip) => Some(*ip),
@@ -972,9 +1120,11 @@ impl<'de> Deserialize<'de> for Address {
 pub struct Cidr(pub ipnet::IpNet);
 
 impl Cidr {
+    /// Whether `ip` lies in the network.
     pub fn contains(&self, ip: &IpAddr) -> bool {
         self.0.contains(ip)
     }
+    /// Whether the two networks share any address.
     pub fn overlaps(&self, other: &Cidr) -> bool {
         self.0.contains(&other.0.network()) || other.0.contains(&self.0.network())
     }
@@ -1012,6 +1162,7 @@ impl<'de> Deserialize<'de> for Cidr {
 }
 
 impl Metadata {
+    /// Metadata with only a name.
     pub fn named(name: &str) -> Metadata {
         Metadata { name: name.to_string(), labels: BTreeMap::new(), annotations: BTreeMap::new() }
     }
@@ -1046,10 +1197,12 @@ impl Inventory {
         self.profile.unwrap_or_default()
     }
 
+    /// The control-plane nodes, in file order.
     pub fn control_planes(&self) -> impl Iterator<Item = &Located<Node>> {
         self.nodes.iter().filter(|n| n.is_control_plane())
     }
 
+    /// The worker nodes, in file order.
     pub fn workers(&self) -> impl Iterator<Item = &Located<Node>> {
         self.nodes.iter().filter(|n| n.is_worker())
     }
@@ -1067,10 +1220,12 @@ impl Inventory {
         self.nodes.iter().map(|n| (n.name.as_str(), n)).collect()
     }
 
+    /// The declared storage classes, none when `storage` is absent.
     pub fn storage_classes(&self) -> &[Located<StorageClass>] {
         self.storage.as_ref().map_or(&[], |s| &s.classes)
     }
 
+    /// The storage class called `name`.
     pub fn storage_class(&self, name: &str) -> Option<&Located<StorageClass>> {
         self.storage_classes().iter().find(|c| c.name == name)
     }
@@ -1080,18 +1235,22 @@ impl Inventory {
         self.storage_classes().iter().find(|c| c.default == Some(true))
     }
 
+    /// The `network` section, without its position.
     pub fn network(&self) -> Option<&Network> {
         self.network.as_ref().map(|n| &n.value)
     }
 
+    /// The dedicated migration network, when declared.
     pub fn migration_network(&self) -> Option<&MigrationNetwork> {
         self.network().and_then(|n| n.migration_network.as_ref())
     }
 
+    /// The `ha` section, without its position.
     pub fn ha(&self) -> Option<&Ha> {
         self.ha.as_ref().map(|h| &h.value)
     }
 
+    /// KubeVirt's migration settings, when declared.
     pub fn migration(&self) -> Option<&Migration> {
         self.ha().and_then(|h| h.migration.as_ref())
     }

@@ -26,7 +26,9 @@ use crate::inventory::{
 use crate::location::{Located, SourcePos};
 use crate::quantity::Count;
 
+/// The `apiVersion` of Kube-V's installer manifest.
 pub const API_VERSION: &str = "virtualization.k8c.io/v1alpha1";
+/// The `kind` of Kube-V's installer manifest.
 pub const KIND: &str = "KubeVCluster";
 
 /// The label Kubernetes uses for a node's zone.
@@ -36,33 +38,46 @@ const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KubeVCluster {
+    /// The manifest's `apiVersion`; checked by the loader, not by serde.
     pub api_version: Option<String>,
+    /// The manifest's `kind`.
     pub kind: Option<String>,
+    /// The manifest's metadata; its name becomes the inventory's.
     #[serde(default)]
     pub metadata: Option<ManifestMetadata>,
     /// Some manifests carry the name at the top level.
     pub name: Option<String>,
+    /// `controlPlane.hosts`: the control-plane nodes.
     #[serde(default)]
     pub control_plane: Option<HostList>,
+    /// `staticWorkers.hosts`: the worker nodes.
     #[serde(default)]
     pub static_workers: Option<HostList>,
+    /// `apiEndpoint`: how clients reach the API servers.
     #[serde(default)]
     pub api_endpoint: Option<ManifestApiEndpoint>,
+    /// `networkConfiguration`: the pod and service ranges and DNS.
     #[serde(default)]
     pub network_configuration: Option<NetworkConfiguration>,
+    /// `loadBalancer`: which load balancer the installer deploys for Services.
     #[serde(default)]
     pub load_balancer: Option<LoadBalancer>,
+    /// `storage`: which storage the installer deploys.
     #[serde(default)]
     pub storage: Option<ManifestStorage>,
 }
 
+/// The manifest's `metadata`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ManifestMetadata {
+    /// The cluster's name.
     pub name: Option<String>,
 }
 
+/// A list of hosts (`controlPlane` or `staticWorkers`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HostList {
+    /// The hosts, each with the position it was read at.
     #[serde(default)]
     pub hosts: Vec<Located<HostConfig>>,
 }
@@ -71,43 +86,64 @@ pub struct HostList {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostConfig {
+    /// The host's address: an IP address or a DNS name; becomes the node's name and address.
     pub address: Option<String>,
+    /// The SSH user the installer logs in as.
     pub ssh_username: Option<String>,
+    /// The private key the installer logs in with.
     pub ssh_private_key_file: Option<String>,
+    /// The SSH port.
     pub ssh_port: Option<u16>,
+    /// The node name Kubernetes will use, when it differs from the address.
     pub hostname: Option<String>,
+    /// Node labels; `topology.kubernetes.io/zone` becomes the node's zone.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
 
+/// The manifest's `apiEndpoint`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ManifestApiEndpoint {
+    /// The DNS name or IP address clients use.
     pub host: Option<String>,
+    /// The API server port.
     pub port: Option<u16>,
 }
 
+/// The manifest's `networkConfiguration`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkConfiguration {
+    /// The pod network.
     #[serde(rename = "networkCIDR")]
     pub network_cidr: Option<String>,
+    /// The service network.
     #[serde(rename = "serviceCIDR")]
     pub service_cidr: Option<String>,
+    /// The cluster DNS service address; must lie in `serviceCIDR`.
     #[serde(rename = "dnsServerIP")]
     pub dns_server_ip: Option<String>,
+    /// The nodes' gateway; read, not judged.
     #[serde(rename = "gatewayIP")]
     pub gateway_ip: Option<String>,
 }
 
+/// The manifest's `loadBalancer`: which of its keys is present says which load balancer the
+/// installer deploys for Services.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LoadBalancer {
+    /// MetalLB (for Services, not for the API server).
     pub metallb: Option<serde_json::Value>,
+    /// No load balancer.
     pub none: Option<serde_json::Value>,
 }
 
+/// The manifest's `storage`: which of its keys is present says which storage the installer deploys.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ManifestStorage {
+    /// Longhorn, taken as Longhorn's default class.
     pub longhorn: Option<serde_json::Value>,
+    /// No storage from the installer.
     pub none: Option<serde_json::Value>,
 }
 

@@ -20,7 +20,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A KubeVirt release: major, minor and, when stated, patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KubeVirtVersion {
+    /// The major version (1 in v1.6.0).
     pub major: u32,
+    /// The minor version (6 in v1.6.0).
     pub minor: u32,
     /// `None`: the newest patch release of `major.minor`.
     pub patch: Option<u32>,
@@ -34,6 +36,7 @@ impl KubeVirtVersion {
     /// states no version, and says so in the plan's assumptions.
     pub const NEWEST_MODELLED: KubeVirtVersion = KubeVirtVersion { major: 1, minor: 9, patch: Some(0) };
 
+    /// The release `major.minor.patch`.
     pub const fn new(major: u32, minor: u32, patch: u32) -> KubeVirtVersion {
         KubeVirtVersion { major, minor, patch: Some(patch) }
     }

@@ -3,8 +3,11 @@
 //! Everything the rules judge is described here: the declared
 //! [`Inventory`], Kube-V's own [`KubeVCluster`] manifest mapped onto it, the
 //! quantities both are written in, and [`Facts`], the bundle the rule
-//! engine reads. Reading files with positions lives in [`load`]; nothing
-//! in this crate opens a socket or judges a requirement.
+//! engine reads. Reading files with positions is [`load_file`] and
+//! [`parse_str`]; nothing in this crate opens a socket or judges a
+//! requirement.
+
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod error;
 pub mod facts;
@@ -22,11 +25,34 @@ pub mod suggest;
 pub mod validate;
 pub mod write;
 
-pub use error::{InputError, LoadError, Problem};
-pub use facts::Facts;
-pub use input::{DEFAULT_MAX_INPUT, read_input};
+// The public API is these re-exports; callers name items by the crate root
+// (`kubev_ha_model::HostFacts`), never by a module path, so modules can move.
+
+// The inventory and the values it is written in.
 pub use inventory::*;
-pub use kubev_cluster::KubeVCluster;
-pub use load::{LoadedInventory, SourceFormat, load_file, load_input, parse_bytes, parse_str};
+pub use kubev_cluster::{
+    HostConfig, HostList, KubeVCluster, LoadBalancer, ManifestApiEndpoint, ManifestMetadata, ManifestStorage,
+    NetworkConfiguration,
+};
 pub use location::{Located, SourcePos};
 pub use quantity::{ByteSize, Count, Interval, LinkSpeed, QuantityError, Ratio};
+
+// Reading, checking and writing inventories.
+pub use error::{InputError, LoadError, Problem};
+pub use input::{DEFAULT_MAX_INPUT, STDIN_NAME, read_input};
+pub use load::{LoadedInventory, SourceFormat, load_file, load_input, parse_bytes, parse_str};
+pub use schema::inventory_schema;
+pub use suggest::did_you_mean;
+pub use validate::validate;
+pub use write::{node_to_yaml, to_yaml};
+
+// What the rules judge: the facts, what probes found, what was measured.
+pub use facts::Facts;
+pub use host::{
+    HostDisk, HostFacts, HostNic, HostProbe, KvmFacts, LinkKind, ListenProtocol, Listening, ModuleState, TimeSync,
+    merge_probed,
+};
+pub use measure::{
+    AnswerSource, Bandwidth, CellState, DnsCheck, DnsOutcome, DnsServerAnswer, EtcdHealth, EtcdMember, EtcdStatus,
+    FsyncStats, MatrixCell, Measurements, NetworkMeasurements, PathMtu, PortProbe, PortState, TakenPort,
+};

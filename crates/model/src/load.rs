@@ -31,9 +31,11 @@ pub enum SourceFormat {
 /// An inventory read from a file, with where it came from.
 #[derive(Debug, Clone)]
 pub struct LoadedInventory {
+    /// The inventory: as written, or mapped from a KubeVCluster manifest.
     pub inventory: Inventory,
     /// The file name as the user gave it (for `file:line` in reports).
     pub source_name: String,
+    /// Which kind of file it was.
     pub format: SourceFormat,
     /// Things worth saying that did not stop the reading, such as keys of a
     /// KubeVCluster manifest this tool does not know.

@@ -17,13 +17,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// offset when the source was a string in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct SourcePos {
+    /// The line, from 1.
     pub line: u32,
+    /// The column, from 1.
     pub column: u32,
+    /// The byte offset into the source, when the reader knows it; not serialised.
     #[serde(skip)]
     pub offset: Option<usize>,
 }
 
 impl SourcePos {
+    /// A position from line and column, without a byte offset.
     pub fn new(line: u32, column: u32) -> Self {
         SourcePos { line, column, offset: None }
     }
@@ -52,7 +56,9 @@ impl fmt::Display for SourcePos {
 /// YAML through `serde_saphyr::Spanned`, which records the position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
+    /// The value itself.
     pub value: T,
+    /// Where the value starts in its file; `None` for a value made in code.
     pub at: Option<SourcePos>,
 }
 
@@ -62,6 +68,7 @@ impl<T> Located<T> {
         Located { value, at: None }
     }
 
+    /// The value, without its position.
     pub fn into_inner(self) -> T {
         self.value
     }

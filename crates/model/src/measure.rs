@@ -10,11 +10,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FsyncStats {
+    /// The median fdatasync latency.
     pub p50_ms: f64,
+    /// The 90th percentile.
     pub p90_ms: f64,
+    /// The 99th percentile: what etcd's guidance (p99 WAL fsync below 10 ms) is judged by.
     pub p99_ms: f64,
+    /// The 99.9th percentile.
     pub p999_ms: f64,
+    /// The slowest fdatasync seen.
     pub max_ms: f64,
+    /// How many fdatasync calls the percentiles are computed from.
     pub samples: u64,
     /// `kubev-ha disk PATH` or `etcd metrics (wal fsync)`.
     pub source: String,
@@ -24,39 +30,67 @@ pub struct FsyncStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EtcdMember {
+    /// The member ID in hex, as etcdctl prints it.
     pub id: String,
+    /// The member's name (`--name`); empty for a member added but never started.
     pub name: String,
+    /// The URLs it talks to its peers on (port 2380 by default).
     pub peer_urls: Vec<String>,
+    /// The URLs it serves clients on (port 2379 by default); empty for a member that never started.
     pub client_urls: Vec<String>,
+    /// A learner: it replicates the log but does not vote, so it does not count towards quorum.
     pub is_learner: bool,
     /// The endpoint this tool reached the member by, when it did.
     pub endpoint: Option<String>,
+    /// Whether it answered a linearizable read.
     pub health: EtcdHealth,
+    /// The etcd version it reports, when it answered.
     pub version: Option<String>,
+    /// The size of its backend database in bytes, when it answered.
     pub db_size: Option<u64>,
+    /// The raft term it reports.
     pub raft_term: Option<u64>,
+    /// The raft index it reports.
     pub raft_index: Option<u64>,
+    /// The members that answered name it as their leader (in the newest raft term).
     pub is_leader: bool,
+    /// The 99th percentile of WAL fsync from its /metrics (etcd_disk_wal_fsync_duration_seconds),
+    /// in milliseconds.
     pub wal_fsync_p99_ms: Option<f64>,
+    /// The 99th percentile of backend commits from its /metrics
+    /// (etcd_disk_backend_commit_duration_seconds), in milliseconds.
     pub backend_commit_p99_ms: Option<f64>,
+    /// Leader changes seen since it started (etcd_server_leader_changes_seen_total).
     pub leader_changes: Option<f64>,
+    /// Whether it has a leader (etcd_server_has_leader).
     pub has_leader: Option<bool>,
 }
 
+/// How one etcd member answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum EtcdHealth {
     /// Answered a linearizable read within the deadline.
-    Healthy { read_ms: f64 },
+    Healthy {
+        /// The latency of the read that answered, in milliseconds.
+        read_ms: f64,
+    },
     /// Reachable, but the linearizable read failed (no leader, no quorum).
-    Unhealthy { reason: String },
+    Unhealthy {
+        /// Why the read failed, in words.
+        reason: String,
+    },
     /// Not reachable within the deadline.
-    Down { reason: String },
+    Down {
+        /// Why it did not answer, in words.
+        reason: String,
+    },
     /// Listed by the cluster, but no endpoint of it was given.
     NotProbed,
 }
 
 impl EtcdHealth {
+    /// Whether the member answered the linearizable read.
     pub fn is_healthy(&self) -> bool {
         matches!(self, EtcdHealth::Healthy { .. })
     }
@@ -66,6 +100,7 @@ impl EtcdHealth {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EtcdStatus {
+    /// The endpoints the tool was given.
     pub endpoints: Vec<String>,
     /// Members as the cluster lists them (empty when no endpoint answered).
     pub members: Vec<EtcdMember>,
@@ -101,6 +136,7 @@ pub enum PortState {
 }
 
 impl PortState {
+    /// Whether something answered on the port (our responder or the real component).
     pub fn is_open(self) -> bool {
         matches!(self, PortState::Open | PortState::OpenOther)
     }
@@ -124,15 +160,23 @@ impl fmt::Display for PortState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortProbe {
+    /// The node the probe ran from.
     pub from: String,
+    /// The node probed.
     pub to: String,
+    /// The address probed (the node's declared address).
     pub address: String,
+    /// The port probed.
     pub port: u16,
     /// `tcp` or `udp`.
     pub protocol: String,
+    /// The matrix component that owns the port (`etcd client`, `kubelet`).
     pub component: String,
+    /// How the port answered.
     pub state: PortState,
+    /// What was seen, in words (the error, or who answered).
     pub detail: String,
+    /// Round-trip time of the connection or answer, in milliseconds, when one came.
     pub rtt_ms: Option<f64>,
 }
 
@@ -140,12 +184,15 @@ pub struct PortProbe {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PathMtu {
+    /// The node the packets were sent from.
     pub from: String,
+    /// The node they were sent to.
     pub to: String,
     /// Bytes of IP packet; `None` when nothing got through.
     pub mtu: Option<u32>,
     /// The sender's own interface MTU towards `to`, the upper bound tried.
     pub local_mtu: Option<u32>,
+    /// What was seen, in words.
     pub detail: String,
 }
 
@@ -156,12 +203,17 @@ pub struct PathMtu {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DnsCheck {
+    /// The node the lookup ran on.
     pub from: String,
+    /// The node name looked up.
     pub name: String,
+    /// The node's declared address.
     pub expected: String,
+    /// The addresses the resolver returned.
     pub resolved: Vec<String>,
     /// `None` when the lookup did not finish.
     pub matches: Option<bool>,
+    /// What was seen, in words.
     pub detail: String,
     /// Where the answer came from, as far as the node tells; `None` in
     /// measurements of older versions, which did not say.
@@ -212,6 +264,7 @@ impl DnsOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DnsServerAnswer {
+    /// The node the query was sent from.
     pub from: String,
     /// `10.10.0.2:53`.
     pub server: String,
@@ -220,16 +273,20 @@ pub struct DnsServerAnswer {
     /// The fully qualified name of the last query (`cp-1.example.com.`: the
     /// node's resolv.conf search domains are tried as its resolver would).
     pub queried: String,
+    /// The node's declared address.
     pub expected: String,
+    /// How the server answered.
     pub outcome: DnsOutcome,
     /// The A/AAAA addresses in the answer.
     pub addresses: Vec<String>,
     /// `udp`, or `tcp` when the UDP answer was truncated.
     pub transport: String,
+    /// Round-trip time of the answer in milliseconds, when one came.
     pub rtt_ms: Option<f64>,
     /// Whether the answer holds the declared address; `None` when the
     /// server gave no answer to judge.
     pub matches: Option<bool>,
+    /// What was seen, in words.
     pub detail: String,
 }
 
@@ -237,13 +294,19 @@ pub struct DnsServerAnswer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bandwidth {
+    /// The sending node.
     pub from: String,
+    /// The receiving node (its responder's sink).
     pub to: String,
+    /// How many TCP streams ran side by side.
     pub streams: u32,
     /// Bits per second, all streams together.
     pub total_bps: f64,
+    /// Bits per second of each stream.
     pub per_stream_bps: Vec<f64>,
+    /// Round-trip time of a connection in milliseconds, when measured.
     pub rtt_ms: Option<f64>,
+    /// How long the streams ran, in seconds.
     pub seconds: f64,
 }
 
@@ -251,7 +314,9 @@ pub struct Bandwidth {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TakenPort {
+    /// The node whose responder could not bind the port.
     pub node: String,
+    /// The port.
     pub port: u16,
     /// `tcp` or `udp`.
     pub protocol: String,
@@ -259,6 +324,7 @@ pub struct TakenPort {
     pub component: String,
     /// The process holding it, when /proc tells (`sshd (pid 812)`).
     pub holder: Option<String>,
+    /// The bind error.
     pub error: String,
 }
 
@@ -298,8 +364,11 @@ pub struct MatrixCell {
     pub ports: String,
     /// `tcp`, `udp` or `tcp, udp`.
     pub protocols: String,
+    /// The sending node (row).
     pub from: String,
+    /// The receiving node (column).
     pub to: String,
+    /// How the cell fared.
     pub state: CellState,
     /// Why the cell is not open (unreachable node, nothing measured), when
     /// not told by the failing probes.
@@ -316,8 +385,11 @@ pub struct MatrixCell {
 pub struct NetworkMeasurements {
     /// The nodes the checks ran from.
     pub from: Vec<String>,
+    /// Every port probe.
     pub probes: Vec<PortProbe>,
+    /// Path MTU between nodes.
     pub path_mtu: Vec<PathMtu>,
+    /// Node names through each node's system resolver.
     pub dns: Vec<DnsCheck>,
     /// The declared DNS servers asked directly, per node name.
     #[serde(default)]
@@ -328,6 +400,7 @@ pub struct NetworkMeasurements {
     /// Which of those addresses each node binds.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub nodelocal_addresses: BTreeMap<String, Vec<std::net::IpAddr>>,
+    /// TCP throughput between workers.
     pub bandwidth: Vec<Bandwidth>,
     /// Nodes that could not run the checks, and why.
     pub unreachable: BTreeMap<String, String>,
@@ -342,7 +415,10 @@ pub struct NetworkMeasurements {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Measurements {
+    /// fdatasync latency by node name (or by the path measured, for a local `kubev-ha disk`).
     pub fdatasync: BTreeMap<String, FsyncStats>,
+    /// What `kubev-ha etcd` found, when it ran.
     pub etcd: Option<EtcdStatus>,
+    /// What the network checks found, when they ran.
     pub network: Option<NetworkMeasurements>,
 }

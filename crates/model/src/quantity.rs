@@ -32,23 +32,30 @@ impl QuantityError {
 pub struct ByteSize(u64);
 
 impl ByteSize {
+    /// No bytes.
     pub const ZERO: ByteSize = ByteSize(0);
 
+    /// `n` bytes.
     pub const fn bytes(n: u64) -> Self {
         ByteSize(n)
     }
+    /// `n` KiB (1024 bytes each).
     pub const fn kib(n: u64) -> Self {
         ByteSize(n << 10)
     }
+    /// `n` MiB.
     pub const fn mib(n: u64) -> Self {
         ByteSize(n << 20)
     }
+    /// `n` GiB.
     pub const fn gib(n: u64) -> Self {
         ByteSize(n << 30)
     }
+    /// `n` TiB.
     pub const fn tib(n: u64) -> Self {
         ByteSize(n << 40)
     }
+    /// The size in bytes.
     pub const fn as_u64(self) -> u64 {
         self.0
     }
@@ -56,16 +63,18 @@ impl ByteSize {
     pub fn as_gib_f64(self) -> f64 {
         self.0 as f64 / (1u64 << 30) as f64
     }
+    /// The sum, at most `u64::MAX` bytes.
     pub fn saturating_add(self, other: ByteSize) -> ByteSize {
         ByteSize(self.0.saturating_add(other.0))
     }
+    /// The product, at most `u64::MAX` bytes.
     pub fn saturating_mul(self, factor: u64) -> ByteSize {
         ByteSize(self.0.saturating_mul(factor))
     }
 
     /// A short form for messages: the largest binary unit the value
     /// reaches, with one decimal unless exact (`23.5Gi`, `16Gi`), where
-    /// [`Display`] would print an exact but unreadable `24684092Ki`.
+    /// [`Display`](fmt::Display) would print an exact but unreadable `24684092Ki`.
     pub fn human(self) -> String {
         let units = [(60, "Ei"), (50, "Pi"), (40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")];
         for (shift, unit) in units {
@@ -213,15 +222,19 @@ fn suggest_size_suffix(suffix: &str) -> Option<&'static str> {
 pub struct LinkSpeed(u64);
 
 impl LinkSpeed {
+    /// `n` bits per second.
     pub const fn bits_per_second(n: u64) -> Self {
         LinkSpeed(n)
     }
+    /// `n` Mbit/s (10^6 bits per second, as link speeds are written).
     pub const fn mbps(n: u64) -> Self {
         LinkSpeed(n * 1_000_000)
     }
+    /// `n` Gbit/s (10^9 bits per second).
     pub const fn gbps(n: u64) -> Self {
         LinkSpeed(n * 1_000_000_000)
     }
+    /// The speed in bits per second.
     pub const fn as_bits_per_second(self) -> u64 {
         self.0
     }
@@ -288,15 +301,19 @@ impl FromStr for LinkSpeed {
 pub struct Interval(std::time::Duration);
 
 impl Interval {
+    /// `secs` whole seconds.
     pub const fn from_secs(secs: u64) -> Self {
         Interval(std::time::Duration::from_secs(secs))
     }
+    /// `secs` seconds; a negative value is taken as zero.
     pub fn from_secs_f64(secs: f64) -> Self {
         Interval(std::time::Duration::from_secs_f64(secs.max(0.0)))
     }
+    /// The interval as a `Duration`.
     pub const fn as_duration(self) -> std::time::Duration {
         self.0
     }
+    /// The interval in seconds.
     pub fn as_secs_f64(self) -> f64 {
         self.0.as_secs_f64()
     }
@@ -411,6 +428,7 @@ impl FromStr for Interval {
 pub struct Count(pub u32);
 
 impl Count {
+    /// The count.
     pub const fn get(self) -> u32 {
         self.0
     }
@@ -427,6 +445,7 @@ impl fmt::Display for Count {
 pub struct Ratio(pub f64);
 
 impl Ratio {
+    /// The ratio.
     pub const fn get(self) -> f64 {
         self.0
     }
@@ -629,9 +648,19 @@ quantity_serde!(
     Count,
     "a whole number ≥ 0",
     "Count",
-    json_schema!({"type": "integer", "minimum": 0, "maximum": 4294967295u64})
+    json_schema!({
+        "description": "A whole number, 0 or more: cores, replicas, counts.",
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 4294967295u64
+    })
 );
-quantity_serde!(Ratio, "a number > 0", "Ratio", json_schema!({"type": "number", "exclusiveMinimum": 0}));
+quantity_serde!(
+    Ratio,
+    "a number > 0",
+    "Ratio",
+    json_schema!({"description": "A ratio above 0: 1.5, 10.", "type": "number", "exclusiveMinimum": 0})
+);
 
 macro_rules! serialize_as_text {
     ($($ty:ty),*) => {$(

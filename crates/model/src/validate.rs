@@ -216,12 +216,12 @@ fn is_dns_label(label: &str) -> bool {
 }
 
 /// A Kubernetes object name (RFC 1123 subdomain), as node names must be.
-pub fn is_dns_label_or_subdomain(name: &str) -> bool {
+pub(crate) fn is_dns_label_or_subdomain(name: &str) -> bool {
     name.len() <= 253 && name.split('.').all(is_dns_label)
 }
 
 /// A DNS host name in any case (addresses may be written in upper case).
-pub fn is_dns_name(name: &str) -> bool {
+pub(crate) fn is_dns_name(name: &str) -> bool {
     let lowered = name.trim_end_matches('.').to_ascii_lowercase();
     !lowered.is_empty() && is_dns_label_or_subdomain(&lowered)
 }

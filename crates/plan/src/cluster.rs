@@ -18,9 +18,11 @@ pub type VmId = u32;
 /// A worker that can run VMs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Host {
+    /// The node's name.
     pub name: String,
     /// Index into [`Cluster::domains`]; `None` when the node declares no zone (or rack).
     pub domain: Option<u32>,
+    /// What the worker offers VMs (allocatable CPU and memory after overcommit, pods).
     pub capacity: Res,
     /// The capacity counts cores because threads were not declared: a lower
     /// bound, good for proving a fit but not for proving a misfit.
@@ -30,10 +32,15 @@ pub struct Host {
 /// A workload: `replicas` identical VMs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
+    /// The workload's name.
     pub name: String,
+    /// What one VM requests of its host, KubeVirt's memory overhead included.
     pub demand: Res,
+    /// vCPUs per VM.
     pub vcpus: u32,
+    /// Guest memory per VM in bytes (without KubeVirt's overhead).
     pub guest_memory: u64,
+    /// How many VMs the group has.
     pub replicas: u32,
     /// Runs at all (runStrategy other than Halted).
     pub running: bool,
@@ -49,13 +56,16 @@ pub struct Group {
 /// One VM: a replica of a group.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Vm {
+    /// Index into [`Cluster::groups`].
     pub group: u32,
 }
 
 /// An etcd member: a control-plane node.
 #[derive(Debug, Clone, Serialize)]
 pub struct EtcdMember {
+    /// The control-plane node's name.
     pub name: String,
+    /// Index into [`Cluster::domains`]; `None` when the node declares no zone (or rack).
     pub domain: Option<u32>,
     /// The member's node also hosts VMs (a worker with the control-plane role).
     pub host: Option<HostId>,
@@ -64,21 +74,27 @@ pub struct EtcdMember {
 /// What the simulation runs over.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
+    /// The workers, in inventory order; a [`HostId`] indexes this.
     pub hosts: Vec<Host>,
+    /// The workloads, in inventory order.
     pub groups: Vec<Group>,
+    /// Every VM, grouped by workload; a [`VmId`] indexes this.
     #[serde(skip)]
     pub vms: Vec<Vm>,
     /// Failure-domain names, sorted.
     pub domains: Vec<String>,
     /// `zone` or `rack`: what the domains are.
     pub domain_kind: &'static str,
+    /// The etcd members, one per control-plane node.
     pub etcd: Vec<EtcdMember>,
+    /// The defaults and estimates the simulation took where the inventory is silent.
     pub assumptions: Assumptions,
 }
 
 /// Why the inventory cannot be simulated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CannotSimulate {
+    /// The facts the simulation would need and the inventory does not state.
     pub missing: Vec<MissingFact>,
 }
 
@@ -165,14 +181,17 @@ impl Cluster {
         Ok(Cluster { hosts, groups, vms, domains, domain_kind, etcd, assumptions })
     }
 
+    /// What VM `vm` requests of its host.
     pub fn demand_of(&self, vm: VmId) -> Res {
         self.groups[self.vms[vm as usize].group as usize].demand
     }
 
+    /// The workload VM `vm` belongs to.
     pub fn group_of(&self, vm: VmId) -> &Group {
         &self.groups[self.vms[vm as usize].group as usize]
     }
 
+    /// The sum of every worker's capacity.
     pub fn total_capacity(&self) -> Res {
         self.hosts.iter().map(|h| h.capacity).sum()
     }

@@ -59,7 +59,11 @@ use serde::Serialize;
 use crate::cluster::{Cluster, HostId};
 use crate::placement::Placement;
 
+/// KubeVirt's default `parallelMigrationsPerCluster` (pkg/virt-config/virt-config.go,
+/// ParallelMigrationsPerClusterDefault).
 pub const DEFAULT_PARALLEL_PER_CLUSTER: u32 = 5;
+/// KubeVirt's default `parallelOutboundMigrationsPerNode` (pkg/virt-config/virt-config.go,
+/// ParallelOutboundMigrationsPerNodeDefault).
 pub const DEFAULT_PARALLEL_OUTBOUND_PER_NODE: u32 = 2;
 /// KubeVirt's `MigrationCompletionTimeoutPerGiB` since v1.4.0 (800 in v1.0–v1.3).
 pub const DEFAULT_COMPLETION_TIMEOUT_PER_GIB: u32 = 150;
@@ -87,7 +91,7 @@ pub fn goodput(speed: LinkSpeed, mtu: u32) -> f64 {
 /// TCP goodput of a migration in bytes per second: over the bare NIC, or
 /// inside an overlay that reserves `tunnel_header` bytes of the NIC's MTU,
 /// and under TLS when `tls`.
-pub fn migration_goodput(speed: LinkSpeed, mtu: u32, tunnel_header: Option<u32>, tls: bool) -> f64 {
+pub(crate) fn migration_goodput(speed: LinkSpeed, mtu: u32, tunnel_header: Option<u32>, tls: bool) -> f64 {
     let mtu = f64::from(mtu.max(200));
     let (payload, wire) = match tunnel_header {
         None => (mtu - TCP_IP_HEADERS, mtu + ETHERNET_FRAMING),
@@ -104,7 +108,9 @@ pub fn migration_goodput(speed: LinkSpeed, mtu: u32, tunnel_header: Option<u32>,
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MigrationLimits {
+    /// Migrations running at once in the whole cluster.
     pub parallel_per_cluster: u32,
+    /// Migrations leaving one node at once.
     pub parallel_outbound_per_node: u32,
     /// Bytes per second per migration; `None` = unlimited.
     pub bandwidth_per_migration: Option<f64>,
@@ -116,6 +122,7 @@ pub struct MigrationLimits {
 }
 
 impl MigrationLimits {
+    /// The limits the inventory declares, KubeVirt's defaults where it declares none.
     pub fn of(inventory: &Inventory) -> MigrationLimits {
         let m = inventory.migration();
         MigrationLimits {
@@ -150,10 +157,13 @@ impl MigrationLimits {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MigrationPath {
+    /// The interface the migrations leave by.
     pub nic: String,
+    /// Its link speed.
     pub speed: LinkSpeed,
     /// The NIC's MTU.
     pub mtu: u32,
+    /// A dedicated migration network carries the migrations, rather than the pod network.
     pub dedicated: bool,
     /// Without a dedicated network: the pod overlay the data crosses.
     pub overlay: Option<Overlay>,
@@ -238,8 +248,10 @@ pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPat
 
 /// One migration to simulate: its source host and the bytes it moves.
 #[derive(Debug, Clone, Copy)]
-pub struct Move {
+pub(crate) struct Move {
+    /// The host the VM leaves.
     pub host: HostId,
+    /// Bytes the migration moves.
     pub bytes: u64,
 }
 
@@ -253,7 +265,7 @@ pub fn drain_seconds(items: &[(HostId, u64)], link_of: &dyn Fn(HostId) -> f64, l
 
 /// The drain's total seconds, and how long each migration of `items` (in
 /// their order) ran from its start to its end.
-pub fn simulate(items: &[Move], link_of: &dyn Fn(HostId) -> f64, limits: MigrationLimits) -> (f64, Vec<f64>) {
+pub(crate) fn simulate(items: &[Move], link_of: &dyn Fn(HostId) -> f64, limits: MigrationLimits) -> (f64, Vec<f64>) {
     let mut order: Vec<usize> = (0..items.len()).collect();
     // Largest first; ties by host, then input order, for determinism.
     order.sort_by(|&a, &b| items[b].bytes.cmp(&items[a].bytes).then(items[a].host.cmp(&items[b].host)).then(a.cmp(&b)));
@@ -342,6 +354,7 @@ fn payload(workload: &Workload) -> Payload {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OverBudget {
+    /// The workload the VM belongs to.
     pub workload: String,
     /// Bytes the migration moves: guest memory and block-migrated disks.
     pub bytes: u64,
@@ -359,13 +372,17 @@ pub struct OverBudget {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostDrain {
+    /// The worker drained.
     pub host: String,
+    /// VMs a drain live-migrates.
     pub migrating_vms: u32,
     /// VMs a drain shuts down instead (evictionStrategy not LiveMigrate).
     pub stopped_vms: u32,
     /// Guest memory and block-migrated disks of the migrating VMs.
     pub bytes: u64,
+    /// Lower-bound time of the drain in seconds.
     pub seconds: f64,
+    /// The path the migrations take.
     pub path: MigrationPath,
     /// Migrations KubeVirt aborts at its completion timeout, one per
     /// workload (the worst of its VMs on this worker).
@@ -376,18 +393,27 @@ pub struct HostDrain {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainDrain {
+    /// The failure domain drained.
     pub domain: String,
+    /// Workers in the domain.
     pub hosts: u32,
+    /// VMs the drain live-migrates.
     pub migrating_vms: u32,
+    /// Guest memory and block-migrated disks of those VMs, in bytes.
     pub bytes: u64,
+    /// Lower-bound time of the drain in seconds.
     pub seconds: f64,
 }
 
+/// How long maintenance takes: the drain of each worker and of each failure domain.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DrainPlan {
+    /// The migration settings the drains were computed with.
     pub limits: MigrationLimits,
+    /// One drain per worker whose migration path is known.
     pub hosts: Vec<HostDrain>,
+    /// One drain per failure domain.
     pub domains: Vec<DomainDrain>,
     /// Why some drains could not be computed (a missing NIC speed).
     pub unknown: Vec<String>,
@@ -405,6 +431,9 @@ impl DrainPlan {
     }
 }
 
+/// The drain of every worker and of every failure domain of `cluster` placed as `placement`.
+/// `measured` holds measured bandwidth in bytes per second by worker name, which replaces the
+/// declared NIC speed.
 pub fn drain_plan(
     inventory: &Inventory,
     cluster: &Cluster,

@@ -29,13 +29,16 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "answer", rename_all = "kebab-case")]
 pub enum Migratable {
+    /// Every disk is on a class that offers ReadWriteMany (or is block-migrated).
     Yes,
     /// These disks' classes do not offer ReadWriteMany.
     No {
+        /// The classes that do not offer ReadWriteMany.
         classes: Vec<String>,
     },
     /// The inventory does not say (a class without access modes, no class).
     Unknown {
+        /// What is not known, one sentence per disk.
         why: Vec<String>,
     },
 }
@@ -62,9 +65,13 @@ pub enum OnDrain {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Eviction {
+    /// The eviction strategy in force.
     pub strategy: EvictionStrategy,
+    /// Where it was declared, or KubeVirt's default.
     pub origin: StrategyOrigin,
+    /// Whether the VMs can live-migrate.
     pub migratable: Migratable,
+    /// What a drain does to them.
     pub on_drain: OnDrain,
 }
 

@@ -31,9 +31,17 @@ pub enum Fit {
     /// The heuristic found a home for every VM that must restart.
     Fits,
     /// A lower bound proves no placement exists.
-    CannotFit { bound: Bound, proof: String },
+    CannotFit {
+        /// The bound that proves it.
+        bound: Bound,
+        /// The numbers of the proof, in words.
+        proof: String,
+    },
     /// The heuristic found no home for some VMs, and no bound proves it impossible.
-    NotFound { detail: String },
+    NotFound {
+        /// Which VMs found no home, in words.
+        detail: String,
+    },
 }
 
 /// Which lower bound proved a "cannot fit".
@@ -95,6 +103,7 @@ pub struct Failover {
     pub moves: Vec<(VmId, HostId)>,
     /// Total capacity of the survivors.
     pub survivor_capacity: Res,
+    /// Whether every VM that must restart found a home.
     pub fit: Fit,
 }
 
@@ -122,6 +131,7 @@ pub struct Simulator<'a> {
 }
 
 impl<'a> Simulator<'a> {
+    /// A simulator over `cluster` as placed by `placement`.
     pub fn new(cluster: &'a Cluster, placement: &'a Placement) -> Self {
         let n = cluster.hosts.len();
         let free: Vec<Res> = (0..n).map(|h| placement.free(cluster, h as HostId)).collect();

@@ -21,15 +21,21 @@ use rand_chacha::ChaCha8Rng;
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
+    /// Number of workers.
     pub workers: u32,
+    /// Number of zones the workers and control planes are spread over (at least 1).
     pub zones: u32,
+    /// Number of VMs, in workloads of typical sizes.
     pub vms: u32,
+    /// The seed: the same shape gives the same inventory.
     pub seed: u64,
 }
 
 /// (vCPUs, memory in GiB) of the VM sizes generated, a typical catalogue.
 const VM_SIZES: [(u32, u64); 6] = [(1, 2), (2, 4), (2, 8), (4, 16), (8, 32), (16, 64)];
 
+/// A synthetic inventory of `shape`, for benchmarks: three control planes, `workers` workers over
+/// `zones` zones and `vms` VMs.
 pub fn generate(shape: Shape) -> Inventory {
     let mut rng = ChaCha8Rng::seed_from_u64(shape.seed);
     let zones = shape.zones.max(1);

@@ -32,6 +32,7 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// What `host` has left after the initial placement.
     pub fn free(&self, cluster: &Cluster, host: HostId) -> Res {
         cluster.hosts[host as usize].capacity - self.used[host as usize]
     }
@@ -39,7 +40,7 @@ impl Placement {
 
 /// VM ids ordered largest first (memory, then CPU), ties by id: the order
 /// both placement and re-placement take them in.
-pub fn largest_first(cluster: &Cluster, vms: &mut [VmId]) {
+pub(crate) fn largest_first(cluster: &Cluster, vms: &mut [VmId]) {
     vms.sort_by_key(|&vm| {
         let d = cluster.demand_of(vm);
         (Reverse(d.mem), Reverse(d.cpu), vm)
@@ -47,7 +48,7 @@ pub fn largest_first(cluster: &Cluster, vms: &mut [VmId]) {
 }
 
 /// Whether `host` already runs a replica of `group` among `vms`.
-pub fn runs_group(cluster: &Cluster, vms: &[VmId], group: u32) -> bool {
+pub(crate) fn runs_group(cluster: &Cluster, vms: &[VmId], group: u32) -> bool {
     vms.iter().any(|&vm| cluster.vms[vm as usize].group == group)
 }
 

@@ -19,6 +19,7 @@ use crate::storage::{ClassUnderFailure, storage_under_failure};
 /// How to plan.
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
+    /// How many sets of failures to enumerate, and how to sample beyond that.
     pub limits: SetLimits,
     /// Search for the smallest fix when the design does not survive.
     pub search_fix: bool,
@@ -31,13 +32,19 @@ pub struct PlanOptions {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostUsage {
+    /// The worker's name.
     pub name: String,
+    /// Its failure domain.
     pub domain: Option<String>,
+    /// VMs placed on it.
     pub vms: u32,
+    /// vCPUs of those VMs.
     pub vcpus: u64,
     /// Logical CPUs × the CPU overcommit.
     pub vcpu_capacity: u64,
+    /// Memory its VMs request, in bytes (KubeVirt's overhead included).
     pub memory_requested: u64,
+    /// Memory it offers VMs, in bytes.
     pub memory_allocatable: u64,
     /// VMs (virt-launcher pods) the worker can take: maxPods less DaemonSet pods.
     pub pod_capacity: u64,
@@ -47,12 +54,19 @@ pub struct HostUsage {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainUsage {
+    /// The domain's name.
     pub name: String,
+    /// Workers in it.
     pub hosts: u32,
+    /// VMs placed in it.
     pub vms: u32,
+    /// vCPUs of those VMs.
     pub vcpus: u64,
+    /// Logical CPUs × the CPU overcommit, over its workers.
     pub vcpu_capacity: u64,
+    /// Memory its VMs request, in bytes.
     pub memory_requested: u64,
+    /// Memory its workers offer VMs, in bytes.
     pub memory_allocatable: u64,
 }
 
@@ -60,9 +74,13 @@ pub struct DomainUsage {
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EtcdOutcome {
+    /// Voting members before the failure.
     pub members: u32,
+    /// Members left after it.
     pub left: u32,
+    /// The majority the members need: ⌊members / 2⌋ + 1.
     pub quorum: u32,
+    /// Whether the members left are a majority.
     pub holds: bool,
 }
 
@@ -70,16 +88,25 @@ pub struct EtcdOutcome {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScenarioResult {
+    /// Which family of failures this is.
     pub kind: ScenarioKind,
+    /// The scenario's name (`w-a1`, `w-a1 + w-b2`, `zone fra-a`).
     pub name: String,
+    /// Running VMs on the lost hosts.
     pub displaced: u32,
+    /// VMs that need a home: the displaced ones KubeVirt restarts, and any that had none before.
     pub to_restart: u32,
+    /// Restarted VMs that found a home.
     pub replaced: u32,
+    /// VMs left without a home, by workload.
     pub homeless: BTreeMap<String, u32>,
+    /// What happens to etcd.
     pub etcd: EtcdOutcome,
     /// Share of the survivors' CPU and memory still free, in percent.
     pub headroom_cpu_percent: f64,
+    /// Share of the survivors' memory still free, in percent.
     pub headroom_memory_percent: f64,
+    /// Whether the VMs that must restart fit on the survivors.
     pub fit: Fit,
 }
 
@@ -117,9 +144,11 @@ pub enum Status {
     Unknown,
 }
 
+/// The answer to one HA question (a node fails, a failure domain fails) over all its scenarios.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HaVerdict {
+    /// The verdict.
     pub status: Status,
     /// Failures the design must survive at once.
     pub tolerate: u32,
@@ -127,10 +156,12 @@ pub struct HaVerdict {
     pub scenarios: usize,
     /// The worst scenario, by name.
     pub worst: Option<String>,
+    /// The verdict in one sentence.
     pub message: String,
+    /// The smallest change that makes the design survive, when the search found one.
     pub fix: Option<String>,
     /// What the verdict would be with node remediation, when its absence
-    /// changed the verdict (see [`with_fencing`]); `None` otherwise.
+    /// changed the verdict (see `with_fencing`); `None` otherwise.
     pub with_fencing: Option<Status>,
 }
 
@@ -146,17 +177,27 @@ impl HaVerdict {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
+    /// The defaults and estimates the simulation took where the inventory is silent.
     pub assumptions: Assumptions,
+    /// `zone` or `rack`: what the failure domains are.
     pub domain_kind: &'static str,
+    /// The initial placement, per worker.
     pub hosts: Vec<HostUsage>,
+    /// The initial placement, per failure domain.
     pub domains: Vec<DomainUsage>,
     /// VMs with no home even before any failure, by workload.
     pub unplaced: BTreeMap<String, u32>,
+    /// How each family of scenarios was chosen (enumerated or sampled).
     pub selections: Vec<Selection>,
+    /// Every scenario simulated, worst first.
     pub scenarios: Vec<ScenarioResult>,
+    /// The verdict on losing `ha.tolerate.nodes` workers.
     pub node_failure: HaVerdict,
+    /// The verdict on losing `ha.tolerate.zones` failure domains.
     pub zone_failure: HaVerdict,
+    /// How long draining a worker or a domain takes.
     pub drain: DrainPlan,
+    /// Each storage class under the tolerated failures.
     pub storage: Vec<ClassUnderFailure>,
 }
 
@@ -282,7 +323,7 @@ fn etcd_after(cluster: &Cluster, scenario: &Scenario) -> EtcdOutcome {
 }
 
 /// Runs every scenario against one placement.
-pub fn run_scenarios(cluster: &Cluster, placement: &Placement, list: &[Scenario]) -> Vec<ScenarioResult> {
+pub(crate) fn run_scenarios(cluster: &Cluster, placement: &Placement, list: &[Scenario]) -> Vec<ScenarioResult> {
     let mut sim = Simulator::new(cluster, placement);
     list.iter()
         .map(|s| {

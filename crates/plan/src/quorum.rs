@@ -25,14 +25,16 @@ pub const fn fault_tolerance(members: u32) -> u32 {
 
 /// `members` spread as evenly as possible over `zones` failure domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Layout {
+pub(crate) struct Layout {
+    /// etcd members.
     pub members: u32,
+    /// Failure domains they are spread over.
     pub zones: u32,
 }
 
 impl Layout {
     /// Members per domain, fullest first: `[2, 2, 1]` for 5 over 3.
-    pub fn sizes(self) -> Vec<u32> {
+    pub(crate) fn sizes(self) -> Vec<u32> {
         if self.zones == 0 {
             return Vec::new();
         }
@@ -41,7 +43,7 @@ impl Layout {
     }
 
     /// Members the `k` fullest domains hold.
-    pub fn lost_with(self, k: u32) -> u32 {
+    pub(crate) fn lost_with(self, k: u32) -> u32 {
         if self.zones == 0 {
             return self.members;
         }
@@ -51,12 +53,12 @@ impl Layout {
     }
 
     /// Whether losing any `k` domains leaves a quorum.
-    pub fn survives(self, k: u32) -> bool {
+    pub(crate) fn survives(self, k: u32) -> bool {
         self.members > 0 && self.lost_with(k) <= fault_tolerance(self.members)
     }
 
     /// `one per zone` or `as 2+2+1`, with `kind` the domain word.
-    pub fn describe(self, kind: &str) -> String {
+    pub(crate) fn describe(self, kind: &str) -> String {
         let sizes = self.sizes();
         if sizes.iter().all(|&s| s == 1) {
             format!("one per {kind}")
@@ -68,13 +70,13 @@ impl Layout {
 
 /// The fewest domains, at most `max_zones`, over which `members` survive
 /// the loss of any `k`; `None` when no spread of them does.
-pub fn spread_of(members: u32, k: u32, max_zones: u32) -> Option<Layout> {
+pub(crate) fn spread_of(members: u32, k: u32, max_zones: u32) -> Option<Layout> {
     (1..=members.min(max_zones)).map(|zones| Layout { members, zones }).find(|l| l.survives(k))
 }
 
 /// The layout with the fewest members (then the fewest domains, at most
 /// `max_zones` when given) that survives the loss of any `k` domains.
-pub fn smallest_layout(k: u32, max_zones: Option<u32>) -> Option<Layout> {
+pub(crate) fn smallest_layout(k: u32, max_zones: Option<u32>) -> Option<Layout> {
     // 2k + 1 members, one per domain, always survive; nothing smaller can
     // (fault tolerance k needs 2k + 1 members), so the search ends there
     // at the latest unless the domains are capped.

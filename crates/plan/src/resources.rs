@@ -6,7 +6,7 @@
 //! `vCPUs / cpuAllocationRatio` cores (whole cores with dedicated CPUs), and
 //! its memory into a request of the guest memory (after memory overcommit)
 //! plus the virt-launcher pod's overhead, which depends on the KubeVirt
-//! release (the table [`OVERHEAD_TABLE`]). Every VM is one virt-launcher
+//! release (the table `OVERHEAD_TABLE`). Every VM is one virt-launcher
 //! pod. A worker offers its logical CPUs, its memory less what the kubelet
 //! keeps back, and its kubelet's maxPods less the DaemonSet pods.
 
@@ -31,8 +31,10 @@ pub struct Res {
 }
 
 impl Res {
+    /// No resources.
     pub const ZERO: Res = Res { cpu: 0, mem: 0, pods: 0 };
 
+    /// `cpu` millicores, `mem` bytes, `pods` pods.
     pub fn new(cpu: u64, mem: u64, pods: u64) -> Res {
         Res { cpu, mem, pods }
     }
@@ -42,6 +44,7 @@ impl Res {
         other.cpu <= self.cpu && other.mem <= self.mem && other.pods <= self.pods
     }
 
+    /// What is left of `self` after `other`, each resource at least zero.
     pub fn saturating_sub(self, other: Res) -> Res {
         Res {
             cpu: self.cpu.saturating_sub(other.cpu),
@@ -90,14 +93,14 @@ impl std::iter::Sum for Res {
 /// The kubelet's default hard eviction threshold, `memory.available<100Mi`
 /// (kubelet --eviction-hard default): the scheduler cannot fill a node to
 /// the last byte.
-pub const DEFAULT_RESERVED_MEMORY: ByteSize = ByteSize::mib(100);
+pub(crate) const DEFAULT_RESERVED_MEMORY: ByteSize = ByteSize::mib(100);
 
 /// DaemonSet pods per node assumed when `kubelet.daemonSetPods` is not
 /// declared. kubev-ha's own estimate, not an upstream number: a Kube-V node
 /// runs kube-proxy, Kube-OVN's kube-ovn-cni, ovs-ovn and kube-ovn-pinger,
 /// KubeVirt's virt-handler, NodeLocal DNSCache, a CSI node plugin or two,
 /// a node exporter and a remediation agent: about ten. Stated in every plan.
-pub const ASSUMED_DAEMON_SET_PODS: u32 = 10;
+pub(crate) const ASSUMED_DAEMON_SET_PODS: u32 = 10;
 
 const MI: u64 = 1 << 20;
 
@@ -110,7 +113,8 @@ const MI: u64 = 1 << 20;
 /// its `since` release until the next row's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OverheadConstants {
+pub(crate) struct OverheadConstants {
+    /// The first KubeVirt release the row holds for.
     pub since: KubeVirtVersion,
     /// The file and tag the numbers were read in.
     pub source: &'static str,
@@ -131,7 +135,7 @@ pub struct OverheadConstants {
 /// request and +100Mi for dedicated CPUs. KubeVirt's main branch (after
 /// v1.9.0) raises QemuOverhead to 50Mi; that release gets a row when it is
 /// tagged.
-pub const OVERHEAD_TABLE: &[OverheadConstants] = &[
+pub(crate) const OVERHEAD_TABLE: &[OverheadConstants] = &[
     OverheadConstants {
         since: KubeVirtVersion::new(1, 2, 0),
         source: "pkg/virt-controller/services/template.go, v1.2.0 to v1.4.0",
@@ -170,15 +174,16 @@ pub const OVERHEAD_TABLE: &[OverheadConstants] = &[
 ];
 
 /// The overhead row of `version`: the last row at or before it.
-pub fn overhead_constants(version: KubeVirtVersion) -> &'static OverheadConstants {
+pub(crate) fn overhead_constants(version: KubeVirtVersion) -> &'static OverheadConstants {
     OVERHEAD_TABLE.iter().rev().find(|row| row.since.key() <= version.key()).unwrap_or(&OVERHEAD_TABLE[0])
 }
 
 /// What KubeVirt's overhead computation reads of one VM.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OverheadInput {
+pub(crate) struct OverheadInput {
     /// The VM's memory request after memory overcommit, in bytes.
     pub memory_request: u64,
+    /// vCPUs of the VM.
     pub vcpus: u32,
     /// dedicatedCpuPlacement: +100Mi.
     pub dedicated_cpus: bool,
@@ -203,7 +208,7 @@ pub struct OverheadInput {
 /// that states only memory.guest gets no page-table term. kubev-ha counts
 /// the term for every release: at most 1/512 of the request too much, never
 /// too little.
-pub fn kubevirt_memory_overhead(c: &OverheadConstants, vm: OverheadInput) -> u64 {
+pub(crate) fn kubevirt_memory_overhead(c: &OverheadConstants, vm: OverheadInput) -> u64 {
     let page_tables = vm.memory_request.div_ceil(1000) * 1000 / 512;
     let processes: u64 = c.processes_mib.iter().sum::<u64>() * MI;
     let per_vcpu = 8 * MI * u64::from(vm.vcpus.max(1));
@@ -252,11 +257,12 @@ pub struct Assumptions {
     /// Pods per node taken by DaemonSets.
     pub daemon_set_pods: u32,
     /// Whether the inventory states them (`kubelet.daemonSetPods`); else
-    /// kubev-ha's estimate [`ASSUMED_DAEMON_SET_PODS`].
+    /// kubev-ha's estimate, `ASSUMED_DAEMON_SET_PODS`.
     pub daemon_set_pods_declared: bool,
 }
 
 impl Assumptions {
+    /// The assumptions the plan of `inventory` takes.
     pub fn of(inventory: &Inventory) -> Assumptions {
         let declared_version = inventory.kubevirt.as_ref().and_then(|k| k.version);
         Assumptions {
@@ -289,7 +295,7 @@ pub struct MissingFact {
 
 /// What a worker offers: its logical CPUs (as millicores of request) and
 /// its memory less the reservation.
-pub fn host_capacity(node: &Node, a: &Assumptions) -> Result<Res, MissingFact> {
+pub(crate) fn host_capacity(node: &Node, a: &Assumptions) -> Result<Res, MissingFact> {
     let missing = |fact| MissingFact { subject: format!("node/{}", node.name), fact };
     let threads = node.cpu.as_ref().and_then(|c| c.threads.or(c.cores)).ok_or_else(|| missing("cpu.threads"))?;
     let memory = node.memory.ok_or_else(|| missing("memory"))?;
@@ -301,7 +307,7 @@ pub fn host_capacity(node: &Node, a: &Assumptions) -> Result<Res, MissingFact> {
 }
 
 /// What one VM of `workload` asks the scheduler for.
-pub fn vm_demand(workload: &Workload, a: &Assumptions) -> Result<Res, MissingFact> {
+pub(crate) fn vm_demand(workload: &Workload, a: &Assumptions) -> Result<Res, MissingFact> {
     let missing = |fact| MissingFact { subject: format!("workload/{}", workload.name), fact };
     let vcpus = workload.cpu.ok_or_else(|| missing("cpu"))?.get();
     let memory = workload.memory.ok_or_else(|| missing("memory"))?;

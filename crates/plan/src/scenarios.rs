@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cluster::{Cluster, HostId};
 use crate::placement::Placement;
 
+/// The families of failures simulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScenarioKind {
@@ -27,11 +28,14 @@ pub enum ScenarioKind {
 
 /// One failure to simulate.
 #[derive(Debug, Clone, Serialize)]
-pub struct Scenario {
+pub(crate) struct Scenario {
+    /// Which family this scenario belongs to.
     pub kind: ScenarioKind,
     /// `w-a1`, `w-a1 + w-b2`, `zone fra-a`.
     pub name: String,
+    /// The workers lost.
     pub lost_hosts: Vec<HostId>,
+    /// The failure domains lost (empty for worker scenarios).
     pub lost_domains: Vec<u32>,
 }
 
@@ -39,27 +43,35 @@ pub struct Scenario {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Selection {
+    /// Which family.
     pub kind: ScenarioKind,
     /// How many elements each set loses.
     pub set_size: u32,
     /// All possible sets (saturating at u64::MAX).
     pub possible: u64,
+    /// How many sets were simulated.
     pub chosen: usize,
     /// Present when the sets were sampled rather than enumerated.
     pub sampled: Option<Sampling>,
 }
 
+/// How sets were sampled, so the same sample can be drawn again.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Sampling {
+    /// The seed of the ChaCha8 generator.
     pub seed: u64,
+    /// How many sets were drawn.
     pub count: usize,
 }
 
 /// How many sets to enumerate at most, and how to sample beyond that.
 #[derive(Debug, Clone, Copy)]
 pub struct SetLimits {
+    /// Enumerate every set when there are at most this many.
     pub enumerate_up_to: u64,
+    /// How many sets to draw when there are more.
     pub sample: usize,
+    /// The seed of the ChaCha8 generator the sets are drawn with.
     pub seed: u64,
 }
 
@@ -70,7 +82,7 @@ impl Default for SetLimits {
 }
 
 /// n choose k, saturating.
-pub fn combinations(n: u64, k: u64) -> u64 {
+pub(crate) fn combinations(n: u64, k: u64) -> u64 {
     if k > n {
         return 0;
     }
@@ -140,7 +152,7 @@ fn sample(n: u32, k: u32, limits: SetLimits, always: Vec<u32>, possible: u64) ->
 }
 
 /// The scenarios of a plan, and how each family was chosen.
-pub fn scenarios(
+pub(crate) fn scenarios(
     cluster: &Cluster,
     placement: &Placement,
     tolerate_nodes: u32,

@@ -27,32 +27,42 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassUnderFailure {
+    /// The storage class.
     pub class: String,
+    /// Whether its data survives and can be re-replicated.
     pub replication: ReplicaOutcome,
+    /// Whether what is left holds its data.
     pub capacity: CapacityOutcome,
 }
 
+/// Whether a storage class's replicas survive the tolerated failures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum ReplicaOutcome {
     /// At least one replica survives every tolerated failure, and the data
     /// can be brought back to full redundancy on what is left.
     Survives {
+        /// How, in words.
         detail: String,
     },
     /// A replica survives, but too few domains are left to re-replicate.
     Degraded {
+        /// Why, in words.
         detail: String,
     },
     /// Some tolerated failure can take every replica.
     MayLoseData {
+        /// Which failure, in words.
         detail: String,
     },
+    /// The inventory does not say enough (replicas, failure domain, storage nodes).
     Unknown {
+        /// What is missing, in words.
         detail: String,
     },
 }
 
+/// Whether what is left of a storage class holds its data after the tolerated failures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum CapacityOutcome {
@@ -61,16 +71,22 @@ pub enum CapacityOutcome {
     /// worst case) is at most 1. How full is too full is the rules'
     /// business (ST-CAPACITY's thresholds).
     Fits {
+        /// The fill of the fullest unit left, at most 1.
         ratio: f64,
+        /// How, in words.
         detail: String,
     },
     /// What is left cannot hold them (`ratio` above 1, infinite when
     /// nothing is left).
     Overfull {
+        /// The fill of the fullest unit left, above 1.
         ratio: f64,
+        /// Why, in words.
         detail: String,
     },
+    /// The inventory does not say enough (capacity, replicas, usage).
     Unknown {
+        /// What is missing, in words.
         detail: String,
     },
 }

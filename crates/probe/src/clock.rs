@@ -5,7 +5,7 @@
 use kubev_ha_model::host::TimeSync;
 
 /// The live system's clock state; captured file trees have none.
-pub fn collect(live: bool) -> TimeSync {
+pub(crate) fn collect(live: bool) -> TimeSync {
     if !live {
         return TimeSync { synchronised: None, detail: Some("not read: a captured file tree has no clock".into()) };
     }

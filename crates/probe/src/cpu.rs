@@ -5,18 +5,22 @@ use std::collections::BTreeSet;
 
 /// What /proc/cpuinfo says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CpuInfo {
+pub(crate) struct CpuInfo {
+    /// Logical CPUs: the `processor` entries.
     pub threads: u32,
     /// Distinct (physical id, core id) pairs; `None` when the kernel does
     /// not report topology (some VMs, some architectures).
     pub cores: Option<u32>,
+    /// `vendor_id` of the first CPU (`GenuineIntel`, `AuthenticAMD`).
     pub vendor: Option<String>,
+    /// `model name` of the first CPU.
     pub model: Option<String>,
     /// `vmx` or `svm` when the flag is present on the first CPU.
     pub virt_flag: Option<String>,
 }
 
-pub fn parse_cpuinfo(text: &str) -> CpuInfo {
+/// Reads /proc/cpuinfo's text; a text without `processor` entries gives zero threads.
+pub(crate) fn parse_cpuinfo(text: &str) -> CpuInfo {
     let mut info = CpuInfo::default();
     let mut cores: BTreeSet<(String, String)> = BTreeSet::new();
     let mut topology_complete = true;

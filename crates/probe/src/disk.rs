@@ -24,31 +24,64 @@ use kubev_ha_model::measure::FsyncStats;
 
 /// fio's etcd test: 22 MiB in 2300-byte writes (the size of a typical WAL entry).
 pub const DEFAULT_SIZE: u64 = 22 << 20;
+/// The write size of fio's etcd test, in bytes.
 pub const DEFAULT_BLOCK: usize = 2300;
 
+/// What to measure and how.
 #[derive(Debug, Clone)]
 pub struct DiskOptions {
+    /// The directory the test file is written in: one on the disk etcd's WAL would use.
     pub dir: PathBuf,
+    /// Bytes to write in total.
     pub size: u64,
+    /// Bytes per write (each followed by fdatasync).
     pub block: usize,
     /// The whole run stops here, even if a write never returns.
     pub deadline: Duration,
 }
 
+/// Why a run could not measure.
 #[derive(Debug, thiserror::Error)]
 pub enum DiskError {
+    /// Creating, writing or removing the test file failed.
     #[error("{dir}: {error}")]
-    Io { dir: PathBuf, error: std::io::Error },
+    Io {
+        /// The directory of the test file.
+        dir: PathBuf,
+        /// What the operating system said.
+        error: std::io::Error,
+    },
+    /// The file system has too little room for the test file.
     #[error("{dir} has {free} bytes free; the test needs {needed} (the file plus a margin)")]
-    NoSpace { dir: PathBuf, free: u64, needed: u64 },
+    NoSpace {
+        /// The directory of the test file.
+        dir: PathBuf,
+        /// Bytes free for an unprivileged writer.
+        free: u64,
+        /// Bytes the run needs.
+        needed: u64,
+    },
+    /// The run would make fewer than [`MIN_WRITES`] writes, too few for a p99.
     #[error(
         "--size {size} makes only {writes} write(s) of {block} bytes; a p99 needs at least {MIN_WRITES} \
          (--size {} or more; fio's etcd test writes 22Mi)",
         MIN_WRITES * *block as u64
     )]
-    TooSmall { size: u64, block: usize, writes: u64 },
+    TooSmall {
+        /// Bytes asked for.
+        size: u64,
+        /// Bytes per write.
+        block: usize,
+        /// Writes that makes.
+        writes: u64,
+    },
+    /// The caller's stop flag (Ctrl-C in `kubev-ha disk`) ended the run; the test file was removed.
     #[error("interrupted after {writes} writes; the test file was removed")]
-    Interrupted { writes: u64 },
+    Interrupted {
+        /// Writes made before the interruption.
+        writes: u64,
+    },
+    /// The run passed its deadline: a write or fdatasync never returned.
     #[error("a write or fdatasync did not return within {0:?}; the disk may be hung (the test file was removed)")]
     Deadline(Duration),
 }
@@ -62,17 +95,23 @@ pub const MIN_WRITES: u64 = 100;
 pub struct DiskResult {
     /// fdatasync latencies in nanoseconds.
     pub histogram: Histogram<u64>,
+    /// Writes made, each followed by fdatasync.
     pub writes: u64,
+    /// Bytes written.
     pub bytes: u64,
+    /// How long the writes took, fdatasync included.
     pub elapsed: Duration,
+    /// The test file, removed after the run.
     pub file: PathBuf,
 }
 
 impl DiskResult {
+    /// Writes (each with its fdatasync) per second over the run.
     pub fn writes_per_second(&self) -> f64 {
         self.writes as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 
+    /// The percentiles in milliseconds, with `source` saying what was measured.
     pub fn stats(&self, source: &str) -> FsyncStats {
         let ms = |q: f64| self.histogram.value_at_quantile(q) as f64 / 1e6;
         FsyncStats {

@@ -15,7 +15,7 @@ use crate::root::Root;
 /// from the kernel's Kconfig: net/openvswitch, drivers/net (GENEVE, TUN),
 /// net/ipv4/netfilter (IP_NF_IPTABLES, IP_NF_NAT), drivers/vhost
 /// (VHOST_NET).
-pub const REQUIRED_MODULES: [(&str, &str); 6] = [
+pub(crate) const REQUIRED_MODULES: [(&str, &str); 6] = [
     ("geneve", "CONFIG_GENEVE"),
     ("openvswitch", "CONFIG_OPENVSWITCH"),
     ("ip_tables", "CONFIG_IP_NF_IPTABLES"),
@@ -71,7 +71,7 @@ fn normalise(name: &str) -> String {
 }
 
 /// The names of loaded modules, from /proc/modules.
-pub fn loaded_modules(root: &Root) -> Vec<String> {
+pub(crate) fn loaded_modules(root: &Root) -> Vec<String> {
     root.read("/proc/modules")
         .map(|t| t.lines().filter_map(|l| l.split_whitespace().next()).map(normalise).collect())
         .unwrap_or_default()
@@ -91,7 +91,7 @@ fn module_name(path: &str) -> Option<String> {
 /// is all a monolithic kernel without /lib/modules has). `Unknown` means
 /// none of these could be read, so "missing" cannot be told from "not
 /// shipped".
-pub fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> BTreeMap<String, ModuleState> {
+pub(crate) fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> BTreeMap<String, ModuleState> {
     let config = kernel_config(root, release);
     let dir = release.map(|r| format!("/lib/modules/{r}"));
     let builtin: Option<Vec<String>> = dir
@@ -134,12 +134,12 @@ pub fn module_states(root: &Root, release: Option<&str>, loaded: &[String]) -> B
 }
 
 /// Whether the command line disables IPv6 (`ipv6.disable=1`).
-pub fn ipv6_disabled(cmdline: &str) -> bool {
+pub(crate) fn ipv6_disabled(cmdline: &str) -> bool {
     cmdline.split_whitespace().any(|arg| arg == "ipv6.disable=1")
 }
 
 /// Active swap areas from /proc/swaps (the header line skipped).
-pub fn parse_swaps(text: &str) -> Vec<String> {
+pub(crate) fn parse_swaps(text: &str) -> Vec<String> {
     text.lines().skip(1).filter_map(|l| l.split_whitespace().next()).map(str::to_string).collect()
 }
 

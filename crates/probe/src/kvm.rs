@@ -19,7 +19,10 @@ const KVM_CREATE_VM: libc::c_ulong = 0xAE01;
 /// The only KVM API version Linux has ever shipped (KVM_API_VERSION).
 pub const KVM_API_VERSION: i32 = 12;
 
-pub fn collect(root: &Root, cpu: &CpuInfo, loaded_modules: &[String]) -> KvmFacts {
+/// What KVM offers on `root`: the device, its API version and a VM created and closed at once (on a
+/// live root only), the vmx/svm flag and vendor from `cpu`, and the KVM module among
+/// `loaded_modules` with its `nested` parameter.
+pub(crate) fn collect(root: &Root, cpu: &CpuInfo, loaded_modules: &[String]) -> KvmFacts {
     let mut facts = KvmFacts {
         cpu_flag: cpu.virt_flag.clone(),
         vendor: cpu.vendor.clone(),

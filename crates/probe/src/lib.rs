@@ -5,8 +5,10 @@
 //! Every collector reads below a [`Root`] (`/` on the host, a fixture tree
 //! in tests); syscalls (the KVM ioctls, adjtimex) are made only on a live
 //! root. Collection changes nothing: files are read, KVM is asked for its
-//! version and a VM that is closed at once. [`remote`] runs the same
+//! version and a VM that is closed at once. [`probe_all`] runs the same
 //! collection on other hosts over SSH.
+
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod clock;
 pub mod cpu;
@@ -22,11 +24,23 @@ pub mod storage;
 use kubev_ha_model::host::HostFacts;
 use kubev_ha_model::{ByteSize, Count, Cpu};
 
-pub use root::Root;
+// The public API is these re-exports and the items below; callers name
+// them by the crate root (`kubev_ha_probe::SshTarget`), never by a module
+// path, so modules can move.
+
+// Reading this host.
+pub use root::{ReadError, Root};
+
+// The fdatasync measurement of `kubev-ha disk`.
+pub use disk::{DEFAULT_BLOCK, DEFAULT_SIZE, DiskError, DiskOptions, DiskResult, MIN_WRITES, run as run_disk_test};
+
+// Other hosts over SSH.
+pub use remote::{RemoteSession, SshOptions, SshTarget, probe_all, probe_one, run_remote};
 
 /// etcd's default data directory (kubeadm's `--data-dir`).
 pub const DEFAULT_ETCD_PATH: &str = "/var/lib/etcd";
 
+/// How to collect a host's facts.
 #[derive(Debug, Clone)]
 pub struct CollectOptions {
     /// The path whose disk is etcd's.

@@ -12,7 +12,7 @@ use crate::root::{ReadError, Root};
 
 /// The link of the default IPv4 route, from /proc/net/route (destination
 /// and mask 00000000); the lowest metric wins, as the kernel's choice does.
-pub fn default_route_link(root: &Root) -> Option<String> {
+pub(crate) fn default_route_link(root: &Root) -> Option<String> {
     let text = root.read("/proc/net/route").ok()?;
     text.lines()
         .skip(1)
@@ -28,7 +28,7 @@ pub fn default_route_link(root: &Root) -> Option<String> {
 
 /// The first IPv4 address of `link` on the running system (getifaddrs);
 /// `None` when it has none or cannot be asked.
-pub fn ipv4_of_link(link: &str) -> Option<std::net::IpAddr> {
+pub(crate) fn ipv4_of_link(link: &str) -> Option<std::net::IpAddr> {
     let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs fills `list` with a linked list we free below; we
     // read each entry only while the list is alive.
@@ -63,7 +63,7 @@ pub fn ipv4_of_link(link: &str) -> Option<std::net::IpAddr> {
 /// master a link is enslaved to. Virtual links are kept: a node's traffic
 /// often leaves by a bond or a VLAN, and in a container or a network
 /// namespace by a veth, and the rules match declared NICs against them.
-pub fn collect_nics(root: &Root) -> Vec<HostNic> {
+pub(crate) fn collect_nics(root: &Root) -> Vec<HostNic> {
     let vlans = root.read("/proc/net/vlan/config").map(|t| parse_vlan_config(&t)).unwrap_or_default();
     root.list("/sys/class/net")
         .into_iter()
@@ -163,15 +163,18 @@ fn link_target(root: &Root, rel: &str) -> Option<String> {
 
 /// One line of /proc/net/vlan/config.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VlanEntry {
+pub(crate) struct VlanEntry {
+    /// The VLAN link's name.
     pub name: String,
+    /// The VLAN ID.
     pub id: u16,
+    /// The link it sits on.
     pub lower: String,
 }
 
 /// /proc/net/vlan/config: two header lines ("VLAN Dev name | VLAN ID" and
 /// "Name-Type: ..."), then `NAME | ID | LOWER` per VLAN.
-pub fn parse_vlan_config(text: &str) -> Vec<VlanEntry> {
+pub(crate) fn parse_vlan_config(text: &str) -> Vec<VlanEntry> {
     text.lines()
         .filter_map(|line| {
             let fields: Vec<&str> = line.split('|').map(str::trim).collect();

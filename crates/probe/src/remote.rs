@@ -29,8 +29,11 @@ pub struct SshTarget {
     pub node: String,
     /// Address or host name to connect to (or a Host alias of ssh_config).
     pub host: String,
+    /// The SSH user; ssh's own choice (~/.ssh/config, the local user) when `None`.
     pub user: Option<String>,
+    /// The SSH port; ssh's own choice (22, ~/.ssh/config) when `None`.
     pub port: Option<u16>,
+    /// The private key; ssh's own choice (the agent, ~/.ssh/config) when `None`.
     pub identity: Option<PathBuf>,
 }
 

@@ -15,10 +15,13 @@ pub struct Root {
 /// Why a file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
+    /// The file does not exist: usually the fact is absent on this host.
     NotFound,
+    /// The file exists but may not be read (many /sys files need root).
     PermissionDenied,
     /// The kernel refused the read itself (EINVAL on a link's `speed`).
     Invalid,
+    /// Any other error, as the operating system told it.
     Other(String),
 }
 
@@ -34,6 +37,7 @@ impl std::fmt::Display for ReadError {
 }
 
 impl Root {
+    /// A root at `base`: `/` for the running host, a directory of captured files in tests.
     pub fn new(base: impl Into<PathBuf>) -> Self {
         Root { base: base.into() }
     }
@@ -49,6 +53,7 @@ impl Root {
         self.base.join(rel.trim_start_matches('/'))
     }
 
+    /// The contents of `rel` as text (invalid UTF-8 replaced).
     pub fn read(&self, rel: &str) -> Result<String, ReadError> {
         self.read_bytes(rel).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
     }
@@ -72,6 +77,7 @@ impl Root {
         self.read(rel).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
     }
 
+    /// Whether `rel` exists below the root.
     pub fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }

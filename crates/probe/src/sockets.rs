@@ -16,7 +16,7 @@ const UDP_UNCONNECTED: &str = "07";
 /// The local (address, port) of every socket in the given state, from one
 /// /proc/net table. An address that does not parse is `None`, so its
 /// socket still counts as listening (just not as loopback).
-pub fn parse_table(text: &str, state: &str) -> Vec<(Option<IpAddr>, u16)> {
+pub(crate) fn parse_table(text: &str, state: &str) -> Vec<(Option<IpAddr>, u16)> {
     text.lines()
         .skip(1)
         .filter_map(|line| {
@@ -57,7 +57,9 @@ fn is_loopback(ip: Option<IpAddr>) -> bool {
     }
 }
 
-pub fn collect(root: &Root) -> Vec<Listening> {
+/// The TCP ports listening and the UDP ports bound, from /proc/net/{tcp,tcp6,udp,udp6}, each marked
+/// when only loopback addresses hold it.
+pub(crate) fn collect(root: &Root) -> Vec<Listening> {
     // (protocol, port) → whether every socket on it is loopback-only.
     let mut ports: BTreeMap<(ListenProtocol, u16), bool> = BTreeMap::new();
     for (file, protocol, state) in [

@@ -19,7 +19,10 @@ fn is_paravirtual(name: &str) -> bool {
     name.starts_with("vd") || name.starts_with("xvd")
 }
 
-pub fn collect_disks(root: &Root) -> Vec<HostDisk> {
+/// The host's disks from /sys/block, with size, medium and model; virtual devices (loop, RAM, zram,
+/// optical, device-mapper, md, nbd, DRBD) and disks of size zero are left out. What each holds is
+/// filled in by [`crate::collect`].
+pub(crate) fn collect_disks(root: &Root) -> Vec<HostDisk> {
     root.list("/sys/block")
         .into_iter()
         .filter(|name| !is_virtual_block(name))
@@ -52,13 +55,18 @@ pub fn collect_disks(root: &Root) -> Vec<HostDisk> {
 /// One line of /proc/self/mountinfo: mount point, MAJ:MIN, file system type, source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
+    /// Where it is mounted.
     pub point: String,
+    /// The device number, `MAJ:MIN`.
     pub dev: String,
+    /// The file system type.
     pub fstype: String,
+    /// The mount source (`/dev/nvme0n1p2`, `tmpfs`).
     pub source: String,
 }
 
-pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
+/// Every mount of /proc/self/mountinfo's text; malformed lines are skipped.
+pub(crate) fn parse_mountinfo(text: &str) -> Vec<Mount> {
     text.lines()
         .filter_map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
@@ -94,7 +102,7 @@ fn unescape(s: &str) -> String {
 }
 
 /// The mount that holds `path`: the longest mount point that prefixes it.
-pub fn mount_of<'a>(mounts: &'a [Mount], path: &str) -> Option<&'a Mount> {
+pub(crate) fn mount_of<'a>(mounts: &'a [Mount], path: &str) -> Option<&'a Mount> {
     mounts
         .iter()
         .filter(|m| {
