@@ -25,7 +25,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         let scheme = if tls { "https" } else { "http" };
         l.inventory
             .control_planes()
-            .map(|n| format!("{scheme}://{}:{}", host_in_url(&n.address), args.client_port))
+            .map(|n| kubev_ha_model::url::to(scheme, &n.address, args.client_port))
             .collect()
     } else {
         return Err(miette::miette!(
@@ -48,7 +48,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         timeout: args.timeout.as_duration(),
         discover: !args.no_discover,
     };
-    let status = inspect(&config).map_err(|e| miette::miette!("{e}"))?;
+    let status = inspect(&config)?;
 
     let mut facts = match loaded {
         Some(l) => Facts::from(l),
@@ -85,14 +85,6 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
     Ok(if report.failed(false) { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
-/// An IPv6 address needs brackets in a URL.
-fn host_in_url(address: &Address) -> String {
-    match address {
-        Address::Ip(std::net::IpAddr::V6(v6)) => format!("[{v6}]"),
-        other => other.to_string(),
-    }
-}
-
 /// Without an inventory, the members themselves are the control planes.
 fn inventory_of_members(status: &EtcdStatus) -> Inventory {
     let mut inventory = Inventory::single_node(Metadata::named("etcd"), member_node("placeholder", "placeholder"));
@@ -100,7 +92,7 @@ fn inventory_of_members(status: &EtcdStatus) -> Inventory {
         .members
         .iter()
         .map(|m| {
-            let host = m.client_urls.first().and_then(|u| kubev_ha_rules::url_host(u)).unwrap_or(&m.name).to_string();
+            let host = m.client_urls.first().and_then(|u| kubev_ha_model::url::host(u)).unwrap_or_else(|| m.name.clone());
             Located::new(member_node(&m.name, &host))
         })
         .collect();

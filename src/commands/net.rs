@@ -261,24 +261,13 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
 }
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
-    use std::net::ToSocketAddrs;
-    let with_port = if args.to.contains(':') && !args.to.ends_with(']') && args.to.matches(':').count() == 1 {
-        args.to.clone()
-    } else {
-        format!("{}:{BANDWIDTH_PORT}", args.to)
-    };
-    let addr = with_port
-        .to_socket_addrs()
-        .map_err(|e| miette::miette!("cannot resolve {with_port}: {e}"))?
-        .next()
-        .ok_or_else(|| miette::miette!("{with_port} has no address"))?;
-    let result = runtime()?
-        .block_on(kubev_ha_net::bandwidth::measure(
-            addr,
-            args.streams.max(1),
-            args.duration.as_duration().max(Duration::from_secs(1)),
-        ))
-        .map_err(|e| miette::miette!(help = "is `kubev-ha net serve --bandwidth-port PORT` running there?", "{e}"))?;
+    let runtime = runtime()?;
+    let addr = runtime.block_on(kubev_ha_net::bandwidth::sink_address(&args.to, BANDWIDTH_PORT))?;
+    let result = runtime.block_on(kubev_ha_net::bandwidth::measure(
+        addr,
+        args.streams.max(1),
+        args.duration.as_duration().max(Duration::from_secs(1)),
+    ))?;
     let b = Bandwidth {
         from: hostname(),
         to: args.to.clone(),

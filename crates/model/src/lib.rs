@@ -19,10 +19,11 @@ pub mod measure;
 pub mod quantity;
 pub mod schema;
 pub mod suggest;
+pub mod url;
 pub mod validate;
 pub mod write;
 
-pub use error::{InputError, LoadError, Problem};
+pub use error::{InputError, LoadError, Problem, chain, panic_message};
 pub use facts::Facts;
 pub use input::{DEFAULT_MAX_INPUT, read_input};
 pub use inventory::*;

@@ -371,18 +371,13 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
 }
 
 /// Whether an etcd member serves on `address` (by its client or peer URLs).
+/// Host names are compared without regard to case, as DNS does.
 pub fn member_on(member: &kubev_ha_model::measure::EtcdMember, address: &str) -> bool {
-    member.client_urls.iter().chain(&member.peer_urls).any(|u| url_host(u) == Some(address))
-}
-
-/// The host part of `https://10.0.0.1:2379`.
-pub fn url_host(url: &str) -> Option<&str> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host_port = rest.split('/').next()?;
-    if let Some(v6) = host_port.strip_prefix('[') {
-        return v6.split(']').next();
-    }
-    host_port.rsplit_once(':').map(|(h, _)| h).or(Some(host_port))
+    member
+        .client_urls
+        .iter()
+        .chain(&member.peer_urls)
+        .any(|u| kubev_ha_model::url::host(u).is_some_and(|host| host.eq_ignore_ascii_case(address)))
 }
 
 pub fn etcd_health(j: &Judge) -> Vec<Finding> {
