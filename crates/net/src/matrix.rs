@@ -235,7 +235,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicked_node_task_is_a_reason_not_a_missing_node() {
-        let Err(e) = tokio::spawn(async { panic!("bad report") }).await else { panic!("the task panicked") };
+        let e = tokio::spawn(async { panic!("bad report") }).await.unwrap_err();
         assert_eq!(task_failure(e), "internal error: the task of this node panicked: bad report");
     }
 }
