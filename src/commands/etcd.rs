@@ -23,10 +23,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         args.endpoints.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect()
     } else if let Some(l) = &loaded {
         let scheme = if tls { "https" } else { "http" };
-        l.inventory
-            .control_planes()
-            .map(|n| kubev_ha_model::url::to(scheme, &n.address, args.client_port))
-            .collect()
+        l.inventory.control_planes().map(|n| kubev_ha_model::url::to(scheme, &n.address, args.client_port)).collect()
     } else {
         return Err(miette::miette!(
             help = "give --endpoints http://HOST:2379,... or an inventory whose control planes run etcd",
@@ -92,7 +89,8 @@ fn inventory_of_members(status: &EtcdStatus) -> Inventory {
         .members
         .iter()
         .map(|m| {
-            let host = m.client_urls.first().and_then(|u| kubev_ha_model::url::host(u)).unwrap_or_else(|| m.name.clone());
+            let host =
+                m.client_urls.first().and_then(|u| kubev_ha_model::url::host(u)).unwrap_or_else(|| m.name.clone());
             Located::new(member_node(&m.name, &host))
         })
         .collect();

@@ -50,7 +50,7 @@ fn hostname() -> String {
 }
 
 fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
-    let features = Features::from_names(args.feature.iter().map(String::as_str)).map_err(|e| miette::miette!("{e}"))?;
+    let features = Features::from_names(args.feature.iter().map(String::as_str))?;
     let options = ServeOptions {
         node: args.name.clone().unwrap_or_else(hostname),
         ports: listening_for(&args.role, features),

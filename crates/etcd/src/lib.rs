@@ -57,7 +57,9 @@ pub enum EtcdError {
     #[error("--cert and --key go together")]
     HalfAPair,
     #[error("no endpoint answered: {0}")]
-    #[diagnostic(help("is etcd listening there? With TLS, give --cacert, --cert and --key (kubeadm's etcd asks for a client certificate)"))]
+    #[diagnostic(help(
+        "is etcd listening there? With TLS, give --cacert, --cert and --key (kubeadm's etcd asks for a client certificate)"
+    ))]
     NothingAnswered(String),
 }
 

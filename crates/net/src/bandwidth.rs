@@ -89,7 +89,10 @@ async fn one_stream(addr: SocketAddr, duration: Duration) -> Result<(u64, f64), 
         .await
         .map_err(|_| BandwidthError::ConnectTimeout { addr })?
         .map_err(|source| BandwidthError::Connect { addr, source })?;
-    stream.write_all(wire::bandwidth_header(duration.as_secs().max(1)).as_bytes()).await.map_err(BandwidthError::Send)?;
+    stream
+        .write_all(wire::bandwidth_header(duration.as_secs().max(1)).as_bytes())
+        .await
+        .map_err(BandwidthError::Send)?;
     // 1 MiB writes: on a fast link the sender's system calls, not the
     // path, bound a 128 KiB writer (iperf3's default) on a busy host, and
     // this measures the path. BENCHMARKS.md compares both sizes.

@@ -298,7 +298,10 @@ pub async fn probe_all(from: &str, targets: &[ProbeTarget], options: ProbeOption
 fn joined(from: &str, target: &ProbeTarget, result: Result<PortProbe, tokio::task::JoinError>) -> PortProbe {
     result.unwrap_or_else(|e| {
         let why = if e.is_panic() {
-            format!("internal error: the probe task panicked: {}", kubev_ha_model::panic_message(e.into_panic().as_ref()))
+            format!(
+                "internal error: the probe task panicked: {}",
+                kubev_ha_model::panic_message(e.into_panic().as_ref())
+            )
         } else {
             "internal error: the probe task was cancelled".to_string()
         };

@@ -35,11 +35,17 @@ pub struct DiskOptions {
     pub deadline: Duration,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why the fdatasync test measured nothing.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum DiskError {
-    #[error("{dir}: {error}")]
-    Io { dir: PathBuf, error: std::io::Error },
-    #[error("{dir} has {free} bytes free; the test needs {needed} (the file plus a margin)")]
+    #[error("{}", dir.display())]
+    Io {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} has {free} bytes free; the test needs {needed} (the file plus a margin)", dir.display())]
+    #[diagnostic(help("give --path a directory on the same disk with more room, or a smaller --size"))]
     NoSpace { dir: PathBuf, free: u64, needed: u64 },
     #[error(
         "--size {size} makes only {writes} write(s) of {block} bytes; a p99 needs at least {MIN_WRITES} \
@@ -111,7 +117,7 @@ impl Drop for TestFile {
 /// Runs the test. `stop` ends it early (Ctrl-C); `done` counts bytes
 /// written so far, for a progress bar.
 pub fn run(options: &DiskOptions, stop: Arc<AtomicBool>, done: Arc<AtomicU64>) -> Result<DiskResult, DiskError> {
-    let io = |error| DiskError::Io { dir: options.dir.clone(), error };
+    let io = |source| DiskError::Io { dir: options.dir.clone(), source };
     let writes = options.size / options.block.max(1) as u64;
     if writes < MIN_WRITES {
         return Err(DiskError::TooSmall { size: options.size, block: options.block, writes });

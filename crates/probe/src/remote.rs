@@ -383,7 +383,10 @@ pub async fn probe_all(
 fn joined(result: Result<HostProbe, tokio::task::JoinError>) -> HostProbe {
     result.unwrap_or_else(|e| {
         let reason = if e.is_panic() {
-            format!("internal error: the probe task panicked: {}", kubev_ha_model::panic_message(e.into_panic().as_ref()))
+            format!(
+                "internal error: the probe task panicked: {}",
+                kubev_ha_model::panic_message(e.into_panic().as_ref())
+            )
         } else {
             "internal error: the probe task was cancelled".to_string()
         };
@@ -432,11 +435,12 @@ mod tests {
     fn a_silent_node_says_what_ssh_said() {
         let silent = RemoteError::Silent { deadline: Duration::from_secs(5), said: Some("Permission denied".into()) };
         assert_eq!(silent.to_string(), "no answer within 5s: Permission denied");
-        assert_eq!(RemoteError::Silent { deadline: Duration::from_secs(5), said: None }.to_string(), "no answer within 5s");
-        let spawn = RemoteError::Spawn {
-            program: "ssh".into(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
-        };
+        assert_eq!(
+            RemoteError::Silent { deadline: Duration::from_secs(5), said: None }.to_string(),
+            "no answer within 5s"
+        );
+        let spawn =
+            RemoteError::Spawn { program: "ssh".into(), source: std::io::Error::from(std::io::ErrorKind::NotFound) };
         assert_eq!(kubev_ha_model::chain(&spawn), "cannot run ssh: entity not found");
     }
 
