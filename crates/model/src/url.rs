@@ -17,7 +17,7 @@ use crate::Address;
 pub fn host(url: &str) -> Option<String> {
     let parsed = parse(url)?;
     match parsed.host()? {
-        ::url::Host::Domain(name) if name.is_empty() => None,
+        ::url::Host::Domain("") => None,
         ::url::Host::Domain(name) => Some(name.to_string()),
         ::url::Host::Ipv4(ip) => Some(ip.to_string()),
         ::url::Host::Ipv6(ip) => Some(ip.to_string()),

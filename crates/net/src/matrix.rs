@@ -137,13 +137,11 @@ pub async fn run_matrix(
             ];
             let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
             progress(Progress::Step);
-            let parsed = out
-                .and_then(|o| {
-                    serde_json::from_slice::<NetworkMeasurements>(&o)
-                        .map_err(|source| RemoteError::Unreadable { what: "check result", source })
-                })
-                .map_err(|e| kubev_ha_model::chain(&e));
-            parsed
+            out.and_then(|o| {
+                serde_json::from_slice::<NetworkMeasurements>(&o)
+                    .map_err(|source| RemoteError::Unreadable { what: "check result", source })
+            })
+            .map_err(|e| kubev_ha_model::chain(&e))
         });
         checks.push((node_name, task));
     }

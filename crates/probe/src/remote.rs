@@ -250,7 +250,7 @@ pub async fn run_remote(
     };
     tokio::time::timeout(options.timeout, run)
         .await
-        .unwrap_or_else(|_| Err(RemoteError::Silent { deadline: options.timeout, said: None }))
+        .unwrap_or(Err(RemoteError::Silent { deadline: options.timeout, said: None }))
 }
 
 /// A long-running remote program (a responder): its stdin stays open
