@@ -598,3 +598,43 @@ pub fn api_lb(j: &Judge) -> Vec<Finding> {
     };
     vec![finding]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(client: &str, peer: &str) -> kubev_ha_model::measure::EtcdMember {
+        kubev_ha_model::measure::EtcdMember {
+            id: "1".into(),
+            name: "cp-1".into(),
+            peer_urls: vec![peer.into()],
+            client_urls: vec![client.into()],
+            is_learner: false,
+            endpoint: None,
+            health: EtcdHealth::NotProbed,
+            version: None,
+            db_size: None,
+            raft_term: None,
+            raft_index: None,
+            is_leader: false,
+            wal_fsync_p99_ms: None,
+            backend_commit_p99_ms: None,
+            leader_changes: None,
+            has_leader: None,
+        }
+    }
+
+    /// Regression (issue 10, item 7): the hand-written URL splitter compared
+    /// the host as written, so a member advertising `https://[FD00::1]:2379`
+    /// or `https://CP-1:2379` matched no node (the inventory's address is
+    /// `fd00::1`, names are lower case), and CP-SPREAD lost the member.
+    #[test]
+    fn a_member_is_found_by_any_spelling_of_its_address() {
+        let v6 = member("https://[FD00:0::1]:2379", "https://[FD00::1]:2380");
+        assert!(member_on(&v6, &"fd00::1".parse::<kubev_ha_model::Address>().unwrap().to_string()));
+        let named = member("https://CP-1:2379/", "https://CP-1:2380");
+        assert!(member_on(&named, "cp-1"));
+        assert!(member_on(&member("10.0.0.11:2379", "http://10.0.0.11:2380"), "10.0.0.11"), "no scheme");
+        assert!(!member_on(&named, "cp-2"));
+    }
+}
