@@ -631,7 +631,7 @@ fn parse_role(text: &str) -> Result<Role, String> {
     }
 }
 
-fn parse_profile(text: &str) -> Result<Profile, String> {
+fn parse_profile(text: &str) -> Result<Profile, kubev_ha_model::UnknownProfile> {
     text.parse()
 }
 
@@ -643,6 +643,6 @@ fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, String> {
     text.parse().map_err(|e: kubev_ha_model::QuantityError| e.to_string())
 }
 
-fn parse_waiver(text: &str) -> Result<WaiverSpec, String> {
+fn parse_waiver(text: &str) -> Result<WaiverSpec, kubev_ha_rules::UnknownRule> {
     text.parse()
 }

@@ -748,7 +748,8 @@ fn a_waiver_turns_a_failure_into_waived_and_keeps_it() {
     assert_eq!(f.severity, Fail, "a waived finding keeps its severity");
     assert_eq!(f.waived.as_ref().unwrap().reason, "lab box until March");
     let err = "CP-MEMROY:cp-1".parse::<WaiverSpec>().unwrap_err();
-    assert!(err.contains("did you mean `CP-MEMORY`"), "{err}");
+    assert_eq!(err.suggestion.as_deref(), Some("CP-MEMORY"));
+    assert!(err.to_string().contains("did you mean `CP-MEMORY`"), "{err}");
 }
 
 /// Regression (review of issue 9): HA-DRAIN-TIME timed only the VMs that

@@ -9,6 +9,7 @@ use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceForm
 use kubev_ha_probe::disk::{DEFAULT_BLOCK, DiskOptions, run as run_test};
 use kubev_ha_report::{CommandReport, DiskEvidence, DiskRun, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
+use miette::{IntoDiagnostic, WrapErr};
 
 use super::Outcome;
 use crate::cli::{ColorChoice, DiskArgs};
@@ -20,7 +21,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
         None if std::path::Path::new(kubev_ha_probe::DEFAULT_ETCD_PATH).is_dir() => {
             PathBuf::from(kubev_ha_probe::DEFAULT_ETCD_PATH)
         }
-        None => std::env::current_dir().map_err(|e| miette::miette!("cannot tell the current directory: {e}"))?,
+        None => std::env::current_dir().into_diagnostic().wrap_err("cannot tell the current directory")?,
     };
     if !dir.is_dir() {
         return Err(miette::miette!("{}: not a directory", dir.display()));
@@ -35,7 +36,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     // Ctrl-C (or a TERM) stops the writes; the test file is removed either way.
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, stop.clone()).map_err(|e| miette::miette!("cannot handle signals: {e}"))?;
+        signal_hook::flag::register(signal, stop.clone()).into_diagnostic().wrap_err("cannot handle signals")?;
     }
     let done = Arc::new(AtomicU64::new(0));
     let bar = progress::bytes(options.size, &format!("fdatasync test in {}", dir.display()));
@@ -51,7 +52,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     ticker_stop.store(true, Ordering::Relaxed);
     let _ = ticker.join();
     bar.finish_and_clear();
-    let result = result.map_err(|e| miette::miette!("{e}"))?;
+    let result = result?;
 
     let source = format!("kubev-ha disk {}", dir.display());
     let stats = result.stats(&source);

@@ -20,10 +20,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         args.endpoints.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect()
     } else if let Some(l) = &loaded {
         let scheme = if tls { "https" } else { "http" };
-        l.inventory
-            .control_planes()
-            .map(|n| format!("{scheme}://{}:{}", host_in_url(&n.address), args.client_port))
-            .collect()
+        l.inventory.control_planes().map(|n| kubev_ha_model::url::to(scheme, &n.address, args.client_port)).collect()
     } else {
         return Err(miette::miette!(
             help = "give --endpoints http://HOST:2379,... or an inventory whose control planes run etcd",
@@ -45,7 +42,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         timeout: args.timeout.as_duration(),
         discover: !args.no_discover,
     };
-    let status = inspect(&config).map_err(|e| miette::miette!("{e}"))?;
+    let status = inspect(&config)?;
 
     let mut facts = match loaded {
         Some(l) => Facts::from(l),
@@ -84,14 +81,6 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
     Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
 }
 
-/// An IPv6 address needs brackets in a URL.
-fn host_in_url(address: &Address) -> String {
-    match address {
-        Address::Ip(std::net::IpAddr::V6(v6)) => format!("[{v6}]"),
-        other => other.to_string(),
-    }
-}
-
 /// Without an inventory, the members themselves are the control planes.
 fn inventory_of_members(status: &EtcdStatus) -> Inventory {
     let mut inventory = Inventory::single_node(Metadata::named("etcd"), member_node("placeholder", "placeholder"));
@@ -99,7 +88,8 @@ fn inventory_of_members(status: &EtcdStatus) -> Inventory {
         .members
         .iter()
         .map(|m| {
-            let host = m.client_urls.first().and_then(|u| kubev_ha_rules::url_host(u)).unwrap_or(&m.name).to_string();
+            let host =
+                m.client_urls.first().and_then(|u| kubev_ha_model::url::host(u)).unwrap_or_else(|| m.name.clone());
             Located::new(member_node(&m.name, &host))
         })
         .collect();

@@ -10,7 +10,7 @@ pub fn run(args: GenerateArgs) -> miette::Result<Outcome> {
         return Err(miette::miette!("--workers and --zones must be at least 1"));
     }
     let inventory = generate(Shape { workers: args.workers, zones: args.zones, vms: args.vms, seed: args.seed });
-    let yaml = kubev_ha_model::write::to_yaml(&inventory).map_err(|e| miette::miette!("cannot write YAML: {e}"))?;
+    let yaml = kubev_ha_model::write::to_yaml(&inventory)?;
     print!("{yaml}");
     Ok(Outcome::Ok)
 }

@@ -28,7 +28,7 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let node = node_of(&facts, roles);
 
     if args.emit_node {
-        let yaml = kubev_ha_model::write::node_to_yaml(&node).map_err(|e| miette::miette!("cannot write YAML: {e}"))?;
+        let yaml = kubev_ha_model::write::node_to_yaml(&node)?;
         print!("{yaml}");
         return Ok(Outcome::Ok);
     }

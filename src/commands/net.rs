@@ -44,7 +44,7 @@ fn hostname() -> String {
 }
 
 fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
-    let features = Features::from_names(args.feature.iter().map(String::as_str)).map_err(|e| miette::miette!("{e}"))?;
+    let features = Features::from_names(args.feature.iter().map(String::as_str))?;
     let options = ServeOptions {
         node: args.name.clone().unwrap_or_else(hostname),
         ports: listening_for(&args.role, features),
@@ -189,24 +189,13 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
 }
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
-    use std::net::ToSocketAddrs;
-    let with_port = if args.to.contains(':') && !args.to.ends_with(']') && args.to.matches(':').count() == 1 {
-        args.to.clone()
-    } else {
-        format!("{}:{BANDWIDTH_PORT}", args.to)
-    };
-    let addr = with_port
-        .to_socket_addrs()
-        .map_err(|e| miette::miette!("cannot resolve {with_port}: {e}"))?
-        .next()
-        .ok_or_else(|| miette::miette!("{with_port} has no address"))?;
-    let result = runtime()?
-        .block_on(kubev_ha_net::bandwidth::measure(
-            addr,
-            args.streams.max(1),
-            args.duration.as_duration().max(Duration::from_secs(1)),
-        ))
-        .map_err(|e| miette::miette!(help = "is `kubev-ha net serve --bandwidth-port PORT` running there?", "{e}"))?;
+    let runtime = runtime()?;
+    let addr = runtime.block_on(kubev_ha_net::bandwidth::sink_address(&args.to, BANDWIDTH_PORT))?;
+    let result = runtime.block_on(kubev_ha_net::bandwidth::measure(
+        addr,
+        args.streams.max(1),
+        args.duration.as_duration().max(Duration::from_secs(1)),
+    ))?;
     let b = Bandwidth {
         from: hostname(),
         to: args.to.clone(),

@@ -7,6 +7,7 @@ use kubev_ha_model::host::HostProbe;
 use kubev_ha_probe::remote::{SshOptions, SshTarget, probe_all};
 use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
+use miette::{IntoDiagnostic, WrapErr};
 
 use super::Outcome;
 use super::check::load;
@@ -51,9 +52,8 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
         }
     }
     if let Some(path) = &args.write {
-        let yaml =
-            kubev_ha_model::write::to_yaml(&facts.inventory).map_err(|e| miette::miette!("cannot write YAML: {e}"))?;
-        std::fs::write(path, yaml).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
+        let yaml = kubev_ha_model::write::to_yaml(&facts.inventory)?;
+        std::fs::write(path, yaml).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
     }
     let (judge, show) = (args.judge, args.show);
     let report =

@@ -10,10 +10,7 @@ use crate::output;
 pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let text = match (&args.rule, args.ports, args.format) {
         (Some(id), _, format) => {
-            let rule = kubev_ha_rules::rule(id).ok_or_else(|| {
-                let msg = kubev_ha_rules::check_rule_id(id).err().unwrap_or_default();
-                miette::miette!("{msg}")
-            })?;
+            let rule = kubev_ha_rules::rule(id).ok_or_else(|| kubev_ha_rules::UnknownRule::new(id))?;
             match format {
                 CatalogFormat::Json => {
                     let all = catalog::rules_json();

@@ -22,6 +22,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
+/// How member URLs are matched; re-exported for the callers that match
+/// them too.
+pub use kubev_ha_model::url::normalise;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -51,15 +54,16 @@ pub const MAX_DISCOVERED_URLS: usize = 32;
 
 /// Why the cluster could not be asked at all (a member that does not answer is a result, not an
 /// error).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum EtcdError {
     /// A certificate or key file could not be read.
-    #[error("cannot read {path}: {error}")]
+    #[error("cannot read {path}")]
     File {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        error: std::io::Error,
+        #[source]
+        source: std::io::Error,
     },
     /// A certificate or key file holds no PEM item of the kind expected.
     #[error("{path} holds no usable {what}")]
@@ -77,7 +81,56 @@ pub enum EtcdError {
     HalfAPair,
     /// Not one endpoint answered; each endpoint with its reason, joined.
     #[error("no endpoint answered: {0}")]
+    #[diagnostic(help(
+        "is etcd listening there? With TLS, give --cacert, --cert and --key (kubeadm's etcd asks for a client certificate)"
+    ))]
     NothingAnswered(String),
+}
+
+/// Why one request to one endpoint failed. An endpoint that failed keeps
+/// its error as text in the report (`unreachable`, a member's health), so
+/// these are what those texts say.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// No answer within `--timeout`.
+    #[error("no answer within the deadline")]
+    Timeout,
+    /// The connection failed (refused, reset, unreadable body).
+    #[error(transparent)]
+    Io(std::io::Error),
+    /// The HTTP exchange failed (TLS, protocol).
+    #[error(transparent)]
+    Http(ureq::Error),
+    /// etcd answered with an error status; `message` is the gateway's
+    /// `message` (or `error`) field.
+    #[error("HTTP {status}: {message}")]
+    Status {
+        /// The HTTP status code.
+        status: u16,
+        /// What etcd said.
+        message: String,
+    },
+    /// The thread asking this endpoint panicked (a bug); its message.
+    #[error("internal error: the probe of this endpoint panicked: {0}")]
+    Panicked(String),
+}
+
+impl RequestError {
+    /// HTTP 503: etcd refuses while a leader election is under way (gRPC
+    /// Unavailable, "leader changed", "no leader").
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, RequestError::Status { status: 503, .. })
+    }
+}
+
+impl From<ureq::Error> for RequestError {
+    fn from(e: ureq::Error) -> Self {
+        match e {
+            ureq::Error::Timeout(_) => RequestError::Timeout,
+            ureq::Error::Io(io) => RequestError::Io(io),
+            other => RequestError::Http(other),
+        }
+    }
 }
 
 /// `/v3/maintenance/status`.
@@ -131,10 +184,17 @@ struct EndpointReport {
     endpoint: String,
     status: Option<StatusResponse>,
     members: Option<Vec<ListedMember>>,
-    read: Option<Result<f64, String>>,
+    read: Option<Result<f64, RequestError>>,
     alarms: Vec<String>,
     metrics: Option<metrics::Metrics>,
-    error: Option<String>,
+    error: Option<RequestError>,
+}
+
+impl EndpointReport {
+    /// Why the endpoint could not be asked, as the report says it.
+    fn reason(&self) -> Option<String> {
+        self.error.as_ref().map(|e| kubev_ha_model::chain(e))
+    }
 }
 
 /// The key etcdctl's `endpoint health` reads: "health", base64-encoded.
@@ -145,13 +205,8 @@ fn hex_id(decimal: &str) -> String {
     decimal.parse::<u64>().map(|id| format!("{id:x}")).unwrap_or_else(|_| decimal.to_string())
 }
 
-/// A URL as etcd members are matched by: no trailing slash, lower case.
-pub fn normalise(url: &str) -> String {
-    url.trim_end_matches('/').to_ascii_lowercase()
-}
-
 fn read_file(path: &PathBuf) -> Result<Vec<u8>, EtcdError> {
-    std::fs::read(path).map_err(|error| EtcdError::File { path: path.clone(), error })
+    std::fs::read(path).map_err(|source| EtcdError::File { path: path.clone(), source })
 }
 
 fn agent(config: &EtcdConfig) -> Result<ureq::Agent, EtcdError> {
@@ -198,24 +253,15 @@ fn agent(config: &EtcdConfig) -> Result<ureq::Agent, EtcdError> {
     Ok(ureq::Agent::new_with_config(cfg))
 }
 
-fn post(agent: &ureq::Agent, endpoint: &str, path: &str, body: Value) -> Result<Value, String> {
-    let mut response =
-        agent.post(&format!("{}{path}", endpoint.trim_end_matches('/'))).send_json(body).map_err(|e| describe(&e))?;
+fn post(agent: &ureq::Agent, endpoint: &str, path: &str, body: Value) -> Result<Value, RequestError> {
+    let mut response = agent.post(&format!("{}{path}", endpoint.trim_end_matches('/'))).send_json(body)?;
     let status = response.status();
-    let value: Value = response.body_mut().read_json().map_err(|e| describe(&e))?;
+    let value: Value = response.body_mut().read_json()?;
     if !status.is_success() {
         let message = value.get("message").or(value.get("error")).and_then(Value::as_str).unwrap_or("no message");
-        return Err(format!("HTTP {}: {message}", status.as_u16()));
+        return Err(RequestError::Status { status: status.as_u16(), message: message.to_string() });
     }
     Ok(value)
-}
-
-fn describe(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "no answer within the deadline".to_string(),
-        ureq::Error::Io(io) => io.to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// A linearizable read goes through the leader and needs quorum: the same
@@ -227,21 +273,28 @@ fn describe(e: &ureq::Error) -> String {
 /// about one election timeout (1 s by default), so a refused read is
 /// tried again until `deadline` has passed instead of being taken for lost
 /// quorum. Without quorum the refusals go on and the last one is reported.
-fn linearizable_read(agent: &ureq::Agent, endpoint: &str, deadline: Duration) -> Result<f64, String> {
+fn linearizable_read(agent: &ureq::Agent, endpoint: &str, deadline: Duration) -> Result<f64, RequestError> {
     const PAUSE: Duration = Duration::from_millis(100);
     let until = Instant::now() + deadline;
     loop {
         let started = Instant::now();
         match post(agent, endpoint, "/v3/kv/range", json!({ "key": HEALTH_KEY_BASE64, "serializable": false })) {
             Ok(_) => return Ok(started.elapsed().as_secs_f64() * 1000.0),
-            Err(e) if e.starts_with(UNAVAILABLE) && Instant::now() + PAUSE < until => std::thread::sleep(PAUSE),
+            Err(e) if e.is_unavailable() && Instant::now() + PAUSE < until => std::thread::sleep(PAUSE),
             Err(e) => return Err(e),
         }
     }
 }
 
-/// How `post` begins the error of a 503 answer.
-const UNAVAILABLE: &str = "HTTP 503:";
+/// The report of the thread that asked `endpoint`; a thread that panicked
+/// leaves a failed endpoint, not a missing one.
+fn joined(endpoint: &str, result: std::thread::Result<EndpointReport>) -> EndpointReport {
+    result.unwrap_or_else(|payload| EndpointReport {
+        endpoint: endpoint.to_string(),
+        error: Some(RequestError::Panicked(kubev_ha_model::panic_message(payload.as_ref()))),
+        ..EndpointReport::default()
+    })
+}
 
 fn ask(agent: &ureq::Agent, endpoint: &str, deadline: Duration) -> EndpointReport {
     let mut report = EndpointReport { endpoint: endpoint.to_string(), ..EndpointReport::default() };
@@ -288,13 +341,13 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
     let ask_all = |endpoints: &[String]| -> Vec<EndpointReport> {
         std::thread::scope(|scope| {
             let handles: Vec<_> = endpoints.iter().map(|e| scope.spawn(|| ask(&agent, e, config.timeout))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+            endpoints.iter().zip(handles).map(|(e, h)| joined(e, h.join())).collect()
         })
     };
     let mut reports = ask_all(&config.endpoints);
     if reports.iter().all(|r| r.error.is_some()) {
         let all: Vec<String> =
-            reports.iter().map(|r| format!("{}: {}", r.endpoint, r.error.as_deref().unwrap_or(""))).collect();
+            reports.iter().map(|r| format!("{}: {}", r.endpoint, r.reason().unwrap_or_default())).collect();
         return Err(EtcdError::NothingAnswered(all.join("; ")));
     }
 
@@ -318,8 +371,8 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
 
     let mut unreachable = BTreeMap::new();
     for r in &reports {
-        if let Some(e) = &r.error {
-            unreachable.insert(r.endpoint.clone(), e.clone());
+        if let Some(e) = r.reason() {
+            unreachable.insert(r.endpoint.clone(), e);
         }
     }
     let leader = leader_of(&reports);
@@ -344,10 +397,12 @@ pub fn inspect(config: &EtcdConfig) -> Result<EtcdStatus, EtcdError> {
                     reason: "advertises no client URL: the member was added but never started".into(),
                 },
                 None => EtcdHealth::NotProbed,
-                Some(r) if r.error.is_some() => EtcdHealth::Down { reason: r.error.clone().unwrap_or_default() },
+                Some(r) if r.error.is_some() => EtcdHealth::Down { reason: r.reason().unwrap_or_default() },
                 Some(r) => match &r.read {
                     Some(Ok(ms)) => EtcdHealth::Healthy { read_ms: *ms },
-                    Some(Err(e)) => EtcdHealth::Unhealthy { reason: format!("linearizable read failed: {e}") },
+                    Some(Err(e)) => EtcdHealth::Unhealthy {
+                        reason: format!("linearizable read failed: {}", kubev_ha_model::chain(e)),
+                    },
                     None => EtcdHealth::Unhealthy { reason: "no read attempted".into() },
                 },
             };
@@ -465,6 +520,26 @@ mod tests {
     fn the_health_key_is_base64() {
         // "health" in base64, as the JSON gateway wants bytes fields.
         assert_eq!(HEALTH_KEY_BASE64, "aGVhbHRo");
+    }
+
+    #[test]
+    fn a_refused_read_during_an_election_is_unavailable() {
+        let refused = RequestError::Status { status: 503, message: "etcdserver: leader changed".into() };
+        assert!(refused.is_unavailable());
+        assert_eq!(refused.to_string(), "HTTP 503: etcdserver: leader changed");
+        assert!(!RequestError::Status { status: 500, message: "x".into() }.is_unavailable());
+        assert!(!RequestError::Timeout.is_unavailable());
+    }
+
+    #[test]
+    fn a_panicked_endpoint_thread_is_a_failed_endpoint() {
+        let result = std::thread::spawn(|| -> EndpointReport { panic!("bad answer") }).join();
+        let report = joined("http://10.0.0.1:2379", result);
+        assert_eq!(report.endpoint, "http://10.0.0.1:2379");
+        assert!(matches!(report.error, Some(RequestError::Panicked(ref why)) if why == "bad answer"), "{report:?}");
+        assert_eq!(report.reason().as_deref(), Some("internal error: the probe of this endpoint panicked: bad answer"));
+        let fine = joined("http://10.0.0.2:2379", Ok(EndpointReport::default()));
+        assert!(fine.error.is_none());
     }
 
     #[test]

@@ -232,3 +232,31 @@ fn too_large(limit: crate::quantity::ByteSize, size: Option<u64>) -> String {
         None => format!("more than the input limit of {}; stopped reading", limit.human()),
     }
 }
+
+/// An error and the errors that caused it, as one line:
+/// `cannot run ssh: No such file or directory`. Reports keep the reason a
+/// node or an endpoint could not be asked as text (it is data, not an
+/// error of the tool), and this is how a typed error becomes that text
+/// without losing its causes.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
+/// What a panicked task or thread said, from its panic payload (a `&str`
+/// or a `String` for `panic!` with a message).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "no message".to_string()
+    }
+}

@@ -110,13 +110,18 @@ impl fmt::Display for Profile {
     }
 }
 
+/// A profile name that is neither `production` nor `minimum`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile `{0}`: expected production or minimum")]
+pub struct UnknownProfile(pub String);
+
 impl FromStr for Profile {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownProfile;
+    fn from_str(s: &str) -> Result<Self, UnknownProfile> {
         match s {
             "production" => Ok(Profile::Production),
             "minimum" => Ok(Profile::Minimum),
-            _ => Err(format!("unknown profile `{s}`: expected production or minimum")),
+            _ => Err(UnknownProfile(s.to_string())),
         }
     }
 }
@@ -1083,20 +1088,31 @@ impl fmt::Display for Address {
     }
 }
 
+/// Text that is no address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// Digits and dots, or colons: meant as an IP address, but not one.
+    #[error("`{0}` is not a valid IP address")]
+    BadIp(String),
+    /// Neither an IP address nor a DNS name (RFC 1123).
+    #[error("`{0}` is neither an IP address nor a DNS name")]
+    Neither(String),
+}
+
 impl FromStr for Address {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = AddressError;
+    fn from_str(s: &str) -> Result<Self, AddressError> {
         if let Ok(ip) = s.parse::<IpAddr>() {
             return Ok(Address::Ip(ip));
         }
         let looks_numeric = s.rsplit('.').next().is_some_and(|last| last.chars().all(|c| c.is_ascii_digit()));
         if looks_numeric || s.contains(':') {
-            return Err(format!("`{s}` is not a valid IP address"));
+            return Err(AddressError::BadIp(s.to_string()));
         }
         if crate::validate::is_dns_name(s) {
             Ok(Address::Name(s.to_ascii_lowercase()))
         } else {
-            Err(format!("`{s}` is neither an IP address nor a DNS name"))
+            Err(AddressError::Neither(s.to_string()))
         }
     }
 }
@@ -1136,13 +1152,28 @@ impl fmt::Display for Cidr {
     }
 }
 
+/// Text that is no network in CIDR notation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    /// Not written as `ADDRESS/PREFIX`.
+    #[error("`{0}` is not a CIDR; expected a network such as 10.244.0.0/16")]
+    NotACidr(String),
+    /// An address inside the network rather than the network itself.
+    #[error("`{text}` has host bits set; did you mean `{network}`?")]
+    HostBits {
+        /// What was written.
+        text: String,
+        /// The network it lies in, as it should be written.
+        network: ipnet::IpNet,
+    },
+}
+
 impl FromStr for Cidr {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let net: ipnet::IpNet =
-            s.parse().map_err(|_| format!("`{s}` is not a CIDR; expected a network such as 10.244.0.0/16"))?;
+    type Err = CidrError;
+    fn from_str(s: &str) -> Result<Self, CidrError> {
+        let net: ipnet::IpNet = s.parse().map_err(|_| CidrError::NotACidr(s.to_string()))?;
         if net.trunc() != net {
-            return Err(format!("`{s}` has host bits set; did you mean `{}`?", net.trunc()));
+            return Err(CidrError::HostBits { text: s.to_string(), network: net.trunc() });
         }
         Ok(Cidr(net))
     }

@@ -68,16 +68,28 @@ impl fmt::Display for KubeVirtVersion {
     }
 }
 
+/// Text that is no KubeVirt release the planner models.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KubeVirtVersionError {
+    /// Not a version number at all.
+    #[error("`{0}` is not a KubeVirt release; expected a version such as v1.6.0 or 1.6 ({modelled})", modelled = modelled())]
+    NotARelease(String),
+    /// A release outside the range whose overheads the planner knows.
+    #[error(
+        "KubeVirt {0} is not modelled: {modelled}; state the nearest modelled release, or leave kubevirt.version out to assume {newest}",
+        modelled = modelled(),
+        newest = KubeVirtVersion::NEWEST_MODELLED
+    )]
+    NotModelled(KubeVirtVersion),
+}
+
+fn modelled() -> String {
+    format!("kubev-ha models KubeVirt {} to {}", KubeVirtVersion::OLDEST_MODELLED, KubeVirtVersion::NEWEST_MODELLED)
+}
+
 impl FromStr for KubeVirtVersion {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let modelled = || {
-            format!(
-                "kubev-ha models KubeVirt {} to {}",
-                KubeVirtVersion::OLDEST_MODELLED,
-                KubeVirtVersion::NEWEST_MODELLED
-            )
-        };
+    type Err = KubeVirtVersionError;
+    fn from_str(s: &str) -> Result<Self, KubeVirtVersionError> {
         let text = s.trim();
         let bare = text.strip_prefix('v').unwrap_or(text);
         let parts: Vec<&str> = bare.split('.').collect();
@@ -93,17 +105,10 @@ impl FromStr for KubeVirtVersion {
             _ => None,
         };
         let Some(version) = parsed else {
-            return Err(format!(
-                "`{s}` is not a KubeVirt release; expected a version such as v1.6.0 or 1.6 ({})",
-                modelled()
-            ));
+            return Err(KubeVirtVersionError::NotARelease(s.to_string()));
         };
         if !version.is_modelled() {
-            return Err(format!(
-                "KubeVirt {version} is not modelled: {}; state the nearest modelled release, or leave kubevirt.version out to assume {}",
-                modelled(),
-                KubeVirtVersion::NEWEST_MODELLED
-            ));
+            return Err(KubeVirtVersionError::NotModelled(version));
         }
         Ok(version)
     }

@@ -22,6 +22,7 @@ pub mod measure;
 pub mod quantity;
 pub mod schema;
 pub mod suggest;
+pub mod url;
 pub mod validate;
 pub mod write;
 
@@ -38,7 +39,7 @@ pub use location::{Located, SourcePos};
 pub use quantity::{ByteSize, Count, Interval, LinkSpeed, QuantityError, Ratio};
 
 // Reading, checking and writing inventories.
-pub use error::{InputError, LoadError, Problem};
+pub use error::{InputError, LoadError, Problem, chain, panic_message};
 pub use input::{DEFAULT_MAX_INPUT, STDIN_NAME, read_input};
 pub use load::{LoadedInventory, SourceFormat, load_file, load_input, parse_bytes, parse_str};
 pub use schema::inventory_schema;

@@ -3,14 +3,19 @@
 
 use crate::inventory::{Inventory, Node};
 
+/// The serialiser refused a value (a float that YAML cannot spell, say).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot write YAML")]
+pub struct WriteError(#[source] serde_saphyr::ser::Error);
+
 /// The inventory as a YAML document.
-pub fn to_yaml(inventory: &Inventory) -> Result<String, String> {
-    serde_saphyr::to_string(inventory).map_err(|e| e.to_string())
+pub fn to_yaml(inventory: &Inventory) -> Result<String, WriteError> {
+    serde_saphyr::to_string(inventory).map_err(WriteError)
 }
 
 /// One node as an entry of the `nodes:` list, indented to paste under it.
-pub fn node_to_yaml(node: &Node) -> Result<String, String> {
-    let text = serde_saphyr::to_string(&[node]).map_err(|e| e.to_string())?;
+pub fn node_to_yaml(node: &Node) -> Result<String, WriteError> {
+    let text = serde_saphyr::to_string(&[node]).map_err(WriteError)?;
     Ok(text.lines().map(|l| format!("  {l}\n")).collect())
 }
 

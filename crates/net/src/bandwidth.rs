@@ -7,7 +7,72 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::resolve::{ResolveError, resolve};
 use crate::wire;
+
+/// How long a stream may take to connect, and the receiver to take in one
+/// write; a name lookup of the sink gets the same.
+const STEP_DEADLINE: Duration = Duration::from_secs(5);
+/// How long the receiver may take to report what it counted.
+const REPORT_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Why a bandwidth run measured nothing.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BandwidthError {
+    #[error("`{0}` is not HOST, HOST:PORT or [IPv6]:PORT")]
+    Target(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error("{addr}")]
+    #[diagnostic(help("is `kubev-ha net serve --bandwidth-port PORT` running there?"))]
+    Connect {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{addr}: no answer within {} s", STEP_DEADLINE.as_secs())]
+    #[diagnostic(help("is `kubev-ha net serve --bandwidth-port PORT` running there?"))]
+    ConnectTimeout { addr: SocketAddr },
+    #[error(transparent)]
+    Send(std::io::Error),
+    #[error("the receiver stopped reading for {} s", STEP_DEADLINE.as_secs())]
+    Stalled,
+    #[error("no report from the receiver")]
+    NoReport,
+    #[error(transparent)]
+    Report(std::io::Error),
+    #[error("unexpected report `{0}`")]
+    #[diagnostic(help("is `kubev-ha net serve --bandwidth-port PORT` running there?"))]
+    Unexpected(String),
+    #[error("internal error: a bandwidth stream panicked: {0}")]
+    Panicked(String),
+}
+
+/// The address of the sink `to` names: `HOST`, `HOST:PORT`, an IPv6
+/// address, or one in brackets with a port (`[fd00::1]:5201`); without a
+/// port, `default_port`. The lookup of a name has a deadline.
+pub async fn sink_address(to: &str, default_port: u16) -> Result<SocketAddr, BandwidthError> {
+    let (host, port) = host_and_port(to, default_port).ok_or_else(|| BandwidthError::Target(to.to_string()))?;
+    Ok(resolve(host, port, STEP_DEADLINE).await?)
+}
+
+fn host_and_port(to: &str, default_port: u16) -> Option<(&str, u16)> {
+    let to = to.trim();
+    if let Some(rest) = to.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        return match after {
+            "" => Some((host, default_port)),
+            _ => Some((host, after.strip_prefix(':')?.parse().ok()?)),
+        };
+    }
+    match to.split_once(':') {
+        // One colon: HOST:PORT. More: an IPv6 address without a port.
+        Some((host, port)) if !port.contains(':') => Some((host, port.parse().ok()?)),
+        _ if to.is_empty() => None,
+        _ => Some((to, default_port)),
+    }
+}
 
 /// What one run measured.
 #[derive(Debug, Clone)]
@@ -19,32 +84,35 @@ pub struct Throughput {
     pub seconds: f64,
 }
 
-async fn one_stream(addr: SocketAddr, duration: Duration) -> Result<(u64, f64), String> {
-    let mut stream = tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(addr))
+async fn one_stream(addr: SocketAddr, duration: Duration) -> Result<(u64, f64), BandwidthError> {
+    let mut stream = tokio::time::timeout(STEP_DEADLINE, TcpStream::connect(addr))
         .await
-        .map_err(|_| format!("{addr}: no answer within 5 s"))?
-        .map_err(|e| format!("{addr}: {e}"))?;
-    stream.write_all(wire::bandwidth_header(duration.as_secs().max(1)).as_bytes()).await.map_err(|e| e.to_string())?;
+        .map_err(|_| BandwidthError::ConnectTimeout { addr })?
+        .map_err(|source| BandwidthError::Connect { addr, source })?;
+    stream
+        .write_all(wire::bandwidth_header(duration.as_secs().max(1)).as_bytes())
+        .await
+        .map_err(BandwidthError::Send)?;
     // 1 MiB writes: on a fast link the sender's system calls, not the
     // path, bound a 128 KiB writer (iperf3's default) on a busy host, and
     // this measures the path. BENCHMARKS.md compares both sizes.
     let chunk = vec![0x5au8; 1024 * 1024];
     let end = Instant::now() + duration;
     while Instant::now() < end {
-        match tokio::time::timeout(Duration::from_secs(5), stream.write_all(&chunk)).await {
+        match tokio::time::timeout(STEP_DEADLINE, stream.write_all(&chunk)).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(e.to_string()),
-            Err(_) => return Err("the receiver stopped reading for 5 s".into()),
+            Ok(Err(e)) => return Err(BandwidthError::Send(e)),
+            Err(_) => return Err(BandwidthError::Stalled),
         }
     }
-    stream.shutdown().await.map_err(|e| e.to_string())?;
+    stream.shutdown().await.map_err(BandwidthError::Send)?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
-    tokio::time::timeout(Duration::from_secs(10), reader.read_line(&mut line))
+    tokio::time::timeout(REPORT_DEADLINE, reader.read_line(&mut line))
         .await
-        .map_err(|_| "no report from the receiver".to_string())?
-        .map_err(|e| e.to_string())?;
-    wire::parse_bandwidth_report(&line).ok_or_else(|| format!("unexpected report `{}`", line.trim()))
+        .map_err(|_| BandwidthError::NoReport)?
+        .map_err(BandwidthError::Report)?;
+    wire::parse_bandwidth_report(&line).ok_or_else(|| BandwidthError::Unexpected(line.trim().to_string()))
 }
 
 /// The median TCP handshake time to `addr` over `tries` connections.
@@ -61,13 +129,16 @@ pub async fn handshake_rtt(addr: SocketAddr, tries: usize) -> Option<f64> {
 }
 
 /// Sends `streams` streams for `duration` to the sink at `addr`.
-pub async fn measure(addr: SocketAddr, streams: u32, duration: Duration) -> Result<Throughput, String> {
+pub async fn measure(addr: SocketAddr, streams: u32, duration: Duration) -> Result<Throughput, BandwidthError> {
     let rtt_ms = handshake_rtt(addr, 5).await;
     let started = Instant::now();
     let tasks: Vec<_> = (0..streams.max(1)).map(|_| tokio::spawn(one_stream(addr, duration))).collect();
     let mut per_stream_bps = Vec::new();
     for t in tasks {
-        let (bytes, seconds) = t.await.map_err(|e| e.to_string())??;
+        let (bytes, seconds) = t.await.map_err(|e| match e.try_into_panic() {
+            Ok(payload) => BandwidthError::Panicked(kubev_ha_model::panic_message(payload.as_ref())),
+            Err(e) => BandwidthError::Panicked(e.to_string()),
+        })??;
         per_stream_bps.push(if seconds > 0.0 { bytes as f64 * 8.0 / seconds } else { 0.0 });
     }
     Ok(Throughput {
@@ -76,4 +147,32 @@ pub async fn measure(addr: SocketAddr, streams: u32, duration: Duration) -> Resu
         rtt_ms,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sink_is_read_with_or_without_a_port() {
+        assert_eq!(host_and_port("10.0.0.21", 5201), Some(("10.0.0.21", 5201)));
+        assert_eq!(host_and_port("10.0.0.21:7000", 5201), Some(("10.0.0.21", 7000)));
+        assert_eq!(host_and_port("worker-1", 5201), Some(("worker-1", 5201)));
+        assert_eq!(host_and_port("worker-1:7000", 5201), Some(("worker-1", 7000)));
+        assert_eq!(host_and_port("fd00::21", 5201), Some(("fd00::21", 5201)));
+        assert_eq!(host_and_port("[fd00::21]", 5201), Some(("fd00::21", 5201)));
+        assert_eq!(host_and_port("[fd00::21]:7000", 5201), Some(("fd00::21", 7000)));
+        // A port that is no port is refused, not replaced by the default.
+        assert_eq!(host_and_port("worker-1:http", 5201), None);
+        assert_eq!(host_and_port("[fd00::21]7000", 5201), None);
+        assert_eq!(host_and_port("", 5201), None);
+    }
+
+    #[tokio::test]
+    async fn a_sink_that_does_not_resolve_is_an_error_not_a_hang() {
+        // Refused locally: a NUL byte never reaches a name server.
+        let e = sink_address("no\0such-worker", 5201).await.unwrap_err();
+        assert!(matches!(e, BandwidthError::Resolve(ResolveError::Lookup { .. })), "{e:?}");
+        assert_eq!(sink_address("[fd00::21]:7000", 5201).await.unwrap(), "[fd00::21]:7000".parse().unwrap());
+    }
 }

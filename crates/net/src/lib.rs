@@ -4,7 +4,8 @@
 //! A [`responder`] stands in for the components on each node before
 //! install; [`probe`] checks every (node, port, protocol) a node must reach
 //! and classifies the answer; [`mtu`], [`dns`] and [`bandwidth`] measure the
-//! rest. All of it is bounded: deadlines on every operation, limits on
+//! rest; [`resolve`] looks names up under a deadline. All of it is
+//! bounded: deadlines on every operation, limits on
 //! connections in flight, and a responder that stops by itself.
 
 pub mod bandwidth;
@@ -14,5 +15,6 @@ pub mod holders;
 pub mod matrix;
 pub mod mtu;
 pub mod probe;
+pub mod resolve;
 pub mod responder;
 pub mod wire;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use kubev_ha_model::Inventory;
 use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
-use kubev_ha_probe::remote::{RemoteSession, SshOptions, SshTarget, run_remote};
+use kubev_ha_probe::remote::{RemoteError, RemoteSession, SshOptions, SshTarget, run_remote};
 
 use crate::check::merge;
 use crate::responder::ServeReport;
@@ -57,13 +57,14 @@ pub async fn run_matrix(
     let features: Vec<String> = kubev_ha_spec::Features::of(inventory).names().into_iter().map(String::from).collect();
     // 1. Responders on every node.
     progress(Progress::Phase("starting responders"));
-    let mut starts = tokio::task::JoinSet::new();
+    let mut starts = Vec::new();
     for target in targets.clone() {
         let node = inventory.node(&target.node).map(|n| n.value.clone());
         let (binary, ssh, permits, progress) = (binary.clone(), ssh.clone(), permits.clone(), progress.clone());
         let bandwidth = options.bandwidth.is_some();
         let features = features.clone();
-        starts.spawn(async move {
+        let node_name = target.node.clone();
+        let task = tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
             let roles: Vec<String> = node.iter().flat_map(|n| n.roles.iter().map(|r| r.to_string())).collect();
             let mut argv: Vec<String> = vec!["net".into(), "serve".into(), "--name".into(), target.node.clone()];
@@ -82,39 +83,40 @@ pub async fn run_matrix(
             let result = async {
                 let mut session = RemoteSession::start(&target, &ssh, &binary, &argv).await?;
                 let line = session.line(ssh.timeout).await?;
-                let report: ServeReport =
-                    serde_json::from_str(&line).map_err(|e| format!("unreadable responder report: {e}"))?;
-                Ok::<_, String>((session, report))
+                let report: ServeReport = serde_json::from_str(&line)
+                    .map_err(|source| RemoteError::Unreadable { what: "responder report", source })?;
+                Ok::<_, RemoteError>((session, report))
             }
-            .await;
+            .await
+            .map_err(|e| kubev_ha_model::chain(&e));
             progress(Progress::Step);
-            (target.node.clone(), result)
+            result
         });
+        starts.push((node_name, task));
     }
     let mut sessions: Vec<RemoteSession> = Vec::new();
     let mut reports: BTreeMap<String, ServeReport> = BTreeMap::new();
     let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
-    while let Some(done) = starts.join_next().await {
-        if let Ok((node, result)) = done {
-            match result {
-                Ok((session, report)) => {
-                    sessions.push(session);
-                    reports.insert(node, report);
-                }
-                Err(why) => {
-                    unreachable.insert(node, why);
-                }
+    for (node, task) in starts {
+        match task.await.unwrap_or_else(|e| Err(task_failure(e))) {
+            Ok((session, report)) => {
+                sessions.push(session);
+                reports.insert(node, report);
+            }
+            Err(why) => {
+                unreachable.insert(node, why);
             }
         }
     }
 
     // 2. Checks from every node that answered.
     progress(Progress::Phase("checking from every node"));
-    let mut checks = tokio::task::JoinSet::new();
+    let mut checks = Vec::new();
     for target in targets.iter().filter(|t| reports.contains_key(&t.node)).cloned() {
         let (binary, ssh, permits, progress, text) =
             (binary.clone(), ssh.clone(), permits.clone(), progress.clone(), text.clone());
-        checks.spawn(async move {
+        let node_name = target.node.clone();
+        let task = tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
             let argv: Vec<String> = vec![
                 "net".into(),
@@ -134,20 +136,20 @@ pub async fn run_matrix(
             ];
             let out = run_remote(&target, &ssh, &binary, &argv, text.as_bytes()).await;
             progress(Progress::Step);
-            let parsed = out.and_then(|o| {
-                serde_json::from_slice::<NetworkMeasurements>(&o).map_err(|e| format!("unreadable check result: {e}"))
-            });
-            (target.node.clone(), parsed)
+            out.and_then(|o| {
+                serde_json::from_slice::<NetworkMeasurements>(&o)
+                    .map_err(|source| RemoteError::Unreadable { what: "check result", source })
+            })
+            .map_err(|e| kubev_ha_model::chain(&e))
         });
+        checks.push((node_name, task));
     }
     let mut parts = Vec::new();
-    while let Some(done) = checks.join_next().await {
-        if let Ok((node, result)) = done {
-            match result {
-                Ok(m) => parts.push(m),
-                Err(why) => {
-                    unreachable.insert(node, why);
-                }
+    for (node, task) in checks {
+        match task.await.unwrap_or_else(|e| Err(task_failure(e))) {
+            Ok(m) => parts.push(m),
+            Err(why) => {
+                unreachable.insert(node, why);
             }
         }
     }
@@ -173,7 +175,11 @@ pub async fn run_matrix(
                 "net".into(),
                 "bandwidth".into(),
                 "--to".into(),
-                format!("{address}:{BANDWIDTH_PORT}"),
+                // An IPv6 address needs its brackets before a port.
+                match address.parse::<std::net::IpAddr>() {
+                    Ok(ip) => std::net::SocketAddr::new(ip, BANDWIDTH_PORT).to_string(),
+                    Err(_) => format!("{address}:{BANDWIDTH_PORT}"),
+                },
                 "--duration".into(),
                 format!("{}s", duration.as_secs().max(1)),
                 "--format".into(),
@@ -181,7 +187,11 @@ pub async fn run_matrix(
             ];
             match run_remote(from, ssh, &binary, &argv, &[])
                 .await
-                .and_then(|o| serde_json::from_slice::<Bandwidth>(&o).map_err(|e| e.to_string()))
+                .and_then(|o| {
+                    serde_json::from_slice::<Bandwidth>(&o)
+                        .map_err(|source| RemoteError::Unreadable { what: "bandwidth result", source })
+                })
+                .map_err(|e| kubev_ha_model::chain(&e))
             {
                 Ok(mut b) => {
                     b.from = from.node.clone();
@@ -204,4 +214,28 @@ pub async fn run_matrix(
     all.notes.extend(notes);
     all.taken = reports.iter().flat_map(|(node, r)| r.taken.iter().map(|t| t.on_node(node))).collect();
     all
+}
+
+/// Why a node's task gave no result: it panicked (or was cancelled). The
+/// node is then reported unreachable with this reason, not left out.
+fn task_failure(e: tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        format!(
+            "internal error: the task of this node panicked: {}",
+            kubev_ha_model::panic_message(e.into_panic().as_ref())
+        )
+    } else {
+        "internal error: the task of this node was cancelled".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicked_node_task_is_a_reason_not_a_missing_node() {
+        let e = tokio::spawn(async { panic!("bad report") }).await.unwrap_err();
+        assert_eq!(task_failure(e), "internal error: the task of this node panicked: bad report");
+    }
 }

@@ -113,16 +113,6 @@ fn silence(times: &AnswerTimes, addr: IpAddr, per_try: Duration, tries: u32) -> 
     }
 }
 
-fn address(target: &ProbeTarget) -> Result<SocketAddr, String> {
-    use std::net::ToSocketAddrs;
-    let host = target.address.trim_start_matches('[').trim_end_matches(']');
-    (host, target.port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{host} has no address"))
-}
-
 fn classify_io(e: &std::io::Error) -> (PortState, String) {
     use std::io::ErrorKind::*;
     match e.kind() {
@@ -242,9 +232,14 @@ async fn probe_udp(
 }
 
 /// Probes one target; `times` is shared by the probes of one sweep.
+/// Looking the address up counts against `timeout`, so a name server that
+/// does not answer costs the probe's deadline and no more.
 pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration, times: &AnswerTimes) -> PortProbe {
-    let (state, detail, rtt_ms) = match address(target) {
-        Err(e) => (PortState::Unreachable, e, None),
+    let began = Instant::now();
+    let resolved = crate::resolve::resolve(&target.address, target.port, timeout).await;
+    let timeout = timeout.saturating_sub(began.elapsed());
+    let (state, detail, rtt_ms) = match resolved {
+        Err(e) => (PortState::Unreachable, kubev_ha_model::chain(&e), None),
         Ok(addr) => match target.protocol {
             Protocol::Tcp => probe_tcp(target, addr, timeout, times).await,
             Protocol::Udp => probe_udp(target, addr, timeout, times).await,
@@ -255,6 +250,10 @@ pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration, times: &
             }
         },
     };
+    port_probe(from, target, state, detail, rtt_ms)
+}
+
+fn port_probe(from: &str, target: &ProbeTarget, state: PortState, detail: String, rtt_ms: Option<f64>) -> PortProbe {
     PortProbe {
         from: from.to_string(),
         to: target.node.clone(),
@@ -273,22 +272,41 @@ pub async fn probe_all(from: &str, targets: &[ProbeTarget], options: ProbeOption
     crate::responder::raise_fd_limit();
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let times = Arc::new(AnswerTimes::default());
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, target) in targets.iter().cloned().enumerate() {
-        let (permits, from, times) = (permits.clone(), from.to_string(), times.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            (i, probe(&from, &target, options.timeout, &times).await)
-        });
+    let tasks: Vec<_> = targets
+        .iter()
+        .cloned()
+        .map(|target| {
+            let (permits, from, times) = (permits.clone(), from.to_string(), times.clone());
+            tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                probe(&from, &target, options.timeout, &times).await
+            })
+        })
+        .collect();
+    // The tasks run side by side; waiting for them in target order keeps
+    // the order of the matrix.
+    let mut results = Vec::with_capacity(targets.len());
+    for (target, task) in targets.iter().zip(tasks) {
+        results.push(joined(from, target, task.await));
     }
-    let mut results: Vec<(usize, PortProbe)> = Vec::with_capacity(targets.len());
-    while let Some(done) = tasks.join_next().await {
-        if let Ok(r) = done {
-            results.push(r);
-        }
-    }
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, p)| p).collect()
+    results
+}
+
+/// The result of the task that probed `target`. A task that panicked
+/// leaves a probe that proves nothing (unreachable, with the panic's
+/// message), never a target silently missing from the matrix.
+fn joined(from: &str, target: &ProbeTarget, result: Result<PortProbe, tokio::task::JoinError>) -> PortProbe {
+    result.unwrap_or_else(|e| {
+        let why = if e.is_panic() {
+            format!(
+                "internal error: the probe task panicked: {}",
+                kubev_ha_model::panic_message(e.into_panic().as_ref())
+            )
+        } else {
+            "internal error: the probe task was cancelled".to_string()
+        };
+        port_probe(from, target, PortState::Unreachable, why, None)
+    })
 }
 
 #[cfg(test)]
@@ -337,6 +355,28 @@ mod tests {
         // the 30 s deadline; this only proves the deadline was not used.
         assert!(started.elapsed() < deadline / 2);
         drop((fillers, silent, open));
+    }
+
+    #[tokio::test]
+    async fn a_panicked_probe_task_is_a_failed_probe_not_a_missing_one() {
+        let panicked = tokio::spawn(async { panic!("unexpected answer") }).await;
+        let probe = joined("t", &target(6443), panicked);
+        assert_eq!((probe.to.as_str(), probe.port), ("here", 6443));
+        assert_eq!(probe.state, PortState::Unreachable);
+        assert!(!probe.state.is_open());
+        assert_eq!(probe.detail, "internal error: the probe task panicked: unexpected answer");
+        let fine = port_probe("t", &target(1), PortState::Closed, "refused".into(), None);
+        assert_eq!(joined("t", &target(1), Ok(fine.clone())), fine);
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_resolve_is_an_unreachable_probe() {
+        // Resolved locally (a NUL byte never reaches a name server).
+        let mut unresolvable = target(6443);
+        unresolvable.address = "no\0such-node".into();
+        let probe = probe("t", &unresolvable, Duration::from_secs(5), &AnswerTimes::default()).await;
+        assert_eq!(probe.state, PortState::Unreachable, "{probe:?}");
+        assert!(probe.detail.starts_with("cannot resolve no\0such-node: "), "{probe:?}");
     }
 
     #[tokio::test]

@@ -193,8 +193,27 @@ impl MigrationPath {
     }
 }
 
+/// The fact a migration path cannot be worked out without.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnknownPath {
+    /// The node declares no NIC with a speed.
+    #[error("node {node} declares no NIC speed")]
+    NoNicSpeed {
+        /// The node.
+        node: String,
+    },
+    /// The NIC the path takes has no declared speed.
+    #[error("the speed of {nic} on {node} is not declared")]
+    NicSpeed {
+        /// The interface.
+        nic: String,
+        /// The node it is on.
+        node: String,
+    },
+}
+
 /// The migration path of `node`, or why it is unknown.
-pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPath, String> {
+pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPath, UnknownPath> {
     let nics = node.nics.as_deref().unwrap_or(&[]);
     let dedicated = inventory.migration_network().filter(|m| m.dedicated != Some(false)).and_then(|m| m.nic.as_deref());
     let with_speed: Vec<_> = nics.iter().filter(|n| n.speed.is_some()).collect();
@@ -206,7 +225,7 @@ pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPat
             // pod IP, through the overlay Kube-OVN builds on its tunnel NIC.
             let overlay = inventory.network().and_then(|n| n.overlay).unwrap_or(Overlay::Geneve);
             let Some(fastest) = with_speed.iter().rev().max_by_key(|n| n.speed).copied() else {
-                return Err(format!("node {} declares no NIC speed", node.name));
+                return Err(UnknownPath::NoNicSpeed { node: node.name.to_string() });
             };
             let mut assumed = Vec::new();
             if with_speed.len() > 1 {
@@ -231,7 +250,7 @@ pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPat
         }
     };
     let Some(speed) = nic.speed else {
-        return Err(format!("the speed of {} on {} is not declared", nic.label(), node.name));
+        return Err(UnknownPath::NicSpeed { nic: nic.label(), node: node.name.to_string() });
     };
     let mtu = nic.mtu.map_or(1500, |m| m.get());
     Ok(MigrationPath {
@@ -460,7 +479,7 @@ pub fn drain_plan(
                 paths.push(Some(p))
             }
             Some(Err(why)) => {
-                unknown.push(why);
+                unknown.push(why.to_string());
                 paths.push(None);
             }
             None => paths.push(None),

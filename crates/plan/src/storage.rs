@@ -137,6 +137,17 @@ struct Storage<'a> {
     tolerate_zones: u32,
 }
 
+/// The fact that storage units cannot be formed without.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum UnknownUnits {
+    #[error("storage node {0} declares no rack")]
+    NoRack(String),
+    #[error("storage node {0} declares no zone")]
+    NoZone(String),
+    #[error("some storage nodes declare no zone")]
+    SomeZonesMissing,
+}
+
 /// Where a class's replicas can sit: the units of its failure domain, each
 /// a set of storage nodes (indices into `Storage::nodes`).
 struct Units {
@@ -148,7 +159,7 @@ struct Units {
 
 impl Storage<'_> {
     /// The units of `domain`, or which fact is missing to form them.
-    fn units(&self, domain: Option<FailureDomain>) -> Result<Units, String> {
+    fn units(&self, domain: Option<FailureDomain>) -> Result<Units, UnknownUnits> {
         let (domain, assumed) = match domain {
             Some(d) => (d, None),
             None => (FailureDomain::Host, Some("failureDomain not declared: replicas assumed on distinct hosts")),
@@ -160,10 +171,10 @@ impl Storage<'_> {
                 FailureDomain::Host => (zone, node.name.as_str()),
                 // A rack sits in one zone; the same name in two zones is two racks.
                 FailureDomain::Rack => {
-                    (zone, node.rack.as_deref().ok_or_else(|| format!("storage node {} declares no rack", node.name))?)
+                    (zone, node.rack.as_deref().ok_or_else(|| UnknownUnits::NoRack(node.name.to_string()))?)
                 }
                 FailureDomain::Zone => {
-                    (node.zone.as_deref().ok_or_else(|| format!("storage node {} declares no zone", node.name))?, "")
+                    (node.zone.as_deref().ok_or_else(|| UnknownUnits::NoZone(node.name.to_string()))?, "")
                 }
             };
             by_key.entry(key).or_default().push(i);
@@ -202,11 +213,11 @@ pub fn storage_under_failure(inventory: &Inventory) -> Vec<ClassUnderFailure> {
                 (_, None, _) | (_, _, None) => {
                     ReplicaOutcome::Unknown { detail: "replicas or failureDomain not declared".into() }
                 }
-                (Err(missing), ..) => ReplicaOutcome::Unknown { detail: missing.clone() },
+                (Err(missing), ..) => ReplicaOutcome::Unknown { detail: missing.to_string() },
                 (Ok(units), Some(r), Some(_)) => replica_outcome(&storage, units, r),
             };
             let capacity = match &units {
-                Err(missing) => CapacityOutcome::Unknown { detail: missing.clone() },
+                Err(missing) => CapacityOutcome::Unknown { detail: missing.to_string() },
                 Ok(units) => capacity_outcome(inventory, class, &storage, units),
             };
             ClassUnderFailure { class: class.name.clone(), replication, capacity }
@@ -222,11 +233,11 @@ fn largest_k(values: impl Iterator<Item = u64>, k: usize) -> u64 {
 }
 
 /// The most units a tolerated failure can take whole, and what it is in words.
-fn units_lost(storage: &Storage, units: &Units) -> Result<(u64, String), String> {
+fn units_lost(storage: &Storage, units: &Units) -> Result<(u64, String), UnknownUnits> {
     let k = storage.tolerate_zones as usize;
     if k > 0 {
         if storage.zones().is_none() {
-            return Err("some storage nodes declare no zone".into());
+            return Err(UnknownUnits::SomeZonesMissing);
         }
         // Units nest in zones, so losing zones takes the units inside them.
         let mut per_zone: BTreeMap<&str, u64> = BTreeMap::new();
@@ -257,7 +268,7 @@ fn replica_outcome(storage: &Storage, units: &Units, r: u32) -> ReplicaOutcome {
     let total = units.members.len() as u64;
     let (lost, what) = match units_lost(storage, units) {
         Ok(found) => found,
-        Err(missing) => return ReplicaOutcome::Unknown { detail: missing },
+        Err(missing) => return ReplicaOutcome::Unknown { detail: missing.to_string() },
     };
     // There are never more copies than units to hold them.
     let copies = u64::from(r).min(total);

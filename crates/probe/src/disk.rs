@@ -41,18 +41,20 @@ pub struct DiskOptions {
 }
 
 /// Why a run could not measure.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum DiskError {
     /// Creating, writing or removing the test file failed.
-    #[error("{dir}: {error}")]
+    #[error("{}", dir.display())]
     Io {
         /// The directory of the test file.
         dir: PathBuf,
         /// What the operating system said.
-        error: std::io::Error,
+        #[source]
+        source: std::io::Error,
     },
     /// The file system has too little room for the test file.
-    #[error("{dir} has {free} bytes free; the test needs {needed} (the file plus a margin)")]
+    #[error("{} has {free} bytes free; the test needs {needed} (the file plus a margin)", dir.display())]
+    #[diagnostic(help("give a directory on the same disk with more room, or a smaller --size"))]
     NoSpace {
         /// The directory of the test file.
         dir: PathBuf,
@@ -150,7 +152,7 @@ impl Drop for TestFile {
 /// Runs the test. `stop` ends it early (Ctrl-C); `done` counts bytes
 /// written so far, for a progress bar.
 pub fn run(options: &DiskOptions, stop: Arc<AtomicBool>, done: Arc<AtomicU64>) -> Result<DiskResult, DiskError> {
-    let io = |error| DiskError::Io { dir: options.dir.clone(), error };
+    let io = |source| DiskError::Io { dir: options.dir.clone(), source };
     let writes = options.size / options.block.max(1) as u64;
     if writes < MIN_WRITES {
         return Err(DiskError::TooSmall { size: options.size, block: options.block, writes });

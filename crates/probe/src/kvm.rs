@@ -59,30 +59,38 @@ pub(crate) fn collect(root: &Root, cpu: &CpuInfo, loaded_modules: &[String]) -> 
                 facts.error = Some(format!("KVM_CREATE_VM failed: {e}"));
             }
         }
-        Err(e) => facts.error = Some(e),
+        // The message names the cause already (the facts are one line).
+        Err(e) => facts.error = Some(e.to_string()),
     }
     facts
 }
 
+/// Why the KVM device could not be asked. The facts keep it as text
+/// (`kvm.error`).
+#[derive(Debug, thiserror::Error)]
+enum KvmError {
+    #[error("cannot open /dev/kvm: {0} (a non-root user needs the kvm group)")]
+    Open(#[source] std::io::Error),
+    #[error("KVM_GET_API_VERSION failed: {0}")]
+    ApiVersion(#[source] std::io::Error),
+}
+
 /// Opens the device and asks it; the VM, if created, is closed at once.
-fn ask_kvm(path: &std::path::Path) -> Result<(i32, Result<(), String>), String> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(|e| format!("cannot open /dev/kvm: {e} (a non-root user needs the kvm group)"))?;
+/// The inner result is KVM_CREATE_VM's.
+fn ask_kvm(path: &std::path::Path) -> Result<(i32, Result<(), std::io::Error>), KvmError> {
+    let file = std::fs::OpenOptions::new().read(true).write(true).open(path).map_err(KvmError::Open)?;
     let fd = file.as_raw_fd();
     // SAFETY: KVM_GET_API_VERSION takes no argument and only returns an
     // int; fd is an open descriptor owned by `file` for the whole call.
     let version = unsafe { libc::ioctl(fd, KVM_GET_API_VERSION as _, 0) };
     if version < 0 {
-        return Err(format!("KVM_GET_API_VERSION failed: {}", std::io::Error::last_os_error()));
+        return Err(KvmError::ApiVersion(std::io::Error::last_os_error()));
     }
     // SAFETY: KVM_CREATE_VM with machine type 0 returns a new descriptor
     // or -1; fd stays valid as above.
     let vm = unsafe { libc::ioctl(fd, KVM_CREATE_VM as _, 0) };
     let created = if vm < 0 {
-        Err(std::io::Error::last_os_error().to_string())
+        Err(std::io::Error::last_os_error())
     } else {
         // SAFETY: vm is a fresh descriptor returned to us alone; OwnedFd
         // closes it when dropped, which tears the VM down.

@@ -143,7 +143,7 @@ pub fn collect(root: &Root, options: &CollectOptions) -> HostFacts {
     match etcd_disk {
         Ok(d) => facts.etcd_disk = Some(d),
         Err(why) => {
-            facts.unreadable.insert("etcdDisk".into(), why);
+            facts.unreadable.insert("etcdDisk".into(), why.to_string());
         }
     }
     facts

@@ -22,6 +22,53 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 
+/// Why a remote run gave no answer. Reports keep it as text (a node's
+/// `unreachable` reason), spelled with its causes by
+/// [`kubev_ha_model::chain`].
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// The ssh client (or the program) could not be started.
+    #[error("cannot run {}", program.display())]
+    Spawn {
+        /// The program.
+        program: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A standard stream of the ssh client was not piped (`stdin`, `stdout`, `stderr`).
+    #[error("no {0} pipe to the ssh client")]
+    NoPipe(&'static str),
+    /// Writing the binary to the node, or reading or waiting for ssh.
+    #[error(transparent)]
+    Io(std::io::Error),
+    /// Nothing within the deadline; `said` is the last line ssh wrote to
+    /// stderr, if any.
+    #[error("no answer within {}s{}", deadline.as_secs(), said.as_deref().map(|s| format!(": {s}")).unwrap_or_default())]
+    Silent {
+        /// The deadline that passed.
+        deadline: Duration,
+        /// The last line ssh wrote to stderr.
+        said: Option<String>,
+    },
+    /// ssh or the remote program failed; the words come from its exit
+    /// status and stderr.
+    #[error("{0}")]
+    Failed(String),
+    /// The remote program exited successfully but printed no answer.
+    #[error("the remote program ended without a word")]
+    Ended,
+    /// What the node sent back is not the JSON expected.
+    #[error("unreadable {what}")]
+    Unreadable {
+        /// What was being read.
+        what: &'static str,
+        /// Why it could not be read.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// How to reach one node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshTarget {
@@ -202,11 +249,11 @@ pub async fn run_remote(
     binary: &[u8],
     args: &[String],
     input: &[u8],
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, RemoteError> {
     let run = async {
         let mut child = command(target, options, binary.len(), args)
             .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", options.program.display()))?;
+            .map_err(|source| RemoteError::Spawn { program: options.program.clone(), source })?;
         if let Some(mut stdin) = child.stdin.take() {
             // A node that refuses (wrong architecture) closes the pipe
             // early; its stderr then says why.
@@ -214,12 +261,12 @@ pub async fn run_remote(
             let _ = stdin.write_all(input).await;
             let _ = stdin.shutdown().await;
         }
-        let out = child.wait_with_output().await.map_err(|e| e.to_string())?;
-        if out.status.success() { Ok(out.stdout) } else { Err(failure(out.status, &out.stderr)) }
+        let out = child.wait_with_output().await.map_err(RemoteError::Io)?;
+        if out.status.success() { Ok(out.stdout) } else { Err(RemoteError::Failed(failure(out.status, &out.stderr))) }
     };
     tokio::time::timeout(options.timeout, run)
         .await
-        .unwrap_or_else(|_| Err(format!("no answer within {}s", options.timeout.as_secs())))
+        .unwrap_or(Err(RemoteError::Silent { deadline: options.timeout, said: None }))
 }
 
 /// A long-running remote program (a responder): its stdin stays open
@@ -238,15 +285,15 @@ impl RemoteSession {
         options: &SshOptions,
         binary: &[u8],
         args: &[String],
-    ) -> Result<RemoteSession, String> {
+    ) -> Result<RemoteSession, RemoteError> {
         let mut child = command(target, options, binary.len(), args)
             .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", options.program.display()))?;
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
+            .map_err(|source| RemoteError::Spawn { program: options.program.clone(), source })?;
+        let mut stdin = child.stdin.take().ok_or(RemoteError::NoPipe("stdin"))?;
+        let stdout = child.stdout.take().ok_or(RemoteError::NoPipe("stdout"))?;
         let upload = async {
-            stdin.write_all(binary).await.map_err(|e| e.to_string())?;
-            stdin.flush().await.map_err(|e| e.to_string())
+            stdin.write_all(binary).await.map_err(RemoteError::Io)?;
+            stdin.flush().await.map_err(RemoteError::Io)
         };
         if let Ok(result) = tokio::time::timeout(options.timeout, upload).await {
             result?;
@@ -262,15 +309,14 @@ impl RemoteSession {
                 .lines()
                 .rev()
                 .find(|l| !l.trim().is_empty())
-                .map(|l| format!(": {}", l.trim()))
-                .unwrap_or_default();
-            return Err(format!("no answer within {}s{said}", options.timeout.as_secs()));
+                .map(|l| l.trim().to_string());
+            return Err(RemoteError::Silent { deadline: options.timeout, said });
         }
         Ok(RemoteSession { child, stdin: Some(stdin), stdout: tokio::io::BufReader::new(stdout) })
     }
 
     /// The next line the program prints, within `timeout`.
-    pub async fn line(&mut self, timeout: Duration) -> Result<String, String> {
+    pub async fn line(&mut self, timeout: Duration) -> Result<String, RemoteError> {
         use tokio::io::AsyncBufReadExt;
         let mut line = String::new();
         match tokio::time::timeout(timeout, self.stdout.read_line(&mut line)).await {
@@ -282,13 +328,13 @@ impl RemoteSession {
                     let _ = tokio::time::timeout(Duration::from_secs(1), e.read_to_end(&mut err)).await;
                 }
                 match status {
-                    Ok(Ok(s)) => Err(failure(s, &err)),
-                    _ => Err("the remote program ended without a word".into()),
+                    Ok(Ok(s)) => Err(RemoteError::Failed(failure(s, &err))),
+                    _ => Err(RemoteError::Ended),
                 }
             }
             Ok(Ok(_)) => Ok(line),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(format!("no answer within {}s", timeout.as_secs())),
+            Ok(Err(e)) => Err(RemoteError::Io(e)),
+            Err(_) => Err(RemoteError::Silent { deadline: timeout, said: None }),
         }
     }
 
@@ -307,9 +353,11 @@ pub async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec
     match run_remote(target, options, &binary, &args, &[]).await {
         Ok(stdout) => match serde_json::from_slice::<HostFacts>(&stdout) {
             Ok(facts) => HostProbe::Probed { facts: Box::new(facts) },
-            Err(e) => HostProbe::Unreachable { reason: format!("unreadable answer from the node: {e}") },
+            Err(source) => HostProbe::Unreachable {
+                reason: kubev_ha_model::chain(&RemoteError::Unreadable { what: "answer from the node", source }),
+            },
         },
-        Err(reason) => HostProbe::Unreachable { reason },
+        Err(e) => HostProbe::Unreachable { reason: kubev_ha_model::chain(&e) },
     }
 }
 
@@ -324,23 +372,42 @@ pub async fn probe_all(
     let binary = Arc::new(binary);
     let permits = Arc::new(Semaphore::new(options.parallel.max(1)));
     let on_done = Arc::new(on_done);
-    let mut tasks = tokio::task::JoinSet::new();
-    for target in targets {
-        let (binary, permits, options, on_done) = (binary.clone(), permits.clone(), options.clone(), on_done.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let probe = probe_one(&target, &options, binary).await;
-            on_done(&target.node, &probe);
-            (target.node, probe)
-        });
-    }
+    let tasks: Vec<_> = targets
+        .into_iter()
+        .map(|target| {
+            let (binary, permits, options, on_done) =
+                (binary.clone(), permits.clone(), options.clone(), on_done.clone());
+            let node = target.node.clone();
+            let task = tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let probe = probe_one(&target, &options, binary).await;
+                on_done(&target.node, &probe);
+                probe
+            });
+            (node, task)
+        })
+        .collect();
     let mut out = BTreeMap::new();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((node, probe)) = joined {
-            out.insert(node, probe);
-        }
+    for (node, task) in tasks {
+        out.insert(node, joined(task.await));
     }
     out
+}
+
+/// The probe of a node's task; a task that panicked leaves the node
+/// unreachable with the reason, never missing from the report.
+fn joined(result: Result<HostProbe, tokio::task::JoinError>) -> HostProbe {
+    result.unwrap_or_else(|e| {
+        let reason = if e.is_panic() {
+            format!(
+                "internal error: the probe task panicked: {}",
+                kubev_ha_model::panic_message(e.into_panic().as_ref())
+            )
+        } else {
+            "internal error: the probe task was cancelled".to_string()
+        };
+        HostProbe::Unreachable { reason }
+    })
 }
 
 #[cfg(test)]
@@ -369,6 +436,28 @@ mod tests {
             b"ssh: connect to host x port 22: Connection refused\n",
         );
         assert_eq!(why, "ssh: connect to host x port 22: Connection refused");
+    }
+
+    #[tokio::test]
+    async fn a_panicked_node_task_leaves_the_node_unreachable() {
+        let panicked = tokio::spawn(async { panic!("odd facts") }).await;
+        assert_eq!(
+            joined(panicked),
+            HostProbe::Unreachable { reason: "internal error: the probe task panicked: odd facts".into() }
+        );
+    }
+
+    #[test]
+    fn a_silent_node_says_what_ssh_said() {
+        let silent = RemoteError::Silent { deadline: Duration::from_secs(5), said: Some("Permission denied".into()) };
+        assert_eq!(silent.to_string(), "no answer within 5s: Permission denied");
+        assert_eq!(
+            RemoteError::Silent { deadline: Duration::from_secs(5), said: None }.to_string(),
+            "no answer within 5s"
+        );
+        let spawn =
+            RemoteError::Spawn { program: "ssh".into(), source: std::io::Error::from(std::io::ErrorKind::NotFound) };
+        assert_eq!(kubev_ha_model::chain(&spawn), "cannot run ssh: entity not found");
     }
 
     #[test]

@@ -111,11 +111,54 @@ pub(crate) fn mount_of<'a>(mounts: &'a [Mount], path: &str) -> Option<&'a Mount>
         .max_by_key(|m| m.point.len())
 }
 
+/// Why no disk could be named for a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnknownDisk {
+    /// No line of /proc/self/mountinfo covers the path.
+    #[error("no mount holds {path}")]
+    NoMount {
+        /// The path asked about.
+        path: String,
+    },
+    /// The path lives on a file system with no block device (tmpfs, overlay, NFS).
+    #[error("{path} is on {fstype} ({source_name}), not a block device")]
+    NotABlockDevice {
+        /// The path asked about.
+        path: String,
+        /// The file system type.
+        fstype: String,
+        /// The mount's source as mountinfo names it.
+        source_name: String,
+    },
+    /// The device is a partition or a mapping whose disk could not be told.
+    #[error("{path} is on {device}, whose disk could not be found (LVM, RAID or device mapper)")]
+    NoParentDisk {
+        /// The path asked about.
+        path: String,
+        /// The device it is on.
+        device: String,
+    },
+    /// The mount's device number names no device under /sys/class/block.
+    #[error("{path} is on device {dev} ({source_name}), not found under /sys/class/block")]
+    UnknownDevice {
+        /// The path asked about.
+        path: String,
+        /// The device number (`major:minor`).
+        dev: String,
+        /// The mount's source as mountinfo names it.
+        source_name: String,
+    },
+}
+
 /// Which disk holds `path`, or why none does.
-pub fn disk_of(root: &Root, mounts: &[Mount], path: &str) -> Result<String, String> {
-    let mount = mount_of(mounts, path).ok_or_else(|| format!("no mount holds {path}"))?;
+pub fn disk_of(root: &Root, mounts: &[Mount], path: &str) -> Result<String, UnknownDisk> {
+    let mount = mount_of(mounts, path).ok_or_else(|| UnknownDisk::NoMount { path: path.to_string() })?;
     if mount.dev.starts_with("0:") {
-        return Err(format!("{path} is on {} ({}), not a block device", mount.fstype, mount.source));
+        return Err(UnknownDisk::NotABlockDevice {
+            path: path.to_string(),
+            fstype: mount.fstype.clone(),
+            source_name: mount.source.clone(),
+        });
     }
     // Find the block device with this MAJ:MIN, then its parent disk.
     for name in root.list("/sys/class/block") {
@@ -130,9 +173,13 @@ pub fn disk_of(root: &Root, mounts: &[Mount], path: &str) -> Result<String, Stri
                 return Ok(disk);
             }
         }
-        return Err(format!("{path} is on {name}, whose disk could not be found (LVM, RAID or device mapper)"));
+        return Err(UnknownDisk::NoParentDisk { path: path.to_string(), device: name });
     }
-    Err(format!("{path} is on device {} ({}), not found under /sys/class/block", mount.dev, mount.source))
+    Err(UnknownDisk::UnknownDevice {
+        path: path.to_string(),
+        dev: mount.dev.clone(),
+        source_name: mount.source.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -159,6 +206,8 @@ mod tests {
     fn overlay_root_is_not_a_disk() {
         let mounts = parse_mountinfo("1 0 0:33 / / rw - overlay overlay rw\n");
         let root = Root::new("/nonexistent");
-        assert!(disk_of(&root, &mounts, "/var/lib/etcd").unwrap_err().contains("overlay"));
+        let why = disk_of(&root, &mounts, "/var/lib/etcd").unwrap_err();
+        assert!(matches!(why, UnknownDisk::NotABlockDevice { ref fstype, .. } if fstype == "overlay"), "{why:?}");
+        assert_eq!(why.to_string(), "/var/lib/etcd is on overlay (overlay), not a block device");
     }
 }

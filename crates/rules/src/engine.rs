@@ -40,8 +40,8 @@ impl fmt::Display for WaiverSpec {
 
 /// `RULE[:SUBJECT][=REASON]`, as `--waive` takes it.
 impl FromStr for WaiverSpec {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
+    type Err = UnknownRule;
+    fn from_str(text: &str) -> Result<Self, UnknownRule> {
         let (spec, reason) = match text.split_once('=') {
             Some((spec, reason)) if !reason.trim().is_empty() => (spec, reason.trim().to_string()),
             Some((spec, _)) => (spec, String::new()),
@@ -60,15 +60,31 @@ impl FromStr for WaiverSpec {
     }
 }
 
-/// Ok when `id` names a rule; else a message with the closest ID.
-pub fn check_rule_id(id: &str) -> Result<(), String> {
+/// An ID that names no rule, with the closest one when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("`{id}` is not a rule ID; {}", match suggestion {
+    Some(r) => format!("did you mean `{r}`?"),
+    None => "`kubev-ha rules` lists them".to_string(),
+})]
+pub struct UnknownRule {
+    pub id: String,
+    pub suggestion: Option<String>,
+}
+
+impl UnknownRule {
+    /// `id` is not a rule ID: finds the closest one.
+    pub fn new(id: &str) -> Self {
+        let suggestion = kubev_ha_model::suggest::did_you_mean(id, catalog::rule_ids()).map(str::to_string);
+        UnknownRule { id: id.to_string(), suggestion }
+    }
+}
+
+/// Ok when `id` names a rule; else which it is not, with the closest ID.
+pub fn check_rule_id(id: &str) -> Result<(), UnknownRule> {
     if catalog::rule(id).is_some() {
         return Ok(());
     }
-    let hint = kubev_ha_model::suggest::did_you_mean(id, catalog::rule_ids())
-        .map(|r| format!("; did you mean `{r}`?"))
-        .unwrap_or_else(|| "; `kubev-ha rules` lists them".to_string());
-    Err(format!("`{id}` is not a rule ID{hint}"))
+    Err(UnknownRule::new(id))
 }
 
 /// Problems with the waivers an inventory declares (unknown rule IDs).

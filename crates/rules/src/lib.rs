@@ -15,8 +15,10 @@ pub mod severity;
 pub mod thresholds;
 
 pub use catalog::{Area, CATALOG, FactSource, Rule, Scope, rule};
-pub use engine::{CheckOptions, Report, Summary, WaiverSpec, check, check_rule_id, check_with_plan, waiver_problems};
+pub use engine::{
+    CheckOptions, Report, Summary, UnknownRule, WaiverSpec, check, check_rule_id, check_with_plan, waiver_problems,
+};
 pub use finding::{AppliedWaiver, Evidence, Finding, Subject, WaiverOrigin};
-pub use rules::control_plane::{member_on, url_host};
+pub use rules::control_plane::member_on;
 pub use severity::Severity;
 pub use thresholds::Thresholds;

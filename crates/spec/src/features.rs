@@ -50,6 +50,11 @@ impl Serialize for When {
     }
 }
 
+/// A `--feature` name that names no feature.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("unknown feature `{0}`: expected one of {names}", names = FEATURE_NAMES.join(", "))]
+pub struct UnknownFeature(pub String);
+
 /// What an inventory turns on, so which conditional rows of the matrix
 /// apply. `net serve` gets the same set as `--feature` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +137,7 @@ impl Features {
     }
 
     /// Features from `net serve --feature` names.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Features, String> {
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Features, UnknownFeature> {
         let mut f = Features::default();
         for name in names {
             match name {
@@ -144,7 +149,7 @@ impl Features {
                 "interconnection" => f.interconnection = true,
                 "keepalived" => f.keepalived = true,
                 other => {
-                    return Err(format!("unknown feature `{other}`: expected one of {}", FEATURE_NAMES.join(", ")));
+                    return Err(UnknownFeature(other.to_string()));
                 }
             }
         }
@@ -233,6 +238,6 @@ mod tests {
         for f in [Features::default(), all] {
             assert_eq!(Features::from_names(f.names()), Ok(f));
         }
-        assert!(Features::from_names(["ovn-ic"]).unwrap_err().contains("interconnection"));
+        assert!(Features::from_names(["ovn-ic"]).unwrap_err().to_string().contains("interconnection"));
     }
 }

@@ -27,7 +27,7 @@ pub mod targets;
 mod fixtures;
 
 pub use cells::matrix_cells;
-pub use features::{Features, When};
+pub use features::{Features, UnknownFeature, When};
 pub use matrix::{ListensOn, MATRIX_NOTES, PORT_MATRIX, Peer, PortNetwork, PortRule, RANGE_SAMPLE};
 pub use protocol::Protocol;
 pub use targets::{ProbeTarget, listening_for, targets_from};

@@ -371,18 +371,13 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
 }
 
 /// Whether an etcd member serves on `address` (by its client or peer URLs).
+/// Host names are compared without regard to case, as DNS does.
 pub fn member_on(member: &kubev_ha_model::measure::EtcdMember, address: &str) -> bool {
-    member.client_urls.iter().chain(&member.peer_urls).any(|u| url_host(u) == Some(address))
-}
-
-/// The host part of `https://10.0.0.1:2379`.
-pub fn url_host(url: &str) -> Option<&str> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host_port = rest.split('/').next()?;
-    if let Some(v6) = host_port.strip_prefix('[') {
-        return v6.split(']').next();
-    }
-    host_port.rsplit_once(':').map(|(h, _)| h).or(Some(host_port))
+    member
+        .client_urls
+        .iter()
+        .chain(&member.peer_urls)
+        .any(|u| kubev_ha_model::url::host(u).is_some_and(|host| host.eq_ignore_ascii_case(address)))
 }
 
 pub fn etcd_health(j: &Judge) -> Vec<Finding> {
@@ -602,4 +597,44 @@ pub fn api_lb(j: &Judge) -> Vec<Finding> {
         },
     };
     vec![finding]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(client: &str, peer: &str) -> kubev_ha_model::measure::EtcdMember {
+        kubev_ha_model::measure::EtcdMember {
+            id: "1".into(),
+            name: "cp-1".into(),
+            peer_urls: vec![peer.into()],
+            client_urls: vec![client.into()],
+            is_learner: false,
+            endpoint: None,
+            health: EtcdHealth::NotProbed,
+            version: None,
+            db_size: None,
+            raft_term: None,
+            raft_index: None,
+            is_leader: false,
+            wal_fsync_p99_ms: None,
+            backend_commit_p99_ms: None,
+            leader_changes: None,
+            has_leader: None,
+        }
+    }
+
+    /// Regression (issue 10, item 7): the hand-written URL splitter compared
+    /// the host as written, so a member advertising `https://[FD00::1]:2379`
+    /// or `https://CP-1:2379` matched no node (the inventory's address is
+    /// `fd00::1`, names are lower case), and CP-SPREAD lost the member.
+    #[test]
+    fn a_member_is_found_by_any_spelling_of_its_address() {
+        let v6 = member("https://[FD00:0::1]:2379", "https://[FD00::1]:2380");
+        assert!(member_on(&v6, &"fd00::1".parse::<kubev_ha_model::Address>().unwrap().to_string()));
+        let named = member("https://CP-1:2379/", "https://CP-1:2380");
+        assert!(member_on(&named, "cp-1"));
+        assert!(member_on(&member("10.0.0.11:2379", "http://10.0.0.11:2380"), "10.0.0.11"), "no scheme");
+        assert!(!member_on(&named, "cp-2"));
+    }
 }
