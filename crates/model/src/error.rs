@@ -17,18 +17,11 @@ pub struct Problem {
     pub message: String,
     pub pos: Option<SourcePos>,
     pub help: Option<String>,
-    /// The key the problem is about, for values the model keeps no
-    /// position of (`["metadata", "name"]`); the loader finds its line.
-    pub key: Option<&'static [&'static str]>,
 }
 
 impl Problem {
     pub fn new(message: impl Into<String>) -> Self {
-        Problem { message: message.into(), pos: None, help: None, key: None }
-    }
-    /// About the value of `key`, whose position the model does not keep.
-    pub fn at_key(key: &'static [&'static str], message: impl Into<String>) -> Self {
-        Problem { key: Some(key), ..Problem::new(message) }
+        Problem { message: message.into(), pos: None, help: None }
     }
     pub fn at(pos: SourcePos, message: impl Into<String>) -> Self {
         Problem { pos: Some(pos), ..Problem::new(message) }

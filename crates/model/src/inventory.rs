@@ -40,8 +40,9 @@ pub struct Inventory {
     pub api_endpoint: Option<Located<ApiEndpoint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Located<Network>>,
-    /// The hosts: at least one.
-    pub nodes: Vec<Located<Node>>,
+    /// The hosts: at least one. The list is located too, so a problem
+    /// about the list itself (an empty one) points where it is written.
+    pub nodes: Located<Vec<Located<Node>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<Storage>>,
     /// Kubernetes clusters that run inside the VMs (tenant clusters).
@@ -73,7 +74,8 @@ pub struct Inventory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metadata {
-    pub name: String,
+    /// Located, so a problem about the name points at it in any YAML style.
+    pub name: Located<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -994,7 +996,7 @@ impl<'de> Deserialize<'de> for Cidr {
 
 impl Metadata {
     pub fn named(name: &str) -> Metadata {
-        Metadata { name: name.to_string(), labels: BTreeMap::new(), annotations: BTreeMap::new() }
+        Metadata { name: Located::new(name.to_string()), labels: BTreeMap::new(), annotations: BTreeMap::new() }
     }
 }
 
@@ -1009,7 +1011,7 @@ impl Inventory {
             profile: None,
             api_endpoint: None,
             network: None,
-            nodes: vec![Located::new(node)],
+            nodes: Located::new(vec![Located::new(node)]),
             storage: None,
             guest_clusters: None,
             workloads: vec![],
