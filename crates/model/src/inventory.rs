@@ -40,8 +40,9 @@ pub struct Inventory {
     pub api_endpoint: Option<Located<ApiEndpoint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Located<Network>>,
-    /// The hosts: at least one. The list is located too, so a problem
-    /// about the list itself (an empty one) points where it is written.
+    /// The hosts: at least one.
+    // Located as a list too, so a problem about the list itself (an empty
+    // one) points where it is written.
     pub nodes: Located<Vec<Located<Node>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<Storage>>,
@@ -74,7 +75,7 @@ pub struct Inventory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metadata {
-    /// Located, so a problem about the name points at it in any YAML style.
+    // Located, so a problem about the name points at it in any YAML style.
     pub name: Located<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
