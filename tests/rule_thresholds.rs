@@ -911,6 +911,12 @@ fn every_number_a_finding_states_comes_from_the_profiles_table() {
             }),
             vec!["100Mbps"],
         ),
+        (
+            "CP-ETCD-CAPACITY",
+            "node/cp-1",
+            Box::new(|inv| node(inv, "cp-1").disks.as_mut().unwrap()[0].size = Some(ByteSize::gib(3))),
+            vec!["3Gi"],
+        ),
         ("CP-COUNT", "cluster", Box::new(|inv| inv.nodes.retain(|n| n.name != "cp-3")), vec!["2control-plane node"]),
         ("CP-SPREAD", "cluster", Box::new(|inv| inv.nodes.retain(|n| !n.is_control_plane())), vec![]),
         (
