@@ -54,6 +54,17 @@ snapshot_error!(wrong_api_version, reference_with("apiVersion: kubev-ha/v1alpha1
 snapshot_error!(wrong_kind, reference_with("kind: Inventory", "kind: Inventroy"));
 snapshot_error!(missing_kind, "apiVersion: kubev-ha/v1alpha1\nmetadata: {name: x}\nnodes: []\n");
 snapshot_error!(no_nodes, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nmetadata: {name: x}\nnodes: []\n");
+// Regression: positions of `metadata.name` and `nodes` were found by
+// re-reading the text for block-style keys, so flow style got none.
+snapshot_error!(
+    flow_style_empty_name,
+    "{apiVersion: kubev-ha/v1alpha1, kind: Inventory, metadata: {name: \"\"}, nodes: [{name: a, address: 10.0.0.1, roles: [worker]}]}"
+);
+snapshot_error!(
+    flow_style_empty_nodes,
+    "{apiVersion: kubev-ha/v1alpha1, kind: Inventory, metadata: {name: x}, nodes: []}"
+);
+snapshot_error!(empty_name, reference_with("  name: fra-prod", "  name: \"\""));
 snapshot_error!(unclosed_bracket, "apiVersion: kubev-ha/v1alpha1\nkind: Inventory\nnodes: [\n");
 snapshot_error!(not_a_mapping, "just a sentence\n");
 

@@ -7,7 +7,9 @@ use kubev_ha_model::{
     AccessMode, ByteSize, Count, Disk, DiskUsage, EvictionStrategy, Fencing, Inventory, LinkSpeed, LoadBalancerKind,
     Media, Nic, Profile, VipMode, Virtualization, VolumeMode,
 };
-use kubev_ha_rules::{CheckOptions, Severity, WaiverSpec, check};
+use std::collections::BTreeSet;
+
+use kubev_ha_rules::{CheckOptions, Severity, Thresholds, WaiverSpec, check};
 
 use crate::common::{findings, judge, reference, severity_of};
 
@@ -785,4 +787,178 @@ fn a_drain_that_kubevirt_refuses_or_may_refuse_is_not_a_pass() {
     assert!(drain.iter().all(|f| f.severity != Pass), "{drain:?}");
     let eviction = findings(&report, "HA-EVICTION", Some(&format!("workload/{name}")));
     assert_eq!(eviction[0].severity, Unknown, "{eviction:?}");
+}
+
+/// Every number with a unit in `text`, as `number` + `unit` ("8Gi",
+/// "10ms", "2vCPUs"). A number right after a letter, digit or `-` is part
+/// of a name (`w-a1`, `nvme0n1`) and skipped; a bare number (an index, the
+/// quorum arithmetic "3 tolerate one failure") carries no unit to check.
+fn numbers_with_units(text: &str) -> Vec<String> {
+    const UNITS: &[&str] = &[
+        "GiB",
+        "MiB",
+        "TiB",
+        "Gi",
+        "Mi",
+        "Ki",
+        "Ti",
+        "Gbps",
+        "Mbps",
+        "Gbit/s",
+        "ms",
+        "%",
+        "vCPUs",
+        "physical cores",
+        "control-plane node",
+        "replica",
+        "VM-capable worker",
+        "× quota",
+    ];
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit() && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '-'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < chars.len()
+            && (chars[end].is_ascii_digit()
+                || (chars[end] == '.' && end + 1 < chars.len() && chars[end + 1].is_ascii_digit()))
+        {
+            end += 1;
+        }
+        let number: String = chars[i..end].iter().collect();
+        let rest: String = chars[end..].iter().collect();
+        let rest = rest.strip_prefix(' ').unwrap_or(&rest);
+        if let Some(unit) = UNITS.iter().find(|u| rest.starts_with(**u)) {
+            found.push(format!("{number}{unit}"));
+        }
+        i = end;
+    }
+    found
+}
+
+/// The numbers of `t` as its findings state them, with their units. The
+/// advised ranges are left out: they are advice, and stand in a text only
+/// as the whole phrase `{low}–{high} recommended`, which
+/// [`every_number_a_finding_states_comes_from_the_profiles_table`] strips first.
+fn table_numbers(t: &Thresholds) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    let counts = [t.cp_count_min, t.cp_count_max, t.w_count_min, t.st_min_replicas, t.st_usual_replicas]
+        .into_iter()
+        .chain(t.cp_vcpus.iter().map(|f| f.below))
+        .chain(t.w_cores.iter().map(|f| f.below));
+    for c in counts {
+        for unit in ["vCPUs", "physical cores", "control-plane node", "replica", "VM-capable worker"] {
+            set.insert(format!("{c}{unit}"));
+        }
+    }
+    let sizes = t.cp_memory.iter().chain(t.w_memory).map(|f| f.below).chain([
+        t.etcd_default_quota,
+        t.etcd_max_advised_quota,
+        t.etcd_default_quota.saturating_mul(t.cp_etcd_capacity_factor),
+    ]);
+    set.extend(sizes.map(|b| b.to_string()));
+    set.extend(t.net_nic_speed.iter().map(|f| f.below.to_string()));
+    set.insert(format!("{}ms", t.cp_etcd_fsync_p99_ms));
+    set.insert(format!("{}× quota", t.cp_etcd_capacity_factor));
+    set.insert(format!("{:.0}%", t.st_capacity_warn_ratio * 100.0));
+    set.insert(format!("{:.0}%", t.st_capacity_fail_ratio * 100.0));
+    set
+}
+
+/// Regression: the W-MEMORY fix said "at least 16Gi (16–32Gi recommended)"
+/// whatever the profile, so under the minimum profile (floor 8Gi) a 6Gi
+/// worker was told 16Gi. Every number with a unit that a threshold-bearing
+/// finding states must be the profile's own (as the finding formats it), or
+/// a fact of the subject the case set.
+#[test]
+fn every_number_a_finding_states_comes_from_the_profiles_table() {
+    type Change = Box<dyn Fn(&mut Inventory)>;
+    let mem = |name: &'static str, b: ByteSize| -> Change { Box::new(move |inv| node(inv, name).memory = Some(b)) };
+    let cases: Vec<(&str, &str, Change, Vec<&str>)> = vec![
+        ("W-MEMORY", "node/w-a1", mem("w-a1", ByteSize::gib(6)), vec!["6Gi"]),
+        ("W-MEMORY", "node/w-a1", mem("w-a1", ByteSize::gib(12)), vec!["12Gi"]),
+        ("CP-MEMORY", "node/cp-1", mem("cp-1", ByteSize::gib(3)), vec!["3Gi"]),
+        ("CP-MEMORY", "node/cp-1", mem("cp-1", ByteSize::gib(6)), vec!["6Gi"]),
+        (
+            "W-CPU",
+            "node/w-a1",
+            Box::new(|inv| {
+                let cpu = node(inv, "w-a1").cpu.as_mut().unwrap();
+                cpu.cores = Some(Count(4));
+                cpu.threads = Some(Count(8));
+            }),
+            vec![],
+        ),
+        (
+            "CP-CPU",
+            "node/cp-1",
+            Box::new(|inv| node(inv, "cp-1").cpu.as_mut().unwrap().threads = Some(Count(1))),
+            vec![],
+        ),
+        (
+            "NET-NIC-SPEED",
+            "node/cp-1",
+            Box::new(|inv| {
+                node(inv, "cp-1").nics = Some(vec![Nic {
+                    name: Some("eth0".into()),
+                    speed: Some(LinkSpeed::mbps(100)),
+                    mtu: Some(Count(9000)),
+                }])
+            }),
+            vec!["100Mbps"],
+        ),
+        (
+            "CP-ETCD-CAPACITY",
+            "node/cp-1",
+            Box::new(|inv| node(inv, "cp-1").disks.as_mut().unwrap()[0].size = Some(ByteSize::gib(3))),
+            vec!["3Gi"],
+        ),
+        ("CP-COUNT", "cluster", Box::new(|inv| inv.nodes.retain(|n| n.name != "cp-3")), vec!["2control-plane node"]),
+        ("CP-SPREAD", "cluster", Box::new(|inv| inv.nodes.retain(|n| !n.is_control_plane())), vec![]),
+        (
+            "ST-REPLICATION",
+            "storageclass/ceph-rbd-vm",
+            Box::new(|inv| inv.storage.as_mut().unwrap().classes[0].replicas = Some(Count(1))),
+            vec!["1replica"],
+        ),
+    ];
+    for (rule, subject, change, facts) in &cases {
+        let mut triggered = false;
+        for profile in [PROD, MIN] {
+            let t = Thresholds::for_profile(profile);
+            let allowed = table_numbers(t);
+            let advised =
+                [t.cp_memory_advised, t.w_memory_advised].map(|(low, high)| format!("{low}–{high} recommended"));
+            let mut inv = reference();
+            change(&mut inv);
+            let report = judge(inv, profile);
+            for finding in findings(&report, rule, Some(subject)) {
+                triggered |= finding.severity != Pass;
+                let mut text = format!("{} {}", finding.message, finding.remediation.as_deref().unwrap_or(""));
+                for phrase in &advised {
+                    text = text.replace(phrase.as_str(), "");
+                }
+                for number in numbers_with_units(&text) {
+                    assert!(
+                        allowed.contains(&number) || facts.contains(&number.as_str()),
+                        "{rule} in {profile:?} states {number}, which is neither in the table nor a fact of the case: {finding:?}"
+                    );
+                }
+            }
+        }
+        assert!(triggered, "{rule} {subject}: the case must give a finding other than pass in some profile");
+    }
+}
+
+#[test]
+fn numbers_with_units_skips_names_and_bare_numbers() {
+    assert_eq!(
+        numbers_with_units("give w-a1 at least 8Gi (16Gi–32Gi recommended); nvme0n1 10 ms, 85 %, 3 tolerate, 2 vCPUs"),
+        ["8Gi", "16Gi", "32Gi", "10ms", "85%", "2vCPUs"]
+    );
 }

@@ -20,19 +20,12 @@ pub struct Problem {
     pub pos: Option<SourcePos>,
     /// What to do about it, shown below the message (a "did you mean", an example).
     pub help: Option<String>,
-    /// The key the problem is about, for values the model keeps no
-    /// position of (`["metadata", "name"]`); the loader finds its line.
-    pub key: Option<&'static [&'static str]>,
 }
 
 impl Problem {
     /// A problem without a position.
     pub fn new(message: impl Into<String>) -> Self {
-        Problem { message: message.into(), pos: None, help: None, key: None }
-    }
-    /// About the value of `key`, whose position the model does not keep.
-    pub fn at_key(key: &'static [&'static str], message: impl Into<String>) -> Self {
-        Problem { key: Some(key), ..Problem::new(message) }
+        Problem { message: message.into(), pos: None, help: None }
     }
     /// A problem at `pos`.
     pub fn at(pos: SourcePos, message: impl Into<String>) -> Self {

@@ -45,7 +45,7 @@ pub struct Inventory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Located<Network>>,
     /// The hosts: at least one.
-    pub nodes: Vec<Located<Node>>,
+    pub nodes: Located<Vec<Located<Node>>>,
     /// The storage classes VMs' disks land on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<Storage>>,
@@ -81,7 +81,7 @@ pub struct Inventory {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metadata {
     /// The deployment's name, shown in reports.
-    pub name: String,
+    pub name: Located<String>,
     /// Free-form key/value labels; the rules do not read them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
@@ -1195,7 +1195,7 @@ impl<'de> Deserialize<'de> for Cidr {
 impl Metadata {
     /// Metadata with only a name.
     pub fn named(name: &str) -> Metadata {
-        Metadata { name: name.to_string(), labels: BTreeMap::new(), annotations: BTreeMap::new() }
+        Metadata { name: Located::new(name.to_string()), labels: BTreeMap::new(), annotations: BTreeMap::new() }
     }
 }
 
@@ -1210,7 +1210,7 @@ impl Inventory {
             profile: None,
             api_endpoint: None,
             network: None,
-            nodes: vec![Located::new(node)],
+            nodes: Located::new(vec![Located::new(node)]),
             storage: None,
             guest_clusters: None,
             workloads: vec![],

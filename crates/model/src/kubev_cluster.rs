@@ -46,7 +46,7 @@ pub struct KubeVCluster {
     #[serde(default)]
     pub metadata: Option<ManifestMetadata>,
     /// Some manifests carry the name at the top level.
-    pub name: Option<String>,
+    pub name: Option<Located<String>>,
     /// `controlPlane.hosts`: the control-plane nodes.
     #[serde(default)]
     pub control_plane: Option<HostList>,
@@ -71,7 +71,7 @@ pub struct KubeVCluster {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ManifestMetadata {
     /// The cluster's name.
-    pub name: Option<String>,
+    pub name: Option<Located<String>>,
 }
 
 /// A list of hosts (`controlPlane` or `staticWorkers`).
@@ -278,62 +278,19 @@ impl KubeVCluster {
         (warnings, errors)
     }
 
-    /// Where the key at `segments` is written: mapping keys are found in
-    /// the text; a key inside a host is looked up from the host's own
-    /// position (the host itself when the key cannot be found there, as in
-    /// flow style).
+    /// Where the key at `segments` is written, from the YAML parser's
+    /// events; a key inside a host the parser cannot place plainly (an
+    /// alias, a merge key) falls back to the host's own position.
     fn position_of(&self, segments: &[&str], text: &str) -> Option<SourcePos> {
+        let found = crate::load::parsed_key_position(text, segments);
         match segments {
-            [group @ ("controlPlane" | "staticWorkers"), "hosts", index, key] => {
+            [group @ ("controlPlane" | "staticWorkers"), "hosts", index, _] if found.is_none() => {
                 let list = if *group == "controlPlane" { &self.control_plane } else { &self.static_workers };
-                let host = list.as_ref()?.hosts.get(index.parse::<usize>().ok()?)?;
-                let at = host.at?;
-                Some(key_in_item(text, at, key).unwrap_or(at))
+                list.as_ref()?.hosts.get(index.parse::<usize>().ok()?)?.at
             }
-            _ if segments.iter().any(|s| s.parse::<usize>().is_ok()) => None,
-            _ => crate::load::key_position(text, segments),
+            _ => found,
         }
     }
-}
-
-/// The position of `key` among the keys of the block-style mapping that
-/// starts at `item` (a list item's first key, after its `- `).
-fn key_in_item(text: &str, item: SourcePos, key: &str) -> Option<SourcePos> {
-    let start = item.offset?;
-    let rest = text.get(start..)?;
-    if !rest.starts_with(|c: char| c.is_alphanumeric() || c == '"' || c == '\'' || c == '_') {
-        return None;
-    }
-    let indent = usize::try_from(item.column).ok()?.checked_sub(1)?;
-    let mut offset = start;
-    let mut line_no = item.line;
-    for (i, line) in rest.split_inclusive('\n').enumerate() {
-        let here = offset;
-        offset += line.len();
-        // The first line starts at the item's first key, mid-line.
-        let (line_indent, body) = if i == 0 {
-            (indent, line)
-        } else {
-            line_no += 1;
-            let spaces = line.len() - line.trim_start_matches(' ').len();
-            (spaces, &line[spaces..])
-        };
-        if body.trim().is_empty() || body.starts_with('#') {
-            continue;
-        }
-        if line_indent < indent {
-            return None;
-        }
-        let unquoted = body.trim_start_matches(['"', '\'']);
-        if line_indent == indent
-            && unquoted.strip_prefix(key).is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
-        {
-            let column = u32::try_from(indent + 1).ok()?;
-            let at = if i == 0 { start } else { here + line_indent };
-            return Some(SourcePos { line: line_no, column, offset: Some(at) });
-        }
-    }
-    None
 }
 
 /// Longhorn's default StorageClass keeps 3 replicas (numberOfReplicas "3"),
@@ -456,15 +413,16 @@ impl KubeVCluster {
             })
         });
 
-        let name = self.metadata.and_then(|m| m.name).or(self.name).unwrap_or_else(|| "kubev-cluster".into());
+        let name =
+            self.metadata.and_then(|m| m.name).or(self.name).unwrap_or_else(|| "kubev-cluster".to_string().into());
         let inventory = Inventory {
             api_version: inventory::API_VERSION.into(),
             kind: inventory::KIND.into(),
-            metadata: Metadata::named(&name),
+            metadata: Metadata { name, ..Metadata::named("") },
             profile: None,
             api_endpoint,
             network,
-            nodes,
+            nodes: Located::new(nodes),
             storage,
             guest_clusters: None,
             workloads: vec![],

@@ -108,7 +108,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 )]));
             }
             let inventory: Inventory = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
-            let problems = place_top_level(validate::validate(&inventory), text);
+            let problems = validate::validate(&inventory);
             if !problems.is_empty() {
                 return Err(fail(problems));
             }
@@ -127,14 +127,14 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
             let manifest: KubeVCluster = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
                 let mut track = serde_path_to_error::Track::new();
                 let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
-                let result = serde_ignored::deserialize(tracked, |path| ignored.push(path.to_string()));
+                let result = serde_ignored::deserialize(tracked, |path| ignored.extend(ignored_path(&path)));
                 if result.is_err() {
-                    path_of_error = Some(track.path().to_string());
+                    path_of_error = document_path(&track.path());
                 }
                 result
             })
             .map_err(|e| fail(vec![problem_from_yaml_error(&e, path_of_error.as_deref())]))?;
-            let unread: Vec<String> = ignored.iter().filter_map(|p| clean_path(p)).collect();
+            let unread: Vec<String> = ignored.iter().map(|p| p.join(".")).collect();
             let (mut warnings, mut errors) = manifest.unread_keys(&unread, text);
             let (inventory, notes, mapping_errors) = manifest.into_inventory();
             errors.extend(mapping_errors);
@@ -142,7 +142,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 return Err(fail(errors));
             }
             warnings.extend(notes);
-            let problems = place_top_level(validate::validate(&inventory), text);
+            let problems = validate::validate(&inventory);
             if !problems.is_empty() {
                 return Err(fail(problems));
             }
@@ -308,20 +308,67 @@ fn deserialize_with_paths<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T,
         let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
         let result = T::deserialize(tracked);
         if result.is_err() {
-            path_of_error = Some(track.path().to_string());
+            path_of_error = document_path(&track.path());
         }
         result
     })
     .map_err(|e| problem_from_yaml_error(&e, path_of_error.as_deref()))
 }
 
-/// Removes the parts of a serde path that come from `Located` wrappers.
-fn clean_path(path: &str) -> Option<String> {
-    if path.contains("__serde_saphyr_private_spanned") {
-        return None;
+/// The path serde_path_to_error tracked, as the user wrote it: a
+/// [`Located`](crate::Located) value is read through serde-saphyr's
+/// `Spanned`, which serde sees as a struct whose `value` field holds the
+/// real value, so a `value` segment is the wrapper, not the document (no
+/// field of the model is called `value`; a free-form label named `value`
+/// would lose that segment, and keep its position). `None` for a path
+/// inside the wrapper's own bookkeeping.
+fn document_path(path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+
+    let mut shown = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } if is_spanned_bookkeeping(key) => return None,
+            Segment::Map { key } if key == "value" => {}
+            Segment::Unknown => {}
+            Segment::Seq { index } => shown.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(key);
+            }
+        }
     }
-    let cleaned = path.replace(".?.value", "").replace(".value", "").replace(".?", "");
-    Some(cleaned)
+    Some(shown)
+}
+
+/// The path of a key serde_ignored saw, as dot-separated segments with list
+/// indices as numbers, without the `Spanned` wrapper's segments (see
+/// [`document_path`]); `None` inside the wrapper's bookkeeping.
+fn ignored_path(path: &serde_ignored::Path) -> Option<Vec<String>> {
+    use serde_ignored::Path;
+
+    let mut segments = match path {
+        Path::Root => return Some(vec![]),
+        Path::Seq { parent, .. } | Path::Map { parent, .. } => ignored_path(parent)?,
+        Path::Some { parent } | Path::NewtypeVariant { parent } => return ignored_path(parent),
+        Path::NewtypeStruct { parent } => return ignored_path(parent),
+    };
+    match path {
+        Path::Seq { index, .. } => segments.push(index.to_string()),
+        Path::Map { key, .. } if is_spanned_bookkeeping(key) => return None,
+        // The field of the wrapper that holds the value (see `document_path`).
+        Path::Map { key, .. } if key == "value" => {}
+        Path::Map { key, .. } => segments.push(key.clone()),
+        _ => {}
+    }
+    Some(segments)
+}
+
+/// The fields of serde-saphyr's `Spanned` other than the value itself.
+fn is_spanned_bookkeeping(key: &str) -> bool {
+    matches!(key, "__serde_saphyr_private_spanned" | "referenced" | "defined")
 }
 
 fn problem_from_yaml_error(err: &serde_saphyr::Error, path: Option<&str>) -> Problem {
@@ -330,7 +377,7 @@ fn problem_from_yaml_error(err: &serde_saphyr::Error, path: Option<&str>) -> Pro
     let raw = formatter.format_message(err.without_snippet()).to_string();
     let message = escape_controls(&raw);
     let pos = err.location().and_then(SourcePos::from_saphyr);
-    let path = path.and_then(clean_path).filter(|p| !p.is_empty() && p != ".");
+    let path = path.filter(|p| !p.is_empty());
     let help = crate::suggest::help_for_serde_message(&message).or_else(|| {
         path.is_none().then(|| {
             "an inventory is a YAML mapping that starts with `apiVersion: kubev-ha/v1alpha1` and `kind: Inventory`"
@@ -354,86 +401,102 @@ fn escape_controls(raw: &str) -> String {
     raw.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
 }
 
-/// Problems about a key whose value the model keeps no position of
-/// (`metadata.name`, an empty `nodes`) get the line of that key, found in
-/// the text for block-style YAML. Flow-style documents keep no position
-/// rather than a wrong one.
-fn place_top_level(problems: Vec<Problem>, text: &str) -> Vec<Problem> {
-    problems
-        .into_iter()
-        .map(|mut problem| {
-            if problem.pos.is_none()
-                && let Some(key) = problem.key
-            {
-                problem.pos = key_position(text, key);
-            }
-            problem
-        })
-        .collect()
+/// Where the key at `path` (mapping keys, and list indices written as
+/// numbers) is written, read from the YAML parser's events, so block and
+/// flow style alike get the key's own line and column. `None` when the
+/// path is not there plainly (an alias, a merge key, a complex key).
+pub(crate) fn parsed_key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+
+    let mut parser = Parser::new_from_str(text);
+    let mut next = move || parser.next_event().and_then(Result::ok);
+    let (Event::StreamStart, _) = next()? else { return None };
+    let (Event::DocumentStart(..), _) = next()? else { return None };
+    let first = next()?;
+    find_in_node(&mut next, first, path)
 }
 
-/// Where `path` (a top-level key, then keys nested under it) is written.
-pub(crate) fn key_position(text: &str, path: &[&str]) -> Option<SourcePos> {
-    let mut offset = 0;
-    let mut depth = 0;
-    // The indentation of the keys directly under the current parent: set
-    // by the first key line below it, so a grandchild of the same name is
-    // never taken for the child.
-    let mut level: usize = 0;
-    let mut level_known = true;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let body = &line[indent..];
-        let here = offset;
-        offset += line.len();
-        if body.trim().is_empty() || body.starts_with('#') {
-            continue;
-        }
-        if !level_known {
-            if indent == 0 {
-                return None;
+type ParserEvent<'a> = (serde_saphyr::granit_parser::Event<'a>, serde_saphyr::granit_parser::Span);
+
+/// Walks the node that starts with `first` down `path`.
+fn find_in_node<'a>(
+    next: &mut impl FnMut() -> Option<ParserEvent<'a>>,
+    first: ParserEvent<'a>,
+    path: &[&str],
+) -> Option<SourcePos> {
+    use serde_saphyr::granit_parser::Event;
+
+    let (wanted, rest) = path.split_first()?;
+    match first.0 {
+        Event::MappingStart(..) => loop {
+            let (key, span) = next()?;
+            let Event::Scalar(key, ..) = key else { return None };
+            let value = next()?;
+            if key.as_ref() == *wanted {
+                return if rest.is_empty() { position_of_span(&span) } else { find_in_node(next, value, rest) };
             }
-            level = indent;
-            level_known = true;
-        }
-        if indent < level {
-            // Left the parent mapping without finding the child.
-            return None;
-        }
-        if indent == level && body.strip_prefix(path[depth]).is_some_and(|r| r.starts_with(':')) {
-            depth += 1;
-            if depth == path.len() {
-                return Some(SourcePos {
-                    line: u32::try_from(i + 1).ok()?,
-                    column: u32::try_from(indent + 1).ok()?,
-                    offset: Some(here + indent),
-                });
+            skip_node(next, value)?;
+        },
+        Event::SequenceStart(..) => {
+            let index: usize = wanted.parse().ok()?;
+            for i in 0.. {
+                let item = next()?;
+                if matches!(item.0, Event::SequenceEnd) {
+                    return None;
+                }
+                if i == index {
+                    let span = item.1;
+                    return if rest.is_empty() { position_of_span(&span) } else { find_in_node(next, item, rest) };
+                }
+                skip_node(next, item)?;
             }
-            level_known = false;
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Reads the rest of the node that starts with `first`.
+fn skip_node<'a>(next: &mut impl FnMut() -> Option<ParserEvent<'a>>, first: ParserEvent<'a>) -> Option<()> {
+    use serde_saphyr::granit_parser::Event;
+
+    let mut depth = match first.0 {
+        Event::MappingStart(..) | Event::SequenceStart(..) => 1usize,
+        _ => return Some(()),
+    };
+    while depth > 0 {
+        match next()?.0 {
+            Event::MappingStart(..) | Event::SequenceStart(..) => depth += 1,
+            Event::MappingEnd | Event::SequenceEnd => depth -= 1,
+            _ => {}
         }
     }
-    None
+    Some(())
+}
+
+fn position_of_span(span: &serde_saphyr::granit_parser::Span) -> Option<SourcePos> {
+    let start = span.start;
+    let line = u32::try_from(start.line()).ok()?;
+    let column = u32::try_from(start.col() + 1).ok()?;
+    Some(SourcePos { line, column, offset: start.byte_offset() })
 }
 
 #[cfg(test)]
-mod tests {
+mod position_tests {
     use super::*;
 
     #[test]
-    fn finds_top_level_and_nested_keys_in_block_yaml() {
-        let text = "apiVersion: x\nmetadata:\n  # a comment\n  labels: {}\n  name: \"\"\nnodes: []\n";
-        let at = |path: &[&str]| key_position(text, path).map(|p| (p.line, p.column));
-        assert_eq!(at(&["nodes"]), Some((6, 1)));
-        assert_eq!(at(&["metadata", "name"]), Some((5, 3)));
-        assert_eq!(at(&["metadata", "missing"]), None, "not past the end of its parent");
-        // Flow style keeps no position rather than a wrong one.
-        assert_eq!(key_position("metadata: {name: \"\"}\n", &["metadata", "name"]), None);
-        // A grandchild of the same name is not the child.
-        let nested = "metadata:\n  labels:\n    name: x\n  name: \"\"\n";
-        assert_eq!(key_position(nested, &["metadata", "name"]).map(|p| (p.line, p.column)), Some((4, 3)));
-        assert_eq!(key_position("metadata:\n  labels:\n    name: x\n", &["metadata", "name"]), None);
-        // A key that merely starts like another is not it.
-        assert_eq!(key_position("nodesx: 1\n", &["nodes"]), None);
+    fn the_parser_places_keys_in_block_and_flow_style() {
+        let at = |text: &str, path: &[&str]| parsed_key_position(text, path).map(|p| (p.line, p.column));
+        let block = "apiVersion: x\nmetadata:\n  # a comment\n  labels: {name: y}\n  name: \"\"\nnodes: []\n";
+        assert_eq!(at(block, &["nodes"]), Some((6, 1)));
+        assert_eq!(at(block, &["metadata", "name"]), Some((5, 3)), "not the label of the same name");
+        assert_eq!(at(block, &["metadata", "missing"]), None);
+        assert_eq!(at("{metadata: {name: \"\"}}", &["metadata", "name"]), Some((1, 13)));
+        let hosts = "controlPlane:\n  hosts:\n    - address: a\n    - {address: b, sshUser: c}\n";
+        assert_eq!(at(hosts, &["controlPlane", "hosts", "1", "sshUser"]), Some((4, 20)));
+        assert_eq!(at(hosts, &["controlPlane", "hosts", "2", "address"]), None);
+        assert_eq!(at("nodesx: 1\n", &["nodes"]), None);
     }
 }
 

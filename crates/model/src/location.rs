@@ -93,6 +93,37 @@ impl<T> DerefMut for Located<T> {
     }
 }
 
+// A located collection iterates like the collection, so `for x in &list`
+// reads the same whether or not the list keeps its position.
+impl<'a, T> IntoIterator for &'a Located<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&self.value).into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut Located<T>
+where
+    &'a mut T: IntoIterator,
+{
+    type Item = <&'a mut T as IntoIterator>::Item;
+    type IntoIter = <&'a mut T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&mut self.value).into_iter()
+    }
+}
+
+// Collected in code, a located collection has no position, like `new`.
+impl<A, T: FromIterator<A>> FromIterator<A> for Located<T> {
+    fn from_iter<I: IntoIterator<Item = A>>(iter: I) -> Self {
+        Located::new(iter.into_iter().collect())
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;

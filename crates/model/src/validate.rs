@@ -15,10 +15,11 @@ pub fn validate(inventory: &Inventory) -> Vec<Problem> {
     let mut problems = Vec::new();
 
     if inventory.metadata.name.trim().is_empty() {
-        problems.push(Problem::at_key(&["metadata", "name"], "metadata.name is empty: give the deployment a name"));
+        problems
+            .push(Problem::maybe_at(inventory.metadata.name.at, "metadata.name is empty: give the deployment a name"));
     }
     if inventory.nodes.is_empty() {
-        problems.push(Problem::at_key(&["nodes"], "nodes is empty: declare at least one node"));
+        problems.push(Problem::maybe_at(inventory.nodes.at, "nodes is empty: declare at least one node"));
     }
 
     let mut names: HashMap<&str, Option<SourcePos>> = HashMap::new();

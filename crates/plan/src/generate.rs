@@ -102,7 +102,7 @@ pub fn generate(shape: Shape) -> Inventory {
         api_version: kubev_ha_model::API_VERSION.into(),
         kind: kubev_ha_model::KIND.into(),
         metadata: Metadata {
-            name: format!("generated-{}w-{}z-{}vm", shape.workers, zones, shape.vms),
+            name: format!("generated-{}w-{}z-{}vm", shape.workers, zones, shape.vms).into(),
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
         },
@@ -124,7 +124,7 @@ pub fn generate(shape: Shape) -> Inventory {
             interconnection: None,
             bgp: None,
         })),
-        nodes,
+        nodes: nodes.into(),
         storage: Some(Located::new(Storage {
             classes: vec![Located::new(StorageClass {
                 name: "ceph-rbd".into(),

@@ -89,6 +89,11 @@ pub struct Thresholds {
     pub cp_spread: Severity,
     pub cp_vcpus: &'static [Floor<u32>],
     pub cp_memory: &'static [Floor<ByteSize>],
+    /// The range the fix text recommends, the page's "Recommended: 8-16 GB
+    /// for robust performance" (../shared/seed/ha-deployment.txt, the
+    /// control-plane RAM line): advice, not a floor, so the same in every
+    /// profile.
+    pub cp_memory_advised: (ByteSize, ByteSize),
     pub cp_etcd_on_hdd: Severity,
     /// etcd's default --quota-backend-bytes: `DefaultQuotaBytes`, 2 GiB
     /// (etcd server/storage/quota.go, v3.6).
@@ -121,12 +126,21 @@ pub struct Thresholds {
     pub w_virt_missing_emulation_allowed: Severity,
     pub w_cores: &'static [Floor<u32>],
     pub w_memory: &'static [Floor<ByteSize>],
+    /// The range the fix text recommends, the page's "Recommended: 16-32 GB,
+    /// depending on the number and memory requirements of your VMs" (the
+    /// worker RAM line): advice, not a floor, so the same in every profile.
+    pub w_memory_advised: (ByteSize, ByteSize),
     pub w_media_hdd: Severity,
 
     // Storage.
     pub st_live_migration: Severity,
     pub st_vm_disks: Severity,
     pub st_min_replicas: u32,
+    /// The replica count the fix text calls usual: Longhorn's default
+    /// StorageClass keeps 3 (`persistence.defaultClassReplicaCount: 3`,
+    /// longhorn chart/values.yaml, v1.3.3), as Kube-V's installer assumes
+    /// for Longhorn (kubev_cluster.rs).
+    pub st_usual_replicas: u32,
     pub st_replication: Severity,
     /// Above this share of raw capacity: warn. kubev-ha's own threshold for
     /// every class: it borrows Ceph's default nearfull ratio
@@ -192,6 +206,7 @@ pub static PRODUCTION: Thresholds = Thresholds {
     cp_spread: Fail,
     cp_vcpus: &[floor(2, Fail)],
     cp_memory: &[floor(ByteSize::gib(4), Fail), floor(ByteSize::gib(8), Warn)],
+    cp_memory_advised: (ByteSize::gib(8), ByteSize::gib(16)),
     cp_etcd_on_hdd: Fail,
     etcd_default_quota: ByteSize::gib(2),
     etcd_max_advised_quota: ByteSize::gib(8),
@@ -209,10 +224,12 @@ pub static PRODUCTION: Thresholds = Thresholds {
     w_virt_missing_emulation_allowed: Fail,
     w_cores: &[floor(8, Fail), floor(16, Warn)],
     w_memory: &[floor(ByteSize::gib(8), Fail), floor(ByteSize::gib(16), Warn)],
+    w_memory_advised: (ByteSize::gib(16), ByteSize::gib(32)),
     w_media_hdd: Warn,
     st_live_migration: Fail,
     st_vm_disks: Fail,
     st_min_replicas: 2,
+    st_usual_replicas: 3,
     st_replication: Fail,
     st_capacity_warn_ratio: 0.85,
     st_capacity_fail_ratio: 1.0,
@@ -256,6 +273,7 @@ pub static MINIMUM: Thresholds = Thresholds {
     cp_spread: Warn,
     cp_vcpus: &[floor(2, Fail)],
     cp_memory: &[floor(ByteSize::gib(4), Fail), floor(ByteSize::gib(8), Info)],
+    cp_memory_advised: (ByteSize::gib(8), ByteSize::gib(16)),
     cp_etcd_on_hdd: Warn,
     etcd_default_quota: ByteSize::gib(2),
     etcd_max_advised_quota: ByteSize::gib(8),
@@ -273,10 +291,12 @@ pub static MINIMUM: Thresholds = Thresholds {
     w_virt_missing_emulation_allowed: Warn,
     w_cores: &[floor(8, Fail)],
     w_memory: &[floor(ByteSize::gib(8), Fail)],
+    w_memory_advised: (ByteSize::gib(16), ByteSize::gib(32)),
     w_media_hdd: Info,
     st_live_migration: Fail,
     st_vm_disks: Warn,
     st_min_replicas: 2,
+    st_usual_replicas: 3,
     st_replication: Warn,
     st_capacity_warn_ratio: 0.85,
     st_capacity_fail_ratio: 1.0,

@@ -88,7 +88,7 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
     if members.is_empty() {
         return vec![
             j.finding(Subject::Cluster, t.cp_spread, "no control-plane nodes, so no etcd members to spread")
-                .fix("declare at least 3 control-plane nodes in 3 zones"),
+                .fix(format!("declare at least {0} control-plane nodes in {0} zones", t.cp_count_min)),
         ];
     }
     let mut domains: BTreeMap<&str, u32> = BTreeMap::new();
@@ -106,7 +106,10 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
     let fix_spread = || {
         let per_domain = n - q;
         if per_domain == 0 {
-            format!("{n} members tolerate no loss wherever they are: run 3 control-plane nodes, one per {kind}")
+            format!(
+                "{n} members tolerate no loss wherever they are: run {} control-plane nodes, one per {kind}",
+                t.cp_count_min
+            )
         } else {
             format!(
                 "place the {n} control-plane nodes so that no {kind} holds more than {per_domain} (e.g. {} {kind}s)",
@@ -191,7 +194,8 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
             let finding = match finding.severity {
                 Severity::Fail | Severity::Warn | Severity::Info => {
                     let target = floors.last().map(|f| f.below.to_string()).unwrap_or_default();
-                    finding.fix(format!("give {} at least {target} of memory (8–16Gi recommended)", node.name))
+                    let (low, high) = j.thresholds.cp_memory_advised;
+                    finding.fix(format!("give {} at least {target} of memory ({low}–{high} recommended)", node.name))
                 }
                 _ => finding,
             };

@@ -32,10 +32,11 @@ pub fn nic_speed(j: &Judge) -> Vec<Finding> {
                 Some((speed, name)) => {
                     let f = judge_floor(j, subject, speed, floors, &format!("fastest NIC ({name})"));
                     if matches!(f.severity, Severity::Fail | Severity::Warn) {
-                        f.fix(format!(
-                            "give {} a 10Gbps or faster NIC (25Gbps is common for live migration)",
-                            node.name
-                        ))
+                        // The highest floor of the profile in force (the page's
+                        // 10 Gbps recommendation in production, its 1 Gbps
+                        // minimum under the minimum profile).
+                        let target = floors.last().map(|f| f.below.to_string()).unwrap_or_default();
+                        f.fix(format!("give {} a {target} or faster NIC", node.name))
                     } else {
                         f
                     }

@@ -186,8 +186,9 @@ pub fn replication(j: &Judge) -> Vec<Finding> {
                 (Some(r), _) if r < t.st_min_replicas => j
                     .finding(subject, t.st_replication, format!("{r} replica(s): a single failure loses the data"))
                     .fix(format!(
-                        "keep at least {} replicas (3 is usual)",
-                        t.st_min_replicas.max(inventory.tolerated_node_failures() + 1)
+                        "keep at least {} replicas ({} is usual)",
+                        t.st_min_replicas.max(inventory.tolerated_node_failures() + 1),
+                        t.st_usual_replicas
                     )),
                 (Some(_), None) => j.unknown(
                     subject,

@@ -142,7 +142,12 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
                 None => j.unknown(subject, j.lacks(&node.name, "memory"), j.probe_hint(&node.name, "memory")),
             };
             let finding = if matches!(finding.severity, Severity::Fail | Severity::Warn) {
-                finding.fix(format!("give {} at least 16Gi (16–32Gi recommended, more for large VMs)", node.name))
+                // The highest floor of the profile in force: under the
+                // minimum profile a worker below 8Gi is told 8Gi, not 16Gi.
+                let target = floors.last().map(|f| f.below.to_string()).unwrap_or_default();
+                let (low, high) = j.thresholds.w_memory_advised;
+                finding
+                    .fix(format!("give {} at least {target} ({low}–{high} recommended, more for large VMs)", node.name))
             } else {
                 finding
             };
