@@ -558,7 +558,7 @@ pub struct ProbeArgs {
     #[arg(long, requires = "strict")]
     pub allow_unmeasured: bool,
 
-    /// Accept a finding: RULE[:SUBJECT][=REASON] (repeatable).
+    /// Accept a finding: `RULE[:SUBJECT][=REASON]` (repeatable).
     #[arg(long, value_name = "RULE[:SUBJECT][=REASON]", value_parser = parse_waiver)]
     pub waive: Vec<WaiverSpec>,
 

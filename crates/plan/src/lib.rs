@@ -1,7 +1,7 @@
 //! The HA planner: what happens when a node, or a whole zone, dies, and
 //! how long maintenance takes, by simulation.
 //!
-//! [`plan`] flattens an inventory into a [`Cluster`], places the VMs as
+//! [`plan()`] flattens an inventory into a [`Cluster`], places the VMs as
 //! the default Kubernetes scheduler would ([`placement`]), then removes
 //! each worker, each set of tolerated workers, each failure domain and each
 //! set of tolerated domains, and re-places what KubeVirt restarts

@@ -130,7 +130,7 @@ pub struct HaVerdict {
     pub message: String,
     pub fix: Option<String>,
     /// What the verdict would be with node remediation, when its absence
-    /// changed the verdict (see [`with_fencing`]); `None` otherwise.
+    /// changed the verdict (the private `with_fencing` says how); `None` otherwise.
     pub with_fencing: Option<Status>,
 }
 
@@ -180,15 +180,15 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
         }
         // Quorum and capacity are separate problems with separate fixes:
         // more control planes in more zones do not give the VMs a home.
-        if zone_capacity_fails && tolerate_zones > 0 {
-            if let Some(workers) = smallest_fix(&cluster, 0, tolerate_zones, options.limits)
+        if zone_capacity_fails
+            && tolerate_zones > 0
+            && let Some(workers) = smallest_fix(&cluster, 0, tolerate_zones, options.limits)
                 .map(|fix| fix + &sampled_note(ScenarioKind::Domains))
-            {
-                zone_failure.fix = Some(match zone_failure.fix.take() {
-                    Some(quorum_fix) => format!("{quorum_fix}; and for the VMs: {workers}"),
-                    None => workers,
-                });
-            }
+        {
+            zone_failure.fix = Some(match zone_failure.fix.take() {
+                Some(quorum_fix) => format!("{quorum_fix}; and for the VMs: {workers}"),
+                None => workers,
+            });
         }
     }
 
