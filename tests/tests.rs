@@ -3,6 +3,7 @@
 mod common;
 
 mod cli;
+mod cli_snapshots;
 mod docs;
 mod etcd;
 mod host_fixtures;
