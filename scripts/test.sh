@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole kubev-ha test suite.
+# Runs the whole kubev-ha test suite, after the checks a reviewer makes:
+# formatting (cargo fmt --check), lints (clippy, warnings denied) and the
+# API docs (cargo doc, warnings denied, so no intra-doc link is broken).
+# The first step that fails stops the script, saying which one it was.
 #
 # As root it first installs the Debian packages the tests use for real
 # (see PACKAGES below); without root it says what is missing, and the tests
@@ -31,6 +34,32 @@ if ((${#missing[@]})); then
     fi
 fi
 
+# What a reviewer checks, before anything runs. rustfmt and clippy are
+# rustup components; CI must not skip them silently when they are absent.
+for component in rustfmt clippy; do
+    subcommand=${component/rustfmt/fmt}
+    if ! cargo "$subcommand" --version >/dev/null 2>&1; then
+        echo "error: cargo $subcommand is missing: install it with \`rustup component add $component\`" >&2
+        exit 1
+    fi
+done
+
+# Runs one named step; a failure stops the script with the step's name.
+step() {
+    local name=$1
+    shift
+    echo "== $name: $*"
+    if ! "$@"; then
+        echo "error: $name failed (\`$*\`); fix it, or run the command above to see why" >&2
+        exit 1
+    fi
+}
+
+step "formatting" cargo fmt --all --check
+step "lints" cargo clippy --workspace --all-targets -- -D warnings
+step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+echo "== tests"
 if cargo nextest --version >/dev/null 2>&1; then
     # Doc tests first (nextest does not run them), so that the run closes
     # on nextest's summary of every test.

@@ -4,6 +4,7 @@ mod common;
 
 mod api;
 mod cli;
+mod cli_snapshots;
 mod docs;
 mod etcd;
 mod host_fixtures;

@@ -227,10 +227,11 @@ impl EtcdCluster {
         let cluster = EtcdCluster { members, tls, dir, reserved: Vec::new() };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(status) = inspect(&cluster.config(Duration::from_secs(2))) {
-                if status.members.len() == n && status.members.iter().all(|m| m.health.is_healthy()) {
-                    return Ok(cluster);
-                }
+            if let Ok(status) = inspect(&cluster.config(Duration::from_secs(2)))
+                && status.members.len() == n
+                && status.members.iter().all(|m| m.health.is_healthy())
+            {
+                return Ok(cluster);
             }
             if Instant::now() > deadline {
                 let log = std::fs::read_to_string(cluster.dir.path().join("m1.log")).unwrap_or_default();

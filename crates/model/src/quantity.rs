@@ -80,7 +80,7 @@ impl ByteSize {
         for (shift, unit) in units {
             let size = 1u64 << shift;
             if self.0 >= size {
-                return if self.0 % size == 0 {
+                return if self.0.is_multiple_of(size) {
                     format!("{}{unit}", self.0 >> shift)
                 } else {
                     format!("{:.1}{unit}", self.0 as f64 / size as f64)
@@ -99,7 +99,7 @@ fn exact_binary(bytes: u64) -> Option<String> {
     let units = [(60, "Ei"), (50, "Pi"), (40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")];
     units
         .iter()
-        .find(|(shift, _)| bytes % (1u64 << shift) == 0)
+        .find(|(shift, _)| bytes.is_multiple_of(1u64 << shift))
         .map(|(shift, unit)| format!("{}{unit}", bytes >> shift))
 }
 
@@ -113,7 +113,7 @@ impl fmt::Display for ByteSize {
         let decimal = [(18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k")];
         for (exp, unit) in decimal {
             let m = 10u64.pow(exp);
-            if self.0 % m == 0 {
+            if self.0.is_multiple_of(m) {
                 return write!(f, "{}{unit}", self.0 / m);
             }
         }
@@ -248,10 +248,10 @@ impl fmt::Display for LinkSpeed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let units = [(1_000_000_000_000u64, "Tbps"), (1_000_000_000, "Gbps"), (1_000_000, "Mbps"), (1_000, "Kbps")];
         for (m, unit) in units {
-            if self.0 >= m && self.0 % m == 0 {
+            if self.0 >= m && self.0.is_multiple_of(m) {
                 return write!(f, "{}{unit}", self.0 / m);
             }
-            if self.0 >= m && (self.0 * 10) % m == 0 {
+            if self.0 >= m && (self.0 * 10).is_multiple_of(m) {
                 return write!(f, "{}{unit}", self.0 as f64 / m as f64);
             }
         }

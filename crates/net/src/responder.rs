@@ -279,10 +279,10 @@ pub async fn serve(
                     continue;
                 }
                 let Some(answer) = wire::udp_reply(&node, port, n) else { continue };
-                if socket.send_to(answer.as_bytes(), peer).await.is_ok() {
-                    if let Ok(mut s) = stats.lock() {
-                        s.datagrams_answered += 1;
-                    }
+                if socket.send_to(answer.as_bytes(), peer).await.is_ok()
+                    && let Ok(mut s) = stats.lock()
+                {
+                    s.datagrams_answered += 1;
                 }
             }
         });

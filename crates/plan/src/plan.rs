@@ -229,15 +229,15 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
         }
         // Quorum and capacity are separate problems with separate fixes:
         // more control planes in more zones do not give the VMs a home.
-        if zone_capacity_fails && tolerate_zones > 0 {
-            if let Some(workers) = smallest_fix(&cluster, 0, tolerate_zones, options.limits)
+        if zone_capacity_fails
+            && tolerate_zones > 0
+            && let Some(workers) = smallest_fix(&cluster, 0, tolerate_zones, options.limits)
                 .map(|fix| fix + &sampled_note(ScenarioKind::Domains))
-            {
-                zone_failure.fix = Some(match zone_failure.fix.take() {
-                    Some(quorum_fix) => format!("{quorum_fix}; and for the VMs: {workers}"),
-                    None => workers,
-                });
-            }
+        {
+            zone_failure.fix = Some(match zone_failure.fix.take() {
+                Some(quorum_fix) => format!("{quorum_fix}; and for the VMs: {workers}"),
+                None => workers,
+            });
         }
     }
 
