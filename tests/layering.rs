@@ -40,7 +40,7 @@ fn the_spec_depends_on_the_model_only() {
 
 #[test]
 fn pure_crates_reach_no_io_crate() {
-    for pure in ["model", "spec", "plan", "rules"] {
+    for pure in ["model", "spec", "plan", "rules", "report"] {
         let deps = workspace_dependencies(pure);
         for io in ["kubev-ha-probe", "kubev-ha-etcd", "kubev-ha-net"] {
             assert!(!deps.contains(&io.to_string()), "kubev-ha-{pure} must not depend on {io}: {deps:?}");

@@ -37,10 +37,9 @@ pub fn run(command: NetCommand, color: ColorChoice, max_input: kubev_ha_model::B
     }
 }
 
+/// This machine's name in a report when no `--name` is given.
 fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "this-host".into())
+    kubev_ha_probe::hostname(&kubev_ha_probe::Root::new("/")).unwrap_or_else(|| "this-host".into())
 }
 
 fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {

@@ -19,8 +19,10 @@ pub mod kubevirt_version;
 pub mod load;
 pub mod location;
 pub mod measure;
+pub mod protocol;
 pub mod quantity;
 pub mod schema;
+pub mod serve;
 pub mod suggest;
 pub mod url;
 pub mod validate;
@@ -57,3 +59,5 @@ pub use measure::{
     AnswerSource, Bandwidth, CellState, DnsCheck, DnsOutcome, DnsServerAnswer, EtcdHealth, EtcdMember, EtcdStatus,
     FsyncStats, MatrixCell, Measurements, NetworkMeasurements, PathMtu, PortProbe, PortState, TakenPort,
 };
+pub use protocol::Protocol;
+pub use serve::{Listened, ServeReport, ServeStats, Taken};

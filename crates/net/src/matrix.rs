@@ -12,8 +12,8 @@ use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
 use kubev_ha_probe::remote::{RemoteError, RemoteSession, SshOptions, SshTarget, run_remote};
 
 use crate::check::merge;
-use crate::responder::ServeReport;
 use crate::wire::BANDWIDTH_PORT;
+use kubev_ha_model::ServeReport;
 
 /// What a matrix run does beyond the SSH settings.
 #[derive(Debug, Clone)]

@@ -27,8 +27,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kubev_ha_spec::Protocol;
-use serde::Serialize;
+use kubev_ha_model::{Listened, Protocol, ServeReport, ServeStats, Taken};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{Notify, Semaphore};
@@ -61,63 +60,6 @@ pub struct ServeOptions {
     pub max_conns: usize,
     /// A port for the bandwidth sink, when bandwidth will be measured.
     pub bandwidth_port: Option<u16>,
-}
-
-/// What the responder could and could not take.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServeReport {
-    pub node: String,
-    /// This host's addresses (so a peer can pick the one on the migration network).
-    pub addresses: Vec<IpAddr>,
-    pub listening: Vec<Listened>,
-    pub taken: Vec<Taken>,
-    pub bandwidth_port: Option<u16>,
-    /// Connections served at once: `max_conns`, or less when the open-file
-    /// limit leaves less room.
-    #[serde(default)]
-    pub max_conns: usize,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Listened {
-    pub port: u16,
-    pub protocol: Protocol,
-    pub component: String,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Taken {
-    pub port: u16,
-    pub protocol: Protocol,
-    pub component: String,
-    /// The process holding it, when /proc tells (`sshd (pid 812)`).
-    pub holder: Option<String>,
-    pub error: String,
-}
-
-impl Taken {
-    /// The measurement the rules judge: this port, on `node`.
-    pub fn on_node(&self, node: &str) -> kubev_ha_model::measure::TakenPort {
-        kubev_ha_model::measure::TakenPort {
-            node: node.to_string(),
-            port: self.port,
-            protocol: self.protocol.to_string(),
-            component: self.component.clone(),
-            holder: self.holder.clone(),
-            error: self.error.clone(),
-        }
-    }
-}
-
-/// Statistics of a finished run.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServeStats {
-    pub connections: u64,
-    pub refused_over_limit: u64,
-    pub datagrams_answered: u64,
-    pub bandwidth_bytes: u64,
 }
 
 /// Raises the soft open-file limit to the hard one: every port and every

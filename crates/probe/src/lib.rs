@@ -37,6 +37,12 @@ pub use disk::{DEFAULT_BLOCK, DEFAULT_SIZE, DiskError, DiskOptions, DiskResult, 
 // Other hosts over SSH.
 pub use remote::{RemoteSession, SshOptions, SshTarget, probe_all, probe_one, run_remote};
 
+/// The host name the kernel holds (`/proc/sys/kernel/hostname`), `None`
+/// when it cannot be read.
+pub fn hostname(root: &Root) -> Option<String> {
+    root.read_trimmed("/proc/sys/kernel/hostname")
+}
+
 /// etcd's default data directory (kubeadm's `--data-dir`).
 pub const DEFAULT_ETCD_PATH: &str = "/var/lib/etcd";
 
@@ -124,7 +130,7 @@ pub fn collect(root: &Root, options: &CollectOptions) -> HostFacts {
     facts.memory = memory;
     facts.disks = disks;
     facts.nics = network::collect_nics(root);
-    facts.hostname = root.read_trimmed("/proc/sys/kernel/hostname");
+    facts.hostname = hostname(root);
     facts.default_route_link = network::default_route_link(root);
     // Addresses are asked of the kernel, so only on the live system.
     facts.primary_address =

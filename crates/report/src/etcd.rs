@@ -70,11 +70,9 @@ pub fn members_table(status: &EtcdStatus, width: u16) -> String {
 fn urls(m: &EtcdMember) -> String {
     let mut lines: Vec<String> = m.client_urls.iter().map(|u| format!("client {u}")).collect();
     lines.extend(m.peer_urls.iter().map(|u| format!("peer {u}")));
-    if let Some(e) = m
-        .endpoint
-        .as_deref()
-        .filter(|e| !m.client_urls.iter().any(|u| kubev_ha_etcd::normalise(u) == kubev_ha_etcd::normalise(e)))
-    {
+    if let Some(e) = m.endpoint.as_deref().filter(|e| {
+        !m.client_urls.iter().any(|u| kubev_ha_model::url::normalise(u) == kubev_ha_model::url::normalise(e))
+    }) {
         lines.push(format!("asked at {e}"));
     }
     lines.join("\n")

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use kubev_ha_model::Interval;
-use kubev_ha_net::responder::{ServeReport, ServeStats};
+use kubev_ha_model::{ServeReport, ServeStats};
 
 /// What the responder listens on, what it could not take, and when it stops.
 pub fn serving_text(report: &ServeReport, ttl: Duration, max_conns_asked: usize) -> String {
@@ -49,7 +49,7 @@ pub fn stopped_text(stats: &ServeStats) -> String {
 
 #[cfg(test)]
 mod tests {
-    use kubev_ha_net::responder::{Listened, Taken};
+    use kubev_ha_model::{Listened, Taken};
     use kubev_ha_spec::Protocol;
 
     use super::*;

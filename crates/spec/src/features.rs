@@ -8,7 +8,7 @@ use kubev_ha_model::{Fencing, Inventory, LoadBalancerKind, Overlay, VipMode};
 use serde::{Serialize, Serializer};
 
 use crate::matrix::{PORT_MATRIX, PortNetwork, PortRule};
-use crate::protocol::Protocol;
+use kubev_ha_model::Protocol;
 
 /// When a row belongs to a deployment's matrix: always, or when an
 /// inventory field turns its feature on.

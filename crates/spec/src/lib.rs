@@ -20,7 +20,6 @@
 pub mod cells;
 pub mod features;
 pub mod matrix;
-pub mod protocol;
 pub mod targets;
 
 #[cfg(test)]
@@ -28,6 +27,6 @@ mod fixtures;
 
 pub use cells::matrix_cells;
 pub use features::{Features, UnknownFeature, When};
+pub use kubev_ha_model::Protocol;
 pub use matrix::{ListensOn, MATRIX_NOTES, PORT_MATRIX, Peer, PortNetwork, PortRule, RANGE_SAMPLE};
-pub use protocol::Protocol;
 pub use targets::{ProbeTarget, listening_for, targets_from};

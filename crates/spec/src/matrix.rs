@@ -18,7 +18,7 @@ use kubev_ha_model::{Overlay, Role};
 use serde::Serialize;
 
 use crate::features::When;
-use crate::protocol::Protocol;
+use kubev_ha_model::Protocol;
 
 /// Where a port listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

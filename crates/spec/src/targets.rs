@@ -6,7 +6,7 @@ use kubev_ha_model::{Inventory, Role};
 use serde::Serialize;
 
 use crate::features::Features;
-use crate::protocol::Protocol;
+use kubev_ha_model::Protocol;
 
 /// One (node, port, protocol) a node must reach.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

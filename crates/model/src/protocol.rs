@@ -1,14 +1,19 @@
 //! The protocols of the port matrix: TCP and UDP, which have ports, and
-//! VRRP, which firewalls admit but nothing can connect to.
+//! VRRP, which firewalls admit but nothing can connect to. It lives in the
+//! model because measurements (what a responder took) name it too; the
+//! spec crate re-exports it beside the matrix.
 
 use std::fmt;
 
 use serde::Serialize;
 
+/// A transport a port of the matrix is reached over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
     /// IP protocol 112 (keepalived's VRRP): no ports, so nothing can
     /// listen for it or probe it by connecting; only firewalls render it.
@@ -33,11 +38,11 @@ impl fmt::Display for Protocol {
     }
 }
 
-impl From<kubev_ha_model::host::ListenProtocol> for Protocol {
-    fn from(p: kubev_ha_model::host::ListenProtocol) -> Self {
+impl From<crate::host::ListenProtocol> for Protocol {
+    fn from(p: crate::host::ListenProtocol) -> Self {
         match p {
-            kubev_ha_model::host::ListenProtocol::Tcp => Protocol::Tcp,
-            kubev_ha_model::host::ListenProtocol::Udp => Protocol::Udp,
+            crate::host::ListenProtocol::Tcp => Protocol::Tcp,
+            crate::host::ListenProtocol::Udp => Protocol::Udp,
         }
     }
 }
