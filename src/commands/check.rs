@@ -29,9 +29,7 @@ pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         output::format(judge.format),
         &render_options,
     );
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }
 
 /// Loads the file, or standard input for `-`, refusing more than

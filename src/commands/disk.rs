@@ -85,7 +85,5 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let options = RenderOptions { color: output::stdout_color(color), verbose: true, ..RenderOptions::default() };
     let evidence = Evidence::Disk(DiskEvidence { node: name, fdatasync: stats, run });
     output::print(&CommandReport::judged("disk", report.clone(), evidence), output::format(judge.format), &options);
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

@@ -76,9 +76,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         output::format(judge.format),
         &options,
     );
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }
 
 /// Without an inventory, the members themselves are the control planes.

@@ -57,9 +57,7 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
     };
     let shown = CommandReport::judged("host", report.clone(), Evidence::Host(Box::new(facts)));
     output::print(&shown, output::format(judge.format), &options);
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }
 
 /// This machine as an inventory node: its hostname (made a valid node

@@ -49,6 +49,15 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
     }
 }
 
+/// How a judging command ends: exit 1 when its findings fail (with
+/// `--strict`, also on warn and unknown; with `--allow-unmeasured`, not on
+/// unknowns awaiting a measurement), saying why when only `--strict` made
+/// it fail.
+fn outcome(report: &kubev_ha_rules::Report, strict: bool, allow_unmeasured: bool) -> Outcome {
+    say_why_strict_failed(report, strict, allow_unmeasured);
+    if failed(report, strict, allow_unmeasured) { Outcome::RequirementFailed } else { Outcome::Ok }
+}
+
 /// With `--strict`, a report with no failed requirement still exits 1 on
 /// a warn or an unknown; say so, since its summary line says "no
 /// requirement failed", and say which unknowns only a measurement fills.

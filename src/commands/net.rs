@@ -142,9 +142,7 @@ fn judge_and_print(facts: &Facts, evidence: NetworkEvidence, shown: Shown, title
         output::format(judge.format),
         &options,
     );
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }
 
 fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {

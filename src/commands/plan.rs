@@ -63,7 +63,5 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
     {
         eprintln!("kubev-ha: {} waived: {}", finding.rule, finding.message);
     }
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

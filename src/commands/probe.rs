@@ -66,7 +66,5 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
     };
     let shown = CommandReport::judged("probe", report.clone(), Evidence::Probe(facts.hosts));
     output::print(&shown, output::format(judge.format), &options);
-    super::say_why_strict_failed(&report, judge.strict, judge.allow_unmeasured);
-    let failed = super::failed(&report, judge.strict, judge.allow_unmeasured);
-    Ok(if failed { Outcome::RequirementFailed } else { Outcome::Ok })
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

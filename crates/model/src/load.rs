@@ -84,6 +84,15 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<LoadedInventory, InputErr
 pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> {
     let shared: Arc<str> = Arc::from(text);
     let fail = |problems: Vec<Problem>| InputError::from_shared(name, shared.clone(), problems);
+    // What makes a read inventory unusable (duplicates, dangling
+    // references), however it was written.
+    let validated = |inventory: Inventory, format: SourceFormat, warnings: Vec<Problem>| {
+        let problems = validate::validate(&inventory);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(LoadedInventory { inventory, source_name: name.to_string(), format, warnings, source_text: shared.clone() })
+    };
 
     let header = match Header::scan(text) {
         Some(header) => header,
@@ -108,17 +117,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 )]));
             }
             let inventory: Inventory = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
-            let problems = validate::validate(&inventory);
-            if !problems.is_empty() {
-                return Err(fail(problems));
-            }
-            Ok(LoadedInventory {
-                inventory,
-                source_name: name.to_string(),
-                format: SourceFormat::Inventory,
-                warnings: vec![],
-                source_text: shared.clone(),
-            })
+            validated(inventory, SourceFormat::Inventory, vec![]).map_err(fail)
         }
         kubev_cluster::KIND => {
             let mut ignored = Vec::new();
@@ -142,17 +141,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
                 return Err(fail(errors));
             }
             warnings.extend(notes);
-            let problems = validate::validate(&inventory);
-            if !problems.is_empty() {
-                return Err(fail(problems));
-            }
-            Ok(LoadedInventory {
-                inventory,
-                source_name: name.to_string(),
-                format: SourceFormat::KubeVCluster,
-                warnings,
-                source_text: shared.clone(),
-            })
+            validated(inventory, SourceFormat::KubeVCluster, warnings).map_err(fail)
         }
         other => {
             let hint = crate::suggest::did_you_mean(other, [inventory::KIND, kubev_cluster::KIND]);
