@@ -466,7 +466,8 @@ fn reference_plan_snapshot() {
         profile: inv.profile_or_default(),
     };
     let report = kubev_ha_report::CommandReport::planned(evidence);
-    let text = kubev_ha_report::render(&report, kubev_ha_report::Format::Json, &kubev_ha_report::RenderOptions::default());
+    let text =
+        kubev_ha_report::render(&report, kubev_ha_report::Format::Json, &kubev_ha_report::RenderOptions::default());
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["tool"], "kubev-ha");
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
@@ -925,8 +926,11 @@ fn a_scenario_without_quorum_does_not_read_fits() {
     let lost = scenario(&p, "zone a");
     assert!(!lost.etcd.holds);
     assert_eq!(lost.fit, Fit::Fits, "the VMs themselves would fit");
-    let evidence =
-        kubev_ha_report::PlanEvidence { plan: p, source: "t.yaml".into(), profile: kubev_ha_model::Profile::Production };
+    let evidence = kubev_ha_report::PlanEvidence {
+        plan: p,
+        source: "t.yaml".into(),
+        profile: kubev_ha_model::Profile::Production,
+    };
     let text = kubev_ha_report::render(
         &kubev_ha_report::CommandReport::planned(evidence),
         kubev_ha_report::Format::Text,

@@ -594,7 +594,7 @@ impl PortRule {
     /// Whether `from` (a node with these roles) must reach this port on a
     /// node with `to` roles. NodePort services are reachable from anywhere,
     /// so every node counts as a client.
-    pub fn applies(&self, from: &[Role], to: &[Role]) -> bool {
+    pub(crate) fn applies(&self, from: &[Role], to: &[Role]) -> bool {
         self.listens_on.includes(to) && (self.reached_by(from) || self.reached_from.contains(&Peer::Clients))
     }
 }
