@@ -25,6 +25,15 @@ use kubev_ha_probe::{DiskOptions, RemoteSession, SshOptions, SshTarget, probe_al
 // kubev-ha-etcd.
 #[allow(unused_imports)]
 use kubev_ha_etcd::{EtcdConfig, EtcdError, Metrics};
+// kubev-ha-report: the one report interface, the catalog and the firewall.
+#[allow(unused_imports)]
+use kubev_ha_report::{
+    BandwidthEvidence, CommandReport, DiskEvidence, DiskRun, Evidence, FirewallOptions, Format, MatrixEvidence,
+    NetworkEvidence, PlanEvidence, RenderOptions, ServeEvidence,
+};
+// kubev-ha-spec: the port matrix and what it asks of an inventory.
+#[allow(unused_imports)]
+use kubev_ha_spec::{Features, ListensOn, Peer, PortNetwork, PortRule, ProbeTarget, Protocol, UnknownFeature, When};
 
 #[test]
 fn functions_and_constants_callers_use_are_at_the_crate_roots() {
@@ -44,11 +53,23 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
     assert_eq!(kubev_ha_probe::DEFAULT_BLOCK, 2300);
 
     assert_eq!(kubev_ha_etcd::parse_metrics("etcd_server_has_leader 1\n").has_leader, Some(true));
+
+    let _ = kubev_ha_report::render;
+    let _ = (kubev_ha_report::rules_table, kubev_ha_report::rule_explanation, kubev_ha_report::rules_json);
+    let _ = (kubev_ha_report::rules_markdown, kubev_ha_report::ports_table, kubev_ha_report::ports_json);
+    let _ = kubev_ha_report::ports_markdown;
+    let _ = (kubev_ha_report::nftables, kubev_ha_report::firewalld);
+    let _ = (kubev_ha_report::firewall_address_problems, kubev_ha_report::firewall_node_problem);
+    assert_eq!(kubev_ha_report::pretty_json(&1), "1\n");
+    let _ = kubev_ha_report::serve_stopped_text;
+
+    assert!(!kubev_ha_spec::PORT_MATRIX.is_empty() && !kubev_ha_spec::MATRIX_NOTES.is_empty());
+    let _ = (kubev_ha_spec::targets_from, kubev_ha_spec::listening_for, kubev_ha_spec::matrix_cells);
 }
 
 #[test]
 fn the_curated_crates_warn_on_undocumented_and_unreachable_public_items() {
-    for krate in ["model", "plan", "probe", "etcd"] {
+    for krate in ["model", "plan", "probe", "etcd", "report", "spec"] {
         let lib = std::fs::read_to_string(root().join("crates").join(krate).join("src/lib.rs")).unwrap();
         assert!(
             lib.lines().any(|l| l.trim() == "#![warn(missing_docs, unreachable_pub)]"),

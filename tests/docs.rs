@@ -6,7 +6,7 @@ use crate::common::root;
 #[test]
 fn docs_rules_md_matches_the_catalog() {
     let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
-    let generated = kubev_ha_report::catalog::rules_markdown();
+    let generated = kubev_ha_report::rules_markdown();
     assert!(
         committed == generated,
         "docs/rules.md is stale: run `cargo run -- rules --format markdown > docs/rules.md`"

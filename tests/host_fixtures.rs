@@ -162,7 +162,9 @@ fn nested_guest_modules_come_from_its_kernel_config() {
 #[test]
 fn module_states_read_the_same_in_the_host_report_and_in_host_modules() {
     let f = facts("cloud-nested-guest");
-    let text = kubev_ha_report::host::facts_text(&f, false, false);
+    let host = kubev_ha_report::CommandReport::measured("host", kubev_ha_report::Evidence::Host(Box::new(f.clone())));
+    let text =
+        kubev_ha_report::render(&host, kubev_ha_report::Format::Text, &kubev_ha_report::RenderOptions::default());
     let report = judge_probes(vec![("n", f)], |_| {}, |_| {}, vec!["HOST-MODULES"]);
     let verdicts = verdicts(&report, "HOST-MODULES");
     assert_eq!(verdicts.len(), 1, "{verdicts:?}");

@@ -460,7 +460,14 @@ fn reference_plan_snapshot() {
     let p = planned(&inv);
     // The JSON `kubev-ha plan --format json` prints, with the header of
     // check's report; the version is redacted so a release does not churn it.
-    let text = kubev_ha_report::plan::render_json(&p, "examples/ha-reference.yaml", inv.profile_or_default()).unwrap();
+    let evidence = kubev_ha_report::PlanEvidence {
+        plan: p,
+        source: "examples/ha-reference.yaml".into(),
+        profile: inv.profile_or_default(),
+    };
+    let report = kubev_ha_report::CommandReport::planned(evidence);
+    let text =
+        kubev_ha_report::render(&report, kubev_ha_report::Format::Json, &kubev_ha_report::RenderOptions::default());
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["tool"], "kubev-ha");
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
@@ -919,15 +926,15 @@ fn a_scenario_without_quorum_does_not_read_fits() {
     let lost = scenario(&p, "zone a");
     assert!(!lost.etcd.holds);
     assert_eq!(lost.fit, Fit::Fits, "the VMs themselves would fit");
-    let text = kubev_ha_report::plan::render(
-        &p,
-        "t.yaml",
-        kubev_ha_report::plan::PlanTextOptions {
-            color: false,
-            profile: kubev_ha_model::Profile::Production,
-            all: true,
-            width: 200,
-        },
+    let evidence = kubev_ha_report::PlanEvidence {
+        plan: p,
+        source: "t.yaml".into(),
+        profile: kubev_ha_model::Profile::Production,
+    };
+    let text = kubev_ha_report::render(
+        &kubev_ha_report::CommandReport::planned(evidence),
+        kubev_ha_report::Format::Text,
+        &kubev_ha_report::RenderOptions { all: true, width: 200, ..kubev_ha_report::RenderOptions::default() },
     );
     let row = text.lines().find(|l| l.contains("zone a")).unwrap_or_else(|| panic!("{text}"));
     assert!(row.contains("lost quorum"), "{row}");

@@ -77,7 +77,7 @@ fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
             });
         }
         let stats = serve(&options, report.max_conns, tcp, udp, sink, stop).await;
-        eprintln!("{}", kubev_ha_report::serve::stopped_text(&stats));
+        eprintln!("{}", kubev_ha_report::serve_stopped_text(&stats));
     });
     Ok(Outcome::Ok)
 }

@@ -1,6 +1,6 @@
 //! `kubev-ha render nftables|firewalld FILE [--node NAME]`.
 
-use kubev_ha_report::firewall::{self, FirewallOptions};
+use kubev_ha_report::{FirewallOptions, firewall_address_problems, firewall_node_problem, firewalld, nftables};
 
 use super::Outcome;
 use super::check::load;
@@ -9,8 +9,8 @@ use crate::cli::{RenderArgs, RenderCommand};
 pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     type Render = fn(&kubev_ha_model::Inventory, &str, &str, &FirewallOptions) -> String;
     let (args, render): (RenderArgs, Render) = match command {
-        RenderCommand::Nftables(a) => (a, firewall::nftables),
-        RenderCommand::Firewalld(a) => (a, firewall::firewalld),
+        RenderCommand::Nftables(a) => (a, nftables),
+        RenderCommand::Firewalld(a) => (a, firewalld),
     };
     let options = FirewallOptions {
         // The port `net matrix --bandwidth` measures on; closed unless asked.
@@ -18,13 +18,13 @@ pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miett
     };
     let loaded = load(&args.file, max_input)?;
     let inventory = &loaded.inventory;
-    let problems = firewall::address_problems(inventory);
+    let problems = firewall_address_problems(inventory);
     if !problems.is_empty() {
         return Err(loaded.input_error(problems).into());
     }
     let nodes: Vec<String> = match &args.node {
         Some(n) => {
-            if let Some(problem) = firewall::node_problem(inventory, n) {
+            if let Some(problem) = firewall_node_problem(inventory, n) {
                 let hint = kubev_ha_model::suggest::did_you_mean(n, inventory.nodes.iter().map(|n| n.name.as_str()))
                     .map(|h| format!("did you mean `{h}`?"))
                     .unwrap_or_default();

@@ -1,7 +1,8 @@
 //! `kubev-ha rules [ID]`: the catalog, one rule, or the port matrix.
 
-use kubev_ha_report::catalog;
-use kubev_ha_report::json::pretty;
+use kubev_ha_report::{
+    ports_json, ports_markdown, ports_table, pretty_json, rule_explanation, rules_json, rules_markdown, rules_table,
+};
 
 use super::Outcome;
 use crate::cli::{CatalogFormat, ColorChoice, RulesArgs};
@@ -13,19 +14,19 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
             let rule = kubev_ha_rules::rule(id).ok_or_else(|| kubev_ha_rules::UnknownRule::new(id))?;
             match format {
                 CatalogFormat::Json => {
-                    let all = catalog::rules_json();
+                    let all = rules_json();
                     let one = all["rules"].as_array().and_then(|r| r.iter().find(|r| r["id"] == rule.id)).cloned();
-                    pretty(&one.unwrap_or_default())
+                    pretty_json(&one.unwrap_or_default())
                 }
-                _ => catalog::rule_explanation(rule, output::stdout_color(color)),
+                _ => rule_explanation(rule, output::stdout_color(color)),
             }
         }
-        (None, true, CatalogFormat::Json) => pretty(&catalog::ports_json()),
-        (None, true, CatalogFormat::Markdown) => catalog::ports_markdown(),
-        (None, true, _) => catalog::ports_table(output::width()),
-        (None, false, CatalogFormat::Json) => pretty(&catalog::rules_json()),
-        (None, false, CatalogFormat::Markdown) => catalog::rules_markdown(),
-        (None, false, CatalogFormat::Text) => catalog::rules_table(output::width()),
+        (None, true, CatalogFormat::Json) => pretty_json(&ports_json()),
+        (None, true, CatalogFormat::Markdown) => ports_markdown(),
+        (None, true, _) => ports_table(output::width()),
+        (None, false, CatalogFormat::Json) => pretty_json(&rules_json()),
+        (None, false, CatalogFormat::Markdown) => rules_markdown(),
+        (None, false, CatalogFormat::Text) => rules_table(output::width()),
     };
     print!("{text}");
     Ok(Outcome::Ok)

@@ -4,6 +4,6 @@ use super::Outcome;
 
 pub fn run() -> miette::Result<Outcome> {
     let schema = kubev_ha_model::schema::inventory_schema();
-    print!("{}", kubev_ha_report::json::pretty(&schema));
+    print!("{}", kubev_ha_report::pretty_json(&schema));
     Ok(Outcome::Ok)
 }

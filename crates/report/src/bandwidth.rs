@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use kubev_ha_model::measure::Bandwidth;
 
 /// Each stream's throughput, the total and the round trip.
-pub fn result_text(b: &Bandwidth, address: SocketAddr) -> String {
+pub(crate) fn result_text(b: &Bandwidth, address: SocketAddr) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "to {} ({}), {} stream(s), {:.1} s:", b.to, address, b.streams, b.seconds);
     for (i, s) in b.per_stream_bps.iter().enumerate() {
@@ -22,7 +22,7 @@ pub fn result_text(b: &Bandwidth, address: SocketAddr) -> String {
 }
 
 /// One line per measured pair, below the network measurements.
-pub fn pairs_text(measured: &[Bandwidth]) -> String {
+pub(crate) fn pairs_text(measured: &[Bandwidth]) -> String {
     let mut out = String::new();
     for b in measured {
         let _ = writeln!(

@@ -16,9 +16,9 @@ use kubev_ha_plan::Plan;
 use kubev_ha_rules::Report;
 use serde::Serialize;
 
-use crate::TextOptions;
 use crate::disk::DiskRun;
 use crate::plan::PlanTextOptions;
+use crate::text::TextOptions;
 
 /// The formats every command renders to. More (HTML, JUnit, SARIF,
 /// Markdown) are planned, so callers match with a wildcard arm.
@@ -34,6 +34,8 @@ pub enum Format {
 /// How text looks; formats for machines ignore it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {
+    /// ANSI colour and bold; the caller decides whether the destination
+    /// is a terminal that wants it.
     pub color: bool,
     /// Every probe and rule quote, and passing findings.
     pub verbose: bool,
@@ -41,7 +43,8 @@ pub struct RenderOptions {
     pub quiet: bool,
     /// Every row: all links of a host, every node and scenario of a plan.
     pub all: bool,
-    /// Columns to fit tables into.
+    /// Columns (characters, not bytes) to fit tables into; tables wrap
+    /// their cells to stay within it.
     pub width: u16,
 }
 
@@ -86,13 +89,17 @@ pub enum Evidence {
 pub struct DiskEvidence {
     /// The node the test ran on, as the findings name it.
     pub node: String,
+    /// The latency percentiles CP-ETCD-FSYNC judges.
     pub fdatasync: FsyncStats,
+    /// Where the test wrote, how much and how fast.
     pub run: DiskRun,
 }
 
 /// What `net check` or `net matrix` measured.
 #[derive(Debug, Clone)]
 pub struct NetworkEvidence {
+    /// The port probes, path MTUs, DNS answers and bandwidth runs the
+    /// network rules are judged from.
     pub measured: NetworkMeasurements,
     /// The matrix view, for `net matrix`: its nodes and every cell.
     pub matrix: Option<MatrixEvidence>,
@@ -101,20 +108,26 @@ pub struct NetworkEvidence {
 /// The cells of `net matrix` and the order its nodes are drawn in.
 #[derive(Debug, Clone)]
 pub struct MatrixEvidence {
+    /// The nodes, in the order of the matrix's rows and columns.
     pub nodes: Vec<String>,
+    /// One cell per (from, to, port group) the matrix measured.
     pub cells: Vec<MatrixCell>,
 }
 
 /// One `net bandwidth` run and the address the name resolved to.
 #[derive(Debug, Clone)]
 pub struct BandwidthEvidence {
+    /// The throughput, stream by stream.
     pub measured: Bandwidth,
+    /// Where the sink's name resolved to, so the text says which
+    /// address (and so which network) was measured.
     pub address: SocketAddr,
 }
 
 /// What `net serve` took, and what it was asked for.
 #[derive(Debug, Clone)]
 pub struct ServeEvidence {
+    /// The ports taken and refused, and the limits in force.
     pub report: ServeReport,
     /// How long it serves before stopping by itself.
     pub ttl: Duration,
@@ -125,8 +138,12 @@ pub struct ServeEvidence {
 /// The plan and the header its JSON carries.
 #[derive(Debug, Clone)]
 pub struct PlanEvidence {
+    /// The failure simulation's result.
     pub plan: Plan,
+    /// The file the inventory came from, as the header names it.
     pub source: String,
+    /// The inventory's profile: the plan does not depend on it; the
+    /// colours of the storage verdicts and the JSON header do.
     pub profile: Profile,
 }
 
@@ -165,7 +182,7 @@ fn text(report: &CommandReport, options: &RenderOptions) -> String {
         Evidence::None | Evidence::Probe(_) => String::new(),
         Evidence::Host(facts) => crate::host::facts_text(facts, options.color, options.all),
         Evidence::Disk(d) => crate::disk::result_text(&d.fdatasync, &d.run),
-        Evidence::Etcd(status) => crate::etcd::members_table(status, options.width),
+        Evidence::Etcd(status) => crate::etcd::members_table(status, options.width, options.verbose),
         Evidence::Network(n) => crate::net::network_text(n, options.width, options.verbose),
         Evidence::Bandwidth(b) => crate::bandwidth::result_text(&b.measured, b.address),
         Evidence::Serving(s) => crate::serve::serving_text(&s.report, s.ttl, s.max_conns_asked),

@@ -12,14 +12,18 @@ pub struct DiskRun {
     pub directory: String,
     /// Bytes per write, each followed by an fdatasync.
     pub block_size: u64,
+    /// How many writes (each one fdatasync) the test made.
     pub writes: u64,
+    /// Bytes written in all, `writes` × `block_size`.
     pub bytes_written: u64,
+    /// Wall-clock seconds the writes took, fdatasyncs included.
     pub seconds: f64,
+    /// `writes` / `seconds`: the fdatasyncs a second this disk sustains.
     pub writes_per_second: f64,
 }
 
 /// The percentiles and the run, three lines for people.
-pub fn result_text(stats: &FsyncStats, run: &DiskRun) -> String {
+pub(crate) fn result_text(stats: &FsyncStats, run: &DiskRun) -> String {
     format!(
         "fdatasync after each {}-byte write, in {}:\n  p50 {:.3} ms   p90 {:.3} ms   p99 {:.3} ms   p99.9 {:.3} ms   max {:.3} ms\n  {} writes, {} written in {:.2} s ({:.0} writes/s)\n",
         run.block_size,

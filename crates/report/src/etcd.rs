@@ -1,30 +1,36 @@
 //! `kubev-ha etcd`: the members table, one row per member, and the
 //! endpoints that did not answer.
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::ByteSize;
 use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
 
-/// Every member's URLs, health, version, size, raft position, role and
-/// latency metrics, in `width` columns; then each unreachable endpoint.
-pub fn members_table(status: &EtcdStatus, width: u16) -> String {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(width).set_header(
-        vec![
-            "member",
-            "id",
-            "client / peer URLs",
-            "health",
-            "version",
-            "db size",
-            "term / index",
-            "role",
-            "has leader",
-            "wal fsync p99",
-            "commit p99",
-            "leader changes",
-        ],
-    );
+/// Two tables in `width` columns: who the members are (role, health and
+/// client URLs; with `verbose` also the member ID and the peer URLs), then
+/// their raft position and latency metrics; then each unreachable endpoint.
+///
+/// One table of every column is far wider than a terminal, and squeezing
+/// it breaks URLs in the middle, so the columns are split in two and a URL
+/// is never wrapped: it is what a reader copies.
+pub(crate) fn members_table(status: &EtcdStatus, width: u16, verbose: bool) -> String {
+    let mut who = table(width);
+    let mut header = vec!["member"];
+    if verbose {
+        header.push("id");
+    }
+    header.extend(["role", "health", if verbose { "client / peer URLs" } else { "client URLs" }]);
+    who.set_header(header);
+    let mut raft = table(width);
+    raft.set_header(vec![
+        "member",
+        "version",
+        "db size",
+        "term / index",
+        "has\nleader",
+        "wal fsync\np99",
+        "commit\np99",
+        "leader\nchanges",
+    ]);
     let ms = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.2} ms"));
     for m in &status.members {
         let health = match &m.health {
@@ -38,11 +44,14 @@ pub fn members_table(status: &EtcdStatus, width: u16) -> String {
             (_, true) => "learner",
             _ => "follower",
         };
-        t.add_row(vec![
+        let mut row = vec![m.name.clone()];
+        if verbose {
+            row.push(m.id.clone());
+        }
+        row.extend([role.to_string(), health, urls(m, verbose)]);
+        who.add_row(row);
+        raft.add_row(vec![
             m.name.clone(),
-            m.id.clone(),
-            urls(m),
-            health,
             m.version.clone().unwrap_or_else(|| "-".into()),
             m.db_size.map_or("-".into(), |b| ByteSize::bytes(b).human()),
             format!(
@@ -50,26 +59,71 @@ pub fn members_table(status: &EtcdStatus, width: u16) -> String {
                 m.raft_term.map_or("-".into(), |v| v.to_string()),
                 m.raft_index.map_or("-".into(), |v| v.to_string())
             ),
-            role.into(),
             m.has_leader.map_or("-", |h| if h { "yes" } else { "no" }).into(),
             ms(m.wal_fsync_p99_ms),
             ms(m.backend_commit_p99_ms),
             m.leader_changes.map_or("-".into(), |v| format!("{v:.0}")),
         ]);
     }
-    let mut out = format!("{t}\n");
+    // The member's name, its ID and its URLs are what a reader copies.
+    keep_whole(&mut who, width, if verbose { &[0, 1, 4] } else { &[0, 3] });
+    keep_whole(&mut raft, width, &[0]);
+    let mut out = format!("{who}\n{raft}\n");
     for (endpoint, why) in &status.unreachable {
         out.push_str(&format!("unreachable: {endpoint}: {why}\n"));
     }
     out
 }
 
-/// The member's client and peer URLs, one per line, and the endpoint it
-/// was reached by when that is none of its client URLs (a load balancer,
-/// a tunnel).
-fn urls(m: &EtcdMember) -> String {
-    let mut lines: Vec<String> = m.client_urls.iter().map(|u| format!("client {u}")).collect();
-    lines.extend(m.peer_urls.iter().map(|u| format!("peer {u}")));
+fn table(width: u16) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+    t
+}
+
+/// Gives each column of `whole` the width of its longest line, so the
+/// other columns wrap instead, at spaces; unless that leaves the others
+/// narrower than their longest word, where fitting `width` comes first.
+fn keep_whole(t: &mut Table, width: u16, whole: &[usize]) {
+    let widths: Vec<usize> = (0..t.column_count()).map(|c| least_width(t, c, !whole.contains(&c))).collect();
+    // Every column pays its padding and one border; the table one more.
+    let needed: usize = 1 + widths.iter().map(|w| w + 3).sum::<usize>();
+    if needed > usize::from(width) {
+        return;
+    }
+    for &column in whole {
+        let w = widths.get(column).and_then(|w| u16::try_from(w + 2).ok());
+        if let (Some(w), Some(c)) = (w, t.column_mut(column)) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
+        }
+    }
+}
+
+/// The characters `column` needs without breaking a line (or, with
+/// `by_word`, without breaking a word), header included.
+fn least_width(t: &Table, column: usize, by_word: bool) -> usize {
+    let rows = t.header().into_iter().chain(t.row_iter());
+    let lines = rows
+        .filter_map(|r| r.cell_iter().nth(column))
+        .flat_map(|c| c.content().lines().map(str::to_string).collect::<Vec<_>>());
+    let count = |s: &str| s.chars().count();
+    if by_word {
+        lines.map(|l| l.split_whitespace().map(count).max().unwrap_or(0)).max().unwrap_or(0)
+    } else {
+        lines.map(|l| count(&l)).max().unwrap_or(0)
+    }
+}
+
+/// The member's client URLs (and with `verbose` its peer URLs), one per
+/// line, and the endpoint it was reached by when that is none of its
+/// client URLs (a load balancer, a tunnel).
+fn urls(m: &EtcdMember, verbose: bool) -> String {
+    let mut lines: Vec<String> = if verbose {
+        let clients = m.client_urls.iter().map(|u| format!("client {u}"));
+        clients.chain(m.peer_urls.iter().map(|u| format!("peer {u}"))).collect()
+    } else {
+        m.client_urls.clone()
+    };
     if let Some(e) = m.endpoint.as_deref().filter(|e| {
         !m.client_urls.iter().any(|u| kubev_ha_model::url::normalise(u) == kubev_ha_model::url::normalise(e))
     }) {
@@ -105,6 +159,42 @@ mod tests {
         }
     }
 
+    /// Three members as kubeadm writes them: https, IP addresses, the
+    /// health of a member that timed out.
+    fn kubeadm_status() -> EtcdStatus {
+        let mut members: Vec<EtcdMember> = (1..=3)
+            .map(|i| {
+                let mut m = member(&format!("cp-{i}.example.internal"), Some(&format!("https://10.0.0.1{i}:2379")));
+                m.client_urls = vec![format!("https://10.0.0.1{i}:2379")];
+                m.peer_urls = vec![format!("https://10.0.0.1{i}:2380")];
+                m.db_size = Some(21_000_000);
+                m.raft_index = Some(1_234_567);
+                m.backend_commit_p99_ms = Some(12.5);
+                m
+            })
+            .collect();
+        members[2].health = EtcdHealth::Down { reason: "context deadline exceeded after 5 s".into() };
+        EtcdStatus { endpoints: vec![], members, alarms: vec![], unreachable: BTreeMap::new() }
+    }
+
+    #[test]
+    fn etcd_members_table_fits_the_width_without_breaking_urls() {
+        let status = kubeadm_status();
+        for verbose in [false, true] {
+            let table = members_table(&status, 100, verbose);
+            for line in table.lines() {
+                assert!(line.chars().count() <= 100, "{} columns:\n{line}\n{table}", line.chars().count());
+            }
+            // A URL, a name or an ID is copied from the table: each stays on one line.
+            assert_eq!(table.contains("8e9e05c52164694d"), verbose, "{table}");
+            for i in 1..=3 {
+                assert!(table.contains(&format!("cp-{i}.example.internal")), "{table}");
+                assert!(table.contains(&format!("https://10.0.0.1{i}:2379")), "{table}");
+                assert_eq!(table.contains(&format!("https://10.0.0.1{i}:2380")), verbose, "{table}");
+            }
+        }
+    }
+
     #[test]
     fn etcd_members_table_shows_each_member_and_who_did_not_answer() {
         let status = EtcdStatus {
@@ -113,7 +203,7 @@ mod tests {
             alarms: vec![],
             unreachable: BTreeMap::from([("http://cp-3:2379".into(), "connection refused".into())]),
         };
-        let table = members_table(&status, 400);
+        let table = members_table(&status, 400, true);
         for cell in ["healthy (1.2 ms)", "3.5.21", "4 / -", "leader", "2.50 ms", "client http://cp-1:2379"] {
             assert!(table.contains(cell), "{cell} missing from\n{table}");
         }

@@ -10,7 +10,7 @@ use crate::style::Paint;
 /// The facts of one host, as a short list for people.
 /// Veths, tunnels and other virtual links are counted, not listed, unless
 /// `all_links` (or there are few links in all).
-pub fn facts_text(facts: &HostFacts, color: bool, all_links: bool) -> String {
+pub(crate) fn facts_text(facts: &HostFacts, color: bool, all_links: bool) -> String {
     let p = Paint::new(color);
     let mut out = String::new();
     let mut line = |label: &str, value: String| {

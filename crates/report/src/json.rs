@@ -5,7 +5,7 @@ use kubev_ha_rules::Report;
 use serde::Serialize;
 
 /// One JSON object, pretty-printed, ending in a newline.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     pretty(report)
 }
 

@@ -2,25 +2,45 @@
 //! machines and Markdown for the docs. They take data and return strings;
 //! deciding where output goes and whether it is a terminal is the caller's.
 //! Every command's output is one [`CommandReport`] rendered by [`render`].
+//!
+//! The public API is what this root re-exports; the modules are private.
+//! - The one report interface: [`CommandReport`], its [`Evidence`] and the
+//!   evidence structs, [`render`] in a [`Format`] with [`RenderOptions`].
+//! - The catalog of `kubev-ha rules`: [`rules_table`], [`rule_explanation`],
+//!   [`rules_json`], [`rules_markdown`] (docs/rules.md) and the port matrix
+//!   as [`ports_table`], [`ports_json`] and [`ports_markdown`].
+//! - The firewall input of `kubev-ha render`: [`nftables`] and
+//!   [`firewalld`] with [`FirewallOptions`], and the checks that refuse an
+//!   inventory they cannot render ([`firewall_address_problems`],
+//!   [`firewall_node_problem`]).
+//! - Small helpers the binary prints with: [`pretty_json`] and
+//!   [`serve_stopped_text`].
 
-pub mod bandwidth;
-pub mod catalog;
-pub mod command;
-pub mod disk;
-pub mod etcd;
-pub mod firewall;
-pub mod host;
-pub mod json;
-pub mod net;
-pub mod plan;
-pub mod serve;
-pub mod style;
-pub mod text;
+#![warn(missing_docs, unreachable_pub)]
 
+mod bandwidth;
+mod catalog;
+mod command;
+mod disk;
+mod etcd;
+mod firewall;
+mod host;
+mod json;
+mod net;
+mod plan;
+mod serve;
+mod style;
+mod text;
+
+pub use catalog::{ports_json, ports_markdown, ports_table, rule_explanation, rules_json, rules_markdown, rules_table};
 pub use command::{
     BandwidthEvidence, CommandReport, DiskEvidence, Evidence, Format, MatrixEvidence, NetworkEvidence, PlanEvidence,
     RenderOptions, ServeEvidence, render,
 };
 pub use disk::DiskRun;
-pub use style::Paint;
-pub use text::TextOptions;
+pub use firewall::{
+    FirewallOptions, address_problems as firewall_address_problems, firewalld, nftables,
+    node_problem as firewall_node_problem,
+};
+pub use json::pretty as pretty_json;
+pub use serve::stopped_text as serve_stopped_text;

@@ -17,7 +17,7 @@ const PROBE_ROWS: usize = 12;
 /// The probes that did not find the port open: one row each when few,
 /// grouped by (from, to, how they failed) when many. `verbose` lists every
 /// probe, open ones too.
-pub fn probe_table(probes: &[PortProbe], width: u16, verbose: bool) -> String {
+pub(crate) fn probe_table(probes: &[PortProbe], width: u16, verbose: bool) -> String {
     let bad: Vec<&PortProbe> = probes.iter().filter(|p| !p.state.is_open()).collect();
     let open = probes.len() - bad.len();
     let mut out = format!("{} probes: {open} open, {} not\n", probes.len(), bad.len());
@@ -59,7 +59,7 @@ pub fn probe_table(probes: &[PortProbe], width: u16, verbose: bool) -> String {
 /// Path MTU and DNS as measured, for people (JSON has every value): one
 /// line per kind of result, every path and answer with `verbose`, lines
 /// wrapped to `width`.
-pub fn measurements_text(measured: &NetworkMeasurements, width: u16, verbose: bool) -> String {
+pub(crate) fn measurements_text(measured: &NetworkMeasurements, width: u16, verbose: bool) -> String {
     let mut lines: Vec<String> = Vec::new();
     if !measured.path_mtu.is_empty() {
         lines.push(format!(
@@ -160,7 +160,12 @@ pub fn measurements_text(measured: &NetworkMeasurements, width: u16, verbose: bo
 /// The N×N matrix per port group from its cells: ✓ all open, ✗ something
 /// not, ? a node unreachable, - not measured, · nothing to reach. The
 /// failing probes follow, grouped when many; `verbose` lists each.
-pub fn matrix_text(nodes: &[String], measured: &NetworkMeasurements, cells: &[MatrixCell], verbose: bool) -> String {
+pub(crate) fn matrix_text(
+    nodes: &[String],
+    measured: &NetworkMeasurements,
+    cells: &[MatrixCell],
+    verbose: bool,
+) -> String {
     let mut out = String::new();
     let short = |s: &str| s.chars().take(10).collect::<String>();
     for rule in PORT_MATRIX {
@@ -297,7 +302,7 @@ fn details(group: &[&PortProbe]) -> String {
 /// What `net check` or `net matrix` shows before its findings: the matrix
 /// (or, for `net check`, the failing probes), the path MTU and DNS
 /// measurements, and each measured bandwidth.
-pub fn network_text(n: &crate::command::NetworkEvidence, width: u16, verbose: bool) -> String {
+pub(crate) fn network_text(n: &crate::command::NetworkEvidence, width: u16, verbose: bool) -> String {
     let mut out = match &n.matrix {
         Some(m) => matrix_text(&m.nodes, &n.measured, &m.cells, verbose),
         None => probe_table(&n.measured.probes, width, verbose),

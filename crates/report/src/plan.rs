@@ -18,20 +18,20 @@ use serde::Serialize;
 /// The plan for machines: the header `check`'s report has, then every
 /// field of the plan at the top level. Fields are added, never renamed.
 #[derive(Debug, Serialize)]
-pub struct PlanReport<'a> {
-    pub tool: &'static str,
-    pub version: &'static str,
+pub(crate) struct PlanReport<'a> {
+    pub(crate) tool: &'static str,
+    pub(crate) version: &'static str,
     /// The file the inventory came from.
-    pub source: &'a str,
+    pub(crate) source: &'a str,
     /// The inventory's profile: the plan itself does not depend on it,
     /// the severities `check` gives the HA verdicts do.
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     #[serde(flatten)]
-    pub plan: &'a Plan,
+    pub(crate) plan: &'a Plan,
 }
 
 /// One JSON object, pretty-printed, ending in a newline.
-pub fn render_json(plan: &Plan, source: &str, profile: Profile) -> Result<String, serde_json::Error> {
+pub(crate) fn render_json(plan: &Plan, source: &str, profile: Profile) -> Result<String, serde_json::Error> {
     let report = PlanReport { tool: "kubev-ha", version: env!("CARGO_PKG_VERSION"), source, profile, plan };
     let mut text = serde_json::to_string_pretty(&report)?;
     text.push('\n');
@@ -39,13 +39,13 @@ pub fn render_json(plan: &Plan, source: &str, profile: Profile) -> Result<String
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct PlanTextOptions {
-    pub color: bool,
+pub(crate) struct PlanTextOptions {
+    pub(crate) color: bool,
     /// Whose thresholds colour the storage verdicts (ST-CAPACITY's).
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// Every node and scenario row, not only the first and the worst.
-    pub all: bool,
-    pub width: u16,
+    pub(crate) all: bool,
+    pub(crate) width: u16,
 }
 
 const ROWS: usize = 25;
@@ -97,7 +97,7 @@ fn scenario_label(r: &ScenarioResult) -> String {
     }
 }
 
-pub fn render(plan: &Plan, source: &str, o: PlanTextOptions) -> String {
+pub(crate) fn render(plan: &Plan, source: &str, o: PlanTextOptions) -> String {
     let p = Paint::new(o.color);
     let mut out = String::new();
     let a = &plan.assumptions;

@@ -7,7 +7,7 @@ use kubev_ha_model::Interval;
 use kubev_ha_model::{ServeReport, ServeStats};
 
 /// What the responder listens on, what it could not take, and when it stops.
-pub fn serving_text(report: &ServeReport, ttl: Duration, max_conns_asked: usize) -> String {
+pub(crate) fn serving_text(report: &ServeReport, ttl: Duration, max_conns_asked: usize) -> String {
     let mut out = String::new();
     let ports: Vec<String> = report.listening.iter().map(|l| format!("{}/{}", l.port, l.protocol)).collect();
     let _ = writeln!(out, "kubev-ha net serve as {} on {} ports: {}", report.node, ports.len(), ports.join(" "));

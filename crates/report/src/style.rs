@@ -6,12 +6,12 @@ use kubev_ha_rules::Severity;
 
 /// Paints text with ANSI styles when enabled, returns it unchanged when not.
 #[derive(Debug, Clone, Copy)]
-pub struct Paint {
+pub(crate) struct Paint {
     enabled: bool,
 }
 
 impl Paint {
-    pub fn new(enabled: bool) -> Self {
+    pub(crate) fn new(enabled: bool) -> Self {
         Paint { enabled }
     }
 
@@ -19,23 +19,23 @@ impl Paint {
         if self.enabled { format!("{style}{text}{style:#}") } else { text.to_string() }
     }
 
-    pub fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         self.apply(Style::new().bold(), text)
     }
 
-    pub fn dim(&self, text: &str) -> String {
+    pub(crate) fn dim(&self, text: &str) -> String {
         self.apply(Style::new().dimmed(), text)
     }
 
-    pub fn heading(&self, text: &str) -> String {
+    pub(crate) fn heading(&self, text: &str) -> String {
         self.apply(Style::new().bold().underline(), text)
     }
 
-    pub fn waived(&self, text: &str) -> String {
+    pub(crate) fn waived(&self, text: &str) -> String {
         self.apply(AnsiColor::Cyan.on_default(), text)
     }
 
-    pub fn severity(&self, severity: Severity, text: &str) -> String {
+    pub(crate) fn severity(&self, severity: Severity, text: &str) -> String {
         let style = match severity {
             Severity::Pass => AnsiColor::Green.on_default(),
             Severity::Info => AnsiColor::Blue.on_default(),

@@ -9,16 +9,16 @@ use crate::style::Paint;
 
 /// How to print a report.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TextOptions {
-    pub color: bool,
+pub(crate) struct TextOptions {
+    pub(crate) color: bool,
     /// Show the page quote for every rule, not only those with something to say.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// Hide passing findings (they still count in the summary).
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 /// Renders `report` as text; `title` names the run (e.g. "check").
-pub fn render(report: &Report, title: &str, options: TextOptions) -> String {
+pub(crate) fn render(report: &Report, title: &str, options: TextOptions) -> String {
     let p = Paint::new(options.color);
     let mut out = String::new();
     let _ = writeln!(
@@ -108,7 +108,7 @@ fn write_finding(out: &mut String, p: &Paint, report: &Report, f: &Finding, subj
 }
 
 /// "Summary: 30 pass, 1 warn, ... — no requirement failed".
-pub fn summary_line(s: &Summary, p: &Paint, failed: bool) -> String {
+pub(crate) fn summary_line(s: &Summary, p: &Paint, failed: bool) -> String {
     let parts = [
         p.severity(Severity::Pass, &format!("{} pass", s.pass)),
         p.severity(Severity::Info, &format!("{} info", s.info)),

@@ -14,6 +14,7 @@ use kubev_ha_model::Protocol;
 /// inventory field turns its feature on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
+    /// Every deployment has the row.
     Always,
     /// `network.overlay` is this tunnel (Geneve when unsaid, Kube-OVN's default).
     Overlay(Overlay),
@@ -53,17 +54,27 @@ impl Serialize for When {
 /// A `--feature` name that names no feature.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[error("unknown feature `{0}`: expected one of {names}", names = FEATURE_NAMES.join(", "))]
-pub struct UnknownFeature(pub String);
+pub struct UnknownFeature(
+    /// The name as given.
+    pub String,
+);
 
 /// What an inventory turns on, so which conditional rows of the matrix
 /// apply. `net serve` gets the same set as `--feature` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Features {
+    /// The overlay tunnel, and so which tunnel port is open (Geneve when
+    /// the inventory does not say: Kube-OVN's default).
     pub overlay: Overlay,
+    /// Self Node Remediation fences: its peers' health port is open.
     pub self_node_remediation: bool,
+    /// kube-vip announces the API address over BGP.
     pub kube_vip_bgp: bool,
+    /// Kube-OVN speaks BGP to the routers.
     pub bgp_speaker: bool,
+    /// Kube-OVN interconnects this cluster with others.
     pub interconnection: bool,
+    /// keepalived holds the API address with VRRP.
     pub keepalived: bool,
 }
 
@@ -102,7 +113,8 @@ impl Features {
         }
     }
 
-    pub fn enables(&self, when: When) -> bool {
+    /// Whether a row under `when` belongs to this deployment's matrix.
+    pub(crate) fn enables(&self, when: When) -> bool {
         match when {
             When::Always => true,
             When::Overlay(o) => self.overlay == o,

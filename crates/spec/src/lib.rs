@@ -9,18 +9,22 @@
 //! without depending on each other: the I/O crate `kubev-ha-net` needs
 //! neither the rule catalog nor the HA simulation to know what to probe.
 //!
-//! - [`matrix`]: the rows ([`PORT_MATRIX`], [`PortRule`]) and the notes.
-//! - [`features`]: which conditional rows an inventory turns on.
-//! - [`protocol`]: TCP, UDP and VRRP.
-//! - [`targets`]: the (node, port, protocol) a node must reach, and what a
-//!   responder listens on.
-//! - [`cells`]: the N×N matrix cells of `net matrix`, from an inventory
-//!   and the measured probes.
+//! The public API is what this root re-exports; the modules are private.
+//! - The rows ([`PORT_MATRIX`], [`PortRule`]) and the notes
+//!   ([`MATRIX_NOTES`]).
+//! - [`Features`]: which conditional rows an inventory turns on.
+//! - [`Protocol`]: TCP, UDP and VRRP (the model's type, re-exported).
+//! - [`targets_from`], [`listening_for`]: the (node, port, protocol) a node
+//!   must reach, and what a responder listens on.
+//! - [`matrix_cells`]: the N×N matrix cells of `net matrix`, from an
+//!   inventory and the measured probes.
 
-pub mod cells;
-pub mod features;
-pub mod matrix;
-pub mod targets;
+#![warn(missing_docs, unreachable_pub)]
+
+mod cells;
+mod features;
+mod matrix;
+mod targets;
 
 #[cfg(test)]
 mod fixtures;
@@ -28,5 +32,5 @@ mod fixtures;
 pub use cells::matrix_cells;
 pub use features::{Features, UnknownFeature, When};
 pub use kubev_ha_model::Protocol;
-pub use matrix::{ListensOn, MATRIX_NOTES, PORT_MATRIX, Peer, PortNetwork, PortRule, RANGE_SAMPLE};
+pub use matrix::{ListensOn, MATRIX_NOTES, PORT_MATRIX, Peer, PortNetwork, PortRule};
 pub use targets::{ProbeTarget, listening_for, targets_from};

@@ -24,7 +24,9 @@ use kubev_ha_model::Protocol;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListensOn {
+    /// On every node's address.
     AllNodes,
+    /// On the addresses of the nodes with this role.
     Role(Role),
     /// Inside these pods, on the pod network (or the migration network),
     /// not on a node address.
@@ -58,10 +60,16 @@ impl fmt::Display for ListensOn {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Peer {
+    /// Every node of the cluster.
     AllNodes,
+    /// The nodes with this role.
     Role(Role),
+    /// The load balancer in front of the API servers (its health checks
+    /// and the traffic it forwards).
     LoadBalancer,
+    /// The operators' machines (kubectl, SSH).
     Admins,
+    /// Anyone using the cluster's services (NodePorts).
     Clients,
     /// The node itself, over loopback.
     Itself,
@@ -103,6 +111,7 @@ pub enum PortNetwork {
 }
 
 impl PortNetwork {
+    /// Every network, in the order the catalog lists them.
     pub const ALL: [PortNetwork; 4] =
         [PortNetwork::Node, PortNetwork::LocalOnly, PortNetwork::Pod, PortNetwork::Migration];
 
@@ -136,6 +145,7 @@ impl fmt::Display for PortNetwork {
 /// One row of the matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct PortRule {
+    /// The component that listens, as the page names it.
     pub component: &'static str,
     /// The process names (as /proc/PID/comm shows them, at most 15
     /// characters) of the component that listens here once installed; a
@@ -143,8 +153,11 @@ pub struct PortRule {
     pub owners: &'static [&'static str],
     /// For VRRP, which has no ports, `0..=0`; [`PortRule::ports_text`] says so.
     pub ports: RangeInclusive<u16>,
+    /// The protocols the ports take (TCP and UDP both for some rows).
     pub protocols: &'static [Protocol],
+    /// Where the port listens.
     pub listens_on: ListensOn,
+    /// Who must be able to reach it: the firewall's "from".
     pub reached_from: &'static [Peer],
     /// Which network the port lives on, so where it can be verified.
     pub network: PortNetwork,
@@ -168,6 +181,7 @@ impl PortRule {
         }
     }
 
+    /// The protocols joined by `+`, as the tables print them (`tcp+udp`).
     pub fn protocols_text(&self) -> String {
         self.protocols.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("+")
     }
@@ -557,7 +571,7 @@ so once the tunnel is up probes only say whether the firewall lets 7471 through"
 /// How many ports of a range (the NodePort range) are probed: the first,
 /// the last, and evenly spaced ones between. Responder and prober derive
 /// the same sample, so both sides agree on it.
-pub const RANGE_SAMPLE: usize = 8;
+pub(crate) const RANGE_SAMPLE: usize = 8;
 
 impl PortRule {
     /// The ports probed for this rule: all of a short range, a sample of a
@@ -580,7 +594,7 @@ impl PortRule {
     /// Whether `from` (a node with these roles) must reach this port on a
     /// node with `to` roles. NodePort services are reachable from anywhere,
     /// so every node counts as a client.
-    pub fn applies(&self, from: &[Role], to: &[Role]) -> bool {
+    pub(crate) fn applies(&self, from: &[Role], to: &[Role]) -> bool {
         self.listens_on.includes(to) && (self.reached_by(from) || self.reached_from.contains(&Peer::Clients))
     }
 }

@@ -11,10 +11,15 @@ use kubev_ha_model::Protocol;
 /// One (node, port, protocol) a node must reach.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ProbeTarget {
+    /// The node to reach, as the inventory names it.
     pub node: String,
+    /// Its inventory address (an IP or a DNS name), as written.
     pub address: String,
+    /// The port; for a range one of the ports [`PortRule::probed_ports`](crate::PortRule::probed_ports) samples.
     pub port: u16,
+    /// How to probe it.
     pub protocol: Protocol,
+    /// The matrix row's component, so a failed probe says what is missing.
     pub component: &'static str,
 }
 
