@@ -25,6 +25,12 @@ use kubev_ha_probe::{DiskOptions, RemoteSession, SshOptions, SshTarget, probe_al
 // kubev-ha-etcd.
 #[allow(unused_imports)]
 use kubev_ha_etcd::{EtcdConfig, EtcdError, Metrics};
+// kubev-ha-net: the responder, the checks, the matrix and bandwidth.
+#[allow(unused_imports)]
+use kubev_ha_net::{
+    BandwidthError, CheckOptions, HostsFile, MatrixOptions, ProbeOptions, Progress, ResolveError, ServeOptions,
+    Throughput, bind, check_from, measure, run_matrix, serve, sink_address,
+};
 
 #[test]
 fn functions_and_constants_callers_use_are_at_the_crate_roots() {
@@ -44,11 +50,13 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
     assert_eq!(kubev_ha_probe::DEFAULT_BLOCK, 2300);
 
     assert_eq!(kubev_ha_etcd::parse_metrics("etcd_server_has_leader 1\n").has_leader, Some(true));
+
+    assert_eq!(kubev_ha_net::BANDWIDTH_PORT, 5201);
 }
 
 #[test]
 fn the_curated_crates_warn_on_undocumented_and_unreachable_public_items() {
-    for krate in ["model", "plan", "probe", "etcd"] {
+    for krate in ["model", "plan", "probe", "etcd", "net"] {
         let lib = std::fs::read_to_string(root().join("crates").join(krate).join("src/lib.rs")).unwrap();
         assert!(
             lib.lines().any(|l| l.trim() == "#![warn(missing_docs, unreachable_pub)]"),
