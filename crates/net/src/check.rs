@@ -25,8 +25,8 @@ pub struct CheckOptions {
     pub dns_timeout: Duration,
     /// The port the declared DNS servers are asked on.
     pub dns_port: u16,
-    /// Measure no path MTU (and say nothing of it in the notes): the
-    /// MTU rule then sees no evidence and cannot pass.
+    /// Measure no path MTU and add no note about it; NET-MTU then has no
+    /// measurement to judge.
     pub skip_mtu: bool,
 }
 

@@ -129,7 +129,13 @@ pub(crate) fn local_addresses() -> Vec<IpAddr> {
     out
 }
 
-/// Binds every port it can. Listeners are returned ready to serve.
+/// Binds every port it can. Returns the report to show before serving
+/// (what listens, which ports are taken and by which process, this host's
+/// addresses, and the connection cap the open-file limit allows) and the
+/// TCP listeners, UDP sockets and bandwidth sink, each with its port,
+/// ready for [`serve`]. A port that is taken is reported, not an error.
+/// The soft open-file limit of this process is raised to the hard one
+/// first.
 pub async fn bind(
     options: &ServeOptions,
 ) -> (ServeReport, Vec<(TcpListener, u16)>, Vec<(UdpSocket, u16)>, Option<TcpListener>) {
