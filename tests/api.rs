@@ -34,6 +34,12 @@ use kubev_ha_report::{
 // kubev-ha-spec: the port matrix and what it asks of an inventory.
 #[allow(unused_imports)]
 use kubev_ha_spec::{Features, ListensOn, Peer, PortNetwork, PortRule, ProbeTarget, Protocol, UnknownFeature, When};
+// kubev-ha-net: the responder, the checks, the matrix and bandwidth.
+#[allow(unused_imports)]
+use kubev_ha_net::{
+    BandwidthError, CheckOptions, HostsFile, MatrixOptions, ProbeOptions, Progress, ResolveError, ServeOptions,
+    Throughput, bind, check_from, measure, run_matrix, serve, sink_address,
+};
 
 #[test]
 fn functions_and_constants_callers_use_are_at_the_crate_roots() {
@@ -54,6 +60,7 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
 
     assert_eq!(kubev_ha_etcd::parse_metrics("etcd_server_has_leader 1\n").has_leader, Some(true));
 
+    assert_eq!(kubev_ha_net::BANDWIDTH_PORT, 5201);
     let _ = kubev_ha_report::render;
     let _ = (kubev_ha_report::rules_table, kubev_ha_report::rule_explanation, kubev_ha_report::rules_json);
     let _ = (kubev_ha_report::rules_markdown, kubev_ha_report::ports_table, kubev_ha_report::ports_json);
@@ -69,7 +76,7 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
 
 #[test]
 fn the_curated_crates_warn_on_undocumented_and_unreachable_public_items() {
-    for krate in ["model", "plan", "probe", "etcd", "report", "spec"] {
+    for krate in ["model", "plan", "probe", "etcd", "net", "report", "spec"] {
         let lib = std::fs::read_to_string(root().join("crates").join(krate).join("src/lib.rs")).unwrap();
         assert!(
             lib.lines().any(|l| l.trim() == "#![warn(missing_docs, unreachable_pub)]"),

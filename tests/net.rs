@@ -927,7 +927,7 @@ fn net_dns_does_not_pass_on_etc_hosts_when_the_declared_server_is_down() {
     let network = &report["measurements"]["network"];
     assert_eq!(network["dnsServers"][0]["outcome"], "closed", "{network}");
     // The system resolver's answer is reported as /etc/hosts', where it lists localhost.
-    let hosts = kubev_ha_net::dns::HostsFile::read();
+    let hosts = kubev_ha_net::HostsFile::read();
     if !hosts.addresses("localhost").is_empty() {
         assert_eq!(network["dns"][0]["source"], "hosts-file", "{network}");
         assert!(fail["message"].as_str().unwrap().contains("/etc/hosts on localhost answers 1"), "{fail}");

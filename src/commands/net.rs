@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use kubev_ha_model::Facts;
 use kubev_ha_model::measure::Bandwidth;
-use kubev_ha_net::check::{CheckOptions as NetOptions, check_from};
-use kubev_ha_net::matrix::{MatrixOptions, Progress, run_matrix};
-use kubev_ha_net::probe::ProbeOptions;
-use kubev_ha_net::responder::{ServeOptions, bind, serve};
+use kubev_ha_net::{
+    CheckOptions as NetOptions, MatrixOptions, ProbeOptions, Progress, ServeOptions, bind, check_from, run_matrix,
+    serve,
+};
 use kubev_ha_probe::remote::SshOptions;
 use kubev_ha_report::{
     BandwidthEvidence, CommandReport, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions, ServeEvidence,
@@ -26,7 +26,7 @@ use crate::{output, progress, this_binary};
 /// The rules the network checks feed.
 const NET_RULES: [&str; 4] = ["NET-PORTS", "NET-MTU", "NET-DNS", "NET-NODELOCAL-DNS"];
 // The bandwidth sink's port, opened by `net matrix --bandwidth`.
-use kubev_ha_net::wire::BANDWIDTH_PORT;
+use kubev_ha_net::BANDWIDTH_PORT;
 
 pub fn run(command: NetCommand, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     match command {
@@ -187,8 +187,8 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
     let runtime = runtime()?;
-    let addr = runtime.block_on(kubev_ha_net::bandwidth::sink_address(&args.to, BANDWIDTH_PORT))?;
-    let result = runtime.block_on(kubev_ha_net::bandwidth::measure(
+    let addr = runtime.block_on(kubev_ha_net::sink_address(&args.to, BANDWIDTH_PORT))?;
+    let result = runtime.block_on(kubev_ha_net::measure(
         addr,
         args.streams.max(1),
         args.duration.as_duration().max(Duration::from_secs(1)),

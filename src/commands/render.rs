@@ -14,7 +14,7 @@ pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miett
     };
     let options = FirewallOptions {
         // The port `net matrix --bandwidth` measures on; closed unless asked.
-        measurement_ports: if args.allow_measurement_ports { vec![kubev_ha_net::wire::BANDWIDTH_PORT] } else { vec![] },
+        measurement_ports: if args.allow_measurement_ports { vec![kubev_ha_net::BANDWIDTH_PORT] } else { vec![] },
     };
     let loaded = load(&args.file, max_input)?;
     let inventory = &loaded.inventory;

@@ -19,32 +19,52 @@ const REPORT_DEADLINE: Duration = Duration::from_secs(10);
 /// Why a bandwidth run measured nothing.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum BandwidthError {
+    /// The sink's address is not of a form [`sink_address`] reads.
     #[error("`{0}` is not HOST, HOST:PORT or [IPv6]:PORT")]
     Target(String),
+    /// The sink's name did not resolve (in time).
     #[error(transparent)]
     #[diagnostic(transparent)]
     Resolve(#[from] ResolveError),
     #[error("{addr}")]
     #[diagnostic(help("is `kubev-ha net serve --bandwidth-port PORT` running there?"))]
+    /// A stream could not connect: refused, or unreachable.
     Connect {
+        /// The sink's address.
         addr: SocketAddr,
+        /// Why the connection failed.
         #[source]
         source: std::io::Error,
     },
     #[error("{addr}: no answer within {} s", STEP_DEADLINE.as_secs())]
     #[diagnostic(help("is `kubev-ha net serve --bandwidth-port PORT` running there?"))]
-    ConnectTimeout { addr: SocketAddr },
+    /// A stream's connection was not answered within the step deadline
+    /// (5 s): silence, as from a firewall that drops.
+    ConnectTimeout {
+        /// The sink's address.
+        addr: SocketAddr,
+    },
+    /// Writing the stream failed (the sink closed it, or the link went).
     #[error(transparent)]
     Send(std::io::Error),
+    /// One write took longer than the step deadline: the receiver holds
+    /// the connection open but does not read.
     #[error("the receiver stopped reading for {} s", STEP_DEADLINE.as_secs())]
     Stalled,
+    /// The sink sent no byte count within its deadline (10 s) after the
+    /// stream ended.
     #[error("no report from the receiver")]
     NoReport,
+    /// Reading the sink's byte count failed.
     #[error(transparent)]
     Report(std::io::Error),
+    /// The peer answered, but not with a sink's report: some other
+    /// service holds the port. The line is what it sent.
     #[error("unexpected report `{0}`")]
     #[diagnostic(help("is `kubev-ha net serve --bandwidth-port PORT` running there?"))]
     Unexpected(String),
+    /// A stream's task panicked or was cancelled: a bug, reported instead
+    /// of a number.
     #[error("internal error: a bandwidth stream panicked: {0}")]
     Panicked(String),
 }
@@ -79,8 +99,13 @@ fn host_and_port(to: &str, default_port: u16) -> Option<(&str, u16)> {
 pub struct Throughput {
     /// Bits per second of each stream, as the receiver counted them.
     pub per_stream_bps: Vec<f64>,
+    /// Bits per second of all streams together (the sum of the above).
     pub total_bps: f64,
+    /// The median TCP handshake time to the sink in milliseconds, over 5
+    /// connections before the run; `None` when none of them connected.
     pub rtt_ms: Option<f64>,
+    /// Wall-clock seconds from the first stream's start to the last
+    /// report.
     pub seconds: f64,
 }
 
@@ -116,7 +141,7 @@ async fn one_stream(addr: SocketAddr, duration: Duration) -> Result<(u64, f64), 
 }
 
 /// The median TCP handshake time to `addr` over `tries` connections.
-pub async fn handshake_rtt(addr: SocketAddr, tries: usize) -> Option<f64> {
+pub(crate) async fn handshake_rtt(addr: SocketAddr, tries: usize) -> Option<f64> {
     let mut times = Vec::new();
     for _ in 0..tries {
         let start = Instant::now();

@@ -12,8 +12,11 @@ use tokio::sync::Semaphore;
 
 use crate::probe::{ProbeOptions, probe_all};
 
+/// How `net check` measures from one node; the default is what the CLI
+/// uses when no option is given.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions {
+    /// The port probes' deadline and how many are in flight at once.
     pub probe: ProbeOptions,
     /// How long to wait for each MTU confirmation.
     pub mtu_wait: Duration,
@@ -22,6 +25,8 @@ pub struct CheckOptions {
     pub dns_timeout: Duration,
     /// The port the declared DNS servers are asked on.
     pub dns_port: u16,
+    /// Measure no path MTU and add no note about it; NET-MTU then has no
+    /// measurement to judge.
     pub skip_mtu: bool,
 }
 
@@ -38,7 +43,7 @@ impl Default for CheckOptions {
 }
 
 /// What the sampled ranges were, for the report.
-pub fn sampling_notes(features: Features) -> Vec<String> {
+pub(crate) fn sampling_notes(features: Features) -> Vec<String> {
     features
         .node_rows()
         .filter(|r| r.is_sampled())
@@ -169,7 +174,7 @@ async fn ask_servers(inventory: &Inventory, from: &str, options: CheckOptions) -
 }
 
 /// Several nodes' measurements as one.
-pub fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMeasurements {
+pub(crate) fn merge(parts: impl IntoIterator<Item = NetworkMeasurements>) -> NetworkMeasurements {
     let mut all = NetworkMeasurements::default();
     for p in parts {
         all.from.extend(p.from);

@@ -26,7 +26,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
 /// The port DNS servers listen on (RFC 1035 §4.2).
-pub const DNS_PORT: u16 = 53;
+pub(crate) const DNS_PORT: u16 = 53;
 
 /// A UDP answer without EDNS is at most 512 bytes (RFC 1035 §4.2.1); the
 /// buffer is larger so an oversized answer is read whole and parsed.
@@ -34,7 +34,13 @@ const UDP_BUFFER: usize = 4096;
 
 /// Resolves `name` with the system resolver, within `timeout`, and says
 /// whether `hosts` (the node's /etc/hosts) is where the answer came from.
-pub async fn check_name(from: &str, name: &str, expected: &str, timeout: Duration, hosts: &HostsFile) -> DnsCheck {
+pub(crate) async fn check_name(
+    from: &str,
+    name: &str,
+    expected: &str,
+    timeout: Duration,
+    hosts: &HostsFile,
+) -> DnsCheck {
     let lookup = tokio::net::lookup_host((name, 0));
     let (resolved, matches, detail) = match tokio::time::timeout(timeout, lookup).await {
         Err(_) => (vec![], None, format!("no answer within {} ms", timeout.as_millis())),
@@ -61,7 +67,7 @@ pub async fn check_name(from: &str, name: &str, expected: &str, timeout: Duratio
 
 /// Asks the DNS server at `server` for `name` directly, as the node's
 /// resolver would (search domains of `resolv`), within `timeout` overall.
-pub async fn ask_server(
+pub(crate) async fn ask_server(
     from: &str,
     server: SocketAddr,
     name: &str,
@@ -258,7 +264,7 @@ fn reply(m: &Message, transport: &'static str) -> Reply {
 
 /// The parts of resolv.conf(5) that decide which names are asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvConf {
+pub(crate) struct ResolvConf {
     /// `search` (or `domain`) domains, in order.
     pub search: Vec<String>,
     /// `options ndots:N`: names with fewer dots try the search list first.
@@ -273,17 +279,17 @@ impl Default for ResolvConf {
 }
 
 impl ResolvConf {
-    pub const PATH: &str = "/etc/resolv.conf";
+    pub(crate) const PATH: &str = "/etc/resolv.conf";
 
     /// Reads the node's resolv.conf; a missing or unreadable file is the defaults.
-    pub fn read() -> Self {
+    pub(crate) fn read() -> Self {
         std::fs::read_to_string(Self::PATH).map(|t| Self::parse(&t)).unwrap_or_default()
     }
 
     /// Parses resolv.conf text. As resolv.conf(5) says, `search` and
     /// `domain` override each other, the last one winning; the
     /// `nameserver` lines are not read: the inventory names the servers.
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut conf = ResolvConf::default();
         for line in text.lines() {
             let line = line.split(['#', ';']).next().unwrap_or_default();
@@ -310,7 +316,7 @@ impl ResolvConf {
     /// a name with at least `ndots` dots as given first, then with each
     /// search domain; a shorter one the other way round. A name ending in
     /// a dot is only itself.
-    pub fn candidates(&self, name: &str) -> Vec<String> {
+    pub(crate) fn candidates(&self, name: &str) -> Vec<String> {
         if let Some(absolute) = name.strip_suffix('.') {
             return vec![format!("{absolute}.")];
         }
@@ -331,7 +337,8 @@ pub struct HostsFile {
 }
 
 impl HostsFile {
-    pub const PATH: &str = "/etc/hosts";
+    /// Where [`HostsFile::read`] reads.
+    pub(crate) const PATH: &str = "/etc/hosts";
 
     /// Reads the node's /etc/hosts; a missing or unreadable file lists nothing.
     pub fn read() -> Self {
@@ -339,7 +346,7 @@ impl HostsFile {
     }
 
     /// Parses hosts(5) text: an address, then names and aliases.
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut names: BTreeMap<String, Vec<IpAddr>> = BTreeMap::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or_default();
@@ -364,7 +371,7 @@ impl HostsFile {
     /// it lists the name with exactly those addresses (glibc answers from
     /// the first NSS source that knows the name, and `files` comes first in
     /// every distribution's nsswitch.conf), else some resolver.
-    pub fn source_of(&self, name: &str, resolved: &[String]) -> AnswerSource {
+    pub(crate) fn source_of(&self, name: &str, resolved: &[String]) -> AnswerSource {
         let listed: Vec<String> = self.addresses(name).iter().map(IpAddr::to_string).collect();
         if !listed.is_empty() && resolved.iter().all(|r| listed.contains(r)) {
             AnswerSource::HostsFile
@@ -375,7 +382,7 @@ impl HostsFile {
 }
 
 /// Whether `ip` is an address of this host: binding to it succeeds only then.
-pub fn is_local_address(ip: IpAddr) -> bool {
+pub(crate) fn is_local_address(ip: IpAddr) -> bool {
     std::net::UdpSocket::bind((ip, 0)).is_ok()
 }
 

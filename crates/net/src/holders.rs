@@ -53,7 +53,7 @@ fn proc_address(hex: &str) -> Option<IpAddr> {
 
 /// What holds `port` against a bind to `bind`: `sshd (pid 812)`, or `None`
 /// when it cannot be told.
-pub fn holder_of(bind: IpAddr, port: u16, protocol: Protocol) -> Option<String> {
+pub(crate) fn holder_of(bind: IpAddr, port: u16, protocol: Protocol) -> Option<String> {
     let inode = inode_of(bind, port, protocol)?;
     let target = format!("socket:[{inode}]");
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {

@@ -71,7 +71,7 @@ async fn gets_through(socket: &UdpSocket, payload: usize, wait: Duration) -> boo
 }
 
 /// Measures the path MTU from this host to `addr` (a UDP responder port).
-pub async fn path_mtu(from: &str, to: &str, addr: SocketAddr, wait: Duration) -> PathMtu {
+pub(crate) async fn path_mtu(from: &str, to: &str, addr: SocketAddr, wait: Duration) -> PathMtu {
     let result = |mtu, local_mtu, detail: String| PathMtu { from: from.into(), to: to.into(), mtu, local_mtu, detail };
     let bind: SocketAddr =
         if addr.is_ipv6() { "[::]:0".parse().unwrap_or(addr) } else { "0.0.0.0:0".parse().unwrap_or(addr) };

@@ -31,9 +31,13 @@ use tokio::sync::Semaphore;
 
 use crate::wire;
 
+/// How the port probes of one sweep are bounded.
 #[derive(Debug, Clone, Copy)]
 pub struct ProbeOptions {
+    /// The longest any one probe waits for an answer (`--timeout`); a
+    /// host that has answered before gets a shorter, adaptive wait.
     pub timeout: Duration,
+    /// Probes in flight at once (0 is taken as 1).
     pub concurrency: usize,
 }
 
@@ -44,21 +48,21 @@ impl Default for ProbeOptions {
 }
 
 /// A silent port waits this many times the host's slowest answer...
-pub const ADAPTIVE_FACTOR: u32 = 10;
+pub(crate) const ADAPTIVE_FACTOR: u32 = 10;
 /// ...but never less than this (nmap's --min-rtt-timeout is 100 ms; a
 /// loaded host's stack answers well within 250 ms).
-pub const ADAPTIVE_FLOOR: Duration = Duration::from_millis(250);
+pub(crate) const ADAPTIVE_FLOOR: Duration = Duration::from_millis(250);
 
 /// The slowest answer seen from each address during one sweep.
 #[derive(Debug, Default)]
-pub struct AnswerTimes {
+pub(crate) struct AnswerTimes {
     slowest: Mutex<HashMap<IpAddr, Duration>>,
 }
 
 impl AnswerTimes {
     /// Notes that `addr` answered (a handshake, a reset, an echo, an ICMP
     /// error) after `elapsed`.
-    pub fn answered(&self, addr: IpAddr, elapsed: Duration) {
+    pub(crate) fn answered(&self, addr: IpAddr, elapsed: Duration) {
         if let Ok(mut map) = self.slowest.lock() {
             let slot = map.entry(addr).or_default();
             *slot = (*slot).max(elapsed);
@@ -67,7 +71,7 @@ impl AnswerTimes {
 
     /// How long a silent probe of `addr` waits per try: adaptive once the
     /// host has answered anything, else the whole deadline.
-    pub fn wait_for(&self, addr: IpAddr, deadline: Duration) -> (Duration, bool) {
+    pub(crate) fn wait_for(&self, addr: IpAddr, deadline: Duration) -> (Duration, bool) {
         let seen = self.slowest.lock().ok().and_then(|m| m.get(&addr).copied());
         match seen {
             Some(slowest) => ((slowest * ADAPTIVE_FACTOR).max(ADAPTIVE_FLOOR).min(deadline), true),
@@ -234,7 +238,7 @@ async fn probe_udp(
 /// Probes one target; `times` is shared by the probes of one sweep.
 /// Looking the address up counts against `timeout`, so a name server that
 /// does not answer costs the probe's deadline and no more.
-pub async fn probe(from: &str, target: &ProbeTarget, timeout: Duration, times: &AnswerTimes) -> PortProbe {
+pub(crate) async fn probe(from: &str, target: &ProbeTarget, timeout: Duration, times: &AnswerTimes) -> PortProbe {
     let began = Instant::now();
     let resolved = crate::resolve::resolve(&target.address, target.port, timeout).await;
     let timeout = timeout.saturating_sub(began.elapsed());
@@ -268,7 +272,7 @@ fn port_probe(from: &str, target: &ProbeTarget, state: PortState, detail: String
 }
 
 /// Probes every target, `options.concurrency` at a time, in target order.
-pub async fn probe_all(from: &str, targets: &[ProbeTarget], options: ProbeOptions) -> Vec<PortProbe> {
+pub(crate) async fn probe_all(from: &str, targets: &[ProbeTarget], options: ProbeOptions) -> Vec<PortProbe> {
     crate::responder::raise_fd_limit();
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let times = Arc::new(AnswerTimes::default());

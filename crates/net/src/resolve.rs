@@ -15,22 +15,35 @@ use std::time::Duration;
 /// Why a host gave no address to connect to.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ResolveError {
+    /// The system resolver refused or failed the lookup.
     #[error("cannot resolve {host}")]
     Lookup {
+        /// The name as given, brackets removed.
         host: String,
+        /// What getaddrinfo said.
         #[source]
         source: std::io::Error,
     },
+    /// The lookup succeeded with an empty list.
     #[error("{host} has no address")]
-    NoAddress { host: String },
+    NoAddress {
+        /// The name as given, brackets removed.
+        host: String,
+    },
     #[error("cannot resolve {host}: no answer within {} ms", deadline.as_millis())]
     #[diagnostic(help("the name servers in /etc/resolv.conf did not answer in time; give an IP address instead"))]
-    Timeout { host: String, deadline: Duration },
+    /// No answer before the deadline; the lookup is abandoned, not waited for.
+    Timeout {
+        /// The name as given, brackets removed.
+        host: String,
+        /// The deadline that passed.
+        deadline: Duration,
+    },
 }
 
 /// The first address of `host` (a name, an IP address, or an IPv6 address
 /// in brackets) on `port`, within `deadline`.
-pub async fn resolve(host: &str, port: u16, deadline: Duration) -> Result<SocketAddr, ResolveError> {
+pub(crate) async fn resolve(host: &str, port: u16, deadline: Duration) -> Result<SocketAddr, ResolveError> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(SocketAddr::new(ip, port));

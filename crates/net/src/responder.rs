@@ -36,7 +36,7 @@ use crate::wire;
 
 /// Streams the bandwidth sink serves at once (`net bandwidth --streams`
 /// rarely needs more than a handful).
-pub const SINK_MAX_CONNS: usize = 64;
+pub(crate) const SINK_MAX_CONNS: usize = 64;
 
 /// Descriptors kept free for everything but connections: the listeners
 /// themselves, /proc reads, the runtime's own, stdio.
@@ -47,12 +47,14 @@ const FD_RESERVE: u64 = 64;
 /// retrying at once only spins a core.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
+/// What a responder listens on, as whom, and for how long.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// The name to answer with (the node's inventory name).
     pub node: String,
     /// (port, protocol, component) to listen on.
     pub ports: Vec<(u16, Protocol, &'static str)>,
+    /// The address every port is bound on (`0.0.0.0` for all of IPv4).
     pub bind: IpAddr,
     /// The responder ends after this long.
     pub ttl: Duration,
@@ -64,7 +66,7 @@ pub struct ServeOptions {
 
 /// Raises the soft open-file limit to the hard one: every port and every
 /// connection is a descriptor. Returns the soft limit now in force.
-pub fn raise_fd_limit() -> Option<u64> {
+pub(crate) fn raise_fd_limit() -> Option<u64> {
     // SAFETY: getrlimit/setrlimit on a local struct.
     unsafe {
         let mut r: libc::rlimit = std::mem::zeroed();
@@ -85,7 +87,7 @@ pub fn raise_fd_limit() -> Option<u64> {
 /// open-file limit leaves after the listeners, the sink's streams and a
 /// reserve, so that running out of descriptors refuses connections
 /// cleanly instead of failing accepts. At least one.
-pub fn connection_cap(requested: usize, nofile: Option<u64>, listeners: usize) -> usize {
+pub(crate) fn connection_cap(requested: usize, nofile: Option<u64>, listeners: usize) -> usize {
     let Some(limit) = nofile else { return requested.max(1) };
     let used = listeners as u64 + SINK_MAX_CONNS as u64 + FD_RESERVE;
     let room = usize::try_from(limit.saturating_sub(used)).unwrap_or(usize::MAX);
@@ -93,7 +95,7 @@ pub fn connection_cap(requested: usize, nofile: Option<u64>, listeners: usize) -
 }
 
 /// Every IP address of this host's interfaces, loopback excluded.
-pub fn local_addresses() -> Vec<IpAddr> {
+pub(crate) fn local_addresses() -> Vec<IpAddr> {
     let mut out = Vec::new();
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs allocates a list we walk read-only and free once.
@@ -127,7 +129,13 @@ pub fn local_addresses() -> Vec<IpAddr> {
     out
 }
 
-/// Binds every port it can. Listeners are returned ready to serve.
+/// Binds every port it can. Returns the report to show before serving
+/// (what listens, which ports are taken and by which process, this host's
+/// addresses, and the connection cap the open-file limit allows) and the
+/// TCP listeners, UDP sockets and bandwidth sink, each with its port,
+/// ready for [`serve`]. A port that is taken is reported, not an error.
+/// The soft open-file limit of this process is raised to the hard one
+/// first.
 pub async fn bind(
     options: &ServeOptions,
 ) -> (ServeReport, Vec<(TcpListener, u16)>, Vec<(UdpSocket, u16)>, Option<TcpListener>) {

@@ -4,16 +4,16 @@
 //! reports what it received.
 
 /// `kubev-ha NODE tcp PORT\n`: who answered, on which port.
-pub fn identity_line(node: &str, protocol: &str, port: u16) -> String {
+pub(crate) fn identity_line(node: &str, protocol: &str, port: u16) -> String {
     format!("kubev-ha {node} {protocol} {port}\n")
 }
 
 /// The start of every probe datagram; a responder answers nothing else, so
 /// it can never be used to reflect traffic at someone.
-pub const PROBE_PREFIX: &[u8] = b"kubev-ha-probe ";
+pub(crate) const PROBE_PREFIX: &[u8] = b"kubev-ha-probe ";
 
 /// The UDP answer: the identity and how many bytes arrived (for path MTU).
-pub fn udp_answer(node: &str, port: u16, received: usize) -> String {
+pub(crate) fn udp_answer(node: &str, port: u16, received: usize) -> String {
     format!("kubev-ha {node} udp {port} {received}\n")
 }
 
@@ -22,24 +22,24 @@ pub fn udp_answer(node: &str, port: u16, received: usize) -> String {
 /// an answer may therefore exceed the probe, but never this fixed bound,
 /// which keeps any reflection small and bounded. Readers use it as their
 /// buffer size.
-pub const ANSWER_MAX: usize = 512;
+pub(crate) const ANSWER_MAX: usize = 512;
 
 /// The answer to a probe of `received` bytes, unless it would exceed
 /// both the probe and [`ANSWER_MAX`].
-pub fn udp_reply(node: &str, port: u16, received: usize) -> Option<String> {
+pub(crate) fn udp_reply(node: &str, port: u16, received: usize) -> Option<String> {
     let answer = udp_answer(node, port, received);
     (answer.len() <= received.max(ANSWER_MAX)).then_some(answer)
 }
 
 /// Who an identity line names, and the size a UDP answer confirms.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub node: String,
     pub port: u16,
     pub received: Option<usize>,
 }
 
-pub fn parse_identity(text: &str) -> Option<Identity> {
+pub(crate) fn parse_identity(text: &str) -> Option<Identity> {
     let mut parts = text.trim().split(' ');
     if parts.next()? != "kubev-ha" {
         return None;
@@ -56,20 +56,20 @@ pub fn parse_identity(text: &str) -> Option<Identity> {
 pub const BANDWIDTH_PORT: u16 = 5201;
 
 /// The header a bandwidth client sends first: how long it will send.
-pub fn bandwidth_header(seconds: u64) -> String {
+pub(crate) fn bandwidth_header(seconds: u64) -> String {
     format!("kubev-ha-bandwidth {seconds}\n")
 }
 
-pub fn parse_bandwidth_header(line: &str) -> Option<u64> {
+pub(crate) fn parse_bandwidth_header(line: &str) -> Option<u64> {
     line.trim().strip_prefix("kubev-ha-bandwidth ")?.parse().ok()
 }
 
 /// The sink's report: bytes received and the seconds they took.
-pub fn bandwidth_report(bytes: u64, seconds: f64) -> String {
+pub(crate) fn bandwidth_report(bytes: u64, seconds: f64) -> String {
     format!("received {bytes} {seconds:.6}\n")
 }
 
-pub fn parse_bandwidth_report(line: &str) -> Option<(u64, f64)> {
+pub(crate) fn parse_bandwidth_report(line: &str) -> Option<(u64, f64)> {
     let mut parts = line.trim().strip_prefix("received ")?.split(' ');
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
