@@ -3,7 +3,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::ByteSize;
-use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
+use kubev_ha_model::{EtcdHealth, EtcdMember, EtcdStatus};
 
 /// Every member's URLs, health, version, size, raft position, role and
 /// latency metrics, in `width` columns; then each unreachable endpoint.
