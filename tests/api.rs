@@ -21,7 +21,9 @@ use kubev_ha_plan::{
 };
 // kubev-ha-probe: the disk test and the SSH transport.
 #[allow(unused_imports)]
-use kubev_ha_probe::{DiskOptions, RemoteSession, SshOptions, SshTarget, probe_all, run_disk_test, run_remote};
+use kubev_ha_probe::{
+    DiskOptions, RemoteError, RemoteSession, SshOptions, SshTarget, probe_all, run_disk_test, run_remote,
+};
 // kubev-ha-etcd.
 #[allow(unused_imports)]
 use kubev_ha_etcd::{EtcdConfig, EtcdError, Metrics};
@@ -82,5 +84,18 @@ fn the_curated_crates_warn_on_undocumented_and_unreachable_public_items() {
             lib.lines().any(|l| l.trim() == "#![warn(missing_docs, unreachable_pub)]"),
             "crates/{krate}/src/lib.rs lost #![warn(missing_docs, unreachable_pub)]"
         );
+    }
+}
+
+#[test]
+fn model_plan_probe_and_etcd_keep_their_modules_private() {
+    // Regression: every module of these crates was `pub mod`, so callers
+    // reached items by module paths and no module could move. Only the
+    // model's `url` stays public (its functions read as `url::host`).
+    for (krate, public) in [("model", &["url"][..]), ("plan", &[]), ("probe", &[]), ("etcd", &[])] {
+        let lib = std::fs::read_to_string(root().join("crates").join(krate).join("src/lib.rs")).unwrap();
+        let found: Vec<&str> =
+            lib.lines().filter_map(|l| l.trim().strip_prefix("pub mod ")?.strip_suffix(';')).collect();
+        assert_eq!(found, public, "crates/{krate}/src/lib.rs: public modules");
     }
 }

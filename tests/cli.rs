@@ -398,7 +398,7 @@ fn strict_with_allow_unmeasured_still_fails_on_what_the_inventory_left_out() {
 /// hide it.
 #[test]
 fn an_unreachable_node_does_not_await_evidence() {
-    use kubev_ha_model::host::HostProbe;
+    use kubev_ha_model::HostProbe;
     let inventory = crate::common::reference();
     let hosts = inventory
         .nodes

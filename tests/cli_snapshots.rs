@@ -226,7 +226,7 @@ fn disk_text_size_too_small() {
 const ETCD_FILTERS: &[(&str, &str)] = &[
     (r"(?s)┌.*┘\n", "[MEMBERS TABLE]\n"),
     (
-        r#""(backendCommitP99Ms|walFsyncP99Ms|read_ms|dbSize|raftIndex|raftTerm|leaderChanges)": [0-9.eE+-]+"#,
+        r#""(backendCommitP99Ms|walFsyncP99Ms|readMs|dbSize|raftIndex|raftTerm|leaderChanges)": [0-9.eE+-]+"#,
         r#""$1": [NUMBER]"#,
     ),
     (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use kubev_ha_model::host::{HostFacts, ModuleState};
 use kubev_ha_model::{ByteSize, LinkSpeed, Media, Virtualization};
+use kubev_ha_model::{HostFacts, ModuleState};
 use kubev_ha_probe::{CollectOptions, Root, collect};
 use serde_json::Value;
 
@@ -56,8 +56,8 @@ fn xeon_server() {
     assert_eq!(f.etcd_disk.as_deref(), Some("nvme0n1"));
     let nics: Vec<&str> = f.nics.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(nics, vec!["br0", "eno1", "ens2f0", "ens2f1", "genev_sys_6081"], "only lo is left out");
-    let kinds: Vec<kubev_ha_model::host::LinkKind> = f.nics.iter().map(|n| n.kind).collect();
-    use kubev_ha_model::host::LinkKind::{Bridge, Physical, Tunnel};
+    let kinds: Vec<kubev_ha_model::LinkKind> = f.nics.iter().map(|n| n.kind).collect();
+    use kubev_ha_model::LinkKind::{Bridge, Physical, Tunnel};
     assert_eq!(kinds, vec![Bridge, Physical, Physical, Physical, Tunnel]);
     let declared: Vec<String> = f.inventory_nics().into_iter().filter_map(|n| n.name).collect();
     assert_eq!(declared, vec!["eno1", "ens2f0", "ens2f1", "br0"], "ports first; the tunnel is the overlay's");
@@ -232,7 +232,7 @@ fn judge_probes(
     inventory: impl FnOnce(&mut kubev_ha_model::Inventory),
     rules: Vec<&'static str>,
 ) -> kubev_ha_rules::Report {
-    use kubev_ha_model::host::HostProbe;
+    use kubev_ha_model::HostProbe;
     let mut inv = None::<kubev_ha_model::Inventory>;
     let mut hosts = std::collections::BTreeMap::new();
     for (i, (name, facts)) in nodes.into_iter().enumerate() {
@@ -265,7 +265,7 @@ fn verdicts(report: &kubev_ha_rules::Report, rule: &str) -> Vec<(String, kubev_h
 
 #[test]
 fn bonded_worker_reports_bonds_vlans_and_bridges_with_their_members() {
-    use kubev_ha_model::host::LinkKind;
+    use kubev_ha_model::LinkKind;
     let f = facts("bonded-worker");
     let link = |name: &str| f.nics.iter().find(|n| n.name == name).unwrap_or_else(|| panic!("{name}: {:?}", f.nics));
     let kinds: Vec<(&str, LinkKind)> = f.nics.iter().map(|n| (n.name.as_str(), n.kind)).collect();

@@ -631,7 +631,7 @@ fn rendered_rules_keep_ssh_and_cover_the_matrix() {
 /// a measured 200 Mbit/s must lengthen every drain and be named.
 #[test]
 fn net_measured_bandwidth_changes_the_drain_time() {
-    use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
+    use kubev_ha_model::{Bandwidth, NetworkMeasurements};
     use kubev_ha_rules::{CheckOptions, check};
 
     let drain = |facts: &kubev_ha_model::Facts| {
@@ -675,7 +675,7 @@ fn net_measured_bandwidth_changes_the_drain_time() {
 /// that says the stage cannot be told.
 #[test]
 fn net_ports_judges_ports_the_responder_could_not_take() {
-    use kubev_ha_model::measure::{NetworkMeasurements, TakenPort};
+    use kubev_ha_model::{NetworkMeasurements, TakenPort};
     use kubev_ha_rules::{CheckOptions, Severity, check};
 
     let taken = |node: &str, port: u16, component: &str, holder: Option<&str>| TakenPort {
@@ -720,7 +720,7 @@ fn net_ports_judges_ports_the_responder_could_not_take() {
 /// the infrastructure binds the NodeLocal DNSCache address.
 #[test]
 fn net_dns_and_nodelocal_cache_judge_measurements() {
-    use kubev_ha_model::measure::{DnsCheck, NetworkMeasurements};
+    use kubev_ha_model::{DnsCheck, NetworkMeasurements};
     use kubev_ha_model::{DnsPolicy, GuestCluster, NodeLocalDnsCache};
     use kubev_ha_rules::{CheckOptions, Severity, check};
 
@@ -743,7 +743,7 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
         resolved: vec![if matches { "10.10.0.21" } else { "10.99.0.1" }.into()],
         matches: Some(matches),
         detail: if matches { "resolves as declared" } else { "resolves to 10.99.0.1" }.into(),
-        source: Some(kubev_ha_model::measure::AnswerSource::Resolver),
+        source: Some(kubev_ha_model::AnswerSource::Resolver),
     };
     let judge = |lookups: Vec<DnsCheck>, bound: bool| {
         let mut facts = kubev_ha_model::Facts::from_inventory(inventory.clone(), "test.yaml");
@@ -771,7 +771,7 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
     assert!(crate::common::findings(&bad, "NET-DNS", None).iter().any(|f| f.severity == Severity::Fail));
     // Answers from /etc/hosts (or from a measurement that did not say where
     // they came from) prove no DNS server: unknown, never pass.
-    for source in [Some(kubev_ha_model::measure::AnswerSource::HostsFile), None] {
+    for source in [Some(kubev_ha_model::AnswerSource::HostsFile), None] {
         let hosts = judge(vec![DnsCheck { source, ..lookup("cp-1", true) }], false);
         let dns = crate::common::findings(&hosts, "NET-DNS", None);
         assert!(dns.iter().all(|f| f.severity == Severity::Unknown), "{source:?}: {dns:#?}");
@@ -795,7 +795,7 @@ fn net_dns_and_nodelocal_cache_judge_measurements() {
 /// as they were before `net check` asked the servers.
 #[test]
 fn net_dns_with_declared_servers_needs_their_own_answers() {
-    use kubev_ha_model::measure::{AnswerSource, DnsCheck, DnsOutcome, DnsServerAnswer, NetworkMeasurements};
+    use kubev_ha_model::{AnswerSource, DnsCheck, DnsOutcome, DnsServerAnswer, NetworkMeasurements};
     use kubev_ha_rules::{CheckOptions, Severity, check};
 
     let mut inventory = crate::common::reference();
@@ -1016,7 +1016,7 @@ fn net_dns_in_the_test_bed_asks_the_server_not_etc_hosts() {
 /// summarised, not listed in one line of thousands of characters.
 #[test]
 fn net_ports_says_nothing_listens_on_a_refused_port_and_firewall_on_silence() {
-    use kubev_ha_model::measure::{NetworkMeasurements, PortProbe, PortState};
+    use kubev_ha_model::{NetworkMeasurements, PortProbe, PortState};
     use kubev_ha_rules::{CheckOptions, Severity, check};
 
     let probe = |to: &str, port: u16, state: PortState| PortProbe {

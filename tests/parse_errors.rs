@@ -75,6 +75,12 @@ fn manifest_with(from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+// Regression: a KubeVCluster manifest's apiVersion was never checked, so a
+// manifest of any version was read as if it were virtualization.k8c.io/v1alpha1.
+snapshot_error!(
+    manifest_wrong_api_version,
+    manifest_with("apiVersion: virtualization.k8c.io/v1alpha1", "apiVersion: virtualization.k8c.io/v2")
+);
 snapshot_error!(manifest_misspelt_static_workers, manifest_with("staticWorkers:", "staticWorker:"));
 snapshot_error!(
     manifest_misspelt_host_address,

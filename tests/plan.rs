@@ -3,10 +3,10 @@
 //! reference example's plan.
 
 use kubev_ha_model::Inventory;
-use kubev_ha_plan::cluster::Cluster;
-use kubev_ha_plan::failover::Simulator;
-use kubev_ha_plan::placement::{NO_HOST, initial_placement};
+use kubev_ha_plan::Cluster;
+use kubev_ha_plan::Simulator;
 use kubev_ha_plan::{Bound, Fit, Plan, PlanOptions, Status, plan};
+use kubev_ha_plan::{NO_HOST, initial_placement};
 use proptest::prelude::*;
 
 /// A worker: name, zone, logical CPUs, memory.
@@ -226,7 +226,7 @@ fn quorum_by_zone(cp_zones: &[&str]) -> Vec<(String, u32, bool)> {
     let p = planned(&inventory(cp_zones, &workers, &[], (0, 1)));
     p.scenarios
         .iter()
-        .filter(|s| s.kind == kubev_ha_plan::scenarios::ScenarioKind::Domain)
+        .filter(|s| s.kind == kubev_ha_plan::ScenarioKind::Domain)
         .map(|s| (s.name.clone(), s.etcd.left, s.etcd.holds))
         .collect()
 }
@@ -273,12 +273,7 @@ fn quorum_four_in_two_zones_is_lost_either_way() {
 
 #[test]
 fn plans_are_deterministic() {
-    let inv = kubev_ha_plan::generate::generate(kubev_ha_plan::generate::Shape {
-        workers: 120,
-        zones: 4,
-        vms: 2400,
-        seed: 5,
-    });
+    let inv = kubev_ha_plan::generate(kubev_ha_plan::Shape { workers: 120, zones: 4, vms: 2400, seed: 5 });
     let a = serde_json::to_string(&planned(&inv)).unwrap();
     let b = serde_json::to_string(&planned(&inv)).unwrap();
     assert!(a == b, "the same input must give the same plan");
@@ -286,12 +281,7 @@ fn plans_are_deterministic() {
 
 #[test]
 fn sets_of_workers_are_sampled_with_a_stated_seed() {
-    let mut inv = kubev_ha_plan::generate::generate(kubev_ha_plan::generate::Shape {
-        workers: 200,
-        zones: 4,
-        vms: 2000,
-        seed: 2,
-    });
+    let mut inv = kubev_ha_plan::generate(kubev_ha_plan::Shape { workers: 200, zones: 4, vms: 2000, seed: 2 });
     if let Some(ha) = inv.ha.as_mut() {
         ha.tolerate = Some(kubev_ha_model::Tolerate {
             nodes: Some(kubev_ha_model::Count(2)),
@@ -442,8 +432,8 @@ fn storage_with_nothing_left_after_a_zone_loss_says_so() {
         .storage
         .iter()
         .filter_map(|s| match &s.capacity {
-            kubev_ha_plan::storage::CapacityOutcome::Fits { detail, .. }
-            | kubev_ha_plan::storage::CapacityOutcome::Overfull { detail, .. } => Some(detail.clone()),
+            kubev_ha_plan::CapacityOutcome::Fits { detail, .. }
+            | kubev_ha_plan::CapacityOutcome::Overfull { detail, .. } => Some(detail.clone()),
             _ => None,
         })
         .collect();
@@ -518,9 +508,9 @@ fn best_fit_decreasing_is_not_monotone_in_capacity() {
     assert_eq!(demands, vec![8460, 5382, 4356, 4356, 3330, 3330]);
     // Every VM on wl (host 3), by hand: the scheduler would have spread them.
     let vms: Vec<u32> = (0..cluster.vms.len() as u32).collect();
-    let mut used = vec![kubev_ha_plan::resources::Res::ZERO; 4];
+    let mut used = vec![kubev_ha_plan::Res::ZERO; 4];
     used[3] = vms.iter().map(|&vm| cluster.demand_of(vm)).sum();
-    let placement = kubev_ha_plan::placement::Placement {
+    let placement = kubev_ha_plan::Placement {
         host_of: vec![3; vms.len()],
         used,
         vms_on: vec![vec![], vec![], vec![], vms],
@@ -805,7 +795,7 @@ fn without_a_migration_network_the_drain_crosses_the_pod_overlay() {
     // wire, and TLS's 22 bytes per 16 KiB record.
     let expected = 1.25e9 * 1360.0 / 1488.0 * 16384.0 / 16406.0;
     assert!((path.goodput - expected).abs() < 1.0, "{} vs {expected}", path.goodput);
-    let bare = kubev_ha_plan::drain::goodput(kubev_ha_model::LinkSpeed::gbps(10), 1500);
+    let bare = kubev_ha_plan::goodput(kubev_ha_model::LinkSpeed::gbps(10), 1500);
     assert!(path.goodput < bare * 0.97, "the overlay costs more than TLS alone");
 
     // VXLAN reserves 50 bytes.
@@ -843,7 +833,7 @@ fn the_pod_network_nic_is_named_as_an_assumption() {
 /// replica survives.
 #[test]
 fn storage_replication_and_capacity_agree_on_where_replicas_sit() {
-    use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+    use kubev_ha_plan::{CapacityOutcome, ReplicaOutcome};
     let p = planned(&crate::common::load(&crate::common::example("flawed.yaml")));
     let ceph = p.storage.iter().find(|s| s.class == "ceph-block").expect("ceph-block");
     assert!(matches!(ceph.replication, ReplicaOutcome::MayLoseData { .. }), "{:?}", ceph.replication);
@@ -885,7 +875,7 @@ disks: [{{name: sdb, type: ssd, size: 1Ti, usage: [storage]}}]}}\n",
 /// copy: degraded, never "3 replicas in one zone".
 #[test]
 fn zone_replicas_are_one_per_zone_after_a_zone_loss() {
-    use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+    use kubev_ha_plan::{CapacityOutcome, ReplicaOutcome};
     let one = planned(&zoned_storage(1));
     let CapacityOutcome::Fits { ratio, detail } = &one.storage[0].capacity else {
         panic!("{:?}", one.storage[0].capacity)
@@ -965,7 +955,7 @@ workloads:\n  - {{name: vm, cpu: 4, memory: 4Gi{vm}}}\n"
     kubev_ha_model::parse_str("t.yaml", &y).unwrap_or_else(|e| panic!("{}\n{y}", e.render_plain())).inventory
 }
 
-fn demand(inv: &Inventory) -> kubev_ha_plan::resources::Res {
+fn demand(inv: &Inventory) -> kubev_ha_plan::Res {
     let cluster = Cluster::from_inventory(inv).unwrap();
     cluster.demand_of(0)
 }

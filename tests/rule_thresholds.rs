@@ -543,7 +543,7 @@ fn nodelocal_dns_compares_configured_addresses_not_assumed_defaults() {
         let mut inv = reference();
         caches(None, Some("169.254.25.10"), ClusterFirst)(&mut inv);
         let mut facts = kubev_ha_model::Facts::from_inventory(inv, "test.yaml");
-        facts.measurements.network = Some(kubev_ha_model::measure::NetworkMeasurements {
+        facts.measurements.network = Some(kubev_ha_model::NetworkMeasurements {
             from: vec!["w-a1".into()],
             nodelocal_bound: [("w-a1".to_string(), true)].into(),
             nodelocal_addresses: [("w-a1".to_string(), vec![bound.parse().unwrap()])].into(),

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
-use kubev_ha_probe::disk::{DEFAULT_BLOCK, DiskOptions, run as run_test};
+use kubev_ha_probe::{DEFAULT_BLOCK, DiskOptions, run_disk_test as run_test};
 use kubev_ha_report::{CommandReport, DiskEvidence, DiskRun, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
 use miette::{IntoDiagnostic, WrapErr};

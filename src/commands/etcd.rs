@@ -1,7 +1,7 @@
 //! `kubev-ha etcd`: the running etcd cluster, judged.
 
 use kubev_ha_etcd::{EtcdConfig, inspect};
-use kubev_ha_model::measure::EtcdStatus;
+use kubev_ha_model::EtcdStatus;
 use kubev_ha_model::{Address, Facts, Inventory, Located, Metadata, Node, Role, SourceFormat};
 use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};

@@ -1,6 +1,6 @@
 //! `kubev-ha generate`: a synthetic inventory on standard output.
 
-use kubev_ha_plan::generate::{Shape, generate};
+use kubev_ha_plan::{Shape, generate};
 
 use super::Outcome;
 use crate::cli::GenerateArgs;
@@ -10,7 +10,7 @@ pub fn run(args: GenerateArgs) -> miette::Result<Outcome> {
         return Err(miette::miette!("--workers and --zones must be at least 1"));
     }
     let inventory = generate(Shape { workers: args.workers, zones: args.zones, vms: args.vms, seed: args.seed });
-    let yaml = kubev_ha_model::write::to_yaml(&inventory)?;
+    let yaml = kubev_ha_model::to_yaml(&inventory)?;
     print!("{yaml}");
     Ok(Outcome::Ok)
 }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::host::{HostFacts, HostProbe};
 use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
+use kubev_ha_model::{HostFacts, HostProbe};
 use kubev_ha_probe::{CollectOptions, Root, collect};
 use kubev_ha_report::{CommandReport, Evidence, Format, RenderOptions};
 use kubev_ha_rules::{CheckOptions, Scope, check};
@@ -28,7 +28,7 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
     let node = node_of(&facts, roles);
 
     if args.emit_node {
-        let yaml = kubev_ha_model::write::node_to_yaml(&node)?;
+        let yaml = kubev_ha_model::node_to_yaml(&node)?;
         print!("{yaml}");
         return Ok(Outcome::Ok);
     }

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kubev_ha_model::Bandwidth;
 use kubev_ha_model::Facts;
-use kubev_ha_model::measure::Bandwidth;
 use kubev_ha_net::{
     CheckOptions as NetOptions, MatrixOptions, ProbeOptions, Progress, ServeOptions, bind, check_from, run_matrix,
     serve,
 };
-use kubev_ha_probe::remote::SshOptions;
+use kubev_ha_probe::SshOptions;
 use kubev_ha_report::{
     BandwidthEvidence, CommandReport, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions, ServeEvidence,
 };
@@ -83,7 +83,7 @@ fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
 }
 
 fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Report {
-    let hint = kubev_ha_model::suggest::did_you_mean(name, inventory.nodes.iter().map(|n| n.name.as_str()))
+    let hint = kubev_ha_model::did_you_mean(name, inventory.nodes.iter().map(|n| n.name.as_str()))
         .map(|h| format!("did you mean `{h}`?"))
         .unwrap_or_else(|| {
             format!("the nodes are {}", inventory.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "))

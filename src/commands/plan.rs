@@ -31,7 +31,7 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
             help = format!(
                 "declare them, or read the hosts' facts with `kubev-ha probe {}`",
                 // Standard input cannot be named again.
-                if loaded.source_name == kubev_ha_model::input::STDIN_NAME { "FILE" } else { &loaded.source_name }
+                if loaded.source_name == kubev_ha_model::STDIN_NAME { "FILE" } else { &loaded.source_name }
             ),
             "{}: cannot simulate without the size of every worker and workload: {}",
             loaded.source_name,

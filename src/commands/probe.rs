@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use kubev_ha_model::Facts;
-use kubev_ha_model::host::HostProbe;
-use kubev_ha_probe::remote::{SshOptions, SshTarget, probe_all};
+use kubev_ha_model::HostProbe;
+use kubev_ha_probe::{SshOptions, SshTarget, probe_all};
 use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check, waiver_problems};
 use miette::{IntoDiagnostic, WrapErr};
@@ -52,7 +52,7 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
         }
     }
     if let Some(path) = &args.write {
-        let yaml = kubev_ha_model::write::to_yaml(&facts.inventory)?;
+        let yaml = kubev_ha_model::to_yaml(&facts.inventory)?;
         std::fs::write(path, yaml).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
     }
     let (judge, show) = (args.judge, args.show);

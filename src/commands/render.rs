@@ -25,7 +25,7 @@ pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miett
     let nodes: Vec<String> = match &args.node {
         Some(n) => {
             if let Some(problem) = firewall_node_problem(inventory, n) {
-                let hint = kubev_ha_model::suggest::did_you_mean(n, inventory.nodes.iter().map(|n| n.name.as_str()))
+                let hint = kubev_ha_model::did_you_mean(n, inventory.nodes.iter().map(|n| n.name.as_str()))
                     .map(|h| format!("did you mean `{h}`?"))
                     .unwrap_or_default();
                 return Err(miette::miette!(help = hint, "{problem}"));

@@ -11,20 +11,19 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod metrics;
+mod metrics;
 
-// The public API is the items of this file and this re-export; callers
-// name them by the crate root, never by a module path.
+// The public API is the items of this file and this re-export (metrics is
+// a private module); callers name them by the crate root.
 pub use metrics::{Metrics, parse as parse_metrics};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
-/// How member URLs are matched; re-exported for the callers that match
-/// them too.
-pub use kubev_ha_model::url::normalise;
+use kubev_ha_model::{EtcdHealth, EtcdMember, EtcdStatus};
+// Members are matched by URL in the model's one normal form.
+use kubev_ha_model::url::normalise;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -50,7 +49,7 @@ pub struct EtcdConfig {
 
 /// At most this many advertised client URLs are asked in discovery: etcd
 /// advises at most 7 members, so a longer list is not a cluster to walk.
-pub const MAX_DISCOVERED_URLS: usize = 32;
+const MAX_DISCOVERED_URLS: usize = 32;
 
 /// Why the cluster could not be asked at all (a member that does not answer is a result, not an
 /// error).
@@ -91,7 +90,7 @@ pub enum EtcdError {
 /// its error as text in the report (`unreachable`, a member's health), so
 /// these are what those texts say.
 #[derive(Debug, thiserror::Error)]
-pub enum RequestError {
+pub(crate) enum RequestError {
     /// No answer within `--timeout`.
     #[error("no answer within the deadline")]
     Timeout,
@@ -118,7 +117,7 @@ pub enum RequestError {
 impl RequestError {
     /// HTTP 503: etcd refuses while a leader election is under way (gRPC
     /// Unavailable, "leader changed", "no leader").
-    pub fn is_unavailable(&self) -> bool {
+    pub(crate) fn is_unavailable(&self) -> bool {
         matches!(self, RequestError::Status { status: 503, .. })
     }
 }

@@ -52,7 +52,7 @@ pub fn parse(text: &str) -> Metrics {
 
 /// The q-quantile of a cumulative histogram given as (upper bound, count).
 /// `None` when it has no observations.
-pub fn quantile(q: f64, buckets: &mut [(f64, f64)]) -> Option<f64> {
+pub(crate) fn quantile(q: f64, buckets: &mut [(f64, f64)]) -> Option<f64> {
     buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
     let total = buckets.last()?.1;
     if total <= 0.0 {

@@ -874,7 +874,7 @@ pub struct Migration {
     pub bandwidth_per_migration: Option<ByteSize>,
     /// Seconds a migration may run per GiB it moves before KubeVirt aborts
     /// it; 0 never aborts. KubeVirt's default applies when absent
-    /// (`kubev_ha_plan::drain::MigrationLimits`).
+    /// (`kubev_ha_plan::MigrationLimits`).
     #[serde(rename = "completionTimeoutPerGiB", default, skip_serializing_if = "Option::is_none")]
     pub completion_timeout_per_gib: Option<Count>,
     /// Seconds without progress before KubeVirt aborts a migration; 0 never.

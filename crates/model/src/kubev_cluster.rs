@@ -27,9 +27,9 @@ use crate::location::{Located, SourcePos};
 use crate::quantity::Count;
 
 /// The `apiVersion` of Kube-V's installer manifest.
-pub const API_VERSION: &str = "virtualization.k8c.io/v1alpha1";
+pub(crate) const API_VERSION: &str = "virtualization.k8c.io/v1alpha1";
 /// The `kind` of Kube-V's installer manifest.
-pub const KIND: &str = "KubeVCluster";
+pub(crate) const KIND: &str = "KubeVCluster";
 
 /// The label Kubernetes uses for a node's zone.
 const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
@@ -37,114 +37,130 @@ const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 /// The parts of a KubeVCluster manifest this tool reads.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct KubeVCluster {
-    /// The manifest's `apiVersion`; checked by the loader, not by serde.
-    pub api_version: Option<String>,
+pub(crate) struct KubeVCluster {
+    /// The manifest's `apiVersion`; the loader has checked it (from the
+    /// document's header) before serde reads the rest.
+    // Declared so the key counts as known (no unknown-key warning); the
+    // mapping never needs its value.
+    #[allow(dead_code)]
+    pub(crate) api_version: Option<String>,
     /// The manifest's `kind`.
-    pub kind: Option<String>,
+    // Declared so the key counts as known (no unknown-key warning); the
+    // mapping never needs its value.
+    #[allow(dead_code)]
+    pub(crate) kind: Option<String>,
     /// The manifest's metadata; its name becomes the inventory's.
     #[serde(default)]
-    pub metadata: Option<ManifestMetadata>,
+    pub(crate) metadata: Option<ManifestMetadata>,
     /// Some manifests carry the name at the top level.
-    pub name: Option<Located<String>>,
+    pub(crate) name: Option<Located<String>>,
     /// `controlPlane.hosts`: the control-plane nodes.
     #[serde(default)]
-    pub control_plane: Option<HostList>,
+    pub(crate) control_plane: Option<HostList>,
     /// `staticWorkers.hosts`: the worker nodes.
     #[serde(default)]
-    pub static_workers: Option<HostList>,
+    pub(crate) static_workers: Option<HostList>,
     /// `apiEndpoint`: how clients reach the API servers.
     #[serde(default)]
-    pub api_endpoint: Option<ManifestApiEndpoint>,
+    pub(crate) api_endpoint: Option<ManifestApiEndpoint>,
     /// `networkConfiguration`: the pod and service ranges and DNS.
     #[serde(default)]
-    pub network_configuration: Option<NetworkConfiguration>,
+    pub(crate) network_configuration: Option<NetworkConfiguration>,
     /// `loadBalancer`: which load balancer the installer deploys for Services.
     #[serde(default)]
-    pub load_balancer: Option<LoadBalancer>,
+    pub(crate) load_balancer: Option<LoadBalancer>,
     /// `storage`: which storage the installer deploys.
     #[serde(default)]
-    pub storage: Option<ManifestStorage>,
+    pub(crate) storage: Option<ManifestStorage>,
 }
 
 /// The manifest's `metadata`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ManifestMetadata {
+pub(crate) struct ManifestMetadata {
     /// The cluster's name.
-    pub name: Option<Located<String>>,
+    pub(crate) name: Option<Located<String>>,
 }
 
 /// A list of hosts (`controlPlane` or `staticWorkers`).
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct HostList {
+pub(crate) struct HostList {
     /// The hosts, each with the position it was read at.
     #[serde(default)]
-    pub hosts: Vec<Located<HostConfig>>,
+    pub(crate) hosts: Vec<Located<HostConfig>>,
 }
 
 /// One host of `controlPlane.hosts` or `staticWorkers.hosts`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct HostConfig {
+pub(crate) struct HostConfig {
     /// The host's address: an IP address or a DNS name; becomes the node's name and address.
-    pub address: Option<String>,
+    pub(crate) address: Option<String>,
     /// The SSH user the installer logs in as.
-    pub ssh_username: Option<String>,
+    pub(crate) ssh_username: Option<String>,
     /// The private key the installer logs in with.
-    pub ssh_private_key_file: Option<String>,
+    pub(crate) ssh_private_key_file: Option<String>,
     /// The SSH port.
-    pub ssh_port: Option<u16>,
+    pub(crate) ssh_port: Option<u16>,
     /// The node name Kubernetes will use, when it differs from the address.
-    pub hostname: Option<String>,
+    pub(crate) hostname: Option<String>,
     /// Node labels; `topology.kubernetes.io/zone` becomes the node's zone.
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
 }
 
 /// The manifest's `apiEndpoint`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ManifestApiEndpoint {
+pub(crate) struct ManifestApiEndpoint {
     /// The DNS name or IP address clients use.
-    pub host: Option<String>,
+    pub(crate) host: Option<String>,
     /// The API server port.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
 }
 
 /// The manifest's `networkConfiguration`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NetworkConfiguration {
+pub(crate) struct NetworkConfiguration {
     /// The pod network.
     #[serde(rename = "networkCIDR")]
-    pub network_cidr: Option<String>,
+    pub(crate) network_cidr: Option<String>,
     /// The service network.
     #[serde(rename = "serviceCIDR")]
-    pub service_cidr: Option<String>,
+    pub(crate) service_cidr: Option<String>,
     /// The cluster DNS service address; must lie in `serviceCIDR`.
     #[serde(rename = "dnsServerIP")]
-    pub dns_server_ip: Option<String>,
+    pub(crate) dns_server_ip: Option<String>,
     /// The nodes' gateway; read, not judged.
     #[serde(rename = "gatewayIP")]
-    pub gateway_ip: Option<String>,
+    // Declared so the key counts as known (no unknown-key warning); the
+    // mapping never needs its value.
+    #[allow(dead_code)]
+    pub(crate) gateway_ip: Option<String>,
 }
 
 /// The manifest's `loadBalancer`: which of its keys is present says which load balancer the
 /// installer deploys for Services.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct LoadBalancer {
+pub(crate) struct LoadBalancer {
     /// MetalLB (for Services, not for the API server).
-    pub metallb: Option<serde_json::Value>,
+    pub(crate) metallb: Option<serde_json::Value>,
     /// No load balancer.
-    pub none: Option<serde_json::Value>,
+    // Declared so the key counts as known (no unknown-key warning); the
+    // mapping never needs its value.
+    #[allow(dead_code)]
+    pub(crate) none: Option<serde_json::Value>,
 }
 
 /// The manifest's `storage`: which of its keys is present says which storage the installer deploys.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ManifestStorage {
+pub(crate) struct ManifestStorage {
     /// Longhorn, taken as Longhorn's default class.
-    pub longhorn: Option<serde_json::Value>,
+    pub(crate) longhorn: Option<serde_json::Value>,
     /// No storage from the installer.
-    pub none: Option<serde_json::Value>,
+    // Declared so the key counts as known (no unknown-key warning); the
+    // mapping never needs its value.
+    #[allow(dead_code)]
+    pub(crate) none: Option<serde_json::Value>,
 }
 
 /// The keys of one level of the manifest: those this tool reads, those
@@ -310,7 +326,7 @@ impl KubeVCluster {
     /// The inventory this manifest describes, notes on what it could not
     /// say or what had to be assumed, and errors that make it unusable (a
     /// host without a valid address would silently drop out otherwise).
-    pub fn into_inventory(self) -> (Inventory, Vec<Problem>, Vec<Problem>) {
+    pub(crate) fn into_inventory(self) -> (Inventory, Vec<Problem>, Vec<Problem>) {
         let mut notes = Vec::new();
         let mut errors = Vec::new();
         let mut nodes: Vec<Located<Node>> = Vec::new();

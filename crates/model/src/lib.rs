@@ -1,7 +1,7 @@
 //! The fact model of kubev-ha.
 //!
 //! Everything the rules judge is described here: the declared
-//! [`Inventory`], Kube-V's own [`KubeVCluster`] manifest mapped onto it, the
+//! [`Inventory`], Kube-V's own `KubeVCluster` manifest mapped onto it, the
 //! quantities both are written in, and [`Facts`], the bundle the rule
 //! engine reads. Reading files with positions is [`load_file`] and
 //! [`parse_str`]; nothing in this crate opens a socket or judges a
@@ -9,34 +9,33 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod error;
-pub mod facts;
-pub mod host;
-pub mod input;
-pub mod inventory;
-pub mod kubev_cluster;
-pub mod kubevirt_version;
-pub mod load;
-pub mod location;
-pub mod measure;
-pub mod protocol;
-pub mod quantity;
-pub mod schema;
-pub mod serve;
-pub mod suggest;
+mod error;
+mod facts;
+mod host;
+mod input;
+mod inventory;
+mod kubev_cluster;
+mod kubevirt_version;
+mod load;
+mod location;
+mod measure;
+mod protocol;
+mod quantity;
+mod schema;
+mod serve;
+mod suggest;
+// The one module kept public: its three functions are read as `url::host`,
+// `url::normalise` and `url::to`, names that say what they do only next to
+// the module's (a root `host` or `to` would say nothing).
 pub mod url;
-pub mod validate;
-pub mod write;
+mod validate;
+mod write;
 
 // The public API is these re-exports; callers name items by the crate root
 // (`kubev_ha_model::HostFacts`), never by a module path, so modules can move.
 
 // The inventory and the values it is written in.
 pub use inventory::*;
-pub use kubev_cluster::{
-    HostConfig, HostList, KubeVCluster, LoadBalancer, ManifestApiEndpoint, ManifestMetadata, ManifestStorage,
-    NetworkConfiguration,
-};
 pub use location::{Located, SourcePos};
 pub use quantity::{ByteSize, Count, Interval, LinkSpeed, QuantityError, Ratio};
 

@@ -105,21 +105,35 @@ pub fn parse_str(name: &str, text: &str) -> Result<LoadedInventory, InputError> 
         )]));
     };
     let kind_pos = kind.pos;
+    // Each kind is read in one version only: a document of another version
+    // is refused at its `apiVersion` (or at `kind` when it has none) rather
+    // than read as if its fields meant what this version's do.
+    let wrong_api_version = |expected: &str, what: &str| -> Option<InputError> {
+        let api = header.api_version.as_ref().map(|a| a.value.as_str());
+        if api == Some(expected) {
+            return None;
+        }
+        let pos = header.api_version.as_ref().and_then(|a| a.pos).or(kind_pos);
+        let found = api.map_or("nothing".to_string(), |a| format!("`{a}`"));
+        Some(fail(vec![Problem::maybe_at(
+            pos,
+            format!("apiVersion is {found}; {what} needs `apiVersion: {expected}`"),
+        )]))
+    };
     match kind.value.as_str() {
         inventory::KIND => {
-            let api = header.api_version.as_ref().map(|a| a.value.as_str());
-            if api != Some(inventory::API_VERSION) {
-                let pos = header.api_version.as_ref().and_then(|a| a.pos).or(kind_pos);
-                let found = api.map_or("nothing".to_string(), |a| format!("`{a}`"));
-                return Err(fail(vec![Problem::maybe_at(
-                    pos,
-                    format!("apiVersion is {found}; an Inventory needs `apiVersion: {}`", inventory::API_VERSION),
-                )]));
+            if let Some(e) = wrong_api_version(inventory::API_VERSION, "an Inventory") {
+                return Err(e);
             }
             let inventory: Inventory = deserialize_with_paths(text).map_err(|p| fail(vec![p]))?;
             validated(inventory, SourceFormat::Inventory, vec![]).map_err(fail)
         }
         kubev_cluster::KIND => {
+            // The spec (and Kube-V's example manifest) name one version;
+            // a manifest of another is not one whose keys this mapping knows.
+            if let Some(e) = wrong_api_version(kubev_cluster::API_VERSION, "a KubeVCluster manifest") {
+                return Err(e);
+            }
             let mut ignored = Vec::new();
             let options = yaml_options(text);
             let mut path_of_error = None;

@@ -73,6 +73,9 @@ pub enum EtcdHealth {
     /// Answered a linearizable read within the deadline.
     Healthy {
         /// The latency of the read that answered, in milliseconds.
+        // camelCase like every other key; 0.1.0 wrote `read_ms`, which
+        // measurements saved then still carry.
+        #[serde(rename = "readMs", alias = "read_ms")]
         read_ms: f64,
     },
     /// Reachable, but the linearizable read failed (no leader, no quorum).
@@ -421,4 +424,20 @@ pub struct Measurements {
     pub etcd: Option<EtcdStatus>,
     /// What the network checks found, when they ran.
     pub network: Option<NetworkMeasurements>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_healthy_members_read_latency_is_keyed_in_camel_case() {
+        // Regression: the field was written `read_ms`, the one snake_case key
+        // of the JSON output.
+        let json = serde_json::to_value(EtcdHealth::Healthy { read_ms: 1.5 }).unwrap();
+        assert_eq!(json, serde_json::json!({"state": "healthy", "readMs": 1.5}));
+        // Measurements saved by 0.1.0 still read.
+        let old: EtcdHealth = serde_json::from_value(serde_json::json!({"state": "healthy", "read_ms": 2.0})).unwrap();
+        assert_eq!(old, EtcdHealth::Healthy { read_ms: 2.0 });
+    }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kubev_ha_model::Inventory;
-use kubev_ha_model::measure::{DnsServerAnswer, NetworkMeasurements};
+use kubev_ha_model::{DnsServerAnswer, NetworkMeasurements};
 use kubev_ha_spec::{Features, targets_from};
 
 use tokio::sync::Semaphore;

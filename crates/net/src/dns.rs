@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
-use kubev_ha_model::measure::{AnswerSource, DnsCheck, DnsOutcome, DnsServerAnswer};
+use kubev_ha_model::{AnswerSource, DnsCheck, DnsOutcome, DnsServerAnswer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kubev_ha_model::Inventory;
-use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
-use kubev_ha_probe::remote::{RemoteError, RemoteSession, SshOptions, SshTarget, run_remote};
+use kubev_ha_model::{Bandwidth, NetworkMeasurements};
+use kubev_ha_probe::{RemoteError, RemoteSession, SshOptions, SshTarget, run_remote};
 
 use crate::check::merge;
 use crate::wire::BANDWIDTH_PORT;

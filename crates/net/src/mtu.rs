@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use kubev_ha_model::measure::PathMtu;
+use kubev_ha_model::PathMtu;
 use tokio::net::UdpSocket;
 
 use crate::wire;

@@ -23,7 +23,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kubev_ha_model::measure::{PortProbe, PortState};
+use kubev_ha_model::{PortProbe, PortState};
 use kubev_ha_spec::{ProbeTarget, Protocol};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpStream, UdpSocket};

@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use kubev_ha_plan::generate::{Shape, generate};
 use kubev_ha_plan::{PlanOptions, plan};
+use kubev_ha_plan::{Shape, generate};
 
 const SIZES: [u32; 5] = [100, 500, 1_000, 2_000, 5_000];
 
@@ -31,7 +31,7 @@ fn planner(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
     for workers in SIZES {
         let inventory = generate(Shape { workers, zones: 10, vms: workers * 20, seed: 1 });
-        let yaml = kubev_ha_model::write::to_yaml(&inventory).expect("serialises");
+        let yaml = kubev_ha_model::to_yaml(&inventory).expect("serialises");
         group.bench_with_input(BenchmarkId::from_parameter(workers), &yaml, |b, text| {
             b.iter(|| black_box(kubev_ha_model::parse_str("bench.yaml", text).expect("parses")))
         });

@@ -49,7 +49,7 @@ pub struct Group {
     /// Replicas on distinct nodes.
     pub spread: bool,
     /// A drain moves it by live migration rather than shutting it down
-    /// ([`crate::eviction`], the answer HA-EVICTION gives too).
+    /// ([`eviction_of`](crate::eviction_of), the answer HA-EVICTION gives too).
     pub migrates_on_drain: bool,
 }
 

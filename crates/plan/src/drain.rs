@@ -195,7 +195,7 @@ impl MigrationPath {
 
 /// The fact a migration path cannot be worked out without.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UnknownPath {
+pub(crate) enum UnknownPath {
     /// The node declares no NIC with a speed.
     #[error("node {node} declares no NIC speed")]
     NoNicSpeed {
@@ -213,7 +213,7 @@ pub enum UnknownPath {
 }
 
 /// The migration path of `node`, or why it is unknown.
-pub fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPath, UnknownPath> {
+pub(crate) fn migration_path(inventory: &Inventory, node: &Node) -> Result<MigrationPath, UnknownPath> {
     let nics = node.nics.as_deref().unwrap_or(&[]);
     let dedicated = inventory.migration_network().filter(|m| m.dedicated != Some(false)).and_then(|m| m.nic.as_deref());
     let with_speed: Vec<_> = nics.iter().filter(|n| n.speed.is_some()).collect();
@@ -277,7 +277,9 @@ pub(crate) struct Move {
 /// Seconds to migrate `items` (source host, bytes), with the limits, where
 /// `link_of[host]` is each source's goodput. An event-driven simulation:
 /// between completions every active migration moves at its fair share.
-pub fn drain_seconds(items: &[(HostId, u64)], link_of: &dyn Fn(HostId) -> f64, limits: MigrationLimits) -> f64 {
+// The tests' view of `simulate`, by (host, bytes) pairs.
+#[cfg(test)]
+fn drain_seconds(items: &[(HostId, u64)], link_of: &dyn Fn(HostId) -> f64, limits: MigrationLimits) -> f64 {
     let moves: Vec<Move> = items.iter().map(|&(host, bytes)| Move { host, bytes }).collect();
     simulate(&moves, link_of, limits).0
 }
@@ -453,7 +455,7 @@ impl DrainPlan {
 /// The drain of every worker and of every failure domain of `cluster` placed as `placement`.
 /// `measured` holds measured bandwidth in bytes per second by worker name, which replaces the
 /// declared NIC speed.
-pub fn drain_plan(
+pub(crate) fn drain_plan(
     inventory: &Inventory,
     cluster: &Cluster,
     placement: &Placement,

@@ -85,7 +85,7 @@ impl Eviction {
 }
 
 /// Whether `workload`'s VMs are migratable, from its disks' classes.
-pub fn migratable(inventory: &Inventory, workload: &Workload) -> Migratable {
+pub(crate) fn migratable(inventory: &Inventory, workload: &Workload) -> Migratable {
     // A VM always has a root disk: a workload that declares none has not
     // said where its disks live, which is unknown, not "nothing to share".
     if workload.disks.is_empty() {

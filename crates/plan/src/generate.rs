@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(inv.workloads.iter().map(|w| w.replica_count()).sum::<u32>(), 1000);
         let zones: std::collections::BTreeSet<_> = inv.nodes.iter().filter_map(|n| n.zone.clone()).collect();
         assert_eq!(zones.len(), 5);
-        assert!(kubev_ha_model::validate::validate(&inv).is_empty());
+        assert!(kubev_ha_model::validate(&inv).is_empty());
     }
 
     #[test]

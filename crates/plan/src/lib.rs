@@ -14,17 +14,17 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod cluster;
-pub mod drain;
-pub mod eviction;
-pub mod failover;
-pub mod generate;
-pub mod placement;
-pub mod plan;
-pub mod quorum;
-pub mod resources;
-pub mod scenarios;
-pub mod storage;
+mod cluster;
+mod drain;
+mod eviction;
+mod failover;
+mod generate;
+mod placement;
+mod plan;
+mod quorum;
+mod resources;
+mod scenarios;
+mod storage;
 
 // The public API is these re-exports; callers name items by the crate root
 // (`kubev_ha_plan::DrainPlan`), never by a module path, so modules can move.

@@ -104,12 +104,6 @@ fn storage_weight(node: &Node) -> Option<u64> {
     (sum > 0).then_some(sum)
 }
 
-/// Raw bytes a class holds: declared VM disks on it times its replicas.
-pub fn used_raw(inventory: &Inventory, class: &StorageClass) -> Option<u64> {
-    let replicas = u64::from(class.replicas?.get());
-    Some(used_data(inventory, class)?.saturating_mul(replicas))
-}
-
 /// Single-copy bytes on a class: its declared PVC disks, each workload's
 /// replicas counted; `None` when a disk has no size.
 fn used_data(inventory: &Inventory, class: &StorageClass) -> Option<u64> {

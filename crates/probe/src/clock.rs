@@ -2,7 +2,7 @@
 //! modes only reads. TIME_ERROR, or STA_UNSYNC in the status, means the
 //! clock is not being disciplined by NTP/chrony/PTP.
 
-use kubev_ha_model::host::TimeSync;
+use kubev_ha_model::TimeSync;
 
 /// The live system's clock state; captured file trees have none.
 pub(crate) fn collect(live: bool) -> TimeSync {

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use kubev_ha_model::measure::FsyncStats;
+use kubev_ha_model::FsyncStats;
 
 /// fio's etcd test: 22 MiB in 2300-byte writes (the size of a typical WAL entry).
 pub const DEFAULT_SIZE: u64 = 22 << 20;
@@ -129,7 +129,7 @@ impl DiskResult {
 }
 
 /// Free bytes for an unprivileged writer on the file system of `dir`.
-pub fn free_space(dir: &Path) -> std::io::Result<u64> {
+pub(crate) fn free_space(dir: &Path) -> std::io::Result<u64> {
     let c = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes())
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "path contains a NUL byte"))?;
     // SAFETY: statvfs only writes into the struct we pass; c is a valid C string.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::host::ModuleState;
+use kubev_ha_model::ModuleState;
 
 use crate::root::Root;
 
@@ -144,7 +144,9 @@ pub(crate) fn parse_swaps(text: &str) -> Vec<String> {
 }
 
 /// (major, minor) of a kernel release such as `6.1.0-27-amd64`.
-pub fn kernel_version(release: &str) -> Option<(u32, u32)> {
+// Only the tests read a release this way; the rules judge the release text.
+#[cfg(test)]
+fn kernel_version(release: &str) -> Option<(u32, u32)> {
     let mut parts = release.split(|c: char| !c.is_ascii_digit());
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;

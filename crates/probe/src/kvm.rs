@@ -7,7 +7,7 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::FileTypeExt;
 
-use kubev_ha_model::host::KvmFacts;
+use kubev_ha_model::KvmFacts;
 
 use crate::cpu::CpuInfo;
 use crate::root::Root;
@@ -16,8 +16,6 @@ use crate::root::Root;
 /// (include/uapi/linux/kvm.h).
 const KVM_GET_API_VERSION: libc::c_ulong = 0xAE00;
 const KVM_CREATE_VM: libc::c_ulong = 0xAE01;
-/// The only KVM API version Linux has ever shipped (KVM_API_VERSION).
-pub const KVM_API_VERSION: i32 = 12;
 
 /// What KVM offers on `root`: the device, its API version and a VM created and closed at once (on a
 /// live root only), the vmx/svm flag and vendor from `cpu`, and the KVM module among

@@ -10,18 +10,18 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod clock;
-pub mod cpu;
-pub mod disk;
-pub mod kernel;
-pub mod kvm;
-pub mod network;
-pub mod remote;
-pub mod root;
-pub mod sockets;
-pub mod storage;
+mod clock;
+mod cpu;
+mod disk;
+mod kernel;
+mod kvm;
+mod network;
+mod remote;
+mod root;
+mod sockets;
+mod storage;
 
-use kubev_ha_model::host::HostFacts;
+use kubev_ha_model::HostFacts;
 use kubev_ha_model::{ByteSize, Count, Cpu};
 
 // The public API is these re-exports and the items below; callers name
@@ -35,7 +35,7 @@ pub use root::{ReadError, Root};
 pub use disk::{DEFAULT_BLOCK, DEFAULT_SIZE, DiskError, DiskOptions, DiskResult, MIN_WRITES, run as run_disk_test};
 
 // Other hosts over SSH.
-pub use remote::{RemoteSession, SshOptions, SshTarget, probe_all, probe_one, run_remote};
+pub use remote::{RemoteError, RemoteSession, SshOptions, SshTarget, probe_all, run_remote};
 
 /// The host name the kernel holds (`/proc/sys/kernel/hostname`), `None`
 /// when it cannot be read.
@@ -60,7 +60,7 @@ impl Default for CollectOptions {
 }
 
 /// MemTotal from /proc/meminfo.
-pub fn parse_meminfo(text: &str) -> Option<ByteSize> {
+fn parse_meminfo(text: &str) -> Option<ByteSize> {
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(ByteSize::kib(kib))

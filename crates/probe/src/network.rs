@@ -6,7 +6,7 @@
 //! and VLANs, and a node in a network namespace still shows its veth.
 
 use kubev_ha_model::LinkSpeed;
-use kubev_ha_model::host::{HostNic, LinkKind};
+use kubev_ha_model::{HostNic, LinkKind};
 
 use crate::root::{ReadError, Root};
 

@@ -17,7 +17,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kubev_ha_model::host::{HostFacts, HostProbe};
+use kubev_ha_model::{HostFacts, HostProbe};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 use tokio::sync::Semaphore;
@@ -170,7 +170,7 @@ f=$(mktemp {}/kubev-ha.XXXXXX); trap 'rm -f \"$f\"' EXIT HUP INT TERM; head -c {
 }
 
 /// The arguments of the `ssh` command for `target`.
-pub fn ssh_args(target: &SshTarget, options: &SshOptions, remote_command: &str) -> Vec<String> {
+pub(crate) fn ssh_args(target: &SshTarget, options: &SshOptions, remote_command: &str) -> Vec<String> {
     let connect = options.timeout.as_secs().clamp(1, 30);
     let mut args = vec![
         "-o".into(),
@@ -348,7 +348,7 @@ impl RemoteSession {
 }
 
 /// Probes one node: upload, collect, parse. Never waits past the deadline.
-pub async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec<u8>>) -> HostProbe {
+pub(crate) async fn probe_one(target: &SshTarget, options: &SshOptions, binary: Arc<Vec<u8>>) -> HostProbe {
     let args: Vec<String> = vec!["host".into(), "--facts-only".into(), "--etcd-path".into(), options.etcd_path.clone()];
     match run_remote(target, options, &binary, &args, &[]).await {
         Ok(stdout) => match serde_json::from_slice::<HostFacts>(&stdout) {

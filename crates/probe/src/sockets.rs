@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use kubev_ha_model::host::{ListenProtocol, Listening};
+use kubev_ha_model::{ListenProtocol, Listening};
 
 use crate::root::Root;
 

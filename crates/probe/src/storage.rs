@@ -2,7 +2,7 @@
 //! flag, size in 512-byte sectors; and which disk holds a path (etcd's data
 //! dir), through /proc/self/mountinfo and the block devices' MAJ:MIN.
 
-use kubev_ha_model::host::HostDisk;
+use kubev_ha_model::HostDisk;
 use kubev_ha_model::{ByteSize, Media};
 
 use crate::root::Root;
@@ -54,7 +54,7 @@ pub(crate) fn collect_disks(root: &Root) -> Vec<HostDisk> {
 
 /// One line of /proc/self/mountinfo: mount point, MAJ:MIN, file system type, source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mount {
+pub(crate) struct Mount {
     /// Where it is mounted.
     pub point: String,
     /// The device number, `MAJ:MIN`.
@@ -113,7 +113,7 @@ pub(crate) fn mount_of<'a>(mounts: &'a [Mount], path: &str) -> Option<&'a Mount>
 
 /// Why no disk could be named for a path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UnknownDisk {
+pub(crate) enum UnknownDisk {
     /// No line of /proc/self/mountinfo covers the path.
     #[error("no mount holds {path}")]
     NoMount {
@@ -151,7 +151,7 @@ pub enum UnknownDisk {
 }
 
 /// Which disk holds `path`, or why none does.
-pub fn disk_of(root: &Root, mounts: &[Mount], path: &str) -> Result<String, UnknownDisk> {
+pub(crate) fn disk_of(root: &Root, mounts: &[Mount], path: &str) -> Result<String, UnknownDisk> {
     let mount = mount_of(mounts, path).ok_or_else(|| UnknownDisk::NoMount { path: path.to_string() })?;
     if mount.dev.starts_with("0:") {
         return Err(UnknownDisk::NotABlockDevice {

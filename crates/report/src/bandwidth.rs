@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::net::SocketAddr;
 
-use kubev_ha_model::measure::Bandwidth;
+use kubev_ha_model::Bandwidth;
 
 /// Each stream's throughput, the total and the round trip.
 pub(crate) fn result_text(b: &Bandwidth, address: SocketAddr) -> String {

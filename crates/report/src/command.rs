@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use kubev_ha_model::Profile;
 use kubev_ha_model::ServeReport;
-use kubev_ha_model::host::{HostFacts, HostProbe};
-use kubev_ha_model::measure::{Bandwidth, EtcdStatus, FsyncStats, MatrixCell, NetworkMeasurements};
+use kubev_ha_model::{Bandwidth, EtcdStatus, FsyncStats, MatrixCell, NetworkMeasurements};
+use kubev_ha_model::{HostFacts, HostProbe};
 use kubev_ha_plan::Plan;
 use kubev_ha_rules::Report;
 use serde::Serialize;

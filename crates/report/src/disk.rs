@@ -1,7 +1,7 @@
 //! `kubev-ha disk`: the fdatasync latencies and how the test went.
 
 use kubev_ha_model::ByteSize;
-use kubev_ha_model::measure::FsyncStats;
+use kubev_ha_model::FsyncStats;
 use serde::Serialize;
 
 /// How one fdatasync test ran: where, with which writes, how fast.

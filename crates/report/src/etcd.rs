@@ -3,7 +3,7 @@
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::ByteSize;
-use kubev_ha_model::measure::{EtcdHealth, EtcdMember, EtcdStatus};
+use kubev_ha_model::{EtcdHealth, EtcdMember, EtcdStatus};
 
 /// Two tables in `width` columns: who the members are (role, health and
 /// client URLs; with `verbose` also the member ID and the peer URLs), then

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use kubev_ha_model::host::{HostFacts, HostNic, LinkKind, ModuleState};
+use kubev_ha_model::{HostFacts, HostNic, LinkKind, ModuleState};
 
 use crate::style::Paint;
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use kubev_ha_model::measure::{
+use kubev_ha_model::{
     AnswerSource, CellState, DnsServerAnswer, MatrixCell, NetworkMeasurements, PathMtu, PortProbe, PortState,
 };
 use kubev_ha_spec::PORT_MATRIX;
@@ -314,7 +314,7 @@ pub(crate) fn network_text(n: &crate::command::NetworkEvidence, width: u16, verb
 
 #[cfg(test)]
 mod tests {
-    use kubev_ha_model::measure::{DnsOutcome, DnsServerAnswer, MatrixCell, PathMtu};
+    use kubev_ha_model::{DnsOutcome, DnsServerAnswer, MatrixCell, PathMtu};
 
     use super::*;
 

@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::{ByteSize, Interval, Profile};
-use kubev_ha_plan::scenarios::ScenarioKind;
-use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+use kubev_ha_plan::ScenarioKind;
+use kubev_ha_plan::{CapacityOutcome, ReplicaOutcome};
 use kubev_ha_plan::{Fit, HaVerdict, Plan, ScenarioResult, Status};
 
 use crate::style::Paint;

@@ -74,7 +74,7 @@ pub struct UnknownRule {
 impl UnknownRule {
     /// `id` is not a rule ID: finds the closest one.
     pub fn new(id: &str) -> Self {
-        let suggestion = kubev_ha_model::suggest::did_you_mean(id, catalog::rule_ids()).map(str::to_string);
+        let suggestion = kubev_ha_model::did_you_mean(id, catalog::rule_ids()).map(str::to_string);
         UnknownRule { id: id.to_string(), suggestion }
     }
 }

@@ -6,8 +6,8 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use kubev_ha_model::{Facts, Inventory, Profile};
-use kubev_ha_plan::storage::{ClassUnderFailure, storage_under_failure};
 use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
+use kubev_ha_plan::{ClassUnderFailure, storage_under_failure};
 
 use crate::catalog::Rule;
 use crate::finding::{Evidence, Finding, Subject};
@@ -92,7 +92,7 @@ impl<'a> Judge<'a> {
 
     /// Whether `node`'s facts were read from the host itself.
     pub fn probed(&self, node: &str) -> bool {
-        matches!(self.facts.hosts.get(node), Some(kubev_ha_model::host::HostProbe::Probed { .. }))
+        matches!(self.facts.hosts.get(node), Some(kubev_ha_model::HostProbe::Probed { .. }))
     }
 
     /// "memory not declared", or, for a probed node, that the probe could
@@ -111,8 +111,7 @@ impl<'a> Judge<'a> {
     /// hostname is not a file), and standard input is gone once read.
     pub fn inventory_arg(&self) -> &'a str {
         let facts = self.facts;
-        if facts.format == kubev_ha_model::SourceFormat::Host || facts.source_name == kubev_ha_model::input::STDIN_NAME
-        {
+        if facts.format == kubev_ha_model::SourceFormat::Host || facts.source_name == kubev_ha_model::STDIN_NAME {
             "FILE"
         } else {
             &facts.source_name
@@ -175,7 +174,7 @@ pub fn measured_bandwidth(facts: &Facts) -> BTreeMap<String, f64> {
 
 #[cfg(test)]
 mod tests {
-    use kubev_ha_model::measure::{Bandwidth, NetworkMeasurements};
+    use kubev_ha_model::{Bandwidth, NetworkMeasurements};
 
     use super::*;
 

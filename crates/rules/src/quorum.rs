@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-pub use kubev_ha_plan::quorum::{fault_tolerance, quorum};
+pub use kubev_ha_plan::{fault_tolerance, quorum};
 
 /// What losing the worst single failure domain does to quorum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

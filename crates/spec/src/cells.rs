@@ -13,7 +13,7 @@
 
 use crate::features::Features;
 use kubev_ha_model::Inventory;
-use kubev_ha_model::measure::{CellState, MatrixCell, NetworkMeasurements};
+use kubev_ha_model::{CellState, MatrixCell, NetworkMeasurements};
 
 /// Every cell the matrix requires between the nodes of `inventory`, in
 /// matrix order, then in inventory order of `from` and `to`.
@@ -68,7 +68,7 @@ pub fn matrix_cells(inventory: &Inventory, measured: &NetworkMeasurements) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use kubev_ha_model::measure::{PortProbe, PortState};
+    use kubev_ha_model::{PortProbe, PortState};
 
     use super::*;
 

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::measure::{EtcdHealth, EtcdStatus};
 use kubev_ha_model::{Disk, DiskUsage, LoadBalancerKind, Media, Node, VipMode};
+use kubev_ha_model::{EtcdHealth, EtcdStatus};
 
 use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
@@ -376,7 +376,7 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
 
 /// Whether an etcd member serves on `address` (by its client or peer URLs).
 /// Host names are compared without regard to case, as DNS does.
-pub fn member_on(member: &kubev_ha_model::measure::EtcdMember, address: &str) -> bool {
+pub fn member_on(member: &kubev_ha_model::EtcdMember, address: &str) -> bool {
     member
         .client_urls
         .iter()
@@ -607,8 +607,8 @@ pub fn api_lb(j: &Judge) -> Vec<Finding> {
 mod tests {
     use super::*;
 
-    fn member(client: &str, peer: &str) -> kubev_ha_model::measure::EtcdMember {
-        kubev_ha_model::measure::EtcdMember {
+    fn member(client: &str, peer: &str) -> kubev_ha_model::EtcdMember {
+        kubev_ha_model::EtcdMember {
             id: "1".into(),
             name: "cp-1".into(),
             peer_urls: vec![peer.into()],

@@ -131,10 +131,7 @@ pub fn drain_time(j: &Judge) -> Vec<Finding> {
     );
     let mut findings = aborted_migrations(j, plan);
     // A drain is a planned node loss: the migrating VMs need room elsewhere.
-    let room = plan
-        .scenarios
-        .iter()
-        .find(|s| s.kind == kubev_ha_plan::scenarios::ScenarioKind::Node && s.name == busiest.host);
+    let room = plan.scenarios.iter().find(|s| s.kind == kubev_ha_plan::ScenarioKind::Node && s.name == busiest.host);
     if let Some(scenario) = room.filter(|s| s.fit != kubev_ha_plan::Fit::Fits) {
         findings.push(
             j.finding(
@@ -231,7 +228,7 @@ fn gib(bytes: u64) -> f64 {
 fn aborted_migrations(j: &Judge, plan: &kubev_ha_plan::Plan) -> Vec<Finding> {
     let drain = &plan.drain;
     let limits = &drain.limits;
-    let mut worst: Vec<(&kubev_ha_plan::drain::HostDrain, &kubev_ha_plan::drain::OverBudget)> = Vec::new();
+    let mut worst: Vec<(&kubev_ha_plan::HostDrain, &kubev_ha_plan::OverBudget)> = Vec::new();
     for (host, over) in drain.over_budget() {
         match worst.iter_mut().find(|(_, o)| o.workload == over.workload) {
             Some(entry) if over.seconds > entry.1.seconds => *entry = (host, over),

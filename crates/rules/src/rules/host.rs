@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use kubev_ha_model::host::{HostFacts, HostNic, HostProbe, LinkKind, ModuleState};
+use kubev_ha_model::{HostFacts, HostNic, HostProbe, LinkKind, ModuleState};
 use kubev_ha_model::{Located, Node, SwapBehavior};
 
 use crate::finding::{Evidence, Finding, Subject};

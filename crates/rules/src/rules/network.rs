@@ -3,9 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use kubev_ha_model::measure::{
-    AnswerSource, DnsOutcome, DnsServerAnswer, NetworkMeasurements, PortProbe, PortState, TakenPort,
-};
+use kubev_ha_model::{AnswerSource, DnsOutcome, DnsServerAnswer, NetworkMeasurements, PortProbe, PortState, TakenPort};
 use kubev_ha_model::{Cidr, DnsPolicy, LinkSpeed, Nic, Node, NodeLocalDnsCache, Overlay};
 
 use crate::finding::{Evidence, Finding, Subject};
@@ -905,7 +903,7 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
     // controller-manager, which kubeadm binds to loopback). Pod and
     // migration ports are inside pods, not on the host.
     for node in &j.inventory().nodes {
-        let Some(kubev_ha_model::host::HostProbe::Probed { facts }) = j.facts.hosts.get(&node.name) else { continue };
+        let Some(kubev_ha_model::HostProbe::Probed { facts }) = j.facts.hosts.get(&node.name) else { continue };
         let taken: Vec<String> = features
             .rows()
             .filter(|rule| matches!(rule.network, PortNetwork::Node | PortNetwork::LocalOnly))
@@ -944,7 +942,7 @@ pub fn ports(j: &Judge) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use kubev_ha_model::Facts;
-    use kubev_ha_model::host::{HostFacts, HostProbe, ListenProtocol, Listening};
+    use kubev_ha_model::{HostFacts, HostProbe, ListenProtocol, Listening};
 
     use crate::engine::{CheckOptions, check};
 

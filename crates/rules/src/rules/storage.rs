@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use kubev_ha_model::{ByteSize, EvictionStrategy, FailureDomain, Inventory, Media, Role, StorageClass, VolumeMode};
-use kubev_ha_plan::storage::{CapacityOutcome, ReplicaOutcome};
+use kubev_ha_plan::{CapacityOutcome, ReplicaOutcome};
 
 use crate::finding::{Finding, Subject};
 use crate::judge::Judge;
