@@ -25,6 +25,12 @@ use kubev_ha_probe::{DiskOptions, RemoteSession, SshOptions, SshTarget, probe_al
 // kubev-ha-etcd.
 #[allow(unused_imports)]
 use kubev_ha_etcd::{EtcdConfig, EtcdError, Metrics};
+// kubev-ha-rules: the catalog, the engine and what a report holds.
+#[allow(unused_imports)]
+use kubev_ha_rules::{
+    AcceptedKernels, AppliedWaiver, Area, CATALOG, CheckOptions, DriftTolerance, Evidence, FactSource, Finding, Floor,
+    Report, Rule, Scope, Severity, Subject, Summary, Thresholds, UnknownRule, WaiverOrigin, WaiverSpec,
+};
 
 #[test]
 fn functions_and_constants_callers_use_are_at_the_crate_roots() {
@@ -44,11 +50,16 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
     assert_eq!(kubev_ha_probe::DEFAULT_BLOCK, 2300);
 
     assert_eq!(kubev_ha_etcd::parse_metrics("etcd_server_has_leader 1\n").has_leader, Some(true));
+
+    assert_eq!(kubev_ha_rules::rule("cp-spread").map(|r| r.id), Some("CP-SPREAD"));
+    let _ = kubev_ha_rules::check;
+    let _ = kubev_ha_rules::check_with_plan;
+    let _ = kubev_ha_rules::waiver_problems;
 }
 
 #[test]
 fn the_curated_crates_warn_on_undocumented_and_unreachable_public_items() {
-    for krate in ["model", "plan", "probe", "etcd"] {
+    for krate in ["model", "plan", "probe", "etcd", "rules"] {
         let lib = std::fs::read_to_string(root().join("crates").join(krate).join("src/lib.rs")).unwrap();
         assert!(
             lib.lines().any(|l| l.trim() == "#![warn(missing_docs, unreachable_pub)]"),
