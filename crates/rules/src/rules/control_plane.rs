@@ -490,7 +490,7 @@ fn quorum_finding(j: &Judge, status: &EtcdStatus) -> Finding {
             j.pass(
                 Subject::Cluster,
                 format!(
-                    "quorum holds: {healthy} of {n} voting members healthy, quorum {q}; {} tolerated",
+                    "quorum holds: {healthy} of {n} voting members healthy, quorum {q}; tolerates {}",
                     plural(tolerance, "more failure")
                 ),
             )
