@@ -42,6 +42,13 @@ use kubev_ha_net::{
     BandwidthError, CheckOptions, HostsFile, MatrixOptions, ProbeOptions, Progress, ResolveError, ServeOptions,
     Throughput, bind, check_from, measure, run_matrix, serve, sink_address,
 };
+// kubev-ha-rules: the catalog, the engine and what a report holds.
+#[allow(unused_imports)]
+use kubev_ha_rules::{
+    AcceptedKernels, AppliedWaiver, Area, CATALOG, CheckOptions as RulesCheckOptions, DriftTolerance,
+    Evidence as AwaitedEvidence, FactSource, Finding, Floor, Report, Rule, Scope, Severity, Subject, Summary,
+    Thresholds, UnknownRule, WaiverOrigin, WaiverSpec,
+};
 
 #[test]
 fn functions_and_constants_callers_use_are_at_the_crate_roots() {
@@ -74,11 +81,15 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
 
     assert!(!kubev_ha_spec::PORT_MATRIX.is_empty() && !kubev_ha_spec::MATRIX_NOTES.is_empty());
     let _ = (kubev_ha_spec::targets_from, kubev_ha_spec::listening_for, kubev_ha_spec::matrix_cells);
+    assert_eq!(kubev_ha_rules::rule("cp-spread").map(|r| r.id), Some("CP-SPREAD"));
+    let _ = kubev_ha_rules::check;
+    let _ = kubev_ha_rules::check_with_plan;
+    let _ = kubev_ha_rules::waiver_problems;
 }
 
 #[test]
 fn the_curated_crates_warn_on_undocumented_and_unreachable_public_items() {
-    for krate in ["model", "plan", "probe", "etcd", "net", "report", "spec"] {
+    for krate in ["model", "plan", "probe", "etcd", "net", "report", "spec", "rules"] {
         let lib = std::fs::read_to_string(root().join("crates").join(krate).join("src/lib.rs")).unwrap();
         assert!(
             lib.lines().any(|l| l.trim() == "#![warn(missing_docs, unreachable_pub)]"),

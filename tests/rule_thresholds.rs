@@ -962,3 +962,33 @@ fn numbers_with_units_skips_names_and_bare_numbers() {
         ["8Gi", "16Gi", "32Gi", "10ms", "85%", "2vCPUs"]
     );
 }
+
+/// Regression: with one control-plane node CP-SPREAD said "1 etcd members"
+/// and "1 members tolerate no loss", and CP-COUNT "1 control-plane node(s)";
+/// with one of three nodes lacking a zone, "cp-3 declare no zone". Counts
+/// now agree with their nouns and verbs.
+#[test]
+fn quorum_messages_agree_in_number_with_their_counts() {
+    let text = |report: &kubev_ha_rules::Report, rule: &str| {
+        findings(report, rule, Some("cluster"))
+            .iter()
+            .map(|f| format!("{} {}", f.message, f.remediation.as_deref().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut one = reference();
+    one.nodes.retain(|n| !n.is_control_plane() || n.name == "cp-1");
+    let report = judge(one, PROD);
+    let spread = text(&report, "CP-SPREAD");
+    assert!(spread.contains("the only etcd member is in one zone"), "{spread}");
+    assert!(spread.contains("etcd with 1 member tolerates no loss"), "{spread}");
+    assert!(!spread.contains("1 etcd members") && !spread.contains("1 members"), "{spread}");
+    let count = text(&report, "CP-COUNT");
+    assert!(count.starts_with("1 control-plane node (cp-1)"), "{count}");
+
+    let mut undeclared = reference();
+    node(&mut undeclared, "cp-3").zone = None;
+    let spread = text(&judge(undeclared, PROD), "CP-SPREAD");
+    assert!(spread.contains("3 etcd members") && spread.contains("cp-3 declares no zone"), "{spread}");
+    assert!(spread.contains("depends on where it is"), "{spread}");
+}

@@ -316,7 +316,7 @@ Placement as kube-scheduler's LeastAllocated, largest VMs first; failover re-pla
     if !plan.storage.is_empty() {
         let _ = writeln!(out, "\n{}", p.heading("Storage under the tolerated failures"));
         // ST-CAPACITY's threshold, so the plan and `check` agree.
-        let warn_ratio = kubev_ha_rules::thresholds::Thresholds::for_profile(o.profile).st_capacity_warn_ratio;
+        let warn_ratio = kubev_ha_rules::Thresholds::for_profile(o.profile).st_capacity_warn_ratio;
         for s in &plan.storage {
             // The verdict in words as well as colour, so it survives a pipe.
             let said =

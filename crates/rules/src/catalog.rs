@@ -18,18 +18,26 @@ use crate::thresholds::{Thresholds, describe_floors};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Area {
+    /// The control-plane nodes and the etcd members on them.
     ControlPlane,
+    /// The nodes that run the virtual machines.
     Workers,
+    /// Storage classes, replication and the disks under them.
     Storage,
+    /// Addresses, MTU, DNS, time and the ports between the nodes.
     Network,
+    /// What the simulated failures of nodes and domains leave running.
     HighAvailability,
+    /// One host's own facts (kernel, modules, swap, clock), probed on it.
     Host,
 }
 
 impl Area {
+    /// Every area, in the order reports print them.
     pub const ALL: [Area; 6] =
         [Area::ControlPlane, Area::Workers, Area::Storage, Area::Network, Area::HighAvailability, Area::Host];
 
+    /// The heading reports print for the area ("Control plane").
     pub fn title(self) -> &'static str {
         match self {
             Area::ControlPlane => "Control plane",
@@ -65,7 +73,9 @@ pub enum FactSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
+    /// One host's facts are enough: `kubev-ha host` runs it alone.
     Host,
+    /// Needs the whole inventory (counts, spread, the simulation).
     Cluster,
 }
 
@@ -73,7 +83,9 @@ pub enum Scope {
 pub struct Rule {
     /// Stable public ID, e.g. `CP-SPREAD`.
     pub id: &'static str,
+    /// Whether one host's facts suffice, which `kubev-ha host` filters on.
     pub scope: Scope,
+    /// The report section the rule's findings go under.
     pub area: Area,
     /// The requirement in one line, as ../shared/spec/rules.md states it.
     pub title: &'static str,
@@ -84,11 +96,12 @@ pub struct Rule {
     pub source: &'static str,
     /// The long explanation for `kubev-ha rules ID`.
     pub explanation: &'static str,
+    /// Where the facts it judges come from: declared, measured or simulated.
     pub facts: FactSource,
     /// The severities of a profile, in words, rendered from its thresholds.
     pub policy: fn(&Thresholds) -> String,
     /// Judges the facts. Pure: it never opens a file or a socket.
-    pub evaluate: fn(&Judge) -> Vec<Finding>,
+    pub(crate) evaluate: fn(&Judge) -> Vec<Finding>,
 }
 
 impl fmt::Debug for Rule {
@@ -102,10 +115,12 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     CATALOG.iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
-pub fn rule_ids() -> impl Iterator<Item = &'static str> {
+pub(crate) fn rule_ids() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|r| r.id)
 }
 
+/// Every rule, in the order reports and docs/rules.md list them. A check
+/// runs them all unless `CheckOptions::only` or `scope` narrows it.
 pub static CATALOG: &[Rule] = &[
     // ---------------------------------------------------------------- control plane
     Rule {
@@ -226,7 +241,7 @@ and `kubev-ha etcd` reads it from a running member's metrics. Until one of them 
         area: Area::ControlPlane,
         title: "every etcd member answers a linearizable read; quorum holds with fault tolerance left; no alarms",
         quote: "Nodes: Minimum 3 control plane nodes to ensure a quorum for etcd (Kubernetes’ key-value store) and prevent a single point of failure.",
-        source: "Kube-V High-Availability Deployment › Control Plane Nodes (measured on the running cluster)",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes; measured on the running cluster",
         explanation: "`kubev-ha etcd` asks every member, within a deadline, for its status and for a linearizable read (the read etcdctl's \
 `endpoint health` makes: it goes through the leader and needs quorum). A running cluster keeps quorum while floor(n/2)+1 of its n voting \
 members are healthy (learners do not vote); its fault tolerance is the number of healthy voters above that. Quorum lost fails; a cluster that \
@@ -454,7 +469,7 @@ or migrations to and from that worker fail. The rule checks that every worker de
         area: Area::Network,
         title: "NIC MTUs agree across nodes; the overlay fits (Kube-OVN reserves 100 bytes for Geneve)",
         quote: "A well-planned and correctly configured network infrastructure is fundamental to the stability and performance of Kubermatic Virtualization.",
-        source: "Kube-V High-Availability Deployment › Networking (implied)",
+        source: "Kube-V High-Availability Deployment › Networking; implied",
         explanation: "Nodes whose MTUs differ drop large packets silently between them: TCP handshakes work, bulk transfers stall. \
 The rule compares each node's primary NIC (the first declared one that is not the migration NIC) across all nodes, and the migration NICs across workers. \
 It also reports what the overlay leaves for pods: Kube-OVN subtracts the tunnel header (Geneve 100, VXLAN 50, STT 72 bytes), so a 1500-byte underlay gives pods 1400.",
@@ -521,7 +536,7 @@ dnsPolicy None, which avoids the loop whatever the addresses.",
         area: Area::Network,
         title: "every port of the matrix is reachable from where it must be, and free before install",
         quote: "Connectivity: Full and unrestricted network connectivity is paramount between all host nodes. Firewalls and security groups must be configured to permit all necessary Kubernetes control plane traffic, KubeVirt communication, and KubeV-specific inter-cluster communication.",
-        source: "Kube-V High-Availability Deployment › Networking (port table)",
+        source: "Kube-V High-Availability Deployment › Networking, port table",
         explanation: "Reachability can only be measured: `kubev-ha net check` and `kubev-ha net matrix` probe every (node, port, protocol) of the port matrix \
 (`kubev-ha rules --ports`) from where it must be reached. Until then this rule is unknown.\n\n\
 Each row of the matrix says which network the port lives on, and only `node` rows are probed node to node. kube-scheduler (10259) and \
@@ -544,7 +559,7 @@ VXLAN 4789/udp or STT 7471/tcp instead of Geneve (`network.overlay`), and keepal
         area: Area::HighAvailability,
         title: "after losing any `ha.tolerate.nodes` workers, every VM with runStrategy Always/RerunOnFailure fits on the survivors",
         quote: "For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
-        source: "Kube-V High-Availability Deployment › Worker Nodes (implied: rescheduling needs room)",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; implied: rescheduling needs room",
         explanation: "Rescheduling needs free capacity. `kubev-ha plan` places the declared VMs as the default scheduler would \
 (NodeResourcesFit, LeastAllocated: each VM on the feasible worker with the most free CPU and memory, largest VMs first), then removes each \
 worker, or each set of `ha.tolerate.nodes` workers (all sets while there are at most 10,000, else a sample with a stated seed plus the busiest set), \
@@ -582,7 +597,7 @@ When the design does not survive, the plan searches the smallest number of extra
         area: Area::HighAvailability,
         title: "after losing any `ha.tolerate.zones` failure domains, etcd keeps quorum and the VMs fit",
         quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
-        source: "Kube-V High-Availability Deployment › Control Plane Nodes (implied)",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes; implied",
         explanation: "Removes each failure domain (zone, else rack), or each set of `ha.tolerate.zones` domains, and checks that the \
 surviving etcd members keep quorum (floor(n/2)+1 of the control-plane nodes) and that the restartable VMs of the lost domains fit on the \
 surviving workers, with the same placement, bounds and verdicts as HA-NODE-FAILURE. Quorum is judged by arithmetic on the worst set, \
@@ -602,7 +617,7 @@ plan names how many workers to add to which zones; when both fail, both are repo
         area: Area::HighAvailability,
         title: "draining the busiest worker by live migration fits `ha.maintenanceWindow`, given NIC speed, migration network and parallelism",
         quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
-        source: "Kube-V High-Availability Deployment › Networking (implied: maintenance drains by live migration)",
+        source: "Kube-V High-Availability Deployment › Networking; implied: maintenance drains by live migration",
         explanation: "The model, computed by `kubev-ha plan` for every worker and every failure domain:\n\n\
 1. What moves: each VM on the worker that a drain live-migrates, by the answer HA-EVICTION gives (its eviction strategy, else the \
 cluster's, else None, and whether its PVCs are shared), moves its guest memory and its \
@@ -652,7 +667,7 @@ pauses the guest at the timeout instead of aborting; the inventory does not decl
         area: Area::HighAvailability,
         title: "node remediation (fencing) is configured; without it KubeVirt leaves a dead node's VMs stuck",
         quote: "This allows for live migration and VM rescheduling in case of a node failure.",
-        source: "Kube-V High-Availability Deployment › Worker Nodes (implied: rescheduling after failure needs fencing)",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; implied: rescheduling after failure needs fencing",
         explanation: "When a node stops responding, Kubernetes cannot tell a dead node from a partitioned one, so it never deletes the pods of a \
 stateful workload on its own: the virt-launcher pods stay Terminating and KubeVirt does not start the VMs elsewhere, because two copies of a VM writing to the same RWX disk \
 would corrupt it. A remediation operator (self-node-remediation, fence-agents-remediation) makes sure the node is down (reboot or power-off) and then releases its pods. \
@@ -667,7 +682,7 @@ Declare `ha.fencing`.",
         area: Area::HighAvailability,
         title: "VMs that must stay up use evictionStrategy LiveMigrate",
         quote: "This allows for live migration and VM rescheduling in case of a node failure.",
-        source: "Kube-V High-Availability Deployment › Worker Nodes (implied: maintenance without downtime)",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; implied: maintenance without downtime",
         explanation: "A node drain evicts the VMs on it. The strategy in force is the workload's `evictionStrategy`, else the cluster's \
 (`kubevirt.evictionStrategy`, the KubeVirt CR's spec.configuration.evictionStrategy), else KubeVirt's built-in default None \
 (pkg/util/migrations/migrations.go VMIEvictionStrategy; pkg/virt-config/configuration.go, v1.9.0). KubeVirt's eviction webhook \
@@ -720,7 +735,7 @@ distribution supports Kubernetes on them.",
         area: Area::Host,
         title: "geneve, openvswitch, ip_tables, iptable_nat, vhost_net, tun available",
         quote: "Geneve Tunnel 6081 UDP Node-to-Node Default overlay network for pod communication (OVN)",
-        source: "Kube-V High-Availability Deployment › port table (implied: Kube-OVN and KubeVirt kernel needs)",
+        source: "Kube-V High-Availability Deployment › port table; implied: Kube-OVN and KubeVirt kernel needs",
         explanation: "Kube-OVN needs openvswitch and geneve; kube-proxy needs ip_tables and iptable_nat; KubeVirt's virtio networking uses tun and vhost_net.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when missing", t.host_modules),
@@ -732,7 +747,7 @@ distribution supports Kubernetes on them.",
         area: Area::Host,
         title: "IPv6 not disabled on the kernel command line (breaks Geneve)",
         quote: "Geneve Tunnel 6081 UDP Node-to-Node Default overlay network for pod communication (OVN)",
-        source: "Kube-V High-Availability Deployment › port table (implied)",
+        source: "Kube-V High-Availability Deployment › port table; implied",
         explanation: "`ipv6.disable=1` on the kernel command line removes the IPv6 stack, and the geneve module then fails to create its tunnel port, which takes Kube-OVN's overlay down.",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when disabled", t.host_ipv6),
@@ -744,7 +759,7 @@ distribution supports Kubernetes on them.",
         area: Area::Host,
         title: "swap off, unless the kubelet is configured for it (`failSwapOn: false` with a swap behaviour)",
         quote: "",
-        source: "kubelet configuration: k8s.io/kubelet config/v1beta1/types.go (failSwapOn, memorySwap.swapBehavior), Kubernetes 1.36",
+        source: "kubelet configuration: failSwapOn and memorySwap.swapBehavior in k8s.io/kubelet config/v1beta1/types.go, Kubernetes 1.36",
         explanation: "The kubelet fails to start on a node with swap on while failSwapOn is true, its default (KubeletConfiguration, \
 k8s.io/kubelet config/v1beta1/types.go, v0.36.3). With `failSwapOn: false` it runs, and memorySwap.swapBehavior decides what \
 swaps: NoSwap (the default) keeps every pod off swap and lets only the node's own processes use it; LimitedSwap lets Burstable pods \
@@ -762,7 +777,7 @@ may be swapped, which slows the guest and every live migration of it.",
         area: Area::Host,
         title: "clock synchronised",
         quote: "",
-        source: "etcd and TLS (implied)",
+        source: "implied by etcd and TLS",
         explanation: "etcd leases and TLS certificate validity depend on agreeing clocks; the probe reads the kernel's synchronisation status (adjtimex).",
         facts: FactSource::Measured("kubev-ha host / kubev-ha probe"),
         policy: |t| format!("{} when unsynchronised", t.host_time),
@@ -774,7 +789,7 @@ may be swapped, which slows the guest and every live migration of it.",
         area: Area::Host,
         title: "hostnames, product_uuid and MACs unique across nodes",
         quote: "",
-        source: "kubeadm install requirements (implied)",
+        source: "implied by kubeadm's install requirements",
         explanation: "Cloned VMs share product_uuid, machine-id and MACs; kubeadm requires them unique, and duplicate MACs break the network in ways that look random. \
 MACs are those of physical ports, a bond member's own (bonding_slave/perm_hwaddr) rather than the bond's, which every member carries; \
 the MACs of bonds, VLANs, bridges and veths are copied or random and prove nothing. A fact no probed node gave is unknown, never \
@@ -789,7 +804,7 @@ a pass: a node in a network namespace, with veths only, has no MAC to compare.",
         area: Area::Host,
         title: "probed facts differ from the declared inventory",
         quote: "",
-        source: "kubev-ha (declared facts are beliefs; probed facts are the machines)",
+        source: "kubev-ha: declared facts are beliefs, probed facts are the machines",
         explanation: "After `kubev-ha probe`, every declared fact that the probe read differently is reported, so the inventory can be corrected. \
 Declared NICs are matched against every link the probe saw: physical ports, bonds and their members, VLANs, bridges and veths \
 (`kubev-ha host` lists them with their relations). Memory may be up to 10 % below or 2 % above the declaration (MemTotal is the RAM \
@@ -831,6 +846,17 @@ mod tests {
         }
         let capacity = rule("CP-ETCD-CAPACITY").map(|r| r.explanation).unwrap_or_default();
         assert!(capacity.contains("server/storage/quota.go"), "the quota figures are etcd's and cited");
+    }
+
+    /// Regression: reports print a rule's source in parentheses after its
+    /// quote, and CP-ETCD-HEALTH's "(… › Control Plane Nodes (measured on
+    /// the running cluster))" nested them. A source says its asides with
+    /// `;` or `:` instead.
+    #[test]
+    fn sources_hold_no_parentheses_since_reports_wrap_them_in_some() {
+        for rule in CATALOG {
+            assert!(!rule.source.contains(['(', ')']), "{}: source {:?} nests parentheses", rule.id, rule.source);
+        }
     }
 
     const PAGE: &str = "Kube-V High-Availability Deployment";

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use kubev_ha_model::{Facts, Inventory, Problem, Profile, SourcePos};
+use kubev_ha_model::{Facts, Inventory, Problem, Profile};
 use serde::Serialize;
 
 use crate::catalog::{self, CATALOG};
@@ -15,9 +15,13 @@ use crate::thresholds::Thresholds;
 /// An accepted exception: waive `rule` for `subject` (or every subject).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaiverSpec {
+    /// The rule ID, upper case (IDs match case-insensitively).
     pub rule: String,
+    /// `node/cp-1` or the bare `cp-1`; None waives every subject of the rule.
     pub subject: Option<String>,
+    /// Why the exception is accepted, shown beside each waived finding.
     pub reason: String,
+    /// Whether the inventory or `--waive` declared it.
     pub origin: WaiverOrigin,
 }
 
@@ -67,7 +71,9 @@ impl FromStr for WaiverSpec {
     None => "`kubev-ha rules` lists them".to_string(),
 })]
 pub struct UnknownRule {
+    /// The ID as given.
     pub id: String,
+    /// The closest rule ID, or None when none is close enough to suggest.
     pub suggestion: Option<String>,
 }
 
@@ -80,7 +86,7 @@ impl UnknownRule {
 }
 
 /// Ok when `id` names a rule; else which it is not, with the closest ID.
-pub fn check_rule_id(id: &str) -> Result<(), UnknownRule> {
+pub(crate) fn check_rule_id(id: &str) -> Result<(), UnknownRule> {
     if catalog::rule(id).is_some() {
         return Ok(());
     }
@@ -115,11 +121,17 @@ pub struct CheckOptions {
 /// Counts of findings by severity; a waived finding counts only as waived.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Findings that passed (a waived pass still counts here).
     pub pass: usize,
+    /// Open informational findings.
     pub info: usize,
+    /// Open warnings.
     pub warn: usize,
+    /// Open failures: any makes the run exit 1.
     pub fail: usize,
+    /// Open findings that could not be judged for want of a fact.
     pub unknown: usize,
+    /// Findings other than passes that a waiver accepted.
     pub waived: usize,
     /// Of the open unknowns, those only a measurement can fill (a finding
     /// with `awaits`). Already counted in `unknown`: not a seventh count.
@@ -128,7 +140,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(findings: &[Finding]) -> Summary {
+    /// Counts these findings.
+    pub(crate) fn of(findings: &[Finding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
             if f.waived.is_some() && f.severity != Severity::Pass {
@@ -155,12 +168,18 @@ impl Summary {
 /// The result of a check: every finding, in catalog order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Always `kubev-ha`, so a stored JSON report says what wrote it.
     pub tool: &'static str,
+    /// The version of the rules crate that judged, which is the tool's.
     pub version: &'static str,
     /// The file the facts came from.
     pub source: String,
+    /// The profile whose thresholds were applied (the option's, else the
+    /// inventory's).
     pub profile: Profile,
+    /// Every finding, waived ones included, in catalog order.
     pub findings: Vec<Finding>,
+    /// The findings counted by severity.
     pub summary: Summary,
     /// Remarks about the run itself: waivers that matched nothing, keys of
     /// a KubeVCluster manifest that were ignored.
@@ -208,7 +227,7 @@ fn check_in(
         .iter()
         .filter(|rule| options.scope.is_none_or(|scope| rule.scope == scope))
         .filter(|rule| options.only.is_empty() || options.only.contains(&rule.id))
-        .flat_map(|rule| (rule.evaluate)(&Judge { facts, profile, thresholds, rule, plan: &plan }))
+        .flat_map(|rule| (rule.evaluate)(&Judge { facts, thresholds, rule, plan: &plan }))
         .collect();
 
     let waivers: Vec<WaiverSpec> = facts
@@ -257,9 +276,4 @@ fn check_in(
         summary,
         notes,
     }
-}
-
-/// Where a finding's subject was declared, for `file:line` in reports.
-pub fn location_text(source: &str, pos: Option<SourcePos>) -> Option<String> {
-    pos.map(|p| format!("{source}:{}", p.line))
 }

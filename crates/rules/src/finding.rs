@@ -11,31 +11,38 @@ use crate::severity::Severity;
 /// What a finding is about: the cluster, or one named object in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Subject {
+    /// The deployment as a whole (`cluster`).
     Cluster,
+    /// A node by its inventory name (`node/cp-1`).
     Node(String),
+    /// A storage class by name (`storageclass/ceph-rbd`).
     StorageClass(String),
+    /// A declared workload by name (`workload/db`).
     Workload(String),
+    /// A guest (tenant) cluster by name (`guestcluster/team-a`).
     GuestCluster(String),
     /// A failure scenario of the HA simulation, a zone, a node pair...
     Other {
+        /// What sort of thing it is, printed before the slash (`zone`).
         kind: &'static str,
+        /// Its name, printed after the slash.
         name: String,
     },
 }
 
 impl Subject {
-    pub fn node(name: &str) -> Self {
+    pub(crate) fn node(name: &str) -> Self {
         Subject::Node(name.to_string())
     }
-    pub fn storage_class(name: &str) -> Self {
+    pub(crate) fn storage_class(name: &str) -> Self {
         Subject::StorageClass(name.to_string())
     }
-    pub fn workload(name: &str) -> Self {
+    pub(crate) fn workload(name: &str) -> Self {
         Subject::Workload(name.to_string())
     }
 
     /// The name without its kind: `cp-1` for `node/cp-1`.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Subject::Cluster => "cluster",
             Subject::Node(n) | Subject::StorageClass(n) | Subject::Workload(n) | Subject::GuestCluster(n) => n,
@@ -45,7 +52,7 @@ impl Subject {
 
     /// Whether a waiver's subject names this one: the full form
     /// (`node/cp-1`) or, for convenience, the bare name (`cp-1`).
-    pub fn matches(&self, pattern: &str) -> bool {
+    pub(crate) fn matches(&self, pattern: &str) -> bool {
         let full = self.to_string();
         pattern == full || (!pattern.contains('/') && pattern == self.name())
     }
@@ -73,15 +80,19 @@ impl Serialize for Subject {
 /// An accepted exception attached to a finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppliedWaiver {
+    /// Why it was accepted, as the waiver says.
     pub reason: String,
     /// `inventory` or `command line`.
     pub origin: WaiverOrigin,
 }
 
+/// Who declared a waiver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WaiverOrigin {
+    /// The inventory's `waivers` list.
     Inventory,
+    /// A `--waive` option.
     CommandLine,
 }
 
@@ -109,23 +120,16 @@ pub enum Evidence {
     Hosts,
 }
 
-impl Evidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Evidence::Fdatasync => "fdatasync",
-            Evidence::Etcd => "etcd",
-            Evidence::Network => "network",
-            Evidence::Hosts => "hosts",
-        }
-    }
-}
-
 /// One rule's verdict on one subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// The ID of the rule that judged.
     pub rule: &'static str,
+    /// The rule's area, the report section it goes under.
     pub area: Area,
+    /// What was judged.
     pub subject: Subject,
+    /// The verdict, before any waiver: a waived fail stays `Fail`.
     pub severity: Severity,
     /// The value found against the threshold, in words.
     pub message: String,
@@ -137,6 +141,7 @@ pub struct Finding {
     /// Where in the input the judged object was declared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<SourcePos>,
+    /// The waiver that accepted it; None when nothing waived it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<AppliedWaiver>,
     /// For an unknown only a measurement can fill: what kind of evidence.
@@ -146,20 +151,20 @@ pub struct Finding {
 
 impl Finding {
     /// Points the finding at where its subject was declared.
-    pub fn at(mut self, pos: Option<SourcePos>) -> Self {
+    pub(crate) fn at(mut self, pos: Option<SourcePos>) -> Self {
         self.location = pos;
         self
     }
 
     /// Says what to do about it.
-    pub fn fix(mut self, remediation: impl Into<String>) -> Self {
+    pub(crate) fn fix(mut self, remediation: impl Into<String>) -> Self {
         self.remediation = Some(remediation.into());
         self
     }
 
     /// Marks an unknown as waiting for a measurement, not for a fact the
     /// inventory could state.
-    pub fn awaiting(mut self, evidence: Evidence) -> Self {
+    pub(crate) fn awaiting(mut self, evidence: Evidence) -> Self {
         self.awaits = Some(evidence);
         self
     }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use kubev_ha_model::{Facts, Inventory, Profile};
+use kubev_ha_model::{Facts, Inventory};
 use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
 use kubev_ha_plan::{ClassUnderFailure, storage_under_failure};
 
@@ -14,9 +14,8 @@ use crate::finding::{Evidence, Finding, Subject};
 use crate::severity::Severity;
 use crate::thresholds::Thresholds;
 
-pub struct Judge<'a> {
+pub(crate) struct Judge<'a> {
     pub facts: &'a Facts,
-    pub profile: Profile,
     pub thresholds: &'static Thresholds,
     pub rule: &'static Rule,
     /// The HA plan of these facts, computed once for all the rules that need it.
@@ -24,12 +23,12 @@ pub struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
-    pub fn inventory(&self) -> &'a Inventory {
+    pub(crate) fn inventory(&self) -> &'a Inventory {
         &self.facts.inventory
     }
 
     /// The simulation of these facts (placement, failures, drains).
-    pub fn plan(&self) -> &'a Result<Plan, CannotSimulate> {
+    pub(crate) fn plan(&self) -> &'a Result<Plan, CannotSimulate> {
         let facts = self.facts;
         self.plan.get_or_init(|| {
             kubev_ha_plan::plan(
@@ -46,7 +45,7 @@ impl<'a> Judge<'a> {
     /// Each storage class under the worst tolerated failure: the plan's,
     /// computed once for all the rules, or, where the inventory cannot be
     /// simulated (the storage model needs no placement), from the inventory.
-    pub fn storage_under_failure(&self) -> Cow<'a, [ClassUnderFailure]> {
+    pub(crate) fn storage_under_failure(&self) -> Cow<'a, [ClassUnderFailure]> {
         match self.plan() {
             Ok(plan) => Cow::Borrowed(&plan.storage),
             Err(_) => Cow::Owned(storage_under_failure(self.inventory())),
@@ -54,7 +53,7 @@ impl<'a> Judge<'a> {
     }
 
     /// A finding of this rule.
-    pub fn finding(&self, subject: Subject, severity: Severity, message: impl Into<String>) -> Finding {
+    pub(crate) fn finding(&self, subject: Subject, severity: Severity, message: impl Into<String>) -> Finding {
         Finding {
             rule: self.rule.id,
             area: self.rule.area,
@@ -69,18 +68,23 @@ impl<'a> Judge<'a> {
         }
     }
 
-    pub fn pass(&self, subject: Subject, message: impl Into<String>) -> Finding {
+    pub(crate) fn pass(&self, subject: Subject, message: impl Into<String>) -> Finding {
         self.finding(subject, Severity::Pass, message)
     }
 
     /// An unknown finding; `how_to_learn` goes in the remediation.
-    pub fn unknown(&self, subject: Subject, message: impl Into<String>, how_to_learn: impl Into<String>) -> Finding {
+    pub(crate) fn unknown(
+        &self,
+        subject: Subject,
+        message: impl Into<String>,
+        how_to_learn: impl Into<String>,
+    ) -> Finding {
         self.finding(subject, Severity::Unknown, message).fix(how_to_learn)
     }
 
     /// An unknown that only a measurement can fill (`evidence`), with the
     /// command that takes it.
-    pub fn not_measured(
+    pub(crate) fn not_measured(
         &self,
         evidence: Evidence,
         subject: Subject,
@@ -91,13 +95,13 @@ impl<'a> Judge<'a> {
     }
 
     /// Whether `node`'s facts were read from the host itself.
-    pub fn probed(&self, node: &str) -> bool {
+    pub(crate) fn probed(&self, node: &str) -> bool {
         matches!(self.facts.hosts.get(node), Some(kubev_ha_model::HostProbe::Probed { .. }))
     }
 
     /// "memory not declared", or, for a probed node, that the probe could
     /// not tell.
-    pub fn lacks(&self, node: &str, noun: &str) -> String {
+    pub(crate) fn lacks(&self, node: &str, noun: &str) -> String {
         if self.probed(node) {
             format!("{noun} unknown: the probe could not tell")
         } else {
@@ -109,7 +113,7 @@ impl<'a> Judge<'a> {
     /// the user gave it, or `FILE` when the facts came from no file that
     /// can be named again: `kubev-ha host` judges this machine (its
     /// hostname is not a file), and standard input is gone once read.
-    pub fn inventory_arg(&self) -> &'a str {
+    pub(crate) fn inventory_arg(&self) -> &'a str {
         let facts = self.facts;
         if facts.format == kubev_ha_model::SourceFormat::Host || facts.source_name == kubev_ha_model::STDIN_NAME {
             "FILE"
@@ -120,7 +124,7 @@ impl<'a> Judge<'a> {
 
     /// How to ask running etcd, for hints: with the inventory, or, where
     /// there is none (`kubev-ha host`), at an endpoint.
-    pub fn etcd_command(&self) -> String {
+    pub(crate) fn etcd_command(&self) -> String {
         if self.facts.format == kubev_ha_model::SourceFormat::Host {
             "kubev-ha etcd --endpoints URL".to_string()
         } else {
@@ -129,7 +133,7 @@ impl<'a> Judge<'a> {
     }
 
     /// How to learn facts of several nodes a probe can read.
-    pub fn cluster_probe_hint(&self, what: &str) -> String {
+    pub(crate) fn cluster_probe_hint(&self, what: &str) -> String {
         format!(
             "declare {what} in the inventory, or read them from the hosts with `kubev-ha probe {}`",
             self.inventory_arg()
@@ -137,7 +141,7 @@ impl<'a> Judge<'a> {
     }
 
     /// How to learn a fact of `node` a probe can read.
-    pub fn probe_hint(&self, node: &str, what: &str) -> String {
+    pub(crate) fn probe_hint(&self, node: &str, what: &str) -> String {
         if self.probed(node) {
             format!("declare {what} for {node} in the inventory")
         } else {
@@ -159,7 +163,7 @@ impl<'a> Judge<'a> {
 /// promise a drain time that one real path cannot keep. Readings that are
 /// not a positive, finite rate are left out: a failed measurement is not a
 /// measurement, and the declared NIC speed then stays in force.
-pub fn measured_bandwidth(facts: &Facts) -> BTreeMap<String, f64> {
+pub(crate) fn measured_bandwidth(facts: &Facts) -> BTreeMap<String, f64> {
     let mut by_sender: BTreeMap<String, f64> = BTreeMap::new();
     let Some(network) = &facts.measurements.network else { return by_sender };
     for b in network.bandwidth.iter().filter(|b| b.total_bps.is_finite() && b.total_bps > 0.0) {

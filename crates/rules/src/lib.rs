@@ -2,23 +2,26 @@
 //!
 //! Facts → rules → findings: [`check`] runs every [`Rule`] of [`CATALOG`]
 //! over a [`Facts`](kubev_ha_model::Facts) and returns a [`Report`]. Rules
-//! are pure functions; the thresholds they use live in [`thresholds`], one
+//! are pure functions; the thresholds they use live in [`Thresholds`], one
 //! table per profile; the port matrix is data in the `kubev-ha-spec` crate.
+//!
+//! The public API is what this root re-exports; the modules are private so
+//! they can move without breaking a caller.
 
-pub mod catalog;
-pub mod engine;
-pub mod finding;
-pub mod judge;
-pub mod quorum;
+#![warn(missing_docs, unreachable_pub)]
+
+mod catalog;
+mod engine;
+mod finding;
+mod judge;
+mod plural;
+mod quorum;
 mod rules;
-pub mod severity;
-pub mod thresholds;
+mod severity;
+mod thresholds;
 
 pub use catalog::{Area, CATALOG, FactSource, Rule, Scope, rule};
-pub use engine::{
-    CheckOptions, Report, Summary, UnknownRule, WaiverSpec, check, check_rule_id, check_with_plan, waiver_problems,
-};
+pub use engine::{CheckOptions, Report, Summary, UnknownRule, WaiverSpec, check, check_with_plan, waiver_problems};
 pub use finding::{AppliedWaiver, Evidence, Finding, Subject, WaiverOrigin};
-pub use rules::control_plane::member_on;
 pub use severity::Severity;
-pub use thresholds::Thresholds;
+pub use thresholds::{AcceptedKernels, DriftTolerance, Floor, Thresholds};

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-pub use kubev_ha_plan::{fault_tolerance, quorum};
+pub(crate) use kubev_ha_plan::quorum;
 
 /// What losing the worst single failure domain does to quorum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DomainLoss {
+pub(crate) enum DomainLoss {
     /// Quorum holds whichever domain is lost, even if every member without
     /// a declared domain shares the largest one.
     Survives { largest: u32, left: u32 },
@@ -21,7 +21,7 @@ pub enum DomainLoss {
 
 /// Judges the loss of one domain, given members per declared domain and
 /// how many members declare none.
-pub fn worst_domain_loss(domains: &BTreeMap<&str, u32>, undeclared: u32, quorum: u32) -> DomainLoss {
+pub(crate) fn worst_domain_loss(domains: &BTreeMap<&str, u32>, undeclared: u32, quorum: u32) -> DomainLoss {
     let members = domains.values().sum::<u32>() + undeclared;
     let largest = domains.values().copied().max().unwrap_or(0);
     // Worst case: the undeclared members share the largest domain.
@@ -39,6 +39,8 @@ pub fn worst_domain_loss(domains: &BTreeMap<&str, u32>, undeclared: u32, quorum:
 
 #[cfg(test)]
 mod tests {
+    use kubev_ha_plan::fault_tolerance;
+
     use super::*;
 
     fn layout(counts: &[u32]) -> BTreeMap<&'static str, u32> {

@@ -9,16 +9,23 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The requirement is met, and the facts that show it were seen.
     Pass,
+    /// Worth knowing, not a problem: never fails a run, even with `--strict`.
     Info,
+    /// Below the recommendation but not the hard floor; fails only with
+    /// `--strict`.
     Warn,
+    /// A fact the rule needs is missing, so it could not judge. Fails with
+    /// `--strict` (unless `--allow-unmeasured` and the finding awaits a
+    /// measurement).
     Unknown,
+    /// The requirement is not met: the run exits 1.
     Fail,
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Pass, Severity::Info, Severity::Warn, Severity::Fail, Severity::Unknown];
-
+    /// The lower-case word reports print and JSON carries (`"pass"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Pass => "pass",

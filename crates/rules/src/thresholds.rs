@@ -32,7 +32,7 @@ pub struct AcceptedKernels {
 
 /// system-validators v1.12.1; the same in every profile, since it is
 /// kubeadm's list, not a judgement of kubev-ha's.
-pub const KUBEADM_KERNELS: AcceptedKernels =
+pub(crate) const KUBEADM_KERNELS: AcceptedKernels =
     AcceptedKernels { lts: &[(5, 4), (5, 10), (5, 15)], from_major: 6, end_of_life: &[(4, 19)] };
 
 /// How far probed memory and disk sizes may stray from the declared ones
@@ -51,13 +51,16 @@ pub struct DriftTolerance {
     pub disk_size: f64,
 }
 
-pub const DRIFT_TOLERANCE: DriftTolerance = DriftTolerance { memory_above: 1.02, memory_below: 0.90, disk_size: 0.05 };
+pub(crate) const DRIFT_TOLERANCE: DriftTolerance =
+    DriftTolerance { memory_above: 1.02, memory_below: 0.90, disk_size: 0.05 };
 
 /// "A value below `below` gets `severity`." Floors are listed lowest
 /// first; the first one a value falls under decides.
 #[derive(Debug, Clone, Copy)]
 pub struct Floor<T> {
+    /// The bound, exclusive: a value equal to it is above the floor.
     pub below: T,
+    /// What a value under `below` (and no lower floor) gets.
     pub severity: Severity,
 }
 
@@ -66,34 +69,44 @@ const fn floor<T>(below: T, severity: Severity) -> Floor<T> {
 }
 
 /// The first floor `value` falls below, if any.
-pub fn floor_for<T: PartialOrd + Copy>(value: T, floors: &[Floor<T>]) -> Option<Floor<T>> {
+pub(crate) fn floor_for<T: PartialOrd + Copy>(value: T, floors: &[Floor<T>]) -> Option<Floor<T>> {
     floors.iter().copied().find(|f| value < f.below)
 }
 
 /// "fail < 4Gi, warn < 8Gi".
-pub fn describe_floors<T: Copy + Display>(floors: &[Floor<T>]) -> String {
+pub(crate) fn describe_floors<T: Copy + Display>(floors: &[Floor<T>]) -> String {
     floors.iter().map(|f| format!("{} < {}", f.severity, f.below)).collect::<Vec<_>>().join(", ")
 }
 
+/// One profile's thresholds: per rule, the numbers it compares against and
+/// the severity it gives when a fact falls short. Read it with
+/// [`Thresholds::for_profile`].
 #[derive(Debug)]
 pub struct Thresholds {
+    /// The profile this table is for.
     pub profile: Profile,
 
     // Control plane.
     /// Fewer control-plane nodes than this cannot form a fault-tolerant quorum.
     pub cp_count_min: u32,
+    /// CP-COUNT: fewer than `cp_count_min` control-plane nodes.
     pub cp_count_too_few: Severity,
     /// etcd's FAQ: more than 7 members slow every write down for no gain.
     pub cp_count_max: u32,
+    /// CP-COUNT: an even count, or more than `cp_count_max`.
     pub cp_count_even_or_large: Severity,
+    /// CP-SPREAD: losing one failure domain loses etcd quorum.
     pub cp_spread: Severity,
+    /// CP-CPU: logical CPUs per control-plane node, lowest floor first.
     pub cp_vcpus: &'static [Floor<u32>],
+    /// CP-MEMORY: memory per control-plane node, lowest floor first.
     pub cp_memory: &'static [Floor<ByteSize>],
     /// The range the fix text recommends, the page's "Recommended: 8-16 GB
     /// for robust performance" (../shared/seed/ha-deployment.txt, the
     /// control-plane RAM line): advice, not a floor, so the same in every
     /// profile.
     pub cp_memory_advised: (ByteSize, ByteSize),
+    /// CP-ETCD-MEDIA: etcd's disk is spinning media.
     pub cp_etcd_on_hdd: Severity,
     /// etcd's default --quota-backend-bytes: `DefaultQuotaBytes`, 2 GiB
     /// (etcd server/storage/quota.go, v3.6).
@@ -108,39 +121,54 @@ pub struct Thresholds {
     /// file beside the old one, so twice the quota is what one of them
     /// needs at the worst moment.
     pub cp_etcd_capacity_factor: u64,
+    /// CP-ETCD-CAPACITY: etcd's disk holds fewer than `cp_etcd_capacity_factor` quotas.
     pub cp_etcd_capacity: Severity,
     /// A declared quota above etcd's advised maximum.
     pub cp_etcd_quota_above_advice: Severity,
     /// etcd's guidance: WAL fdatasync p99 under 10 ms.
     pub cp_etcd_fsync_p99_ms: f64,
+    /// CP-ETCD-FSYNC: p99 fdatasync at or above `cp_etcd_fsync_p99_ms`.
     pub cp_etcd_fsync: Severity,
+    /// CP-API-LB: no load balancer or VIP in front of the API servers, or one declared incompletely.
     pub cp_api_lb: Severity,
+    /// CP-ETCD-HEALTH: the running cluster has lost quorum, raised an alarm or has an unhealthy member.
     pub cp_etcd_health_lost: Severity,
+    /// CP-ETCD-HEALTH: a member is down, so one more loss would cost quorum.
     pub cp_etcd_health_no_tolerance: Severity,
 
     // Workers.
+    /// W-COUNT: the fewest VM-capable workers, so a VM has somewhere to go when one fails.
     pub w_count_min: u32,
+    /// W-COUNT: fewer than `w_count_min` VM-capable workers.
     pub w_count: Severity,
+    /// W-VIRT: a worker without hardware virtualisation (VT-x/AMD-V).
     pub w_virt_missing: Severity,
     /// When `kubevirt.useEmulation: true` is declared.
     pub w_virt_missing_emulation_allowed: Severity,
+    /// W-CPU: physical cores per worker, lowest floor first.
     pub w_cores: &'static [Floor<u32>],
+    /// W-MEMORY: memory per worker, lowest floor first.
     pub w_memory: &'static [Floor<ByteSize>],
     /// The range the fix text recommends, the page's "Recommended: 16-32 GB,
     /// depending on the number and memory requirements of your VMs" (the
     /// worker RAM line): advice, not a floor, so the same in every profile.
     pub w_memory_advised: (ByteSize, ByteSize),
+    /// W-MEDIA: a worker's VM disks on spinning media.
     pub w_media_hdd: Severity,
 
     // Storage.
+    /// ST-LIVE-MIGRATION: no ReadWriteMany storage class, so VMs cannot live-migrate.
     pub st_live_migration: Severity,
+    /// ST-VM-DISKS: a workload with evictionStrategy LiveMigrate keeps a disk on a class without ReadWriteMany.
     pub st_vm_disks: Severity,
+    /// ST-REPLICATION: the fewest replicas that survive one failure.
     pub st_min_replicas: u32,
     /// The replica count the fix text calls usual: Longhorn's default
     /// StorageClass keeps 3 (`persistence.defaultClassReplicaCount: 3`,
     /// longhorn chart/values.yaml, v1.3.3), as Kube-V's installer assumes
     /// for Longhorn (kubev_cluster.rs).
     pub st_usual_replicas: u32,
+    /// ST-REPLICATION: fewer than `st_min_replicas` replicas, or replicas spread over a narrower failure domain than `ha.tolerate`.
     pub st_replication: Severity,
     /// Above this share of raw capacity: warn. kubev-ha's own threshold for
     /// every class: it borrows Ceph's default nearfull ratio
@@ -150,54 +178,77 @@ pub struct Thresholds {
     pub st_capacity_warn_ratio: f64,
     /// Above this share: fail.
     pub st_capacity_fail_ratio: f64,
+    /// ST-MEDIA: a storage class backed by spinning disks.
     pub st_media_hdd: Severity,
 
     // Network.
+    /// NET-NIC-SPEED: link speed per NIC, lowest floor first.
     pub net_nic_speed: &'static [Floor<LinkSpeed>],
+    /// NET-MIGRATION: no dedicated migration network is declared.
     pub net_migration_absent: Severity,
+    /// NET-MIGRATION: a worker has no NIC on the declared migration network.
     pub net_migration_nic_missing: Severity,
+    /// NET-MTU: NICs (or measured paths) disagree on the MTU.
     pub net_mtu_mismatch: Severity,
+    /// NET-MTU: the overlay's header leaves pods less than a 1500-byte MTU.
     pub net_mtu_shrink: Severity,
+    /// NET-CIDR: the pod, service, node or migration CIDRs overlap.
     pub net_cidr_overlap: Severity,
+    /// NET-DNS: a DNS server that is missing, unreachable or answers wrongly.
     pub net_dns: Severity,
+    /// NET-NODELOCAL-DNS: infra and guest clusters run NodeLocal DNSCache on the same address, and the VMs' DNS would loop.
     pub net_nodelocal_dns: Severity,
     /// The inventory says the infrastructure runs no NodeLocal DNSCache,
     /// yet a node binds its address.
     pub net_nodelocal_undeclared: Severity,
+    /// NET-PORTS: a port of the matrix is unreachable from where it must be reached.
     pub net_ports: Severity,
     /// A matrix port held by something other than its component: a
     /// conflict before install, a stranger after; which, a probe cannot tell.
     pub net_ports_taken: Severity,
 
     // High availability.
+    /// HA-NODE-FAILURE: after the loss of one node a VM finds no home.
     pub ha_node_failure: Severity,
+    /// HA-ZONE-FAILURE: after the loss of one zone quorum is lost or a VM finds no home.
     pub ha_zone_failure: Severity,
+    /// HA-DRAIN-TIME: draining a node takes longer than the maintenance window.
     pub ha_drain_time: Severity,
     /// A migration outlasts KubeVirt's completion timeout: it is aborted,
     /// so the drain never finishes, whatever the window.
     pub ha_drain_abort: Severity,
+    /// HA-FENCING: no node fencing (remediation) is declared.
     pub ha_fencing: Severity,
+    /// HA-EVICTION: a VM whose eviction strategy shuts it down on drain instead of migrating it.
     pub ha_eviction: Severity,
 
     // Host facts.
+    /// HOST-KVM: /dev/kvm is missing or does not answer the KVM API.
     pub host_kvm: Severity,
     /// A kernel kubeadm's system validators do not accept (kubeadm warns).
     pub host_kernel: Severity,
+    /// HOST-KERNEL: the kernel series kubeadm accepts.
     pub host_kernels: AcceptedKernels,
+    /// HOST-MODULES: a kernel module Kube-OVN or KubeVirt needs is missing.
     pub host_modules: Severity,
+    /// HOST-IPV6: IPv6 is disabled on the kernel command line.
     pub host_ipv6: Severity,
     /// Swap on while the kubelet refuses it (`failSwapOn`, default true).
     pub host_swap: Severity,
     /// Swap on, the kubelet allowing it and `LimitedSwap` letting pods swap:
     /// a configured choice, reported.
     pub host_swap_limited: Severity,
+    /// HOST-TIME: the clock is not synchronised.
     pub host_time: Severity,
+    /// HOST-IDENTITY: two hosts share a host name, product_uuid or MAC address.
     pub host_identity: Severity,
+    /// HOST-DRIFT: a probed fact differs from the declared one.
     pub host_drift: Severity,
+    /// How far probed sizes may differ before HOST-DRIFT reports them.
     pub host_drift_tolerance: DriftTolerance,
 }
 
-pub static PRODUCTION: Thresholds = Thresholds {
+pub(crate) static PRODUCTION: Thresholds = Thresholds {
     profile: Profile::Production,
     cp_count_min: 3,
     cp_count_too_few: Fail,
@@ -264,7 +315,7 @@ pub static PRODUCTION: Thresholds = Thresholds {
     host_drift_tolerance: DRIFT_TOLERANCE,
 };
 
-pub static MINIMUM: Thresholds = Thresholds {
+pub(crate) static MINIMUM: Thresholds = Thresholds {
     profile: Profile::Minimum,
     cp_count_min: 3,
     cp_count_too_few: Fail,
@@ -332,6 +383,7 @@ pub static MINIMUM: Thresholds = Thresholds {
 };
 
 impl Thresholds {
+    /// The table of `profile`.
     pub fn for_profile(profile: Profile) -> &'static Thresholds {
         match profile {
             Profile::Production => &PRODUCTION,

@@ -7,11 +7,12 @@ use kubev_ha_model::{EtcdHealth, EtcdStatus};
 
 use crate::finding::{Evidence, Finding, Subject};
 use crate::judge::Judge;
+use crate::plural::plural;
 use crate::quorum::{DomainLoss, quorum, worst_domain_loss};
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 
-pub fn count(j: &Judge) -> Vec<Finding> {
+pub(crate) fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     // The running cluster's own member list beats the declaration.
     let live: Option<Vec<&str>> = j
@@ -22,7 +23,10 @@ pub fn count(j: &Judge) -> Vec<Finding> {
         .filter(|e| !e.members.is_empty())
         .map(|e| e.voters().map(|m| m.name.as_str()).collect());
     let (n, names) = match &live {
-        Some(members) => (members.len() as u32, format!("etcd reports voting members {}", members.join(", "))),
+        Some(members) => {
+            let noun = if members.len() == 1 { "member" } else { "members" };
+            (members.len() as u32, format!("etcd reports voting {noun} {}", members.join(", ")))
+        }
         None => (
             j.inventory().control_planes().count() as u32,
             j.inventory().control_planes().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "),
@@ -34,7 +38,11 @@ pub fn count(j: &Judge) -> Vec<Finding> {
         j.finding(
             Subject::Cluster,
             t.cp_count_too_few,
-            format!("{n} control-plane node(s) ({names}); at least {} are needed for a fault-tolerant etcd quorum: {tolerance}", t.cp_count_min),
+            format!(
+                "{} ({names}); at least {} are needed for a fault-tolerant etcd quorum: {tolerance}",
+                plural(n, "control-plane node"),
+                t.cp_count_min
+            ),
         )
         .fix(format!("add control-plane nodes to reach {} (3 tolerate one failure, 5 tolerate two)", t.cp_count_min))
     } else if n % 2 == 0 {
@@ -58,13 +66,17 @@ pub fn count(j: &Judge) -> Vec<Finding> {
     } else {
         j.pass(
             Subject::Cluster,
-            format!("{n} control-plane nodes ({names}): quorum {}, tolerates {} failure(s)", quorum(n), n - quorum(n)),
+            format!(
+                "{n} control-plane nodes ({names}): quorum {}, tolerates {}",
+                quorum(n),
+                plural(n - quorum(n), "failure")
+            ),
         )
     };
     vec![finding]
 }
 
-pub fn spread(j: &Judge) -> Vec<Finding> {
+pub(crate) fn spread(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let use_zones = inventory.nodes.iter().any(|n| n.zone.is_some());
@@ -107,7 +119,8 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
         let per_domain = n - q;
         if per_domain == 0 {
             format!(
-                "{n} members tolerate no loss wherever they are: run {} control-plane nodes, one per {kind}",
+                "etcd with {} tolerates no loss whatever the layout: run {} control-plane nodes, one per {kind}",
+                plural(n, "member"),
                 t.cp_count_min
             )
         } else {
@@ -121,30 +134,41 @@ pub fn spread(j: &Judge) -> Vec<Finding> {
     match worst_domain_loss(&domains, undeclared.len() as u32, q) {
         DomainLoss::Survives { largest, left } => vec![j.pass(
             Subject::Cluster,
-            format!("{n} etcd members ({layout}): losing any one {kind} (at most {largest}) leaves {left}, quorum is {q}"),
+            format!(
+                "{} ({layout}): losing any one {kind} (at most {largest}) leaves {left}, quorum is {q}",
+                plural(n, "etcd member")
+            ),
         )],
         DomainLoss::Loses { domain_size, left } => {
             let which = domains.iter().find(|(_, c)| **c == domain_size).map(|(d, _)| format!("{kind} {d}"));
             let which = which.unwrap_or_else(|| format!("the {kind} of the nodes without one"));
             let msg = if domains.len() <= 1 && undeclared.is_empty() {
-                format!("all {n} etcd members are in one {kind} ({layout}): losing it loses etcd")
+                let all =
+                    if n == 1 { "the only etcd member is".to_string() } else { format!("all {n} etcd members are") };
+                format!("{all} in one {kind} ({layout}): losing it loses etcd")
             } else {
-                format!("{n} etcd members ({layout}): losing {which} leaves {left} of {n}, below the quorum of {q}")
+                format!(
+                    "{} ({layout}): losing {which} leaves {left} of {n}, below the quorum of {q}",
+                    plural(n, "etcd member")
+                )
             };
             vec![j.finding(Subject::Cluster, t.cp_spread, msg).fix(fix_spread())]
         }
         DomainLoss::Undecided => vec![j.unknown(
             Subject::Cluster,
             format!(
-                "{n} etcd members ({layout}); {} declare no {kind}, and whether quorum survives a {kind} loss depends on where they are",
-                undeclared.join(", ")
+                "{} ({layout}); {} {} no {kind}, and whether quorum survives a {kind} loss depends on where {}",
+                plural(n, "etcd member"),
+                undeclared.join(", "),
+                if undeclared.len() == 1 { "declares" } else { "declare" },
+                if undeclared.len() == 1 { "it is" } else { "they are" }
             ),
             format!("declare `{kind}` on every control-plane node"),
         )],
     }
 }
 
-pub fn cpu(j: &Judge) -> Vec<Finding> {
+pub(crate) fn cpu(j: &Judge) -> Vec<Finding> {
     let floors = j.thresholds.cp_vcpus;
     j.inventory()
         .control_planes()
@@ -181,7 +205,7 @@ fn fix_cpu(finding: Finding, node: &str, minimum: u32) -> Finding {
     }
 }
 
-pub fn memory(j: &Judge) -> Vec<Finding> {
+pub(crate) fn memory(j: &Judge) -> Vec<Finding> {
     let floors = j.thresholds.cp_memory;
     j.inventory()
         .control_planes()
@@ -219,7 +243,7 @@ fn etcd_disk(node: &Node) -> Option<(&Disk, &'static str)> {
     }
 }
 
-pub fn etcd_media(j: &Judge) -> Vec<Finding> {
+pub(crate) fn etcd_media(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     j.inventory()
         .control_planes()
@@ -255,7 +279,7 @@ pub fn etcd_media(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
-pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
+pub(crate) fn etcd_capacity(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let declared_quota = j.inventory().etcd.as_ref().and_then(|e| e.quota_backend_bytes);
     let quota = declared_quota.unwrap_or(t.etcd_default_quota);
@@ -317,7 +341,7 @@ pub fn etcd_capacity(j: &Judge) -> Vec<Finding> {
     findings
 }
 
-pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
+pub(crate) fn etcd_fsync(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let measured = &j.facts.measurements;
     j.inventory()
@@ -376,7 +400,7 @@ pub fn etcd_fsync(j: &Judge) -> Vec<Finding> {
 
 /// Whether an etcd member serves on `address` (by its client or peer URLs).
 /// Host names are compared without regard to case, as DNS does.
-pub fn member_on(member: &kubev_ha_model::EtcdMember, address: &str) -> bool {
+pub(crate) fn member_on(member: &kubev_ha_model::EtcdMember, address: &str) -> bool {
     member
         .client_urls
         .iter()
@@ -384,7 +408,7 @@ pub fn member_on(member: &kubev_ha_model::EtcdMember, address: &str) -> bool {
         .any(|u| kubev_ha_model::url::host(u).is_some_and(|host| host.eq_ignore_ascii_case(address)))
 }
 
-pub fn etcd_health(j: &Judge) -> Vec<Finding> {
+pub(crate) fn etcd_health(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let Some(status) = &j.facts.measurements.etcd else {
         return vec![j.not_measured(
@@ -463,7 +487,13 @@ fn quorum_finding(j: &Judge, status: &EtcdStatus) -> Finding {
             )
             .fix("bring the down members back (or replace them) before any maintenance")
         } else {
-            j.pass(Subject::Cluster, format!("quorum holds: {healthy} of {n} voting members healthy, quorum {q}; tolerates {tolerance} more failure(s)"))
+            j.pass(
+                Subject::Cluster,
+                format!(
+                    "quorum holds: {healthy} of {n} voting members healthy, quorum {q}; tolerates {}",
+                    plural(tolerance, "more failure")
+                ),
+            )
         }
     } else if healthy + unknown >= q {
         j.unknown(
@@ -493,7 +523,7 @@ fn quorum_finding(j: &Judge, status: &EtcdStatus) -> Finding {
     }
 }
 
-pub fn api_lb(j: &Judge) -> Vec<Finding> {
+pub(crate) fn api_lb(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let Some(endpoint) = inventory.api_endpoint.as_ref() else {

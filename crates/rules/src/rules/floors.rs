@@ -11,7 +11,7 @@ use crate::thresholds::{Floor, floor_for};
 
 /// How a measured or declared value reads in a message: sizes rounded
 /// (a probed 24684092Ki reads 23.5Gi), thresholds exact.
-pub trait Shown: Display {
+pub(super) trait Shown: Display {
     fn shown(&self) -> String {
         self.to_string()
     }
@@ -27,7 +27,7 @@ impl Shown for ByteSize {
 
 /// The finding for `value` against `floors`, with `what` naming the fact
 /// ("memory", "physical cores") in the message.
-pub fn judge_floor<T: PartialOrd + Copy + Display + Shown>(
+pub(super) fn judge_floor<T: PartialOrd + Copy + Display + Shown>(
     j: &Judge,
     subject: Subject,
     value: T,

@@ -59,15 +59,15 @@ fn from_verdict(j: &Judge, pick: fn(&kubev_ha_plan::Plan) -> &HaVerdict, severit
     vec![finding.at(at)]
 }
 
-pub fn node_failure(j: &Judge) -> Vec<Finding> {
+pub(crate) fn node_failure(j: &Judge) -> Vec<Finding> {
     from_verdict(j, |p| &p.node_failure, j.thresholds.ha_node_failure)
 }
 
-pub fn zone_failure(j: &Judge) -> Vec<Finding> {
+pub(crate) fn zone_failure(j: &Judge) -> Vec<Finding> {
     from_verdict(j, |p| &p.zone_failure, j.thresholds.ha_zone_failure)
 }
 
-pub fn drain_time(j: &Judge) -> Vec<Finding> {
+pub(crate) fn drain_time(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let at = j.inventory().ha.as_ref().and_then(|h| h.at);
     let plan = match j.plan() {
@@ -289,7 +289,7 @@ fn aborted_migrations(j: &Judge, plan: &kubev_ha_plan::Plan) -> Vec<Finding> {
         .collect()
 }
 
-pub fn fencing(j: &Judge) -> Vec<Finding> {
+pub(crate) fn fencing(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let at = j.inventory().ha.as_ref().and_then(|h| h.at);
     let finding = match j.inventory().ha().and_then(|h| h.fencing) {
@@ -310,7 +310,7 @@ pub fn fencing(j: &Judge) -> Vec<Finding> {
     vec![finding.at(at)]
 }
 
-pub fn eviction(j: &Judge) -> Vec<Finding> {
+pub(crate) fn eviction(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let workloads = &inventory.workloads;

@@ -52,7 +52,7 @@ fn any_node(_: &Node) -> bool {
     true
 }
 
-pub fn kvm(j: &Judge) -> Vec<Finding> {
+pub(crate) fn kvm(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     per_host(j, Node::is_worker, |j, subject, node, facts| {
         let kvm = &facts.kvm;
@@ -117,7 +117,7 @@ pub fn kvm(j: &Judge) -> Vec<Finding> {
     })
 }
 
-pub fn kernel(j: &Judge) -> Vec<Finding> {
+pub(crate) fn kernel(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     per_host(j, any_node, |j, subject, node, facts| match facts.kernel.as_deref() {
         None => {
@@ -176,7 +176,7 @@ fn accepted_kernels(kernels: &AcceptedKernels) -> String {
 
 /// What kubeadm's SystemVerification makes of a kernel release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KernelVerdict {
+pub(crate) enum KernelVerdict {
     Accepted,
     /// A series kubeadm accepted once and dropped at its end of life.
     EndOfLife((u32, u32)),
@@ -188,7 +188,7 @@ pub enum KernelVerdict {
 /// regular expressions do: a release of an LTS series is accepted whatever
 /// follows (`^5\.10.*$`), a release of `from_major` or later when it reads
 /// major.minor.patch (`^([6-9]|[1-9][0-9]+)\.([0-9]+)\.([0-9]+).*$`).
-pub fn judge_kernel(release: &str, kernels: &AcceptedKernels) -> KernelVerdict {
+pub(crate) fn judge_kernel(release: &str, kernels: &AcceptedKernels) -> KernelVerdict {
     let mut parts = release.splitn(3, '.');
     let (Some(major), Some(minor)) = (parts.next(), parts.next()) else {
         return KernelVerdict::NotUnderstood;
@@ -216,7 +216,7 @@ fn leading_number(part: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-pub fn modules(j: &Judge) -> Vec<Finding> {
+pub(crate) fn modules(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     per_host(j, any_node, |j, subject, node, facts| {
         let by_state = |state: ModuleState| -> Vec<&str> {
@@ -248,7 +248,7 @@ pub fn modules(j: &Judge) -> Vec<Finding> {
     })
 }
 
-pub fn ipv6(j: &Judge) -> Vec<Finding> {
+pub(crate) fn ipv6(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     per_host(j, any_node, |j, subject, node, facts| {
         match facts.ipv6_disabled {
@@ -261,7 +261,7 @@ pub fn ipv6(j: &Judge) -> Vec<Finding> {
     })
 }
 
-pub fn swap(j: &Judge) -> Vec<Finding> {
+pub(crate) fn swap(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let kubelet = j.inventory().kubelet.clone().unwrap_or_default();
     per_host(j, any_node, move |j, subject, node, facts| match facts.swap.as_deref() {
@@ -308,7 +308,7 @@ pub fn swap(j: &Judge) -> Vec<Finding> {
     })
 }
 
-pub fn time(j: &Judge) -> Vec<Finding> {
+pub(crate) fn time(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     per_host(j, any_node, |j, subject, node, facts| {
         let detail = facts.time_sync.detail.clone().unwrap_or_default();
@@ -323,7 +323,7 @@ pub fn time(j: &Judge) -> Vec<Finding> {
     })
 }
 
-pub fn identity(j: &Judge) -> Vec<Finding> {
+pub(crate) fn identity(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let probed: Vec<(&str, &HostFacts)> = j
         .inventory()
@@ -413,7 +413,7 @@ pub fn identity(j: &Judge) -> Vec<Finding> {
     findings
 }
 
-pub fn drift(j: &Judge) -> Vec<Finding> {
+pub(crate) fn drift(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let Some(declared) = &j.facts.declared else {
         return not_probed(j);
@@ -447,7 +447,7 @@ pub fn drift(j: &Judge) -> Vec<Finding> {
 
 /// What HOST-DRIFT found comparing one node's declaration with its probe.
 #[derive(Debug, Default, PartialEq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// Declared facts the probe read the same (`memory`, `NIC bond0`).
     pub compared: Vec<String>,
     /// Where they disagree, in words.
@@ -460,7 +460,7 @@ pub struct Comparison {
 /// and disk sizes are compared within `tolerance`. A declared NIC is
 /// looked for among every link the probe saw: a physical port, a bond or
 /// one of its members, a VLAN, a bridge, a veth.
-pub fn compare(declared: &Node, probed: &HostFacts, tolerance: &DriftTolerance) -> Comparison {
+pub(crate) fn compare(declared: &Node, probed: &HostFacts, tolerance: &DriftTolerance) -> Comparison {
     let mut c = Comparison::default();
     let check = |c: &mut Comparison, what: String, differences: Vec<String>| {
         if differences.is_empty() {

@@ -1,10 +1,10 @@
 //! The rule functions, one module per area. Each is pure: facts in,
 //! findings out.
 
-pub mod control_plane;
+pub(crate) mod control_plane;
 mod floors;
-pub mod ha;
-pub mod host;
-pub mod network;
-pub mod storage;
-pub mod workers;
+pub(crate) mod ha;
+pub(crate) mod host;
+pub(crate) mod network;
+pub(crate) mod storage;
+pub(crate) mod workers;

@@ -12,7 +12,7 @@ use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 use kubev_ha_spec::{Features, PORT_MATRIX, PortNetwork, Protocol};
 
-pub fn nic_speed(j: &Judge) -> Vec<Finding> {
+pub(crate) fn nic_speed(j: &Judge) -> Vec<Finding> {
     let floors = j.thresholds.net_nic_speed;
     j.inventory()
         .nodes
@@ -50,7 +50,7 @@ pub fn nic_speed(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
-pub fn migration(j: &Judge) -> Vec<Finding> {
+pub(crate) fn migration(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let network_at = inventory.network.as_ref().and_then(|n| n.at);
@@ -114,7 +114,7 @@ fn primary_nic<'a>(node: &'a Node, migration_nic: Option<&str>) -> Option<&'a Ni
     node.nics.iter().flatten().find(|n| migration_nic.is_none() || n.name.as_deref() != migration_nic)
 }
 
-pub fn mtu(j: &Judge) -> Vec<Finding> {
+pub(crate) fn mtu(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let migration_nic = inventory.migration_network().and_then(|m| m.nic.as_deref());
@@ -227,7 +227,7 @@ pub fn mtu(j: &Judge) -> Vec<Finding> {
     findings
 }
 
-pub fn cidr(j: &Judge) -> Vec<Finding> {
+pub(crate) fn cidr(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let at = inventory.network.as_ref().and_then(|n| n.at);
@@ -299,7 +299,7 @@ pub fn cidr(j: &Judge) -> Vec<Finding> {
     findings
 }
 
-pub fn dns(j: &Judge) -> Vec<Finding> {
+pub(crate) fn dns(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let at = inventory.network.as_ref().and_then(|n| n.at);
@@ -554,7 +554,7 @@ fn summarise(items: &[String], max: usize) -> String {
     format!("{} and {} more", items[..max].join(", "), items.len() - max)
 }
 
-pub fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
+pub(crate) fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let Some(guests) = inventory.guest_clusters.as_ref() else {
@@ -878,7 +878,7 @@ fn taken_ports(j: &Judge, network: &NetworkMeasurements) -> Vec<Finding> {
     findings
 }
 
-pub fn ports(j: &Judge) -> Vec<Finding> {
+pub(crate) fn ports(j: &Judge) -> Vec<Finding> {
     let features = Features::of(j.inventory());
     // Only rows on node addresses with ports are reached node to node.
     let probed: Vec<_> = features.node_rows().filter(|r| r.port_protocols().next().is_some()).collect();

@@ -21,7 +21,7 @@ fn is_block_only_without_rwx(class: &StorageClass) -> bool {
     class.offers_rwx() == Some(false) && class.volume_modes.as_ref().is_some_and(|m| m.contains(&VolumeMode::Block))
 }
 
-pub fn live_migration(j: &Judge) -> Vec<Finding> {
+pub(crate) fn live_migration(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let classes = j.inventory().storage_classes();
     if classes.is_empty() {
@@ -75,7 +75,7 @@ fn class_of<'a>(inventory: &'a Inventory, name: Option<&str>) -> Option<&'a Stor
     }
 }
 
-pub fn vm_disks(j: &Judge) -> Vec<Finding> {
+pub(crate) fn vm_disks(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let migrating: Vec<_> =
@@ -168,7 +168,7 @@ fn storage_domains(inventory: &Inventory, domain: FailureDomain) -> Option<usize
     Some(seen.len())
 }
 
-pub fn replication(j: &Judge) -> Vec<Finding> {
+pub(crate) fn replication(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let classes = inventory.storage_classes();
@@ -227,7 +227,7 @@ pub fn replication(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
-pub fn capacity(j: &Judge) -> Vec<Finding> {
+pub(crate) fn capacity(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let classes = inventory.storage_classes();
@@ -356,7 +356,7 @@ pub fn capacity(j: &Judge) -> Vec<Finding> {
     findings
 }
 
-pub fn media(j: &Judge) -> Vec<Finding> {
+pub(crate) fn media(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let classes = j.inventory().storage_classes();
     if classes.is_empty() {

@@ -7,7 +7,7 @@ use crate::judge::Judge;
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 
-pub fn count(j: &Judge) -> Vec<Finding> {
+pub(crate) fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let virtualization = |n: &Located<Node>| n.cpu.as_ref().and_then(|c| c.virtualization);
     let workers: Vec<&Located<Node>> = j.inventory().workers().collect();
@@ -56,7 +56,7 @@ pub fn count(j: &Judge) -> Vec<Finding> {
     vec![finding]
 }
 
-pub fn virt(j: &Judge) -> Vec<Finding> {
+pub(crate) fn virt(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let emulation_allowed = j.inventory().kubevirt.as_ref().and_then(|k| k.use_emulation) == Some(true);
     j.inventory()
@@ -95,7 +95,7 @@ pub fn virt(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
-pub fn cpu(j: &Judge) -> Vec<Finding> {
+pub(crate) fn cpu(j: &Judge) -> Vec<Finding> {
     let floors = j.thresholds.w_cores;
     let minimum = floors.first().map_or(0, |f| f.below);
     j.inventory()
@@ -131,7 +131,7 @@ pub fn cpu(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
-pub fn memory(j: &Judge) -> Vec<Finding> {
+pub(crate) fn memory(j: &Judge) -> Vec<Finding> {
     let floors = j.thresholds.w_memory;
     j.inventory()
         .workers()
@@ -156,7 +156,7 @@ pub fn memory(j: &Judge) -> Vec<Finding> {
         .collect()
 }
 
-pub fn media(j: &Judge) -> Vec<Finding> {
+pub(crate) fn media(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     j.inventory()
         .workers()
