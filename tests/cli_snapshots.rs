@@ -129,6 +129,7 @@ cli_snapshots! {
     rules_json: ["rules", "--format", "json"];
     rules_markdown: ["rules", "--format", "markdown"];
     rules_text_cp_spread: ["rules", "CP-SPREAD"];
+    rules_json_cp_spread: ["rules", "CP-SPREAD", "--format", "json"];
     rules_text_unknown_rule: ["rules", "CP-NO-SUCH-RULE"];
     rules_text_ports: ["rules", "--ports"];
     rules_json_ports: ["rules", "--ports", "--format", "json"];

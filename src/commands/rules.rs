@@ -1,7 +1,8 @@
 //! `kubev-ha rules [ID]`: the catalog, one rule, or the port matrix.
 
 use kubev_ha_report::{
-    ports_json, ports_markdown, ports_table, pretty_json, rule_explanation, rules_json, rules_markdown, rules_table,
+    ports_json, ports_markdown, ports_table, pretty_json, rule_explanation, rule_json, rules_json, rules_markdown,
+    rules_table,
 };
 
 use super::Outcome;
@@ -13,11 +14,7 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
         (Some(id), _, format) => {
             let rule = kubev_ha_rules::rule(id).ok_or_else(|| kubev_ha_rules::UnknownRule::new(id))?;
             match format {
-                CatalogFormat::Json => {
-                    let all = rules_json();
-                    let one = all["rules"].as_array().and_then(|r| r.iter().find(|r| r["id"] == rule.id)).cloned();
-                    pretty_json(&one.unwrap_or_default())
-                }
+                CatalogFormat::Json => pretty_json(&rule_json(rule)),
                 _ => rule_explanation(rule, output::stdout_color(color)),
             }
         }

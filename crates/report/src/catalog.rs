@@ -74,23 +74,23 @@ pub fn rule_explanation(rule: &Rule, color: bool) -> String {
 
 /// The catalog as JSON: one object per rule.
 pub fn rules_json() -> serde_json::Value {
-    let rules: Vec<_> = CATALOG
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "area": r.area,
-                "requirement": r.title,
-                "quote": r.quote,
-                "source": r.source,
-                "facts": facts_text(r.facts),
-                "production": policy(r, Profile::Production),
-                "minimum": policy(r, Profile::Minimum),
-                "explanation": r.explanation,
-            })
-        })
-        .collect();
+    let rules: Vec<_> = CATALOG.iter().map(rule_json).collect();
     json!({ "rules": rules })
+}
+
+/// One rule as `rules --format json` lists it (`kubev-ha rules ID --format json`).
+pub fn rule_json(r: &Rule) -> serde_json::Value {
+    json!({
+        "id": r.id,
+        "area": r.area,
+        "requirement": r.title,
+        "quote": r.quote,
+        "source": r.source,
+        "facts": facts_text(r.facts),
+        "production": policy(r, Profile::Production),
+        "minimum": policy(r, Profile::Minimum),
+        "explanation": r.explanation,
+    })
 }
 
 fn md_cell(text: &str) -> String {

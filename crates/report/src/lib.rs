@@ -32,7 +32,9 @@ mod serve;
 mod style;
 mod text;
 
-pub use catalog::{ports_json, ports_markdown, ports_table, rule_explanation, rules_json, rules_markdown, rules_table};
+pub use catalog::{
+    ports_json, ports_markdown, ports_table, rule_explanation, rule_json, rules_json, rules_markdown, rules_table,
+};
 pub use command::{
     BandwidthEvidence, CommandReport, DiskEvidence, Evidence, Format, MatrixEvidence, NetworkEvidence, PlanEvidence,
     RenderOptions, ServeEvidence, render,
