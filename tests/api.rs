@@ -66,6 +66,7 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
     let _ = kubev_ha_plan::generate;
 
     assert_eq!(kubev_ha_probe::DEFAULT_BLOCK, 2300);
+    let _ = kubev_ha_probe::task_failure;
 
     assert_eq!(kubev_ha_etcd::parse_metrics("etcd_server_has_leader 1\n").has_leader, Some(true));
 

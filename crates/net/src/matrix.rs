@@ -219,14 +219,7 @@ pub async fn run_matrix(
 /// Why a node's task gave no result: it panicked (or was cancelled). The
 /// node is then reported unreachable with this reason, not left out.
 fn task_failure(e: tokio::task::JoinError) -> String {
-    if e.is_panic() {
-        format!(
-            "internal error: the task of this node panicked: {}",
-            kubev_ha_model::panic_message(e.into_panic().as_ref())
-        )
-    } else {
-        "internal error: the task of this node was cancelled".to_string()
-    }
+    kubev_ha_probe::task_failure("the task of this node", e)
 }
 
 #[cfg(test)]

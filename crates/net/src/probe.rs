@@ -301,15 +301,7 @@ pub(crate) async fn probe_all(from: &str, targets: &[ProbeTarget], options: Prob
 /// message), never a target silently missing from the matrix.
 fn joined(from: &str, target: &ProbeTarget, result: Result<PortProbe, tokio::task::JoinError>) -> PortProbe {
     result.unwrap_or_else(|e| {
-        let why = if e.is_panic() {
-            format!(
-                "internal error: the probe task panicked: {}",
-                kubev_ha_model::panic_message(e.into_panic().as_ref())
-            )
-        } else {
-            "internal error: the probe task was cancelled".to_string()
-        };
-        port_probe(from, target, PortState::Unreachable, why, None)
+        port_probe(from, target, PortState::Unreachable, kubev_ha_probe::task_failure("the probe task", e), None)
     })
 }
 

@@ -35,7 +35,7 @@ pub use root::{ReadError, Root};
 pub use disk::{DEFAULT_BLOCK, DEFAULT_SIZE, DiskError, DiskOptions, DiskResult, MIN_WRITES, run as run_disk_test};
 
 // Other hosts over SSH.
-pub use remote::{RemoteError, RemoteSession, SshOptions, SshTarget, probe_all, run_remote};
+pub use remote::{RemoteError, RemoteSession, SshOptions, SshTarget, probe_all, run_remote, task_failure};
 
 /// The host name the kernel holds (`/proc/sys/kernel/hostname`), `None`
 /// when it cannot be read.

@@ -397,17 +397,18 @@ pub async fn probe_all(
 /// The probe of a node's task; a task that panicked leaves the node
 /// unreachable with the reason, never missing from the report.
 fn joined(result: Result<HostProbe, tokio::task::JoinError>) -> HostProbe {
-    result.unwrap_or_else(|e| {
-        let reason = if e.is_panic() {
-            format!(
-                "internal error: the probe task panicked: {}",
-                kubev_ha_model::panic_message(e.into_panic().as_ref())
-            )
-        } else {
-            "internal error: the probe task was cancelled".to_string()
-        };
-        HostProbe::Unreachable { reason }
-    })
+    result.unwrap_or_else(|e| HostProbe::Unreachable { reason: task_failure("the probe task", e) })
+}
+
+/// Why a task gave no result, as the reason a report keeps: `what`
+/// ("the probe task") panicked, with the panic's message, or was
+/// cancelled. Callers report the target as failed with it, never drop it.
+pub fn task_failure(what: &str, e: tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        format!("internal error: {what} panicked: {}", kubev_ha_model::panic_message(e.into_panic().as_ref()))
+    } else {
+        format!("internal error: {what} was cancelled")
+    }
 }
 
 #[cfg(test)]
