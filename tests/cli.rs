@@ -472,3 +472,33 @@ fn host_accepts_the_judging_options() {
     let plain = stdout(&run(&[]));
     assert!(verbose.len() > plain.len(), "--verbose shows the source text of passing rules too");
 }
+
+/// Regression: `etcd FILE`, `net check` and `net matrix` judged an
+/// inventory whose waiver names no rule, so the waiver silently waived
+/// nothing; `check`, `plan` and `probe` refused it. Every command that
+/// judges an inventory now refuses it (exit 2, at the waiver's line) before
+/// it contacts anything.
+#[test]
+fn every_judging_command_refuses_a_waiver_of_an_unknown_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad-waiver.yaml");
+    let text = std::fs::read_to_string(crate::common::example("flawed.yaml")).unwrap().replacen(
+        "  - rule: W-MEDIA\n",
+        "  - rule: W-MEDA\n",
+        1,
+    );
+    assert!(text.contains("W-MEDA"), "the example's waiver moved");
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    for args in [
+        vec!["check", file],
+        vec!["plan", file],
+        vec!["etcd", file, "--timeout", "1s"],
+        vec!["net", "check", file, "--from", "cp-1"],
+        vec!["net", "matrix", file],
+    ] {
+        let out = kubev_ha(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("W-MEDA"), "{args:?}: {}", stderr(&out));
+    }
+}

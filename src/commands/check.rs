@@ -1,19 +1,15 @@
 //! `kubev-ha check FILE`: load, judge, print.
 
-use kubev_ha_model::{ByteSize, Facts, LoadedInventory};
+use kubev_ha_model::{ByteSize, Facts};
 use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
-use kubev_ha_rules::{CheckOptions, check, waiver_problems};
+use kubev_ha_rules::{CheckOptions, check};
 
 use super::Outcome;
 use crate::cli::{CheckArgs, ColorChoice};
 use crate::output;
 
 pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::Result<Outcome> {
-    let loaded = load(&args.file, max_input)?;
-    let problems = waiver_problems(&loaded.inventory);
-    if !problems.is_empty() {
-        return Err(loaded.input_error(problems).into());
-    }
+    let loaded = super::load_to_judge(&args.file, max_input)?;
     let facts = Facts::from(loaded);
     let (judge, show) = (args.judge, args.show);
     let options = CheckOptions { profile: judge.profile, waivers: judge.waive, ..CheckOptions::default() };
@@ -30,11 +26,4 @@ pub fn run(args: CheckArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         &render_options,
     );
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
-}
-
-/// Loads the file, or standard input for `-`, refusing more than
-/// `max_input` bytes (`--max-input`) and input that is not text before
-/// reading it all.
-pub fn load(path: &std::path::Path, max_input: ByteSize) -> miette::Result<LoadedInventory> {
-    Ok(kubev_ha_model::load_input(path, max_input)?)
 }

@@ -7,14 +7,13 @@ use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
 
 use super::Outcome;
-use super::check::load;
 use crate::cli::{ColorChoice, EtcdArgs};
 use crate::output;
 
 const JUDGED: [&str; 4] = ["CP-COUNT", "CP-SPREAD", "CP-ETCD-FSYNC", "CP-ETCD-HEALTH"];
 
 pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
-    let loaded = args.file.as_deref().map(|f| load(f, max_input)).transpose()?;
+    let loaded = args.file.as_deref().map(|f| super::load_to_judge(f, max_input)).transpose()?;
     let tls = args.cacert.is_some() || args.cert.is_some();
     let endpoints: Vec<String> = if !args.endpoints.is_empty() {
         args.endpoints.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect()

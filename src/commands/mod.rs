@@ -16,6 +16,46 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+/// Loads the file, or standard input for `-`, refusing more than
+/// `max_input` bytes (`--max-input`) and input that is not text before
+/// reading it all.
+fn load(
+    path: &std::path::Path,
+    max_input: kubev_ha_model::ByteSize,
+) -> miette::Result<kubev_ha_model::LoadedInventory> {
+    Ok(kubev_ha_model::load_input(path, max_input)?)
+}
+
+/// An inventory to judge: loaded, then refused (exit 2, at the waiver's
+/// line) when one of its waivers names no rule, since a waiver that
+/// matches nothing would silently waive nothing.
+fn load_to_judge(
+    path: &std::path::Path,
+    max_input: kubev_ha_model::ByteSize,
+) -> miette::Result<kubev_ha_model::LoadedInventory> {
+    let loaded = load(path, max_input)?;
+    let problems = kubev_ha_rules::waiver_problems(&loaded.inventory);
+    if !problems.is_empty() {
+        return Err(loaded.input_error(problems).into());
+    }
+    Ok(loaded)
+}
+
+/// The SSH options `probe` and `net matrix` share, read one way: at least
+/// one node at a time, and a deadline of at least a second (a zero
+/// deadline would fail every node before ssh starts).
+fn ssh_options(args: &crate::cli::SshArgs) -> kubev_ha_probe::SshOptions {
+    kubev_ha_probe::SshOptions {
+        timeout: args.timeout.as_duration().max(std::time::Duration::from_secs(1)),
+        parallel: args.parallel.max(1),
+        config: args.ssh_config.clone(),
+        options: args.ssh_option.clone(),
+        sudo: args.sudo,
+        remote_dir: args.remote_dir.clone(),
+        ..kubev_ha_probe::SshOptions::default()
+    }
+}
+
 /// How a command ended when it did its job.
 pub enum Outcome {
     /// Nothing failed.

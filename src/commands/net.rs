@@ -9,7 +9,6 @@ use kubev_ha_net::{
     CheckOptions as NetOptions, MatrixOptions, ProbeOptions, Progress, ServeOptions, bind, check_from, run_matrix,
     serve,
 };
-use kubev_ha_probe::SshOptions;
 use kubev_ha_report::{
     BandwidthEvidence, CommandReport, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions, ServeEvidence,
 };
@@ -18,7 +17,6 @@ use kubev_ha_spec::{Features, listening_for, matrix_cells};
 use tokio::sync::Notify;
 
 use super::Outcome;
-use super::check::load;
 use crate::cli::{BandwidthArgs, ColorChoice, JudgeArgs, MatrixArgs, NetCheckArgs, NetCommand, ServeArgs};
 use crate::runtime::runtime;
 use crate::{output, progress, this_binary};
@@ -92,7 +90,7 @@ fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Re
 }
 
 fn check_cmd(args: NetCheckArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
-    let loaded = load(&args.file, max_input)?;
+    let loaded = super::load_to_judge(&args.file, max_input)?;
     if loaded.inventory.node(&args.from).is_none() {
         return Err(unknown_node(&loaded.inventory, &args.from));
     }
@@ -146,18 +144,10 @@ fn judge_and_print(facts: &Facts, evidence: NetworkEvidence, shown: Shown, title
 }
 
 fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
-    let loaded = load(&args.file, max_input)?;
+    let loaded = super::load_to_judge(&args.file, max_input)?;
     let inventory = loaded.inventory.clone();
     let binary = this_binary::read()?;
-    let ssh = SshOptions {
-        timeout: args.ssh.timeout.as_duration(),
-        parallel: args.ssh.parallel.max(1),
-        config: args.ssh.ssh_config.clone(),
-        options: args.ssh.ssh_option.clone(),
-        sudo: args.ssh.sudo,
-        remote_dir: args.ssh.remote_dir.clone(),
-        ..SshOptions::default()
-    };
+    let ssh = super::ssh_options(&args.ssh);
     let options = MatrixOptions {
         probe_timeout: args.probe_timeout.as_duration(),
         responder_ttl: (args.ssh.timeout.as_duration() * 4).max(Duration::from_secs(120)),

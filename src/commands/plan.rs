@@ -3,10 +3,9 @@
 use kubev_ha_model::Facts;
 use kubev_ha_plan::{PlanOptions, SetLimits};
 use kubev_ha_report::{CommandReport, PlanEvidence, RenderOptions};
-use kubev_ha_rules::{CheckOptions, check_with_plan, waiver_problems};
+use kubev_ha_rules::{CheckOptions, check_with_plan};
 
 use super::Outcome;
-use super::check::load;
 use crate::cli::{ColorChoice, PlanArgs};
 use crate::output;
 
@@ -14,11 +13,7 @@ use crate::output;
 const PLAN_RULES: [&str; 2] = ["HA-NODE-FAILURE", "HA-ZONE-FAILURE"];
 
 pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
-    let loaded = load(&args.file, max_input)?;
-    let problems = waiver_problems(&loaded.inventory);
-    if !problems.is_empty() {
-        return Err(loaded.input_error(problems).into());
-    }
+    let loaded = super::load_to_judge(&args.file, max_input)?;
     let profile = args.judge.profile.unwrap_or_else(|| loaded.inventory.profile_or_default());
     let options = PlanOptions {
         limits: SetLimits { enumerate_up_to: args.enumerate_up_to, sample: args.sample, seed: args.seed },

@@ -1,37 +1,21 @@
 //! `kubev-ha probe FILE`: every node's facts over SSH, then `check`.
 
-use std::time::Duration;
-
 use kubev_ha_model::Facts;
 use kubev_ha_model::HostProbe;
 use kubev_ha_probe::{SshOptions, SshTarget, probe_all};
 use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
-use kubev_ha_rules::{CheckOptions, check, waiver_problems};
+use kubev_ha_rules::{CheckOptions, check};
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::Outcome;
-use super::check::load;
 use crate::cli::{ColorChoice, ProbeArgs};
 use crate::{output, progress, runtime, this_binary};
 
 pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
-    let loaded = load(&args.file, max_input)?;
-    let problems = waiver_problems(&loaded.inventory);
-    if !problems.is_empty() {
-        return Err(loaded.input_error(problems).into());
-    }
+    let loaded = super::load_to_judge(&args.file, max_input)?;
     let binary = this_binary::read()?;
     let targets: Vec<SshTarget> = loaded.inventory.nodes.iter().map(|n| SshTarget::of_node(n)).collect();
-    let options = SshOptions {
-        timeout: args.ssh.timeout.as_duration().max(Duration::from_secs(1)),
-        parallel: args.ssh.parallel.max(1),
-        config: args.ssh.ssh_config.clone(),
-        options: args.ssh.ssh_option.clone(),
-        sudo: args.ssh.sudo,
-        remote_dir: args.ssh.remote_dir.clone(),
-        etcd_path: args.etcd_path.clone(),
-        ..SshOptions::default()
-    };
+    let options = SshOptions { etcd_path: args.etcd_path.clone(), ..super::ssh_options(&args.ssh) };
 
     let bar = progress::count(targets.len() as u64, "probing nodes");
     let progress = bar.clone();

@@ -3,7 +3,7 @@
 use kubev_ha_report::{FirewallOptions, firewall_address_problems, firewall_node_problem, firewalld, nftables};
 
 use super::Outcome;
-use super::check::load;
+use super::load;
 use crate::cli::{RenderArgs, RenderCommand};
 
 pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
