@@ -188,12 +188,13 @@ impl Diagnostic for RelatedProblem {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum LoadError {
     /// The file could not be read (missing, unreadable, a directory).
-    #[error("cannot read {path}: {error}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file as the user named it.
         path: String,
         /// What the operating system said.
-        error: std::io::Error,
+        #[source]
+        source: std::io::Error,
     },
     /// More than the input limit (`--max-input`); `size` when the file
     /// said it, `None` for a stream stopped at the limit.

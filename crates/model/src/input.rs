@@ -48,7 +48,7 @@ pub fn read_input(path: &Path, limit: ByteSize) -> Result<(String, String), Load
 #[allow(clippy::result_large_err)]
 pub(crate) fn read_path(path: &Path, limit: ByteSize) -> Result<String, LoadError> {
     let name = path.display().to_string();
-    let io = |error| LoadError::Io { path: name.clone(), error };
+    let io = |source| LoadError::Io { path: name.clone(), source };
     let file = std::fs::File::open(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
     // A regular file says its size: one over the limit is refused before
@@ -74,7 +74,7 @@ pub(crate) fn read_limited(name: &str, mut reader: impl Read, limit: ByteSize) -
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(LoadError::Io { path: name.to_string(), error }),
+            Err(source) => return Err(LoadError::Io { path: name.to_string(), source }),
         };
         if (bytes.len() + n) as u64 > limit {
             return Err(LoadError::TooLarge { path: name.to_string(), limit: ByteSize::bytes(limit), size: None });

@@ -57,8 +57,8 @@ pub(crate) fn collect(root: &Root, cpu: &CpuInfo, loaded_modules: &[String]) -> 
                 facts.error = Some(format!("KVM_CREATE_VM failed: {e}"));
             }
         }
-        // The message names the cause already (the facts are one line).
-        Err(e) => facts.error = Some(e.to_string()),
+        // The facts keep one line: the message and its cause.
+        Err(e) => facts.error = Some(kubev_ha_model::chain(&e)),
     }
     facts
 }
@@ -67,9 +67,9 @@ pub(crate) fn collect(root: &Root, cpu: &CpuInfo, loaded_modules: &[String]) -> 
 /// (`kvm.error`).
 #[derive(Debug, thiserror::Error)]
 enum KvmError {
-    #[error("cannot open /dev/kvm: {0} (a non-root user needs the kvm group)")]
+    #[error("cannot open /dev/kvm (a non-root user needs the kvm group)")]
     Open(#[source] std::io::Error),
-    #[error("KVM_GET_API_VERSION failed: {0}")]
+    #[error("KVM_GET_API_VERSION failed")]
     ApiVersion(#[source] std::io::Error),
 }
 

@@ -253,7 +253,10 @@ fn additions(evidence: &Evidence) -> Additions<'_> {
 
 fn json(report: &CommandReport) -> String {
     let written = match (&report.plan, &report.findings, &report.evidence) {
-        (Some(p), _, _) => return crate::plan::render_json(&p.plan, &p.source, p.profile).unwrap_or_else(json_error),
+        (Some(p), _, _) => {
+            return crate::plan::render_json(&p.plan, &p.source, p.profile)
+                .unwrap_or_else(|e| crate::json::error_object(&e));
+        }
         (None, Some(findings), Evidence::None) => return crate::json::render(findings),
         // The evidence of these commands has always been written with its
         // keys in alphabetical order, the order of a `serde_json::Value`
@@ -268,15 +271,9 @@ fn json(report: &CommandReport) -> String {
         (None, None, Evidence::Serving(s)) => serde_json::to_string(&s.report),
         (None, None, evidence) => serde_json::to_string(&additions(evidence)),
     };
-    let mut text = written.unwrap_or_else(|e| json_error(e).trim_end().to_string());
+    let mut text = written.unwrap_or_else(|e| crate::json::error_object(&e).trim_end().to_string());
     text.push('\n');
     text
-}
-
-/// Serialising these types does not fail (every map is keyed by
-/// strings); should it, the output says so, as JSON.
-fn json_error(e: serde_json::Error) -> String {
-    format!("{}\n", serde_json::json!({ "error": e.to_string() }))
 }
 
 #[cfg(test)]
