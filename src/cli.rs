@@ -110,7 +110,7 @@ Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync; w
         long_about = "Place the declared VMs as the Kubernetes scheduler would, then lose each worker, each set of ha.tolerate.nodes workers, each failure domain and each set of ha.tolerate.zones domains, and re-place what KubeVirt restarts (runStrategy Always or RerunOnFailure) on the survivors.\n\n\
 Each scenario fits (a home was found for every VM), cannot fit (proven by a lower bound), or was not found by the heuristic (a warning, with the numbers). The plan also gives the verdicts of HA-NODE-FAILURE and HA-ZONE-FAILURE with the worst scenario and the smallest fix, the drain time of every worker and zone (HA-DRAIN-TIME), and what the storage classes face after the tolerated failures.",
         after_help = "Examples:\n  kubev-ha plan examples/ha-reference.yaml\n  kubev-ha plan cluster.yaml --all\n  kubev-ha plan cluster.yaml --format json | jq '.scenarios[] | select(.fit.verdict != \"fits\")'\n  kubev-ha plan cluster.yaml --strict --waive 'HA-ZONE-FAILURE=two rooms until Q3'\n\n\
-Exit codes: 0 the design survives what it must (or only a heuristic miss), 1 a required scenario fails (with --strict also a heuristic miss or an unknown; a waived verdict does not count), 2 the tool could not do its job."
+Exit codes, judged as `check` judges HA-NODE-FAILURE and HA-ZONE-FAILURE: 0 the design survives what it must (or only a heuristic miss, or a failure the profile makes a warning, as minimum does), 1 a required scenario fails (with --strict also any warning or unknown; a waived verdict does not count), 2 the tool could not do its job."
     )]
     Plan(PlanArgs),
 

@@ -12,28 +12,23 @@ pub struct Root {
     base: PathBuf,
 }
 
-/// Why a file could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a file could not be read. The kinds a collector tells apart are
+/// variants; any other error keeps the operating system's words, as text,
+/// since the facts that record it are plain data (cloned, compared).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// The file does not exist: usually the fact is absent on this host.
+    #[error("not found")]
     NotFound,
     /// The file exists but may not be read (many /sys files need root).
+    #[error("permission denied (needs root)")]
     PermissionDenied,
     /// The kernel refused the read itself (EINVAL on a link's `speed`).
+    #[error("invalid argument")]
     Invalid,
     /// Any other error, as the operating system told it.
+    #[error("{0}")]
     Other(String),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::NotFound => f.write_str("not found"),
-            ReadError::PermissionDenied => f.write_str("permission denied (needs root)"),
-            ReadError::Invalid => f.write_str("invalid argument"),
-            ReadError::Other(e) => f.write_str(e),
-        }
-    }
 }
 
 impl Root {
