@@ -427,6 +427,7 @@ pub struct BandwidthArgs {
     /// How long to send.
     #[arg(long, default_value = "10s", value_parser = parse_interval, value_name = "DURATION")]
     pub duration: kubev_ha_model::Interval,
+    /// The output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
@@ -618,6 +619,8 @@ pub struct RulesArgs {
     #[arg(long, conflicts_with = "rule")]
     pub ports: bool,
 
+    /// The output format: markdown is the catalog's (and the port matrix's) table, as in docs/rules.md; one rule
+    /// is text or json.
     #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
     pub format: CatalogFormat,
 }

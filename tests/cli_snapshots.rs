@@ -113,6 +113,7 @@ cli_snapshots! {
     plan_json_lab_minimum: ["plan", "examples/lab-minimum.yaml", "--format", "json"];
     plan_json_flawed: ["plan", "examples/flawed.yaml", "--format", "json"];
     plan_json_kubev_cluster: ["plan", "examples/kubev-cluster.yaml", "--format", "json"];
+    plan_text_all_ha_reference: ["plan", "examples/ha-reference.yaml", "--all"];
 
     // generate: a small inventory; the seed makes it the same every time.
     generate_yaml_small: ["generate", "--workers", "4", "--zones", "2", "--vms", "6", "--seed", "7"];
@@ -123,6 +124,8 @@ cli_snapshots! {
     render_firewalld_ha_reference_cp_1: ["render", "firewalld", "examples/ha-reference.yaml", "--node", "cp-1"];
     render_firewalld_ha_reference_w_a1: ["render", "firewalld", "examples/ha-reference.yaml", "--node", "w-a1"];
     render_nftables_kubev_cluster: ["render", "nftables", "examples/kubev-cluster.yaml", "--node", "cp-1"];
+    // Without --node: every node's rules, one after the other.
+    render_firewalld_lab_minimum_every_node: ["render", "firewalld", "examples/lab-minimum.yaml"];
 
     // rules: the catalog, one rule explained, the port matrix; every format.
     rules_text: ["rules"];
@@ -130,6 +133,7 @@ cli_snapshots! {
     rules_markdown: ["rules", "--format", "markdown"];
     rules_text_cp_spread: ["rules", "CP-SPREAD"];
     rules_json_cp_spread: ["rules", "CP-SPREAD", "--format", "json"];
+    rules_markdown_cp_spread: ["rules", "CP-SPREAD", "--format", "markdown"];
     rules_text_unknown_rule: ["rules", "CP-NO-SUCH-RULE"];
     rules_text_ports: ["rules", "--ports"];
     rules_json_ports: ["rules", "--ports", "--format", "json"];
@@ -144,6 +148,9 @@ cli_snapshots! {
     host_text_laptop_hdd_worker: ["host", "--root", "tests/data/hosts/laptop-hdd", "--role", "worker"];
     host_json_laptop_hdd_worker: ["host", "--root", "tests/data/hosts/laptop-hdd", "--role", "worker", "--format", "json"];
     host_emit_node_epyc_server: ["host", "--root", "tests/data/hosts/epyc-server", "--emit-node"];
+    host_facts_only_epyc_server: ["host", "--root", "tests/data/hosts/epyc-server", "--facts-only"];
+    host_text_verbose_all_links_xeon_server: ["host", "--root", "tests/data/hosts/xeon-server", "--verbose", "--all-links"];
+    host_text_quiet_epyc_server: ["host", "--root", "tests/data/hosts/epyc-server", "--quiet"];
 
     // Refusals of bad input by the commands whose success needs live peers.
     probe_text_missing_file: ["probe", "examples/no-such-file.yaml"];

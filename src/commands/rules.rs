@@ -15,7 +15,15 @@ pub fn run(args: RulesArgs, color: ColorChoice) -> miette::Result<Outcome> {
             let rule = kubev_ha_rules::rule(id).ok_or_else(|| kubev_ha_rules::UnknownRule::new(id))?;
             match format {
                 CatalogFormat::Json => pretty_json(&rule_json(rule)),
-                _ => rule_explanation(rule, output::stdout_color(color)),
+                CatalogFormat::Text => rule_explanation(rule, output::stdout_color(color)),
+                // Markdown is the catalog's table (docs/rules.md); printing
+                // the text explanation instead would pass for markdown.
+                CatalogFormat::Markdown => {
+                    return Err(miette::miette!(
+                        help = "`kubev-ha rules --format markdown` prints the whole catalog; one rule is text or json",
+                        "one rule has no markdown form"
+                    ));
+                }
             }
         }
         (None, true, CatalogFormat::Json) => pretty_json(&ports_json()),
