@@ -563,7 +563,7 @@ pub struct HostArgs {
     pub judge: JudgeArgs,
 
     /// Print this machine as an inventory node entry, ready to paste, instead of judging it.
-    #[arg(long, conflicts_with_all = ["format", "profile", "strict", "waive"])]
+    #[arg(long, conflicts_with_all = ["format", "profile", "strict", "waive", "verbose", "quiet", "all_links"])]
     pub emit_node: bool,
 
     /// The directory etcd keeps its data in (its disk is judged by CP-ETCD-MEDIA).
@@ -638,12 +638,12 @@ fn parse_profile(text: &str) -> Result<Profile, kubev_ha_model::UnknownProfile> 
     text.parse()
 }
 
-fn parse_size(text: &str) -> Result<kubev_ha_model::ByteSize, String> {
-    text.parse().map_err(|e: kubev_ha_model::QuantityError| e.to_string())
+fn parse_size(text: &str) -> Result<kubev_ha_model::ByteSize, kubev_ha_model::QuantityError> {
+    text.parse()
 }
 
-fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, String> {
-    text.parse().map_err(|e: kubev_ha_model::QuantityError| e.to_string())
+fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, kubev_ha_model::QuantityError> {
+    text.parse()
 }
 
 fn parse_waiver(text: &str) -> Result<WaiverSpec, kubev_ha_rules::UnknownRule> {

@@ -56,7 +56,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
 
     let source = format!("kubev-ha disk {}", dir.display());
     let stats = result.stats(&source);
-    let name = "this-host".to_string();
+    let name = kubev_ha_model::THIS_HOST.to_string();
     let node = Node::new(name.clone(), Address::Name(name.clone()), vec![Role::ControlPlane]);
     let mut facts =
         Facts::from_inventory(Inventory::single_node(Metadata::named(&name), node), dir.display().to_string());

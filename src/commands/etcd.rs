@@ -2,7 +2,7 @@
 
 use kubev_ha_etcd::{EtcdConfig, inspect};
 use kubev_ha_model::EtcdStatus;
-use kubev_ha_model::{Address, Facts, Inventory, Located, Metadata, Node, Role, SourceFormat};
+use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
 use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
 
@@ -80,17 +80,16 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
 
 /// Without an inventory, the members themselves are the control planes.
 fn inventory_of_members(status: &EtcdStatus) -> Inventory {
-    let mut inventory = Inventory::single_node(Metadata::named("etcd"), member_node("placeholder", "placeholder"));
-    inventory.nodes = status
+    let nodes = status
         .members
         .iter()
         .map(|m| {
             let host =
                 m.client_urls.first().and_then(|u| kubev_ha_model::url::host(u)).unwrap_or_else(|| m.name.clone());
-            Located::new(member_node(&m.name, &host))
+            member_node(&m.name, &host)
         })
         .collect();
-    inventory
+    Inventory::of_nodes(Metadata::named("etcd"), nodes)
 }
 
 fn member_node(name: &str, host: &str) -> Node {

@@ -94,32 +94,10 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
 /// unknowns awaiting a measurement), saying why when only `--strict` made
 /// it fail.
 fn outcome(report: &kubev_ha_rules::Report, strict: bool, allow_unmeasured: bool) -> Outcome {
-    say_why_strict_failed(report, strict, allow_unmeasured);
-    if failed(report, strict, allow_unmeasured) { Outcome::RequirementFailed } else { Outcome::Ok }
-}
-
-/// With `--strict`, a report with no failed requirement still exits 1 on
-/// a warn or an unknown; say so, since its summary line says "no
-/// requirement failed", and say which unknowns only a measurement fills.
-fn say_why_strict_failed(report: &kubev_ha_rules::Report, strict: bool, allow_unmeasured: bool) {
-    let s = &report.summary;
-    if allow_unmeasured {
-        if report.failed_allowing_unmeasured() && !report.failed(false) {
-            eprintln!(
-                "kubev-ha: --strict: exit 1 for {} warn and {} unknown finding(s) the inventory could state ({} awaiting a measurement accepted by --allow-unmeasured)",
-                s.warn,
-                s.unknown - s.awaiting_evidence,
-                s.awaiting_evidence
-            );
-        }
-    } else if strict && report.failed(true) && !report.failed(false) {
-        let awaiting = if s.awaiting_evidence > 0 {
-            format!("; {} of the unknown await a measurement, which --allow-unmeasured accepts", s.awaiting_evidence)
-        } else {
-            String::new()
-        };
-        eprintln!("kubev-ha: --strict: exit 1 for {} warn and {} unknown finding(s){awaiting}", s.warn, s.unknown);
+    if let Some(note) = kubev_ha_report::strict_note(report, strict, allow_unmeasured) {
+        eprintln!("kubev-ha: {note}");
     }
+    if failed(report, strict, allow_unmeasured) { Outcome::RequirementFailed } else { Outcome::Ok }
 }
 
 /// The exit decision of a command with `--strict` and `--allow-unmeasured`.

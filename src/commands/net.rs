@@ -37,7 +37,7 @@ pub fn run(command: NetCommand, color: ColorChoice, max_input: kubev_ha_model::B
 
 /// This machine's name in a report when no `--name` is given.
 fn hostname() -> String {
-    kubev_ha_probe::hostname(&kubev_ha_probe::Root::new("/")).unwrap_or_else(|| "this-host".into())
+    kubev_ha_probe::hostname(&kubev_ha_probe::Root::new("/")).unwrap_or_else(|| kubev_ha_model::THIS_HOST.into())
 }
 
 fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {

@@ -345,6 +345,22 @@ pub enum HostProbe {
 }
 
 impl HostFacts {
+    /// This machine as an inventory node with `roles`: its hostname made a
+    /// valid node name (`this-host` when it has none), the address of its
+    /// default route's link (else the name), and the probed hardware.
+    pub fn to_node(&self, roles: Vec<crate::Role>) -> crate::Node {
+        let name = self.hostname.as_deref().map(node_name).unwrap_or_else(|| THIS_HOST.into());
+        let address =
+            self.primary_address.map(crate::Address::Ip).unwrap_or_else(|| crate::Address::Name(name.clone()));
+        crate::Node {
+            cpu: self.cpu.clone(),
+            memory: self.memory,
+            disks: Some(self.inventory_disks()),
+            nics: Some(self.inventory_nics()),
+            ..crate::Node::new(name, address, roles)
+        }
+    }
+
     /// The disks in the inventory's shape, with usages from what they hold.
     pub fn inventory_disks(&self) -> Vec<Disk> {
         self.disks
@@ -419,4 +435,34 @@ pub fn merge_probed(inventory: &Inventory, hosts: &BTreeMap<String, HostProbe>) 
         }
     }
     merged
+}
+
+/// The node name of a machine that tells none, and of the one a
+/// measurement without an inventory ran on (`kubev-ha disk`).
+pub const THIS_HOST: &str = "this-host";
+
+/// A hostname as an RFC 1123 node name: lower case, other characters as `-`.
+fn node_name(hostname: &str) -> String {
+    let mapped: String = hostname
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+        .collect();
+    let trimmed = mapped.trim_matches(|c| c == '-' || c == '.');
+    if trimmed.is_empty() { THIS_HOST.into() } else { trimmed.chars().take(253).collect() }
+}
+
+#[cfg(test)]
+mod node_name_tests {
+    use super::*;
+
+    #[test]
+    fn a_hostname_becomes_a_valid_node_name() {
+        assert_eq!(node_name("Web_01.Example."), "web-01.example");
+        assert_eq!(node_name("__"), THIS_HOST);
+        let facts = HostFacts { hostname: Some("CP 1".into()), ..HostFacts::default() };
+        let node = facts.to_node(vec![crate::Role::ControlPlane]);
+        assert_eq!((node.name.as_str(), node.address.to_string().as_str()), ("cp-1", "cp-1"));
+        assert!(crate::validate::is_dns_label_or_subdomain(&node.name));
+    }
 }

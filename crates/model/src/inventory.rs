@@ -1203,6 +1203,13 @@ impl Inventory {
     /// An inventory of one node and nothing else (how `kubev-ha host`
     /// judges the machine it runs on).
     pub fn single_node(metadata: Metadata, node: Node) -> Inventory {
+        Inventory::of_nodes(metadata, vec![node])
+    }
+
+    /// An inventory of these nodes and nothing else declared: every
+    /// section that is optional is absent (unknown), none assumed. Callers
+    /// that know more set the sections they know.
+    pub fn of_nodes(metadata: Metadata, nodes: Vec<Node>) -> Inventory {
         Inventory {
             api_version: API_VERSION.into(),
             kind: KIND.into(),
@@ -1210,7 +1217,7 @@ impl Inventory {
             profile: None,
             api_endpoint: None,
             network: None,
-            nodes: Located::new(vec![Located::new(node)]),
+            nodes: nodes.into_iter().map(Located::new).collect(),
             storage: None,
             guest_clusters: None,
             workloads: vec![],

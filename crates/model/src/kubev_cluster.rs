@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::error::Problem;
 use crate::inventory::{
-    self, ApiEndpoint, FailureDomain, Inventory, Metadata, Network, Node, Role, Ssh, Storage, StorageClass,
+    ApiEndpoint, FailureDomain, Inventory, Metadata, Network, Node, Role, Ssh, Storage, StorageClass,
 };
 use crate::location::{Located, SourcePos};
 use crate::quantity::Count;
@@ -432,22 +432,11 @@ impl KubeVCluster {
         let name =
             self.metadata.and_then(|m| m.name).or(self.name).unwrap_or_else(|| "kubev-cluster".to_string().into());
         let inventory = Inventory {
-            api_version: inventory::API_VERSION.into(),
-            kind: inventory::KIND.into(),
-            metadata: Metadata { name, ..Metadata::named("") },
-            profile: None,
             api_endpoint,
             network,
             nodes: Located::new(nodes),
             storage,
-            guest_clusters: None,
-            workloads: vec![],
-            overcommit: None,
-            ha: None,
-            kubelet: None,
-            kubevirt: None,
-            etcd: None,
-            waivers: vec![],
+            ..Inventory::of_nodes(Metadata { name, ..Metadata::named("") }, vec![])
         };
         (inventory, notes, errors)
     }

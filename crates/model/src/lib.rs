@@ -51,8 +51,8 @@ pub use write::{node_to_yaml, to_yaml};
 // What the rules judge: the facts, what probes found, what was measured.
 pub use facts::Facts;
 pub use host::{
-    HostDisk, HostFacts, HostNic, HostProbe, KvmFacts, LinkKind, ListenProtocol, Listening, ModuleState, TimeSync,
-    merge_probed,
+    HostDisk, HostFacts, HostNic, HostProbe, KvmFacts, LinkKind, ListenProtocol, Listening, ModuleState, THIS_HOST,
+    TimeSync, merge_probed,
 };
 pub use measure::{
     AnswerSource, Bandwidth, CellState, DnsCheck, DnsOutcome, DnsServerAnswer, EtcdHealth, EtcdMember, EtcdStatus,

@@ -46,3 +46,4 @@ pub use firewall::{
 };
 pub use json::pretty as pretty_json;
 pub use serve::stopped_text as serve_stopped_text;
+pub use text::strict_note;

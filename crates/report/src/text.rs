@@ -128,3 +128,30 @@ pub(crate) fn summary_line(s: &Summary, p: &Paint, failed: bool) -> String {
     };
     format!("{} {} — {verdict}", p.bold("Summary:"), parts.join(", "))
 }
+
+/// Why a report with no failed requirement still exits 1: with `--strict`
+/// its warn and unknown findings count, though its summary line says "no
+/// requirement failed". Says which unknowns only a measurement fills
+/// (`--allow-unmeasured` accepts those). `None` when nothing needs saying.
+pub fn strict_note(report: &Report, strict: bool, allow_unmeasured: bool) -> Option<String> {
+    let s = &report.summary;
+    if allow_unmeasured {
+        (report.failed_allowing_unmeasured() && !report.failed(false)).then(|| {
+            format!(
+                "--strict: exit 1 for {} warn and {} unknown finding(s) the inventory could state ({} awaiting a measurement accepted by --allow-unmeasured)",
+                s.warn,
+                s.unknown - s.awaiting_evidence,
+                s.awaiting_evidence
+            )
+        })
+    } else if strict && report.failed(true) && !report.failed(false) {
+        let awaiting = if s.awaiting_evidence > 0 {
+            format!("; {} of the unknown await a measurement, which --allow-unmeasured accepts", s.awaiting_evidence)
+        } else {
+            String::new()
+        };
+        Some(format!("--strict: exit 1 for {} warn and {} unknown finding(s){awaiting}", s.warn, s.unknown))
+    } else {
+        None
+    }
+}
