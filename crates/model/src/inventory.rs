@@ -15,7 +15,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use crate::kubevirt_version::KubeVirtVersion;
+use crate::kubevirt_version::KubeVirtVersion;
 use crate::location::Located;
 use crate::quantity::{ByteSize, Count, Interval, LinkSpeed, Ratio};
 

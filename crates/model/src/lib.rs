@@ -35,7 +35,16 @@ mod write;
 // (`kubev_ha_model::HostFacts`), never by a module path, so modules can move.
 
 // The inventory and the values it is written in.
-pub use inventory::*;
+// The inventory format, type by type (docs/inventory.md is its prose).
+pub use inventory::{
+    API_VERSION, AccessMode, Address, AddressError, ApiEndpoint, Cidr, CidrError, Cpu, DEFAULT_MAX_PODS, Disk,
+    DiskSource, DiskUsage, Dns, DnsPolicy, Etcd, EvictionStrategy, FailureDomain, Fencing, GuestCluster, Ha, Inventory,
+    KIND, KubeVirt, Kubelet, LoadBalancerKind, Media, MemorySwap, Metadata, Migration, MigrationNetwork, Network, Nic,
+    Node, NodeLocalDnsCache, Overcommit, OverheadRatio, Overlay, Profile, Role, RunStrategy, Ssh, Storage,
+    StorageClass, StrategyOrigin, SwapBehavior, Tolerate, UnknownProfile, VipMode, Virtualization, VolumeMode, Waiver,
+    Workload, WorkloadDisk,
+};
+pub use kubevirt_version::{KubeVirtVersion, KubeVirtVersionError};
 pub use location::{Located, SourcePos};
 pub use quantity::{ByteSize, Count, Interval, LinkSpeed, QuantityError, Ratio};
 
