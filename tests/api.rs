@@ -76,7 +76,7 @@ fn functions_and_constants_callers_use_are_at_the_crate_roots() {
     let _ = (kubev_ha_report::rules_markdown, kubev_ha_report::ports_table, kubev_ha_report::ports_json);
     let _ = kubev_ha_report::ports_markdown;
     let _ = (kubev_ha_report::nftables, kubev_ha_report::firewalld);
-    let _ = (kubev_ha_report::firewall_address_problems, kubev_ha_report::firewall_node_problem);
+    let _ = kubev_ha_report::firewall_address_problems;
     assert_eq!(kubev_ha_report::pretty_json(&1), "1\n");
     let _ = kubev_ha_report::serve_stopped_text;
 

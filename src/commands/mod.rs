@@ -41,6 +41,17 @@ fn load_to_judge(
     Ok(loaded)
 }
 
+/// A node name the inventory does not have (`--from`, `--node`), with the
+/// closest name as help, else the names there are.
+fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Report {
+    let names = || inventory.nodes.iter().map(|n| n.name.as_str());
+    let help = match kubev_ha_model::did_you_mean(name, names()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("the nodes are {}", names().collect::<Vec<_>>().join(", ")),
+    };
+    miette::miette!(help = help, "no node `{name}` in the inventory")
+}
+
 /// The SSH options `probe` and `net matrix` share, read one way: at least
 /// one node at a time, and a deadline of at least a second (a zero
 /// deadline would fail every node before ssh starts).

@@ -23,8 +23,6 @@ use crate::{output, progress, this_binary};
 
 /// The rules the network checks feed.
 const NET_RULES: [&str; 4] = ["NET-PORTS", "NET-MTU", "NET-DNS", "NET-NODELOCAL-DNS"];
-// The bandwidth sink's port, opened by `net matrix --bandwidth`.
-use kubev_ha_net::BANDWIDTH_PORT;
 
 pub fn run(command: NetCommand, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     match command {
@@ -80,19 +78,10 @@ fn serve_cmd(args: ServeArgs) -> miette::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn unknown_node(inventory: &kubev_ha_model::Inventory, name: &str) -> miette::Report {
-    let hint = kubev_ha_model::did_you_mean(name, inventory.nodes.iter().map(|n| n.name.as_str()))
-        .map(|h| format!("did you mean `{h}`?"))
-        .unwrap_or_else(|| {
-            format!("the nodes are {}", inventory.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", "))
-        });
-    miette::miette!(help = hint, "no node `{name}` in the inventory")
-}
-
 fn check_cmd(args: NetCheckArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSize) -> miette::Result<Outcome> {
     let loaded = super::load_to_judge(&args.file, max_input)?;
     if loaded.inventory.node(&args.from).is_none() {
-        return Err(unknown_node(&loaded.inventory, &args.from));
+        return Err(super::unknown_node(&loaded.inventory, &args.from));
     }
     let options = NetOptions {
         probe: ProbeOptions { timeout: args.timeout.as_duration(), concurrency: args.concurrency },
@@ -177,7 +166,7 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
 
 fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
     let runtime = runtime()?;
-    let addr = runtime.block_on(kubev_ha_net::sink_address(&args.to, BANDWIDTH_PORT))?;
+    let addr = runtime.block_on(kubev_ha_net::sink_address(&args.to, kubev_ha_net::BANDWIDTH_PORT))?;
     let result = runtime.block_on(kubev_ha_net::measure(
         addr,
         args.streams.max(1),

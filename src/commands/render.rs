@@ -1,6 +1,6 @@
 //! `kubev-ha render nftables|firewalld FILE [--node NAME]`.
 
-use kubev_ha_report::{FirewallOptions, firewall_address_problems, firewall_node_problem, firewalld, nftables};
+use kubev_ha_report::{FirewallOptions, firewall_address_problems, firewalld, nftables};
 
 use super::Outcome;
 use super::load;
@@ -24,21 +24,16 @@ pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miett
     }
     let nodes: Vec<String> = match &args.node {
         Some(n) => {
-            if let Some(problem) = firewall_node_problem(inventory, n) {
-                let hint = kubev_ha_model::did_you_mean(n, inventory.nodes.iter().map(|n| n.name.as_str()))
-                    .map(|h| format!("did you mean `{h}`?"))
-                    .unwrap_or_default();
-                return Err(miette::miette!(help = hint, "{problem}"));
+            if inventory.node(n).is_none() {
+                return Err(super::unknown_node(inventory, n));
             }
             vec![n.clone()]
         }
         None => inventory.nodes.iter().map(|n| n.name.clone()).collect(),
     };
-    for (i, node) in nodes.iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        print!("{}", render(inventory, &loaded.source_name, node, &options));
-    }
+    // One node's rules after another, a blank line apart.
+    let rendered: Vec<String> =
+        nodes.iter().map(|node| render(inventory, &loaded.source_name, node, &options)).collect();
+    print!("{}", rendered.join("\n"));
     Ok(Outcome::Ok)
 }

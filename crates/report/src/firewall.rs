@@ -196,17 +196,6 @@ fn comment(rule: &PortRule) -> String {
     format!("{} from {}", rule.component, from.join(", ")).replace('"', "'")
 }
 
-/// Why a node cannot be rendered.
-pub fn node_problem(inventory: &Inventory, node: &str) -> Option<String> {
-    match inventory.node(node) {
-        None => Some(format!(
-            "no node `{node}` in the inventory (nodes: {})",
-            inventory.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-        Some(_) => None,
-    }
-}
-
 /// The nftables ruleset for `node`.
 pub fn nftables(inventory: &Inventory, source: &str, node: &str, options: &FirewallOptions) -> String {
     let Some(this) = inventory.node(node) else { return String::new() };

@@ -11,8 +11,7 @@
 //!   as [`ports_table`], [`ports_json`] and [`ports_markdown`].
 //! - The firewall input of `kubev-ha render`: [`nftables`] and
 //!   [`firewalld`] with [`FirewallOptions`], and the checks that refuse an
-//!   inventory they cannot render ([`firewall_address_problems`],
-//!   [`firewall_node_problem`]).
+//!   inventory they cannot render ([`firewall_address_problems`]).
 //! - Small helpers the binary prints with: [`pretty_json`] and
 //!   [`serve_stopped_text`].
 
@@ -40,10 +39,7 @@ pub use command::{
     RenderOptions, ServeEvidence, render,
 };
 pub use disk::DiskRun;
-pub use firewall::{
-    FirewallOptions, address_problems as firewall_address_problems, firewalld, nftables,
-    node_problem as firewall_node_problem,
-};
+pub use firewall::{FirewallOptions, address_problems as firewall_address_problems, firewalld, nftables};
 pub use json::pretty as pretty_json;
 pub use serve::stopped_text as serve_stopped_text;
 pub use text::strict_note;
