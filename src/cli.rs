@@ -204,11 +204,11 @@ pub struct ShowArgs {
 /// How `probe` and `net matrix` reach the nodes over SSH (the system's OpenSSH client).
 #[derive(Debug, Args)]
 pub struct SshArgs {
-    /// Nodes handled at once.
+    /// Nodes handled at once (0 is taken as 1).
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub parallel: usize,
 
-    /// The deadline of each node's step over SSH (connect, upload, run), e.g. 30s or 2m.
+    /// The deadline of each node's step over SSH (connect, upload, run), e.g. 30s or 2m; at least 1s.
     #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DURATION")]
     pub timeout: kubev_ha_model::Interval,
 
