@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::host::HostProbe;
 use crate::inventory::Inventory;
+use crate::live::LiveCluster;
 use crate::load::{LoadedInventory, SourceFormat};
 use crate::measure::Measurements;
 
@@ -29,6 +30,10 @@ pub struct Facts {
     pub declared: Option<Inventory>,
     /// Disk, etcd and network measurements.
     pub measurements: Measurements,
+    /// What `kubev-ha audit` read from the running cluster; `None` for
+    /// every other command. The LIVE-* rules judge it, and say nothing
+    /// without it (before install there is no cluster to judge).
+    pub live: Option<LiveCluster>,
 }
 
 impl Facts {
@@ -42,6 +47,7 @@ impl Facts {
             hosts: BTreeMap::new(),
             declared: None,
             measurements: Measurements::default(),
+            live: None,
         }
     }
 
@@ -66,6 +72,7 @@ impl From<LoadedInventory> for Facts {
             hosts: BTreeMap::new(),
             declared: None,
             measurements: Measurements::default(),
+            live: None,
         }
     }
 }

@@ -16,6 +16,7 @@ mod input;
 mod inventory;
 mod kubev_cluster;
 mod kubevirt_version;
+mod live;
 mod load;
 mod location;
 mod measure;
@@ -62,6 +63,12 @@ pub use facts::Facts;
 pub use host::{
     HostDisk, HostFacts, HostNic, HostProbe, KvmFacts, LinkKind, ListenProtocol, Listening, ModuleState, THIS_HOST,
     TimeSync, merge_probed,
+};
+pub use live::{
+    ClaimPropertySet, Condition, DaemonSetStatus, InfraComponent, KubeVirtConfig, KubeadmConfig, LabelExpression,
+    LabelSelector, LiveCluster, LiveInterface, LiveMigrations, LiveNetworkAttachment, LiveNode, LiveNodeHealthCheck,
+    LivePdb, LivePv, LivePvc, LiveStorageClass, LiveStorageProfile, LiveSubnet, LiveVm, LiveVmi, NodeLocalDns,
+    NodeResources, PodPlacement, Read, Taint, Unreadable, VirtHandlerPod, WhyUnreadable, node_labels,
 };
 pub use measure::{
     AnswerSource, Bandwidth, CellState, DnsCheck, DnsOutcome, DnsServerAnswer, EtcdHealth, EtcdMember, EtcdStatus,

@@ -18,12 +18,15 @@
 //!   must reach, and what a responder listens on.
 //! - [`matrix_cells`]: the N×N matrix cells of `net matrix`, from an
 //!   inventory and the measured probes.
+//! - [`AUDIT_READS`]: every request `kubev-ha audit` makes of the
+//!   Kubernetes API (list and get only), which `render rbac` grants.
 
 #![warn(missing_docs, unreachable_pub)]
 
 mod cells;
 mod features;
 mod matrix;
+mod reads;
 mod targets;
 
 #[cfg(test)]
@@ -33,4 +36,5 @@ pub use cells::matrix_cells;
 pub use features::{Features, UnknownFeature, When};
 pub use kubev_ha_model::Protocol;
 pub use matrix::{ListensOn, MATRIX_NOTES, PORT_MATRIX, Peer, PortNetwork, PortRule};
+pub use reads::{AUDIT_READS, ApiRead, ApiVerb};
 pub use targets::{ProbeTarget, listening_for, targets_from};
