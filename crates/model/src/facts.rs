@@ -61,6 +61,26 @@ impl Facts {
     }
 }
 
+impl Facts {
+    /// Facts of a live cluster (`kubev-ha audit`): the inventory the
+    /// cluster implies (its nodes, classes, VMs as workloads, KubeVirt's
+    /// settings) for the catalog's rules, the live facts for the LIVE-*
+    /// rules, and the declared design (`--inventory`) for LIVE-DRIFT.
+    pub fn from_live(live: LiveCluster, declared: Option<Inventory>) -> Self {
+        let inventory = crate::live::implied_inventory(&live);
+        Facts {
+            inventory,
+            source_name: live.source.clone(),
+            format: SourceFormat::Inventory,
+            notes: vec![],
+            hosts: BTreeMap::new(),
+            declared,
+            measurements: Measurements::default(),
+            live: Some(live),
+        }
+    }
+}
+
 impl From<LoadedInventory> for Facts {
     fn from(loaded: LoadedInventory) -> Self {
         let notes = loaded.warnings.iter().map(|w| w.render(&loaded.source_name)).collect();

@@ -110,6 +110,27 @@ impl fmt::Debug for Rule {
     }
 }
 
+/// The rules `kubev-ha audit` runs on a live cluster: the catalog's rules
+/// whose requirement a running cluster shows the same way (from where the
+/// etcd pods run, the real PVCs, the real VMs), and the LIVE-* rules.
+pub const AUDIT_RULES: &[&str] = &[
+    "CP-COUNT",
+    "CP-SPREAD",
+    "CP-API-LB",
+    "W-COUNT",
+    "W-CPU",
+    "W-MEMORY",
+    "ST-LIVE-MIGRATION",
+    "ST-VM-DISKS",
+    "HA-NODE-FAILURE",
+    "HA-ZONE-FAILURE",
+    "HA-DRAIN-TIME",
+    "HA-EVICTION",
+    "HA-FENCING",
+    "NET-MIGRATION",
+    "NET-NODELOCAL-DNS",
+];
+
 /// The rule with this ID (case-insensitive).
 pub fn rule(id: &str) -> Option<&'static Rule> {
     CATALOG.iter().find(|r| r.id.eq_ignore_ascii_case(id))
