@@ -16,6 +16,7 @@ use kubev_ha_plan::Plan;
 use kubev_ha_rules::Report;
 use serde::Serialize;
 
+use crate::audit::AuditEvidence;
 use crate::disk::DiskRun;
 use crate::plan::PlanTextOptions;
 use crate::text::TextOptions;
@@ -82,6 +83,8 @@ pub enum Evidence {
     Bandwidth(BandwidthEvidence),
     /// The ports a responder took (`net serve`).
     Serving(ServeEvidence),
+    /// What `audit` read from the cluster, and what it could not.
+    Audit(Box<AuditEvidence>),
 }
 
 /// One fdatasync test: the latencies, on which node, and how the run went.
@@ -186,6 +189,7 @@ fn text(report: &CommandReport, options: &RenderOptions) -> String {
         Evidence::Network(n) => crate::net::network_text(n, options.width, options.verbose),
         Evidence::Bandwidth(b) => crate::bandwidth::result_text(&b.measured, b.address),
         Evidence::Serving(s) => crate::serve::serving_text(&s.report, s.ttl, s.max_conns_asked),
+        Evidence::Audit(a) => crate::audit::evidence_text(a, options.verbose),
     };
     if let Some(findings) = &report.findings {
         let findings_options = TextOptions { color: options.color, verbose: options.verbose, quiet: options.quiet };
@@ -210,6 +214,8 @@ struct Additions<'a> {
     disk_run: Option<&'a DiskRun>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cells: Option<&'a [MatrixCell]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<&'a AuditEvidence>,
 }
 
 #[derive(Serialize)]
@@ -232,7 +238,7 @@ struct Judged<'a> {
 
 fn additions(evidence: &Evidence) -> Additions<'_> {
     let nothing = Measured { fdatasync: None, etcd: None, network: None };
-    let mut a = Additions { facts: None, hosts: None, measurements: None, disk_run: None, cells: None };
+    let mut a = Additions { facts: None, hosts: None, measurements: None, disk_run: None, cells: None, cluster: None };
     match evidence {
         Evidence::None | Evidence::Bandwidth(_) | Evidence::Serving(_) => {}
         Evidence::Host(facts) => a.facts = Some(facts),
@@ -247,6 +253,7 @@ fn additions(evidence: &Evidence) -> Additions<'_> {
             a.measurements = Some(Measured { network: Some(&n.measured), ..nothing });
             a.cells = n.matrix.as_ref().map(|m| m.cells.as_slice());
         }
+        Evidence::Audit(audit) => a.cluster = Some(audit),
     }
     a
 }

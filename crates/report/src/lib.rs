@@ -12,11 +12,15 @@
 //! - The firewall input of `kubev-ha render`: [`nftables`] and
 //!   [`firewalld`] with [`FirewallOptions`], and the checks that refuse an
 //!   inventory they cannot render ([`firewall_address_problems`]).
+//! - The audit's evidence ([`AuditEvidence`], [`ResourceRead`]) and the
+//!   manifests of `kubev-ha render rbac` and `render audit-cronjob`:
+//!   [`rbac`] with [`RbacOptions`], [`audit_cronjob`] with [`CronJobOptions`].
 //! - Small helpers the binary prints with: [`pretty_json`] and
 //!   [`serve_stopped_text`].
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod audit;
 mod bandwidth;
 mod catalog;
 mod command;
@@ -25,12 +29,14 @@ mod etcd;
 mod firewall;
 mod host;
 mod json;
+mod manifests;
 mod net;
 mod plan;
 mod serve;
 mod style;
 mod text;
 
+pub use audit::{AuditEvidence, ResourceRead};
 pub use catalog::{
     ports_json, ports_markdown, ports_table, rule_explanation, rule_json, rules_json, rules_markdown, rules_table,
 };
@@ -41,5 +47,6 @@ pub use command::{
 pub use disk::DiskRun;
 pub use firewall::{FirewallOptions, address_problems as firewall_address_problems, firewalld, nftables};
 pub use json::pretty as pretty_json;
+pub use manifests::{CronJobOptions, RbacOptions, audit_cronjob, rbac};
 pub use serve::stopped_text as serve_stopped_text;
 pub use text::strict_note;
