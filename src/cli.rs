@@ -97,11 +97,28 @@ Exit codes: 0 healthy, 1 a requirement failed (quorum lost, alarm, slow fsync; w
     )]
     Etcd(EtcdArgs),
 
+    /// Read a running cluster through the Kubernetes API (list and get only) and judge what it runs.
+    #[command(
+        long_about = "Read a running Kube-V cluster through the Kubernetes API, as kubectl would connect (--kubeconfig, \
+KUBECONFIG, ~/.kube/config, else the in-cluster service account), or from `kubectl get -o json` dumps (--from-dump), \
+and judge what it runs: the catalog rules audit can judge from a cluster (node counts and spread, capacity, \
+eviction, fencing, migration network, storage, failure simulation on the real placement) and the LIVE-* rules.\n\n\
+It only lists and gets; it never creates, changes or deletes anything. What it reads (nodes, a few kube-system \
+pods and kubeadm's ConfigMap, KubeVirt's CRs, VMs and VMIs, PVCs, PVs, storage classes and profiles, network \
+attachments, Kube-OVN subnets, medik8s remediation, PodDisruptionBudgets) is listed in docs/audit.md; \
+`kubev-ha render rbac` prints a ClusterRole granting exactly that. A resource it may not read (403) or that is not \
+served (404: the component is not installed) is named in the report, and the rules that need it are unknown, \
+never a pass. With --inventory, LIVE-DRIFT compares the cluster with the declared design.",
+        after_help = "Examples:\n  kubev-ha audit\n  kubev-ha audit --context prod-ams --inventory cluster.yaml\n  kubev-ha audit -n tenant-a --format json > audit.json\n  kubev-ha audit --from-dump cluster-dump.json\n  kubev-ha render rbac | kubectl apply -f -\n\n\
+Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a warn or unknown), 2 the tool could not do its job (no kubeconfig, the API unreachable, the --timeout passed, a dump that does not parse, bad arguments)."
+    )]
+    Audit(AuditArgs),
+
     /// Verify the network between the hosts: the port matrix, path MTU, DNS and bandwidth.
     #[command(subcommand)]
     Net(NetCommand),
 
-    /// Render configuration the requirements imply (firewall rules that open exactly the port matrix).
+    /// Render configuration the requirements imply (firewall rules that open exactly the port matrix, the audit's RBAC and CronJob).
     #[command(subcommand)]
     Render(RenderCommand),
 
@@ -432,6 +449,53 @@ pub struct BandwidthArgs {
     pub format: ReportFormat,
 }
 
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The kubeconfig to read (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account).
+    #[arg(long, value_name = "FILE", conflicts_with = "from_dump")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use (default: its current context).
+    #[arg(long, value_name = "NAME", conflicts_with = "from_dump")]
+    pub context: Option<String>,
+
+    /// Read VMs, VMIs, PVCs and PodDisruptionBudgets from this namespace only (nodes and the infrastructure are
+    /// always read whole).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Read the facts from `kubectl get ... -o json` output instead of a cluster: a file holding a List, or a
+    /// directory of such files (docs/audit.md gives the command).
+    #[arg(long, value_name = "PATH")]
+    pub from_dump: Option<PathBuf>,
+
+    /// The declared design (inventory or KubeVCluster manifest) to compare the cluster with (LIVE-DRIFT).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// The deadline of the whole audit, e.g. 5m.
+    #[arg(long, default_value = "5m", value_parser = parse_interval, value_name = "DURATION", conflicts_with = "from_dump")]
+    pub timeout: kubev_ha_model::Interval,
+
+    /// The deadline of each request to the API server.
+    #[arg(long, default_value = "30s", value_parser = parse_interval, value_name = "DURATION", conflicts_with = "from_dump")]
+    pub request_timeout: kubev_ha_model::Interval,
+
+    /// Objects asked for per page of a list (`limit`; the rest follow with `continue`).
+    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "from_dump")]
+    pub page_size: u32,
+
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "from_dump")]
+    pub max_in_flight: u32,
+
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RenderCommand {
     /// nftables rules (`nft -f`) that open exactly the port matrix on a node.
@@ -451,6 +515,55 @@ Every node needs an IP address: one declared by DNS name is refused (exit 2) rat
 Every node needs an IP address: one declared by DNS name is refused (exit 2) rather than left out of the rules."
     )]
     Firewalld(RenderArgs),
+    /// The ServiceAccount, ClusterRole and ClusterRoleBinding `kubev-ha audit` needs: get and list of exactly what it reads.
+    #[command(
+        long_about = "Print, as YAML for `kubectl apply -f -`, a ServiceAccount, a ClusterRole and a ClusterRoleBinding \
+that let `kubev-ha audit` read what it reads and nothing more: one rule per API group and resource, only the verbs \
+get and list, and resourceNames where the audit only gets one named object (kube-system's kubeadm-config). Each rule \
+says why the audit reads it. Made from the same list of reads the audit issues, so the two cannot drift apart.",
+        after_help = "Examples:\n  kubectl create namespace kubev-ha\n  kubev-ha render rbac | kubectl apply -f -\n  kubev-ha render rbac --name audit-ro --namespace ops > rbac.yaml"
+    )]
+    Rbac(RbacArgs),
+    /// A CronJob that runs `kubev-ha audit --format json` on a schedule as the `render rbac` service account.
+    #[command(
+        long_about = "Print a batch/v1 CronJob that runs `kubev-ha audit --format json` in the cluster, as the \
+ServiceAccount of `kubev-ha render rbac` (same --name and --namespace): one run at a time (concurrencyPolicy Forbid), \
+no retry of a failed audit (backoffLimit 0), a deadline a minute past the audit's own --timeout, non-root with a \
+read-only root filesystem and every capability dropped. The JSON report is the pod's log; the Job fails when the \
+audit exits 1 or 2. --image names an image holding the kubev-ha binary on its PATH; there is no default, since \
+no image is published for you.",
+        after_help = "Example:\n  kubev-ha render rbac | kubectl apply -f -\n  kubev-ha render audit-cronjob --image registry.example.com/kubev-ha:0.1.0 | kubectl apply -f -"
+    )]
+    AuditCronjob(CronJobArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RbacArgs {
+    /// The name of the ServiceAccount, the ClusterRole and the ClusterRoleBinding.
+    #[arg(long, default_value = "kubev-ha-audit", value_parser = parse_dns_label, value_name = "NAME")]
+    pub name: String,
+    /// The ServiceAccount's namespace.
+    #[arg(long, default_value = "kubev-ha", value_parser = parse_dns_label, value_name = "NS")]
+    pub namespace: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CronJobArgs {
+    /// The image to run: one holding the kubev-ha binary on its PATH.
+    #[arg(long, value_name = "IMAGE", required = true)]
+    pub image: String,
+    /// When to run, in cron format (the kube-controller-manager's time zone).
+    #[arg(long, default_value = "0 */6 * * *", value_name = "CRON")]
+    pub schedule: String,
+    /// The CronJob's name, and the ServiceAccount it runs as (as `render rbac --name`).
+    #[arg(long, default_value = "kubev-ha-audit", value_parser = parse_dns_label, value_name = "NAME")]
+    pub name: String,
+    /// Its namespace (as `render rbac --namespace`).
+    #[arg(long, default_value = "kubev-ha", value_parser = parse_dns_label, value_name = "NS")]
+    pub namespace: String,
+    /// The audit's own --timeout; the Job's deadline is a minute more.
+    #[arg(long, default_value = "5m", value_parser = parse_interval, value_name = "DURATION")]
+    pub timeout: kubev_ha_model::Interval,
 }
 
 #[derive(Debug, Args)]
@@ -644,6 +757,24 @@ fn parse_size(text: &str) -> Result<kubev_ha_model::ByteSize, kubev_ha_model::Qu
 
 fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, kubev_ha_model::QuantityError> {
     text.parse()
+}
+
+/// A Kubernetes object name that is also a valid namespace: an RFC 1123
+/// label (lower-case letters, digits and `-`, at most 63, starting and
+/// ending alphanumeric), as Kubernetes validates namespaces and
+/// ServiceAccount names (k8s.io/apimachinery pkg/util/validation,
+/// IsDNS1123Label).
+fn parse_dns_label(text: &str) -> Result<String, String> {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    let edges_ok =
+        text.starts_with(|c: char| c.is_ascii_alphanumeric()) && text.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !text.is_empty() && text.len() <= 63 && text.chars().all(ok_char) && edges_ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a Kubernetes name: lower-case letters, digits and `-`, at most 63, starting and ending with a letter or digit"
+        ))
+    }
 }
 
 fn parse_waiver(text: &str) -> Result<WaiverSpec, kubev_ha_rules::UnknownRule> {

@@ -30,3 +30,37 @@ fn bar(total: u64, template: &str, label: &str) -> ProgressBar {
     bar.set_prefix(label.to_string());
     bar
 }
+
+/// The bar of `kubev-ha audit`: request families done of all, and the
+/// objects read so far with the resource last read.
+pub struct ClusterRead {
+    bar: ProgressBar,
+    objects: std::sync::atomic::AtomicUsize,
+}
+
+impl ClusterRead {
+    /// A bar that waits for the reader to say how many reads there are.
+    pub fn new() -> Self {
+        ClusterRead { bar: count(0, "reading the cluster"), objects: std::sync::atomic::AtomicUsize::new(0) }
+    }
+
+    /// Removes the bar, before the report prints.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl kubev_ha_cluster::ReadProgress for ClusterRead {
+    fn started(&self, reads: usize) {
+        self.bar.set_length(reads as u64);
+    }
+
+    fn page(&self, read: &kubev_ha_spec::ApiRead, objects: usize) {
+        let total = self.objects.fetch_add(objects, std::sync::atomic::Ordering::Relaxed) + objects;
+        self.bar.set_message(format!("{total} objects · {}", read.qualified()));
+    }
+
+    fn finished(&self, _: &kubev_ha_spec::ApiRead) {
+        self.bar.inc(1);
+    }
+}

@@ -127,6 +127,18 @@ cli_snapshots! {
     // Without --node: every node's rules, one after the other.
     render_firewalld_lab_minimum_every_node: ["render", "firewalld", "examples/lab-minimum.yaml"];
 
+    // render: the audit's RBAC and CronJob, with their defaults and with names given.
+    render_rbac: ["render", "rbac"];
+    render_rbac_named: ["render", "rbac", "--name", "audit-ro", "--namespace", "ops"];
+    render_rbac_bad_name: ["render", "rbac", "--name", "Audit_RO"];
+    render_audit_cronjob: ["render", "audit-cronjob", "--image", "registry.example.com/kubev-ha:0.1.0"];
+    render_audit_cronjob_no_image: ["render", "audit-cronjob"];
+
+    // audit: refusals of its input (the cluster runs are tests/kubectl.rs's and the reader's).
+    audit_from_dump_missing_file: ["audit", "--from-dump", "tests/data/audit-dumps/no-such-dump.json"];
+    audit_from_dump_bad_json: ["audit", "--from-dump", "tests/data/audit-dumps/bad-json.json"];
+    audit_from_dump_with_context: ["audit", "--from-dump", "tests/data/audit-dumps/bad-json.json", "--context", "prod"];
+
     // rules: the catalog, one rule explained, the port matrix; every format.
     rules_text: ["rules"];
     rules_json: ["rules", "--format", "json"];
@@ -175,6 +187,9 @@ cli_snapshots! {
     help_render: ["render", "--help"];
     help_render_nftables: ["render", "nftables", "--help"];
     help_render_firewalld: ["render", "firewalld", "--help"];
+    help_render_rbac: ["render", "rbac", "--help"];
+    help_render_audit_cronjob: ["render", "audit-cronjob", "--help"];
+    help_audit: ["audit", "--help"];
     help_host: ["host", "--help"];
     help_generate: ["generate", "--help"];
     help_rules: ["rules", "--help"];

@@ -1,5 +1,6 @@
 //! One module per subcommand; each calls library code and prints.
 
+mod audit;
 mod check;
 mod disk;
 mod etcd;
@@ -86,6 +87,7 @@ impl Outcome {
 
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
+        Command::Audit(args) => audit::run(args, cli.color, cli.max_input),
         Command::Check(args) => check::run(args, cli.color, cli.max_input),
         Command::Plan(args) => plan::run(args, cli.color, cli.max_input),
         Command::Generate(args) => generate::run(args),

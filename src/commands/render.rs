@@ -1,6 +1,9 @@
-//! `kubev-ha render nftables|firewalld FILE [--node NAME]`.
+//! `kubev-ha render nftables|firewalld FILE [--node NAME]`, and the
+//! audit's Kubernetes manifests: `render rbac` and `render audit-cronjob`.
 
-use kubev_ha_report::{FirewallOptions, firewall_address_problems, firewalld, nftables};
+use kubev_ha_report::{
+    CronJobOptions, FirewallOptions, RbacOptions, audit_cronjob, firewall_address_problems, firewalld, nftables, rbac,
+};
 
 use super::Outcome;
 use super::load;
@@ -11,6 +14,27 @@ pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miett
     let (args, render): (RenderArgs, Render) = match command {
         RenderCommand::Nftables(a) => (a, nftables),
         RenderCommand::Firewalld(a) => (a, firewalld),
+        RenderCommand::Rbac(a) => {
+            print!("{}", rbac(&RbacOptions { name: a.name, namespace: a.namespace }));
+            return Ok(Outcome::Ok);
+        }
+        RenderCommand::AuditCronjob(a) => {
+            if a.image.trim().is_empty() || a.image.contains(char::is_whitespace) {
+                return Err(miette::miette!("--image `{}` is not an image reference", a.image));
+            }
+            if a.schedule.trim().is_empty() || a.schedule.contains(['\n', '\r']) {
+                return Err(miette::miette!("--schedule `{}` is not a cron schedule", a.schedule.escape_debug()));
+            }
+            let options = CronJobOptions {
+                name: a.name,
+                namespace: a.namespace,
+                schedule: a.schedule,
+                image: a.image,
+                audit_timeout_seconds: a.timeout.as_duration().as_secs().max(1),
+            };
+            print!("{}", audit_cronjob(&options));
+            return Ok(Outcome::Ok);
+        }
     };
     let options = FirewallOptions {
         // The port `net matrix --bandwidth` measures on; closed unless asked.

@@ -1,0 +1,84 @@
+//! `kubev-ha audit`: read a running cluster (or a dump of one) through
+//! `kubev-ha-cluster`, judge the live facts with the audit's rules, print.
+//! Only lists and gets: nothing here, nor in the reader, writes.
+
+use kubev_ha_cluster::{ConnectOptions, read_cluster, read_dump};
+use kubev_ha_model::{ByteSize, Facts};
+use kubev_ha_report::{AuditEvidence, CommandReport, Evidence, RenderOptions};
+use kubev_ha_rules::{AUDIT_RULES, CATALOG, CheckOptions, check};
+
+use super::Outcome;
+use crate::cli::{AuditArgs, ColorChoice};
+use crate::{output, progress, runtime};
+
+pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::Result<Outcome> {
+    // The declared design first: a bad inventory is refused before the
+    // cluster is asked anything.
+    let declared = args.inventory.as_deref().map(|f| super::load_to_judge(f, max_input)).transpose()?;
+    let namespace = args.namespace.clone();
+    let live = match &args.from_dump {
+        Some(path) => read_dump(path, namespace.as_deref())?,
+        None => {
+            let options = ConnectOptions {
+                kubeconfig: args.kubeconfig.clone(),
+                context: args.context.clone(),
+                namespace,
+                timeout: args.timeout.as_duration(),
+                request_timeout: args.request_timeout.as_duration(),
+                page_size: args.page_size,
+                max_in_flight: args.max_in_flight as usize,
+            };
+            let bar = progress::ClusterRead::new();
+            let read = runtime::runtime()?.block_on(read_cluster(&options, &bar));
+            bar.finish();
+            read?
+        }
+    };
+    let evidence = AuditEvidence::of(&live);
+    let facts = Facts::from_live(live, declared.map(|l| l.inventory));
+    let (judge, show) = (args.judge, args.show);
+    let report = check(
+        &facts,
+        &CheckOptions { profile: judge.profile, waivers: judge.waive, only: judged(), ..CheckOptions::default() },
+    );
+    let options = RenderOptions {
+        color: output::stdout_color(color),
+        width: output::width(),
+        verbose: show.verbose,
+        quiet: show.quiet,
+        ..RenderOptions::default()
+    };
+    output::print(
+        &CommandReport::judged("audit", report.clone(), Evidence::Audit(Box::new(evidence))),
+        output::format(judge.format),
+        &options,
+    );
+    Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
+}
+
+/// The rules an audit judges: the catalog rules a cluster's facts can
+/// decide (`AUDIT_RULES`) and every LIVE-* rule.
+fn judged() -> Vec<&'static str> {
+    let mut only: Vec<&'static str> = AUDIT_RULES.to_vec();
+    only.extend(CATALOG.iter().map(|r| r.id).filter(|id| id.starts_with("LIVE-") && !AUDIT_RULES.contains(id)));
+    only
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_audit_judges_the_audit_rules_and_every_live_rule_once() {
+        let only = super::judged();
+        for id in kubev_ha_rules::AUDIT_RULES {
+            assert!(only.contains(id), "{id}");
+        }
+        let live = kubev_ha_rules::CATALOG.iter().filter(|r| r.id.starts_with("LIVE-"));
+        for rule in live {
+            assert!(only.contains(&rule.id), "{}", rule.id);
+        }
+        let mut unique = only.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), only.len());
+    }
+}
