@@ -50,6 +50,10 @@ fn report_format_doc_names_every_field() {
         "measurements",
         "diskRun",
         "cells",
+        // What `audit` adds.
+        "cluster",
+        "serverVersion",
+        "unreadable",
     ] {
         assert!(doc.contains(&format!("`{field}`")), "docs/report-format.md does not document `{field}`");
     }
