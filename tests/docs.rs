@@ -188,3 +188,17 @@ fn readme_bandwidth_examples_have_a_sink_to_measure() {
     }
     assert!(checked > 0, "the README shows `net bandwidth`");
 }
+
+#[test]
+fn audit_doc_lists_every_read_of_the_audit() {
+    // docs/audit.md's "What is read" is the permission a reader grants:
+    // every request family of AUDIT_READS is a row, with its verb and why.
+    let doc = std::fs::read_to_string(root().join("docs/audit.md")).unwrap();
+    for read in kubev_ha_spec::AUDIT_READS {
+        let row = format!("| `{}` | {} |", read.qualified(), read.verb.as_str());
+        let found = doc.lines().any(|l| l.starts_with(&row) && l.contains(read.why));
+        assert!(found, "docs/audit.md has no row `{row} ...` ending in {:?}", read.why);
+    }
+    let rows = doc.lines().filter(|l| l.starts_with("| `") && (l.contains("` | list |") || l.contains("` | get |")));
+    assert_eq!(rows.count(), kubev_ha_spec::AUDIT_READS.len(), "docs/audit.md lists a read the audit does not make");
+}
