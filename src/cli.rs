@@ -461,7 +461,7 @@ pub struct AuditArgs {
 
     /// Read VMs, VMIs, PVCs and PodDisruptionBudgets from this namespace only (nodes and the infrastructure are
     /// always read whole).
-    #[arg(short = 'n', long, value_name = "NS")]
+    #[arg(short = 'n', long, value_name = "NS", value_parser = parse_dns_label)]
     pub namespace: Option<String>,
 
     /// Read the facts from `kubectl get ... -o json` output instead of a cluster: a file holding a List, or a

@@ -15,7 +15,7 @@ fn workspace_dependencies(crate_dir: &str) -> Vec<String> {
 /// The dependencies of the `[dependencies]` section of the manifest at
 /// `path` whose names start with `prefix`.
 fn dependencies_in(path: &std::path::Path, prefix: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut in_dependencies = false;
     let mut out = Vec::new();
     for line in text.lines().map(str::trim) {

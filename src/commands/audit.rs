@@ -2,7 +2,7 @@
 //! `kubev-ha-cluster`, judge the live facts with the audit's rules, print.
 //! Only lists and gets: nothing here, nor in the reader, writes.
 
-use kubev_ha_cluster::{ConnectOptions, read_cluster, read_dump};
+use kubev_ha_cluster::{ClusterError, ConnectOptions, read_cluster, read_dump};
 use kubev_ha_model::{ByteSize, Facts};
 use kubev_ha_report::{AuditEvidence, CommandReport, Evidence, RenderOptions};
 use kubev_ha_rules::{AUDIT_RULES, CATALOG, CheckOptions, check};
@@ -29,7 +29,15 @@ pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::
                 max_in_flight: args.max_in_flight as usize,
             };
             let bar = progress::ClusterRead::new();
-            let read = runtime::runtime()?.block_on(read_cluster(&options, &bar));
+            // The reader keeps --timeout itself; this bound is a net under
+            // it, so that no bug there can hang the command: a little
+            // later, and the same error.
+            let bound = options.timeout + std::time::Duration::from_secs(5);
+            let read = runtime::runtime()?.block_on(async {
+                tokio::time::timeout(bound, read_cluster(&options, &bar))
+                    .await
+                    .unwrap_or(Err(ClusterError::Deadline { seconds: options.timeout.as_secs() }))
+            });
             bar.finish();
             read?
         }

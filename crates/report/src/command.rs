@@ -418,4 +418,34 @@ mod tests {
         assert_eq!(json, format!("{}\n", serde_json::to_string(&measured).unwrap()));
         assert!(render(&report, Format::Text, &RenderOptions::default()).starts_with("to b (192.0.2.1:7)"));
     }
+
+    #[test]
+    fn audit_json_adds_the_cluster_read_beside_the_findings() {
+        let mut live = kubev_ha_model::LiveCluster::empty("context lab (https://192.0.2.10:6443)");
+        live.namespace = Some("tenant-a".into());
+        live.node_health_checks = Err(kubev_ha_model::Unreadable {
+            resource: "nodehealthchecks.remediation.medik8s.io".into(),
+            why: kubev_ha_model::WhyUnreadable::NotInstalled { component: "medik8s".into() },
+        });
+        let evidence = Evidence::Audit(Box::new(crate::AuditEvidence::of(&live)));
+        let report = CommandReport::judged("audit", findings(vec!["CP-COUNT"]), evidence);
+        let json = parsed(&render(&report, Format::Json, &RenderOptions::default()));
+        let cluster = &json["cluster"];
+        assert_eq!(cluster["source"], "context lab (https://192.0.2.10:6443)");
+        assert_eq!(cluster["serverVersion"], Value::Null);
+        assert_eq!(cluster["namespace"], "tenant-a");
+        assert_eq!(cluster["read"][0], serde_json::json!({"resource": "nodes", "objects": 0}));
+        let nhc = cluster["read"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["resource"].as_str().unwrap().starts_with("nodehealth"));
+        assert_eq!(nhc.unwrap()["objects"], Value::Null, "unreadable is null, never 0");
+        assert_eq!(cluster["unreadable"][0]["why"]["kind"], "notInstalled");
+        assert_eq!(json["tool"], "kubev-ha");
+        assert!(json["findings"].is_array());
+        let text = render(&report, Format::Text, &RenderOptions::default());
+        assert!(text.starts_with("cluster: context lab"), "{text}");
+        assert!(text.find("not served: medik8s not installed").unwrap() < text.find("kubev-ha audit of").unwrap());
+    }
 }
