@@ -759,11 +759,13 @@ fn parse_interval(text: &str) -> Result<kubev_ha_model::Interval, kubev_ha_model
     text.parse()
 }
 
-/// A Kubernetes object name that is also a valid namespace: an RFC 1123
-/// label (lower-case letters, digits and `-`, at most 63, starting and
-/// ending alphanumeric), as Kubernetes validates namespaces and
-/// ServiceAccount names (k8s.io/apimachinery pkg/util/validation,
-/// IsDNS1123Label).
+/// A name for `render rbac`, `render audit-cronjob` and `audit -n`: an
+/// RFC 1123 label (lower-case letters, digits and `-`, at most 63,
+/// starting and ending alphanumeric), as Kubernetes validates a namespace
+/// (kubernetes/kubernetes, staging/src/k8s.io/apimachinery/pkg/util/
+/// validation/validation.go, IsDNS1123Label). A ServiceAccount's or a
+/// CronJob's name may be a longer subdomain; one rule for every name the
+/// objects share keeps a name that fits one from failing another at apply.
 fn parse_dns_label(text: &str) -> Result<String, String> {
     let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
     let edges_ok =
