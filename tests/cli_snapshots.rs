@@ -133,6 +133,7 @@ cli_snapshots! {
     render_rbac_bad_name: ["render", "rbac", "--name", "Audit_RO"];
     render_audit_cronjob: ["render", "audit-cronjob", "--image", "registry.example.com/kubev-ha:0.1.0"];
     render_audit_cronjob_no_image: ["render", "audit-cronjob"];
+    render_audit_cronjob_long_name: ["render", "audit-cronjob", "--image", "kubev-ha:0.1.0", "--name", "kubev-ha-audit-of-the-production-cluster-in-amsterdam-1"];
 
     // audit: refusals of its input (the cluster runs are tests/kubectl.rs's and the reader's).
     audit_from_dump_missing_file: ["audit", "--from-dump", "tests/data/audit-dumps/no-such-dump.json"];

@@ -19,6 +19,17 @@ pub fn run(command: RenderCommand, max_input: kubev_ha_model::ByteSize) -> miett
             return Ok(Outcome::Ok);
         }
         RenderCommand::AuditCronjob(a) => {
+            // The CronJob controller names each Job NAME-<11 characters>,
+            // and a Job's name is at most 63 (Kubernetes' CronJob page,
+            // kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/).
+            if a.name.len() > 52 {
+                return Err(miette::miette!(
+                    help = "a CronJob's name is at most 52 characters: its Jobs add 11",
+                    "--name `{}` is {} characters long",
+                    a.name,
+                    a.name.len()
+                ));
+            }
             if a.image.trim().is_empty() || a.image.contains(char::is_whitespace) {
                 return Err(miette::miette!("--image `{}` is not an image reference", a.image));
             }
