@@ -139,6 +139,9 @@ cli_snapshots! {
     audit_from_dump_missing_file: ["audit", "--from-dump", "tests/data/audit-dumps/no-such-dump.json"];
     audit_from_dump_bad_json: ["audit", "--from-dump", "tests/data/audit-dumps/bad-json.json"];
     audit_from_dump_with_context: ["audit", "--from-dump", "tests/data/audit-dumps/bad-json.json", "--context", "prod"];
+    // The declared design is read first, by the loader every command uses: a bad one stops the audit before any read.
+    audit_inventory_missing_file: ["audit", "--inventory", "examples/no-such-file.yaml", "--from-dump", "tests/data/audit-dumps/bad-json.json"];
+    audit_bad_namespace: ["audit", "-n", "Tenant_A"];
 
     // rules: the catalog, one rule explained, the port matrix; every format.
     rules_text: ["rules"];
