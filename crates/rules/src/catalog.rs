@@ -917,8 +917,8 @@ fails the VM can neither migrate nor restart elsewhere. Unreadable VMIs, PVCs, S
 With spec.configuration.migrations.network unset, \"migrations go through the pod network\" (MigrationConfiguration.Network, \
 staging/src/kubevirt.io/api/core/v1/types.go, KubeVirt v1.9.0), beside the VMs' own traffic: reported per the thresholds, as the page \
 recommends a dedicated network. When it is set, virt-operator adds `<network>@migration0` to the virt-handler pods' Multus annotation \
-(pkg/virt-operator/resource/generate/components/daemonsets.go, v1.9.0); Multus resolves a name without a namespace in the pod's own, \
-which is the namespace KubeVirt is installed in, the KubeVirt CR's. The rule checks that this NetworkAttachmentDefinition exists, that \
+(pkg/virt-operator/resource/generate/components/daemonsets.go, v1.9.0); Multus resolves a name without a namespace in the pod's own \
+(pkg/k8sclient/k8sclient.go GetPodNetwork, multus-cni v4.3.0), which is the namespace KubeVirt is installed in, the KubeVirt CR's. The rule checks that this NetworkAttachmentDefinition exists, that \
 every virt-handler pod's network-status lists migration0, and that the MTU the NAD sets is the one migration0 reports.",
         facts: FactSource::Measured("kubev-ha audit"),
         policy: |t| {

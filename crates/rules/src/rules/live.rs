@@ -466,8 +466,9 @@ pub(crate) fn migration_network(j: &Judge) -> Vec<Finding> {
     // virt-operator puts `<network>@migration0` in the virt-handler pods'
     // k8s.v1.cni.cncf.io/networks annotation
     // (pkg/virt-operator/resource/generate/components/daemonsets.go, v1.9.0);
-    // Multus resolves an unqualified name in the pod's namespace, which is
-    // the KubeVirt CR's (virt-operator deploys there).
+    // Multus resolves a name without a namespace in the pod's own
+    // (pkg/k8sclient/k8sclient.go GetPodNetwork, multus-cni v4.3.0), which
+    // is the KubeVirt CR's: virt-operator deploys virt-handler there.
     let (ns, name) = network.split_once('/').unwrap_or((kv.namespace.as_str(), network));
     let subject = other("networkattachmentdefinition", format!("{ns}/{name}"));
     let nads = match &live.network_attachments {

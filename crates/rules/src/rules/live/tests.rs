@@ -719,3 +719,27 @@ fn a_hundred_thousand_healthy_vmis_give_one_pass_per_rule() {
         assert_eq!(severities(&findings), [Pass], "{id}: {:?}", findings.first());
     }
 }
+
+/// Every reason KubeVirt v1.9.0 sets on a False LiveMigratable condition
+/// (staging/src/kubevirt.io/api/core/v1/types.go) gets a fix of its own,
+/// not the generic one.
+#[test]
+fn every_kubevirt_reason_has_its_own_fix() {
+    let generic = super::migratable_fix(&vmi("x", "w-a"), "SomethingNew", None);
+    for reason in [
+        "DisksNotLiveMigratable",
+        "InterfaceNotLiveMigratable",
+        "HotplugNotLiveMigratable",
+        "CPUModeLiveMigratable",
+        "VirtIOFSNotLiveMigratable",
+        "HostDeviceNotLiveMigratable",
+        "SEVNotLiveMigratable",
+        "SecureExecutionNotLiveMigratable",
+        "TDXNotLiveMigratable",
+        "NoTSCFrequencyNotLiveMigratable",
+        "HypervPassthroughNotLiveMigratable",
+        "PersistentReservationNotLiveMigratable",
+    ] {
+        assert_ne!(super::migratable_fix(&vmi("x", "w-a"), reason, None), generic, "{reason}");
+    }
+}
