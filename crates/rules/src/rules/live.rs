@@ -919,10 +919,13 @@ pub(crate) fn infra(j: &Judge) -> Vec<Finding> {
                     )
                     .fix(format!("spread {} over zones (topologySpreadConstraints on {})", c.name, node_labels::ZONE));
             }
-            j.pass(
-                subject,
-                format!("ready on {} in {}", plural(nodes.len(), "node"), plural(in_zones.len().max(1), "zone")),
-            )
+            let spread = if cluster_zones > 1 {
+                format!(" in {}", plural(in_zones.len(), "zone"))
+            } else {
+                // One zone, or none labelled: there is no wider domain to spread over.
+                format!(" (the cluster's nodes span {})", plural(cluster_zones, "labelled zone"))
+            };
+            j.pass(subject, format!("ready on {}{spread}", plural(nodes.len(), "node")))
         })
         .collect()
 }

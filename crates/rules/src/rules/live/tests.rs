@@ -743,3 +743,14 @@ fn every_kubevirt_reason_has_its_own_fix() {
         assert_ne!(super::migratable_fix(&vmi("x", "w-a"), reason, None), generic, "{reason}");
     }
 }
+
+#[test]
+fn infra_in_a_cluster_without_zones_needs_only_two_nodes() {
+    let mut live = healthy();
+    live.nodes.as_mut().unwrap().iter_mut().for_each(|n| {
+        n.labels.remove(node_labels::ZONE);
+    });
+    let findings = run("LIVE-INFRA", live);
+    assert_eq!(severities(&findings), [Pass, Pass]);
+    assert!(findings[0].message.contains("0 labelled zones"), "{findings:#?}");
+}
