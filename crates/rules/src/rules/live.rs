@@ -321,13 +321,17 @@ pub(crate) fn restart(j: &Judge) -> Vec<Finding> {
             }
         }
     }
-    if findings.is_empty() {
-        let message = if restarting == 0 {
-            "no VMs or VMIs".to_string()
-        } else {
-            format!("{} restart after a node failure (runStrategy Always or RerunOnFailure)", plural(restarting, "VM"))
-        };
-        findings.push(j.pass(Subject::Cluster, message));
+    if restarting > 0 {
+        findings.push(j.pass(
+            Subject::Cluster,
+            format!(
+                "{} {} after a node failure (runStrategy Always or RerunOnFailure)",
+                plural(restarting, "VM"),
+                if restarting == 1 { "restarts" } else { "restart" }
+            ),
+        ));
+    } else if findings.is_empty() {
+        findings.push(j.pass(Subject::Cluster, "no VMs or VMIs"));
     }
     findings
 }

@@ -754,3 +754,14 @@ fn infra_in_a_cluster_without_zones_needs_only_two_nodes() {
     assert_eq!(severities(&findings), [Pass, Pass]);
     assert!(findings[0].message.contains("0 labelled zones"), "{findings:#?}");
 }
+
+#[test]
+fn restart_counts_the_vms_that_restart_beside_those_it_names() {
+    let mut live = healthy();
+    live.vms.as_mut().unwrap()[1].run_strategy = Some(RunStrategy::Once);
+    let findings = run("LIVE-RESTART", live);
+    assert_eq!(about(&findings, "vm/prod/web").severity, Warn);
+    let pass = about(&findings, "cluster");
+    assert_eq!(pass.severity, Pass);
+    assert!(pass.message.starts_with("1 VM restarts after"), "{pass:?}");
+}
