@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use kubev_ha_model::Profile;
 use kubev_ha_rules::{CATALOG, FactSource, Rule, Thresholds};
 use kubev_ha_spec::{MATRIX_NOTES, PORT_MATRIX, PortNetwork, PortRule};
@@ -41,6 +41,12 @@ pub fn rules_table(width: u16) -> String {
             policy(rule, Profile::Minimum),
             rule.source.to_string(),
         ]);
+    }
+    // An ID is what users type (`kubev-ha rules ID`, waivers): never cut
+    // one, however long (LIVE-MIGRATION-NETWORK has 22 characters).
+    let longest = CATALOG.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    if let (Some(column), Ok(w)) = (table.column_mut(0), u16::try_from(longest + 2)) {
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
     }
     format!("{table}\n`kubev-ha rules ID` explains one rule; `kubev-ha rules --ports` shows the port matrix.\n")
 }

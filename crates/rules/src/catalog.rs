@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::finding::Finding;
 use crate::judge::Judge;
-use crate::rules::{control_plane as cp, ha, host, network as net, storage as st, workers as w};
+use crate::rules::{control_plane as cp, ha, host, live, network as net, storage as st, workers as w};
 use crate::thresholds::{Thresholds, describe_floors};
 
 /// The part of the deployment a rule is about; reports group by it.
@@ -834,6 +834,205 @@ A declared fact the probe could not read is unknown, not a match.",
         facts: FactSource::Measured("kubev-ha probe"),
         policy: |t| format!("{} per difference", t.host_drift),
         evaluate: host::drift,
+    },
+    // ---------------------------------------------------------------- live cluster (kubev-ha audit)
+    Rule {
+        id: "LIVE-MIGRATABLE",
+        scope: Scope::Cluster,
+        area: Area::HighAvailability,
+        title: "every VMI whose effective eviction strategy moves it on a drain is LiveMigratable (its condition is authoritative); each one that is not is named with the reason and the fix",
+        quote: "This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster (check, plan, probe) it says nothing. \
+It takes every VMI whose effective eviction strategy (its own spec.evictionStrategy, else the KubeVirt CR's, else KubeVirt's default None) \
+is LiveMigrate or LiveMigrateIfPossible and reads its LiveMigratable condition, which virt-handler computes and which is authoritative \
+(pkg/virt-handler/vm.go calculateLiveMigrationCondition, KubeVirt v1.9.0): True passes; absent is unknown (it appears once the VMI runs); \
+False names the VMI with KubeVirt's reason and message, and the fix for that reason, explained from the spec: \
+DisksNotLiveMigratable (a PVC that is not ReadWriteMany, named with its access modes), InterfaceNotLiveMigratable (the pod network joined \
+with bridge instead of masquerade, passt or a migratable binding plugin; pkg/network/vmispec/interface.go VerifyVMIMigratable), \
+HostDeviceNotLiveMigratable (PCI host devices or GPUs), CPUModeLiveMigratable (KubeVirt's string for a host-model VMI on a node whose \
+host CPU model the node labeller could not name), and HotplugNotLiveMigratable, VirtIOFSNotLiveMigratable, SEV/SecureExecution/TDX, \
+NoTSCFrequency, HypervPassthrough and PersistentReservation (the reasons of staging/src/kubevirt.io/api/core/v1/types.go, v1.9.0). \
+A LiveMigrate VMI that cannot migrate blocks the drain: KubeVirt's eviction webhook refuses to evict it \
+(pkg/virt-api/webhooks/validating-webhook/admitters/pod-eviction-admitter.go); a LiveMigrateIfPossible one is shut down instead, \
+which the thresholds judge milder. A resource the rule needs that the audit could not read (VMIs; the KubeVirt CR for VMIs that \
+state no strategy) makes it unknown with the missing permission or component named.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| {
+            format!(
+                "{} per LiveMigrate VMI that is not migratable, {} per LiveMigrateIfPossible one",
+                t.live_not_migratable, t.live_not_migratable_if_possible
+            )
+        },
+        evaluate: live::migratable,
+    },
+    Rule {
+        id: "LIVE-RESTART",
+        scope: Scope::Cluster,
+        area: Area::HighAvailability,
+        title: "VMs restart after a node failure: runStrategy Always or RerunOnFailure; standalone VMIs, Manual and Halted are named",
+        quote: "This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+After its node fails (and is fenced), KubeVirt starts a VM again elsewhere only when its runStrategy asks for it: Always, or RerunOnFailure \
+(pkg/virt-controller/watch/vm/vm.go, KubeVirt v1.9.0; `spec.running: true` means Always). Manual and Once leave it down; Halted is stopped on \
+purpose and is reported for information. A VirtualMachineInstance that no VirtualMachine owns (a standalone VMI) is never restarted by \
+anything. Unreadable VMs or VMIs make the rule unknown, naming the permission to grant.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} per VM or standalone VMI that does not restart", t.live_restart),
+        evaluate: live::restart,
+    },
+    Rule {
+        id: "LIVE-STORAGE-PROFILE",
+        scope: Scope::Cluster,
+        area: Area::Storage,
+        title: "the classes VM disks use offer RWX per their CDI StorageProfile; empty claimPropertySets mean an unknown provisioner; PVs pinned to one node are named",
+        quote: "You need a shared storage backend that supports ReadWriteMany (RWX) access mode or Block-mode (volumeMode: Block) volumes.",
+        source: "Kube-V High-Availability Deployment › Storage; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+The classes judged are those the running VMs use: each VMI's volumes name PVCs (a DataVolume names its PVC), each PVC names its class. \
+CDI keeps one StorageProfile per StorageClass; its status.claimPropertySets are the access and volume modes CDI knows the provisioner \
+supports, and they are empty when CDI has no defaults for the provisioner (containerized-data-importer doc/storageprofile.md): then \
+DataVolumes that state no access mode cannot be provisioned, and whether the class offers ReadWriteMany is unknown to CDI. A profile \
+whose sets include ReadWriteMany passes; one without fails, since KubeVirt live-migrates a VM only when all its PVCs are ReadWriteMany. \
+A PersistentVolume whose required nodeAffinity pins it to one node (local volumes, TopoLVM) and that a VM uses is named: when that node \
+fails the VM can neither migrate nor restart elsewhere. Unreadable VMIs, PVCs, StorageProfiles (CDI not installed) or PVs are unknown.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| {
+            format!(
+                "{} per class without RWX, {} on empty claimPropertySets, {} per pinned PV",
+                t.live_storage_no_rwx, t.live_storage_profile_empty, t.live_storage_pinned
+            )
+        },
+        evaluate: live::storage_profile,
+    },
+    Rule {
+        id: "LIVE-MIGRATION-NETWORK",
+        scope: Scope::Cluster,
+        area: Area::Network,
+        title: "`migrations.network` names an existing NetworkAttachmentDefinition (resolved in the KubeVirt CR's namespace), every virt-handler has `migration0`, the MTU matches",
+        quote: "Dedicated network for live migration (recommended): While not strictly minimal, a dedicated Multus network for live migration can significantly reduce network saturation on tenant workloads during migrations.",
+        source: "Kube-V High-Availability Deployment › Networking; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+With spec.configuration.migrations.network unset, \"migrations go through the pod network\" (MigrationConfiguration.Network, \
+staging/src/kubevirt.io/api/core/v1/types.go, KubeVirt v1.9.0), beside the VMs' own traffic: reported per the thresholds, as the page \
+recommends a dedicated network. When it is set, virt-operator adds `<network>@migration0` to the virt-handler pods' Multus annotation \
+(pkg/virt-operator/resource/generate/components/daemonsets.go, v1.9.0); Multus resolves a name without a namespace in the pod's own \
+(pkg/k8sclient/k8sclient.go GetPodNetwork, multus-cni v4.3.0), which is the namespace KubeVirt is installed in, the KubeVirt CR's. The rule checks that this NetworkAttachmentDefinition exists, that \
+every virt-handler pod's network-status lists migration0, and that the MTU the NAD sets is the one migration0 reports.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| {
+            format!(
+                "{} without a migration network, {} when the NAD or migration0 is missing, {} on an MTU mismatch",
+                t.live_migration_network_absent, t.live_migration_network_broken, t.live_migration_mtu_mismatch
+            )
+        },
+        evaluate: live::migration_network,
+    },
+    Rule {
+        id: "LIVE-NODES",
+        scope: Scope::Cluster,
+        area: Area::Workers,
+        title: "no VM node NotReady, cordoned, without `kubevirt.io/schedulable` or KVM devices; virt-handler ready on every VM node",
+        quote: "Minimum 2 worker nodes (for KubeVirt VMs): For HA, you need more than one node to run VMs. This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+VM nodes are those that run a VMI now or carry KubeVirt's `kubevirt.io/schedulable` label (NodeSchedulable, \
+staging/src/kubevirt.io/api/core/v1/types.go, v1.9.0), which virt-handler sets to \"true\" on nodes where VMs may be scheduled and to \
+\"false\" when it cannot serve them. Each is judged: Ready, the label \"true\", a non-zero allocatable `devices.kubevirt.io/kvm` \
+(virt-handler's device plugin offers /dev/kvm through it; not needed with developerConfiguration.useEmulation), and a ready \
+virt-handler pod on it. A problem means VMs cannot run or land there; a cordoned node that is otherwise healthy is reported milder, \
+since maintenance cordons nodes.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} per unusable VM node, {} when cordoned", t.live_node_unusable, t.live_node_cordoned),
+        evaluate: live::nodes,
+    },
+    Rule {
+        id: "LIVE-CPU-MODEL",
+        scope: Scope::Cluster,
+        area: Area::Workers,
+        title: "each VM's CPU model and required features exist on enough other nodes to move to",
+        quote: "This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+KubeVirt's node labeller (pkg/virt-handler/node-labeller/node_labeller.go prepareLabels, v1.9.0) labels every node with the CPU models \
+it can run (`cpu-model.node.kubevirt.io/<M>`), its features (`cpu-feature.node.kubevirt.io/<F>`), its own host model \
+(`host-model-cpu.node.kubevirt.io/<M>` with `host-model-required-features.node.kubevirt.io/<F>`) and the host models it can receive \
+(`cpu-model-migration.node.kubevirt.io/<M>`). A VMI with a named model needs `cpu-model…/<M>` on its target; a host-model VMI (the \
+default) needs `cpu-model-migration…/<its node's host model>` and its node's required features as `cpu-feature…` labels, the selector \
+virt-controller builds (pkg/virt-controller/watch/migration/migration.go getHostCpuModelFromMap, v1.9.0); the VMI's required features \
+are added. The rule fails each running VMI that no other schedulable (labelled schedulable, Ready, not cordoned) node can take: it cannot \
+migrate, nor restart elsewhere after its node fails. host-passthrough VMIs move only to an identical CPU, which no label states: they \
+are reported for information.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} per VMI no other node can take", t.live_cpu_model),
+        evaluate: live::cpu_model,
+    },
+    Rule {
+        id: "LIVE-DRAIN-BLOCKERS",
+        scope: Scope::Cluster,
+        area: Area::HighAvailability,
+        title: "no PodDisruptionBudget with zero disruptions allowed stops a drain",
+        quote: "This allows for live migration and VM rescheduling in case of a node failure.",
+        source: "Kube-V High-Availability Deployment › Worker Nodes; implied: maintenance drains nodes",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+`kubectl drain` evicts pods through the Eviction API, which refuses while a PodDisruptionBudget covering the pod has \
+status.disruptionsAllowed 0, so the drain waits forever. Each such budget is named under every node where a pod it covers runs. \
+KubeVirt's own migration budgets (owned by a VirtualMachineInstance) block the eviction on purpose, so that virt-controller migrates \
+the VM instead; they are left out.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} per node a budget blocks", t.live_drain_blocker),
+        evaluate: live::drain_blockers,
+    },
+    Rule {
+        id: "LIVE-INFRA",
+        scope: Scope::Cluster,
+        area: Area::HighAvailability,
+        title: "virt-api, virt-controller, CoreDNS and the OVN central database run on more than one node and zone",
+        quote: "These should ideally be distributed across different failure domains (e.g., availability zones, racks).",
+        source: "Kube-V High-Availability Deployment › Control Plane Nodes; judged on the running cluster",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+Without virt-api no VM can be created or migrated; without virt-controller no failed VM is restarted and no migration starts; without \
+CoreDNS names stop resolving; without the OVN central database (ovn-central) no pod network changes. Each must have ready pods on more \
+than one node, so that losing one node leaves it running, and, when the cluster's nodes span several zones \
+(topology.kubernetes.io/zone), in more than one zone.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} on one node, {} in one zone", t.live_infra_one_node, t.live_infra_one_zone),
+        evaluate: live::infra,
+    },
+    Rule {
+        id: "LIVE-WORKLOAD-UPDATE",
+        scope: Scope::Cluster,
+        area: Area::HighAvailability,
+        title: "`workloadUpdateStrategy` moves VMs on upgrades",
+        quote: "",
+        source: "KubeVirt workloadUpdateStrategy: staging/src/kubevirt.io/api/core/v1/types.go, v1.9.0",
+        explanation: "Only `kubev-ha audit` gives this rule facts: without a live cluster it says nothing. \
+After a KubeVirt upgrade, running VMs keep their old virt-launcher until something replaces it. \
+spec.workloadUpdateStrategy.workloadUpdateMethods decides what: LiveMigrate moves each migratable VM to a new launcher without downtime; \
+Evict shuts it down (and a VM with runStrategy Always starts again); \"an empty list defaults to no automated workload updating\" \
+(WorkloadUpdateMethods, types.go, KubeVirt v1.9.0), so outdated launchers stay. LiveMigrate passes (with Evict beside it for what cannot \
+migrate); Evict alone or an empty list is reported.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} without LiveMigrate", t.live_workload_update),
+        evaluate: live::workload_update,
+    },
+    Rule {
+        id: "LIVE-DRIFT",
+        scope: Scope::Cluster,
+        area: Area::Host,
+        title: "the live cluster matches the declared inventory (nodes, zones, roles, sizes, classes)",
+        quote: "",
+        source: "kubev-ha: the declared design against the running cluster, `kubev-ha audit --inventory`",
+        explanation: "Only `kubev-ha audit --inventory FILE` gives this rule facts: without a live cluster, or without a declared inventory \
+beside it, it says nothing. Nodes declared but absent and present but undeclared are named; for the others the declared zone is compared \
+with topology.kubernetes.io/zone, the control-plane role with the node-role labels (the worker role only where the cluster labels \
+workers), cpu.threads with status.capacity.cpu (logical CPUs; with only cpu.cores declared, fewer CPUs than cores), and memory with \
+status.capacity.memory, allowed to be up to 10 % below or 2 % above the declaration (HOST-DRIFT's tolerances: kubev-ha's own, since the \
+kernel reserves part of the RAM). Declared storage classes absent from the cluster are named.",
+        facts: FactSource::Measured("kubev-ha audit"),
+        policy: |t| format!("{} per difference", t.live_drift),
+        evaluate: live::drift,
     },
 ];
 

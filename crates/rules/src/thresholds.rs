@@ -246,6 +246,48 @@ pub struct Thresholds {
     pub host_drift: Severity,
     /// How far probed sizes may differ before HOST-DRIFT reports them.
     pub host_drift_tolerance: DriftTolerance,
+
+    // Live cluster (kubev-ha audit).
+    /// LIVE-MIGRATABLE: a VMI with evictionStrategy LiveMigrate that is not
+    /// live-migratable: KubeVirt refuses its eviction, so the drain blocks.
+    pub live_not_migratable: Severity,
+    /// LIVE-MIGRATABLE: a VMI with LiveMigrateIfPossible that is not
+    /// live-migratable: the drain shuts it down instead.
+    pub live_not_migratable_if_possible: Severity,
+    /// LIVE-RESTART: a VM (runStrategy Manual or Once) or a standalone VMI
+    /// that nothing restarts after its node fails.
+    pub live_restart: Severity,
+    /// LIVE-STORAGE-PROFILE: a class VM disks use whose StorageProfile offers no ReadWriteMany.
+    pub live_storage_no_rwx: Severity,
+    /// LIVE-STORAGE-PROFILE: a class VM disks use whose StorageProfile has
+    /// empty claimPropertySets (CDI does not know its provisioner).
+    pub live_storage_profile_empty: Severity,
+    /// LIVE-STORAGE-PROFILE: a PV a VM uses is pinned to one node.
+    pub live_storage_pinned: Severity,
+    /// LIVE-MIGRATION-NETWORK: `migrations.network` unset, migrations on the pod network.
+    pub live_migration_network_absent: Severity,
+    /// LIVE-MIGRATION-NETWORK: the named NAD does not exist, or a virt-handler lacks migration0.
+    pub live_migration_network_broken: Severity,
+    /// LIVE-MIGRATION-NETWORK: the NAD's MTU and migration0's differ.
+    pub live_migration_mtu_mismatch: Severity,
+    /// LIVE-NODES: a VM node NotReady, not schedulable for KubeVirt, without
+    /// KVM devices, or without a ready virt-handler.
+    pub live_node_unusable: Severity,
+    /// LIVE-NODES: a VM node cordoned (perhaps in maintenance).
+    pub live_node_cordoned: Severity,
+    /// LIVE-CPU-MODEL: no other schedulable node offers a VMI's CPU model and features.
+    pub live_cpu_model: Severity,
+    /// LIVE-DRAIN-BLOCKERS: a PodDisruptionBudget that allows no disruption covers pods on a node.
+    pub live_drain_blocker: Severity,
+    /// LIVE-INFRA: a component ready on one node (or none).
+    pub live_infra_one_node: Severity,
+    /// LIVE-INFRA: a component in one zone of a cluster with several.
+    pub live_infra_one_zone: Severity,
+    /// LIVE-WORKLOAD-UPDATE: workloadUpdateMethods without LiveMigrate.
+    pub live_workload_update: Severity,
+    /// LIVE-DRIFT: the live cluster differs from the declared inventory
+    /// (memory compared with `host_drift_tolerance`).
+    pub live_drift: Severity,
 }
 
 pub(crate) static PRODUCTION: Thresholds = Thresholds {
@@ -313,6 +355,23 @@ pub(crate) static PRODUCTION: Thresholds = Thresholds {
     host_identity: Fail,
     host_drift: Warn,
     host_drift_tolerance: DRIFT_TOLERANCE,
+    live_not_migratable: Fail,
+    live_not_migratable_if_possible: Warn,
+    live_restart: Warn,
+    live_storage_no_rwx: Fail,
+    live_storage_profile_empty: Warn,
+    live_storage_pinned: Fail,
+    live_migration_network_absent: Warn,
+    live_migration_network_broken: Fail,
+    live_migration_mtu_mismatch: Fail,
+    live_node_unusable: Fail,
+    live_node_cordoned: Warn,
+    live_cpu_model: Fail,
+    live_drain_blocker: Fail,
+    live_infra_one_node: Fail,
+    live_infra_one_zone: Warn,
+    live_workload_update: Warn,
+    live_drift: Warn,
 };
 
 pub(crate) static MINIMUM: Thresholds = Thresholds {
@@ -380,6 +439,23 @@ pub(crate) static MINIMUM: Thresholds = Thresholds {
     host_identity: Fail,
     host_drift: Info,
     host_drift_tolerance: DRIFT_TOLERANCE,
+    live_not_migratable: Fail,
+    live_not_migratable_if_possible: Info,
+    live_restart: Info,
+    live_storage_no_rwx: Warn,
+    live_storage_profile_empty: Info,
+    live_storage_pinned: Warn,
+    live_migration_network_absent: Info,
+    live_migration_network_broken: Fail,
+    live_migration_mtu_mismatch: Warn,
+    live_node_unusable: Warn,
+    live_node_cordoned: Info,
+    live_cpu_model: Warn,
+    live_drain_blocker: Warn,
+    live_infra_one_node: Warn,
+    live_infra_one_zone: Info,
+    live_workload_update: Info,
+    live_drift: Info,
 };
 
 impl Thresholds {

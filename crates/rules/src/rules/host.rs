@@ -415,6 +415,12 @@ pub(crate) fn identity(j: &Judge) -> Vec<Finding> {
 
 pub(crate) fn drift(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
+    // `kubev-ha audit --inventory` keeps the declaration in `declared` with
+    // no probes: LIVE-DRIFT compares it with the live cluster, and this rule,
+    // which compares with probes, has nothing to say.
+    if j.facts.live.is_some() && j.facts.hosts.is_empty() {
+        return vec![];
+    }
     let Some(declared) = &j.facts.declared else {
         return not_probed(j);
     };

@@ -5,6 +5,7 @@ pub(crate) mod control_plane;
 mod floors;
 pub(crate) mod ha;
 pub(crate) mod host;
+pub(crate) mod live;
 pub(crate) mod network;
 pub(crate) mod storage;
 pub(crate) mod workers;
