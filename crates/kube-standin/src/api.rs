@@ -306,3 +306,214 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn api(lists: &[Value], page_size: Option<usize>) -> Api {
+        let mut store = Store::new();
+        for (i, list) in lists.iter().enumerate() {
+            store.add_list(Path::new(&format!("list{i}.json")), &list.to_string()).unwrap();
+        }
+        Api {
+            store,
+            forbidden: ["persistentvolumes".to_string()].into(),
+            served_groups: ["kubeovn.io".to_string()].into(),
+            page_size,
+            server_address: "127.0.0.1:6443".into(),
+        }
+    }
+
+    fn pod(ns: &str, name: &str, app: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": ns, "resourceVersion": "7", "labels": {"app": app}}})
+    }
+
+    fn cluster() -> Api {
+        let pods = json!({"apiVersion": "v1", "kind": "List", "items": [
+            pod("b", "p3", "x"), pod("a", "p1", "x"), pod("a", "p2", "y"), pod("c", "p4", "x"), pod("c", "p5", "x"),
+        ]});
+        let vmis = json!({"kind": "VirtualMachineInstanceList", "apiVersion": "kubevirt.io/v1", "items": [
+            {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance",
+             "metadata": {"name": "vm1", "namespace": "a", "resourceVersion": "9"}},
+        ]});
+        api(&[pods, vmis], None)
+    }
+
+    fn get(api: &Api, path_and_query: &str) -> Reply {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        api.handle("GET", path, query)
+    }
+
+    fn names(list: &Value) -> Vec<String> {
+        list["items"].as_array().unwrap().iter().map(|o| o["metadata"]["name"].as_str().unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn discovery_lists_built_in_groups_and_installed_crds_only() {
+        let api = cluster();
+        let (code, doc) = get(&api, "/apis");
+        assert_eq!(code, 200);
+        assert_eq!(doc["kind"], "APIGroupList");
+        let groups: Vec<&str> = doc["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+        // kubevirt.io: a VMI is recorded; kubeovn.io: named; cdi and medik8s: neither.
+        assert_eq!(groups, ["apps", "policy", "storage.k8s.io", "kubevirt.io", "kubeovn.io"]);
+        assert_eq!(doc["groups"][3]["preferredVersion"], json!({"groupVersion": "kubevirt.io/v1", "version": "v1"}));
+        assert_eq!(get(&api, "/apis/cdi.kubevirt.io/v1beta1").0, 404);
+        assert_eq!(get(&api, "/apis/cdi.kubevirt.io/v1beta1/storageprofiles").0, 404);
+
+        let (_, core) = get(&api, "/api");
+        assert_eq!(core["kind"], "APIVersions");
+        assert_eq!(core["versions"], json!(["v1"]));
+        assert_eq!(core["serverAddressByClientCIDRs"][0]["serverAddress"], "127.0.0.1:6443");
+    }
+
+    #[test]
+    fn resource_lists_carry_scope_kind_verbs_and_short_names() {
+        let api = cluster();
+        let (code, v1) = get(&api, "/api/v1");
+        assert_eq!(code, 200);
+        assert_eq!(
+            (v1["kind"].as_str(), v1["groupVersion"].as_str(), v1.get("apiVersion")),
+            (Some("APIResourceList"), Some("v1"), None)
+        );
+        let nodes = v1["resources"].as_array().unwrap().iter().find(|r| r["name"] == "nodes").unwrap();
+        assert_eq!(nodes["namespaced"], false);
+        assert_eq!(nodes["kind"], "Node");
+        assert_eq!(nodes["shortNames"], json!(["no"]));
+        assert!(nodes["verbs"].as_array().unwrap().contains(&json!("list")));
+        let (_, kv) = get(&api, "/apis/kubevirt.io/v1");
+        assert_eq!((kv["apiVersion"].as_str(), kv["groupVersion"].as_str()), (Some("v1"), Some("kubevirt.io/v1")));
+        let vmi = kv["resources"].as_array().unwrap().iter().find(|r| r["name"] == "virtualmachineinstances").unwrap();
+        assert_eq!(
+            (vmi["namespaced"].as_bool(), vmi["singularName"].as_str()),
+            (Some(true), Some("virtualmachineinstance"))
+        );
+        assert_eq!(vmi["shortNames"], json!(["vmi", "vmis"]));
+        let (_, ovn) = get(&api, "/apis/kubeovn.io/v1");
+        assert_eq!(ovn["resources"][0]["name"], "subnets");
+        assert_eq!(get(&api, "/apis/kubeovn.io/v1/subnets").1["items"], json!([]));
+    }
+
+    #[test]
+    fn lists_are_typed_and_in_storage_key_order() {
+        let (code, list) = get(&cluster(), "/api/v1/pods");
+        assert_eq!(code, 200);
+        assert_eq!((list["kind"].as_str(), list["apiVersion"].as_str()), (Some("PodList"), Some("v1")));
+        assert_eq!(names(&list), ["p1", "p2", "p3", "p4", "p5"]);
+        assert_eq!(list["metadata"], json!({"resourceVersion": "9"}));
+        assert_eq!(names(&get(&cluster(), "/api/v1/namespaces/c/pods").1), ["p4", "p5"]);
+        let (_, vmis) = get(&cluster(), "/apis/kubevirt.io/v1/namespaces/a/virtualmachineinstances");
+        assert_eq!(
+            (vmis["kind"].as_str(), vmis["apiVersion"].as_str()),
+            (Some("VirtualMachineInstanceList"), Some("kubevirt.io/v1"))
+        );
+    }
+
+    #[test]
+    fn pages_follow_continue_tokens_to_the_end() {
+        let api = cluster();
+        let mut seen = Vec::new();
+        let mut query = "limit=2".to_string();
+        let mut remaining = Vec::new();
+        loop {
+            let (code, page) = get(&api, &format!("/api/v1/pods?{query}"));
+            assert_eq!(code, 200, "{page}");
+            assert!(page["items"].as_array().unwrap().len() <= 2);
+            seen.extend(names(&page));
+            match page["metadata"]["continue"].as_str() {
+                Some(token) => {
+                    remaining.push(page["metadata"]["remainingItemCount"].as_u64().unwrap());
+                    query = format!("limit=2&continue={token}");
+                }
+                None => {
+                    assert!(page["metadata"].get("remainingItemCount").is_none());
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, ["p1", "p2", "p3", "p4", "p5"]);
+        assert_eq!(remaining, [3, 1]);
+    }
+
+    #[test]
+    fn page_size_caps_the_limit_but_not_an_unlimited_list() {
+        let pods = json!({"kind": "PodList", "apiVersion": "v1", "items": [pod("a", "p1", "x"), pod("a", "p2", "x"), pod("a", "p3", "x")]});
+        let api = api(&[pods], Some(2));
+        assert_eq!(names(&get(&api, "/api/v1/pods?limit=500").1), ["p1", "p2"]);
+        assert_eq!(names(&get(&api, "/api/v1/pods?limit=1").1), ["p1"]);
+        assert_eq!(names(&get(&api, "/api/v1/pods").1).len(), 3);
+    }
+
+    #[test]
+    fn selectors_filter_and_hide_the_remaining_count() {
+        let api = cluster();
+        let (_, page) = get(&api, "/api/v1/pods?labelSelector=app%3Dx&limit=1");
+        assert_eq!(names(&page), ["p1"]);
+        assert!(page["metadata"]["continue"].is_string());
+        assert!(page["metadata"].get("remainingItemCount").is_none());
+        assert_eq!(names(&get(&api, "/api/v1/pods?labelSelector=app+in+%28y%29").1), ["p2"]);
+        assert_eq!(names(&get(&api, "/api/v1/pods?fieldSelector=metadata.namespace%3Db").1), ["p3"]);
+        let (code, status) = get(&api, "/api/v1/pods?labelSelector=app+in+%28y");
+        assert_eq!((code, status["reason"].as_str()), (400, Some("BadRequest")));
+    }
+
+    #[test]
+    fn bad_and_stale_continue_tokens_are_the_servers_400_and_410() {
+        let api = cluster();
+        let (code, status) = get(&api, "/api/v1/pods?limit=1&continue=garbage");
+        assert_eq!((code, status["reason"].as_str()), (400, Some("BadRequest")));
+        let stale = ContinueToken::new(3, "a/p2".into()).encode();
+        let (code, status) = get(&api, &format!("/api/v1/pods?limit=1&continue={stale}"));
+        assert_eq!((code, status["reason"].as_str()), (410, Some("Expired")));
+    }
+
+    #[test]
+    fn gets_and_errors_are_status_objects_as_apimachinery_makes_them() {
+        let api = cluster();
+        let (code, p) = get(&api, "/api/v1/namespaces/a/pods/p2");
+        assert_eq!((code, p["metadata"]["name"].as_str()), (200, Some("p2")));
+        let (code, s) = get(&api, "/apis/kubevirt.io/v1/namespaces/a/virtualmachineinstances/vm9");
+        assert_eq!(code, 404);
+        assert_eq!(
+            s,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": "virtualmachineinstances.kubevirt.io \"vm9\" not found", "reason": "NotFound",
+                "details": {"name": "vm9", "group": "kubevirt.io", "kind": "virtualmachineinstances"}, "code": 404})
+        );
+        let (code, s) = get(&api, "/api/v1/persistentvolumes");
+        assert_eq!(code, 403);
+        assert_eq!(s["details"], json!({"kind": "persistentvolumes"}));
+        assert_eq!(
+            s["message"],
+            format!(
+                "persistentvolumes is forbidden: User \"{USER}\" cannot list resource \"persistentvolumes\" in API group \"\" at the cluster scope"
+            )
+        );
+        assert_eq!(get(&api, "/api/v1/widgets").0, 404);
+        assert_eq!(get(&api, "/api/v1/nodes/n1/status").0, 404);
+        assert_eq!(get(&api, "/api/v1/namespaces/a/nodes").0, 404);
+        let (code, s) = api.handle("DELETE", "/api/v1/namespaces/a/pods/p2", "");
+        assert_eq!((code, s["reason"].as_str()), (405, Some("MethodNotAllowed")));
+    }
+
+    #[test]
+    fn version_is_a_version_info() {
+        let (code, v) = get(&cluster(), "/version");
+        assert_eq!(code, 200);
+        assert_eq!((v["major"].as_str(), v["minor"].as_str()), (Some("1"), Some("31")));
+        assert!(v["gitVersion"].as_str().unwrap().starts_with("v1.31"));
+    }
+
+    #[test]
+    fn queries_are_percent_decoded_with_plus_as_space() {
+        let q = parse_query("labelSelector=a+in+%28x%2Cy%29&limit=5&bad=%zz&empty");
+        assert_eq!(q.get("labelSelector"), "a in (x,y)");
+        assert_eq!(q.get("limit"), "5");
+        assert_eq!(q.get("bad"), "%zz");
+        assert_eq!(q.get("empty"), "");
+        assert_eq!(q.get("absent"), "");
+    }
+}

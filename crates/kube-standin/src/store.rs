@@ -13,7 +13,7 @@ use crate::kinds::{self, KindInfo};
 pub(crate) const OPTIONS_FILE: &str = "standin.json";
 
 /// The recorded objects, by kind.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Store {
     /// Per kind (its index in [`kinds::KINDS`]), the objects by storage key.
     objects: BTreeMap<usize, BTreeMap<String, Value>>,
@@ -22,6 +22,11 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// An empty cluster.
+    pub(crate) fn new() -> Store {
+        Store { objects: BTreeMap::new(), resource_version: 1 }
+    }
+
     /// Reads every `*.json` file of `dir` but [`OPTIONS_FILE`].
     pub(crate) fn load(dir: &Path) -> Result<Store, StandInError> {
         let read_dir = |e| StandInError::Read { path: dir.to_path_buf(), source: e };
@@ -33,7 +38,7 @@ impl Store {
         files
             .retain(|p| p.extension().is_some_and(|e| e == "json") && p.file_name().is_some_and(|n| n != OPTIONS_FILE));
         files.sort();
-        let mut store = Store { resource_version: 1, ..Store::default() };
+        let mut store = Store::new();
         for file in files {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| StandInError::Read { path: file.clone(), source: e })?;
@@ -93,5 +98,60 @@ impl Store {
     /// Whether any object of `group` is recorded.
     pub(crate) fn has_group(&self, group: &str) -> bool {
         self.objects.iter().any(|(&i, objects)| kinds::KINDS[i].group == group && !objects.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(text: &str) -> Result<Store, StandInError> {
+        let mut store = Store::new();
+        store.add_list(Path::new("x.json"), text).map(|()| store)
+    }
+
+    #[test]
+    fn json_errors_name_file_line_and_column() {
+        let err = add("{\n  \"kind\": \"List\",\n  \"items\": [,]\n}").unwrap_err();
+        let StandInError::Parse { line, column, .. } = &err else { panic!("{err:?}") };
+        assert_eq!((*line, *column), (3, 13));
+        assert!(err.to_string().starts_with("x.json:3:13: "), "{err}");
+    }
+
+    #[test]
+    fn what_is_not_a_list_of_served_objects_is_refused_by_name() {
+        let cases = [
+            (r#"{"kind": "Node", "apiVersion": "v1"}"#, "expected a List"),
+            (r#"{"kind": "List"}"#, "no `items` array"),
+            (
+                r#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}]}"#,
+                "item 0: the stand-in does not serve apiVersion \"v1\" kind \"Secret\"",
+            ),
+            (
+                r#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}]}"#,
+                "namespaced but has no metadata.namespace",
+            ),
+            (
+                r#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Node", "metadata": {}}]}"#,
+                "item 0: no metadata.name",
+            ),
+            (
+                r#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}}, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}}]}"#,
+                "item 1: Node \"a\" is recorded twice",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = add(text).unwrap_err().to_string();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_resource_version_is_the_highest_recorded() {
+        let store = add(r#"{"kind": "NodeList", "items": [
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a", "resourceVersion": "12"}},
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "b", "resourceVersion": "40"}}]}"#)
+        .unwrap();
+        assert_eq!(store.resource_version, 40);
     }
 }
