@@ -132,3 +132,16 @@ fn standin_json_sets_the_options_and_bad_json_names_line_and_column() {
     assert!(err.contains("standin.json:3:"), "{err}");
     assert!(err.contains("unknown field `colour`"), "{err}");
 }
+
+#[tokio::test]
+async fn a_connection_that_never_speaks_is_closed_after_the_idle_timeout() {
+    let options = StandInOptions { idle_timeout: Some(Duration::from_millis(200)), ..Default::default() };
+    let standin = StandIn::start(&smoke(), options).unwrap();
+    let address = standin.url().trim_start_matches("https://").to_string();
+    let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+    use tokio::io::AsyncReadExt as _;
+    let mut buf = [0u8; 16];
+    // The outer timeout only keeps a regression from hanging the suite.
+    let read = tokio::time::timeout(Duration::from_secs(30), silent.read(&mut buf)).await.expect("never closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+}

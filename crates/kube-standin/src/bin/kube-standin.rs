@@ -68,23 +68,27 @@ fn main() -> ExitCode {
         eprintln!("error: cannot write {}: {e}", args.kubeconfig.display());
         return ExitCode::from(2);
     }
-    println!("{}", standin.url());
-    let waited = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|rt| {
-        rt.block_on(async {
-            let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
-                tokio::time::sleep(args.serve_for).await;
-                return;
-            };
-            tokio::select! {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        // The handlers are in place before the URL is printed: whoever
+        // reads the URL may send SIGTERM at once.
+        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+        println!("{}", standin.url());
+        match term {
+            Ok(mut term) => tokio::select! {
                 _ = tokio::time::sleep(args.serve_for) => {}
                 _ = term.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
-            }
-        })
+            },
+            Err(_) => tokio::time::sleep(args.serve_for).await,
+        }
     });
-    if let Err(e) = waited {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
+    drop(standin);
     ExitCode::SUCCESS
 }
