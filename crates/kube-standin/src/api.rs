@@ -517,3 +517,48 @@ mod tests {
         assert_eq!(q.get("absent"), "");
     }
 }
+
+#[cfg(test)]
+mod audit_reads {
+    use super::*;
+    use kubev_ha_spec::{AUDIT_READS, ApiVerb};
+
+    /// Every request family of the audit names a kind of the table with
+    /// the same version, kind and scope, and answers: 200 for a list, 404
+    /// with the object's name for a get of what is not recorded.
+    #[test]
+    fn every_audit_read_is_served_as_the_audit_asks_it() {
+        let mut store = Store::new();
+        store.add_list(Path::new("none.json"), r#"{"kind": "List", "items": []}"#).unwrap();
+        let every_group = KINDS.iter().map(|k| k.group.to_string()).collect();
+        let api = Api {
+            store,
+            forbidden: BTreeSet::new(),
+            served_groups: every_group,
+            page_size: None,
+            server_address: "127.0.0.1:6443".into(),
+        };
+        for read in AUDIT_READS {
+            let info = by_resource(read.group, read.version, read.resource)
+                .unwrap_or_else(|| panic!("{} is not in the table", read.qualified()));
+            assert_eq!((info.kind, info.namespaced), (read.kind, read.namespaced), "{}", read.qualified());
+            let selector = read.label_selector.filter(|s| !s.is_empty()).unwrap_or("");
+            let query = format!("limit=500&labelSelector={}", selector.replace(' ', "+").replace(',', "%2C"));
+            for namespace in [None, Some("prod")] {
+                let (code, body) = api.handle("GET", &read.path(namespace), &query);
+                match read.verb {
+                    ApiVerb::List => {
+                        assert_eq!(code, 200, "{} {body}", read.path(namespace));
+                        assert_eq!(body["kind"], format!("{}List", read.kind));
+                    }
+                    ApiVerb::Get => {
+                        assert_eq!(code, 404, "{} {body}", read.path(namespace));
+                        assert_eq!(body["details"]["name"].as_str(), read.name);
+                    }
+                }
+            }
+        }
+    }
+
+    use std::path::Path;
+}
