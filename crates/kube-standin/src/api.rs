@@ -183,6 +183,12 @@ impl Api {
     }
 
     fn list(&self, info: &KindInfo, namespace: Option<&str>, query: &Query) -> Result<Value, ApiError> {
+        // A watch would be a stream of events; the audit only lists and
+        // gets (AUDIT_READS), so a watch is a reader's bug and is refused
+        // loudly rather than answered with a list the client would misread.
+        if matches!(query.get("watch"), "true" | "1") {
+            return Err(status::bad_request("the stand-in serves no watches: the audit only lists and gets".into()));
+        }
         let labels = LabelSelector::parse(query.get("labelSelector")).map_err(|e| status::bad_request(e.0))?;
         let fields =
             FieldSelector::parse(query.get("fieldSelector"), info.kind).map_err(|e| status::bad_request(e.0))?;
@@ -495,6 +501,8 @@ mod tests {
         assert_eq!(get(&api, "/api/v1/widgets").0, 404);
         assert_eq!(get(&api, "/api/v1/nodes/n1/status").0, 404);
         assert_eq!(get(&api, "/api/v1/namespaces/a/nodes").0, 404);
+        let (code, s) = get(&api, "/api/v1/pods?watch=true");
+        assert_eq!((code, s["reason"].as_str()), (400, Some("BadRequest")));
         let (code, s) = api.handle("DELETE", "/api/v1/namespaces/a/pods/p2", "");
         assert_eq!((code, s["reason"].as_str()), (405, Some("MethodNotAllowed")));
     }
