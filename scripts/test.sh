@@ -18,6 +18,7 @@ PACKAGES=(
     etcd-server     # a real etcd cluster for `kubev-ha etcd`
     iproute2        # network namespaces: the test bed of scripts/testbed.sh
     nftables        # rendered firewall rules, checked and applied
+    kubernetes-client  # Debian's kubectl, against the Kubernetes API stand-in (tests/kubectl.rs)
 )
 
 missing=()
@@ -27,6 +28,16 @@ done
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "installing: ${missing[*]}"
+        # Another package may own /usr/bin/kubectl (Google Cloud SDK's
+        # `kubectl`); dpkg would refuse to overwrite it. Divert the Debian
+        # package's copy beside it instead, leaving the other one alone:
+        # tests/kubectl.rs finds the diverted path through `dpkg -L`.
+        if [[ " ${missing[*]} " == *" kubernetes-client "* ]]; then
+            owner=$(dpkg-query -S /usr/bin/kubectl 2>/dev/null | grep -v '^diversion' | cut -d: -f1 || true)
+            if [ -n "$owner" ] && [ "$owner" != kubernetes-client ]; then
+                dpkg-divert --package "$owner" --no-rename --divert /usr/bin/kubectl.kubernetes-client --add /usr/bin/kubectl
+            fi
+        fi
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else

@@ -8,6 +8,7 @@ mod cli_snapshots;
 mod docs;
 mod etcd;
 mod host_fixtures;
+mod kubectl;
 mod kubev_cluster;
 mod layering;
 mod net;
