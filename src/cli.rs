@@ -126,7 +126,7 @@ Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a
     )]
     Host(HostArgs),
 
-    /// Write a synthetic inventory, or a synthetic cluster dump, of any size (for benchmarks and demos).
+    /// Write a synthetic inventory of any size (for benchmarks and demos).
     #[command(
         long_about = "Write a synthetic inventory of any size to standard output: 3 control planes, --workers workers spread \
 over --zones zones, and workloads of common sizes whose replicas add up to --vms.\n\n\

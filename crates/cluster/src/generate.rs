@@ -894,10 +894,10 @@ fn deployment_pod(namespace: &str, app: &str, hash: &str, node: &NodeSpec, rng: 
     if !priority_class.is_empty() {
         spec["priorityClassName"] = priority_class.into();
     }
-    if node.control_plane {
-        if let Some(t) = spec["tolerations"].as_array_mut() {
-            t.push(json!({"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"}));
-        }
+    if node.control_plane
+        && let Some(t) = spec["tolerations"].as_array_mut()
+    {
+        t.push(json!({"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"}));
     }
     json!({
         "apiVersion": "v1",
