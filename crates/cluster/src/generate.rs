@@ -1213,6 +1213,31 @@ fn subnet_conditions() -> Value {
     ])
 }
 
+/// A Subnet's status: every field of Kube-OVN's SubnetStatus, which has
+/// no `omitempty` (pkg/apis/kubeovn/v1/subnet.go), so the API returns them all.
+fn subnet_status(used: u64, available_range: &str, using_range: &str) -> Value {
+    json!({
+        "activateGateway": "",
+        "conditions": subnet_conditions(),
+        "dhcpV4OptionsUUID": "",
+        "dhcpV6OptionsUUID": "",
+        "mcastQuerierIP": "",
+        "mcastQuerierMAC": "",
+        "natOutgoingPolicyRules": null,
+        "u2oInterconnectionIP": "",
+        "u2oInterconnectionMAC": "",
+        "u2oInterconnectionVPC": "",
+        "v4availableIPrange": available_range,
+        "v4availableIPs": 65533 - used,
+        "v4usingIPrange": using_range,
+        "v4usingIPs": used,
+        "v6availableIPrange": "",
+        "v6availableIPs": 0,
+        "v6usingIPrange": "",
+        "v6usingIPs": 0,
+    })
+}
+
 /// Kube-OVN's default Subnet (pkg/apis/kubeovn/v1/subnet.go field names),
 /// on the Geneve overlay: 100 bytes below the 9000 of the node NICs.
 fn subnet_default(used: u64, rng: &mut Rng) -> Value {
@@ -1242,18 +1267,11 @@ fn subnet_default(used: u64, rng: &mut Rng) -> Value {
             "provider": "ovn",
             "vpc": "ovn-cluster",
         },
-        "status": {
-            "activateGateway": "",
-            "conditions": subnet_conditions(),
-            "dhcpV4OptionsUUID": "",
-            "dhcpV6OptionsUUID": "",
-            "v4availableIPrange": format!("10.244.{}.0-10.244.255.254", 1 + used / 256),
-            "v4availableIPs": 65533 - used,
-            "v4usingIPrange": format!("10.244.0.2-10.244.{}.{}", used / 256, used % 256),
-            "v4usingIPs": used,
-            "v6availableIPs": 0,
-            "v6usingIPs": 0,
-        },
+        "status": subnet_status(
+            used,
+            &format!("10.244.{}.0-10.244.255.254", 1 + used / 256),
+            &format!("10.244.0.2-10.244.{}.{}", used / 256, used % 256),
+        ),
     })
 }
 
@@ -1282,13 +1300,7 @@ fn subnet_join(nodes: u64, rng: &mut Rng) -> Value {
             "provider": "ovn",
             "vpc": "ovn-cluster",
         },
-        "status": {
-            "conditions": subnet_conditions(),
-            "v4availableIPs": 65533 - nodes,
-            "v4usingIPs": nodes,
-            "v6availableIPs": 0,
-            "v6usingIPs": 0,
-        },
+        "status": subnet_status(nodes, &format!("100.64.0.{}-100.64.255.254", 2 + nodes), &format!("100.64.0.2-100.64.0.{}", 1 + nodes)),
     })
 }
 
