@@ -111,9 +111,7 @@ pub fn write_dump(shape: &DumpShape, dir: &Path) -> io::Result<DumpSummary> {
     summary.nodes = list.finish(&mut summary)?;
 
     let mut list = ListWriter::create(dir, "pods.json")?;
-    for pod in cluster.pods(&mut rng) {
-        list.push(&pod)?;
-    }
+    cluster.write_pods(&mut rng, &mut list)?;
     summary.pods = list.finish(&mut summary)?;
 
     let mut list = ListWriter::create(dir, "configmaps.json")?;
@@ -362,6 +360,11 @@ fn ipv4(base: u32, offset: u32) -> String {
 
 /// 10.10.0.0: the node network of examples/ha-reference.yaml.
 const NODE_NET: u32 = 10 << 24 | 10 << 16;
+/// 10.244.0.0: the pod network (10.244.0.0/16 while it holds the pods,
+/// wider beyond; node podCIDRs count up from it).
+const POD_NET: u32 = 10 << 24 | 244 << 16;
+/// 100.64.0.0/16: Kube-OVN's join network (a node's port on it).
+const JOIN_NET: u32 = 100 << 24 | 64 << 16;
 /// 192.168.50.0/24 and up: the migration network.
 const MIGRATION_NET: u32 = 192 << 24 | 168 << 16 | 50 << 8;
 
@@ -406,16 +409,15 @@ impl Cluster {
     /// on each worker, virt-api and virt-controller (2 each, in different
     /// zones), CoreDNS (2), OVN central (one per control plane) and an
     /// application behind a PodDisruptionBudget that allows a disruption.
-    fn pods(&self, rng: &mut Rng) -> Vec<Value> {
-        let mut pods = Vec::new();
+    fn write_pods(&self, rng: &mut Rng, pods: &mut ListWriter) -> io::Result<()> {
         let cps: Vec<&NodeSpec> = self.nodes.iter().filter(|n| n.control_plane).collect();
         let workers = self.workers();
         for cp in &cps {
-            pods.push(etcd_pod(cp, &cps, rng));
+            pods.push(&etcd_pod(cp, &cps, rng))?;
         }
         let handler_hash = rng.suffix(10).to_lowercase();
         for w in &workers {
-            pods.push(virt_handler_pod(w, &handler_hash, rng));
+            pods.push(&virt_handler_pod(w, &handler_hash, rng))?;
         }
         // Two replicas on workers of different zones (the first worker of
         // zone a and of the next zone); one zone only has them together.
@@ -430,23 +432,23 @@ impl Cluster {
             in_zone[(k / zones.len()) % in_zone.len()]
         };
         let api_hash = rng.suffix(10);
-        pods.push(deployment_pod("kubevirt", "virt-api", &api_hash, spread(0), rng));
-        pods.push(deployment_pod("kubevirt", "virt-api", &api_hash, spread(1), rng));
+        pods.push(&deployment_pod("kubevirt", "virt-api", &api_hash, spread(0), rng))?;
+        pods.push(&deployment_pod("kubevirt", "virt-api", &api_hash, spread(1), rng))?;
         let ctl_hash = rng.suffix(10);
-        pods.push(deployment_pod("kubevirt", "virt-controller", &ctl_hash, spread(2), rng));
-        pods.push(deployment_pod("kubevirt", "virt-controller", &ctl_hash, spread(3), rng));
+        pods.push(&deployment_pod("kubevirt", "virt-controller", &ctl_hash, spread(2), rng))?;
+        pods.push(&deployment_pod("kubevirt", "virt-controller", &ctl_hash, spread(3), rng))?;
         let dns_hash = rng.suffix(10);
-        pods.push(deployment_pod("kube-system", "coredns", &dns_hash, self.node(0), rng));
-        pods.push(deployment_pod("kube-system", "coredns", &dns_hash, self.node(1), rng));
+        pods.push(&deployment_pod("kube-system", "coredns", &dns_hash, self.node(0), rng))?;
+        pods.push(&deployment_pod("kube-system", "coredns", &dns_hash, self.node(1), rng))?;
         let ovn_hash = rng.suffix(10);
         for cp in &cps {
-            pods.push(deployment_pod("kube-system", "ovn-central", &ovn_hash, cp, rng));
+            pods.push(&deployment_pod("kube-system", "ovn-central", &ovn_hash, cp, rng))?;
         }
         let app_hash = rng.suffix(10);
         for k in 0..3 {
-            pods.push(deployment_pod("shop", "web-frontend", &app_hash, spread(k + 1), rng));
+            pods.push(&deployment_pod("shop", "web-frontend", &app_hash, spread(k + 1), rng))?;
         }
-        pods
+        Ok(())
     }
 }
 
@@ -480,7 +482,7 @@ fn node_object(n: &NodeSpec, rng: &mut Rng) -> Value {
     annotations.insert("ovn.kubernetes.io/allocated".into(), "true".into());
     annotations.insert("ovn.kubernetes.io/cidr".into(), "100.64.0.0/16".into());
     annotations.insert("ovn.kubernetes.io/gateway".into(), "100.64.0.1".into());
-    annotations.insert("ovn.kubernetes.io/ip_address".into(), ipv4(100 << 24 | 64 << 16, 2 + n.index).into());
+    annotations.insert("ovn.kubernetes.io/ip_address".into(), ipv4(JOIN_NET, 2 + n.index).into());
     annotations.insert("ovn.kubernetes.io/logical_switch".into(), "join".into());
     annotations.insert("ovn.kubernetes.io/mac_address".into(), rng.mac().into());
     annotations.insert("ovn.kubernetes.io/port_name".into(), format!("node-{}", n.name).into());
@@ -559,8 +561,8 @@ fn node_object(n: &NodeSpec, rng: &mut Rng) -> Value {
     };
     let octet = n.index + 11;
     let mut spec = json!({
-        "podCIDR": format!("10.244.{}.0/24", n.index),
-        "podCIDRs": [format!("10.244.{}.0/24", n.index)],
+        "podCIDR": format!("{}/24", ipv4(POD_NET, n.index << 8)),
+        "podCIDRs": [format!("{}/24", ipv4(POD_NET, n.index << 8))],
     });
     if !taints.is_null() {
         spec["taints"] = taints;
@@ -1215,7 +1217,7 @@ fn subnet_conditions() -> Value {
 
 /// A Subnet's status: every field of Kube-OVN's SubnetStatus, which has
 /// no `omitempty` (pkg/apis/kubeovn/v1/subnet.go), so the API returns them all.
-fn subnet_status(used: u64, available_range: &str, using_range: &str) -> Value {
+fn subnet_status(used: u64, size: u64, available_range: &str, using_range: &str) -> Value {
     json!({
         "activateGateway": "",
         "conditions": subnet_conditions(),
@@ -1228,7 +1230,7 @@ fn subnet_status(used: u64, available_range: &str, using_range: &str) -> Value {
         "u2oInterconnectionMAC": "",
         "u2oInterconnectionVPC": "",
         "v4availableIPrange": available_range,
-        "v4availableIPs": 65533 - used,
+        "v4availableIPs": size.saturating_sub(used),
         "v4usingIPrange": using_range,
         "v4usingIPs": used,
         "v6availableIPrange": "",
@@ -1241,6 +1243,16 @@ fn subnet_status(used: u64, available_range: &str, using_range: &str) -> Value {
 /// Kube-OVN's default Subnet (pkg/apis/kubeovn/v1/subnet.go field names),
 /// on the Geneve overlay: 100 bytes below the 9000 of the node NICs.
 fn subnet_default(used: u64, rng: &mut Rng) -> Value {
+    // The smallest prefix, from /16 down, with room for twice the pods: a
+    // /16 holds 65533, so 100,000 VMs need a /14 (10.244.0.0/14 is aligned).
+    let mut prefix = 16u32;
+    while prefix > 12 && (1u64 << (32 - prefix)) - 3 < used * 2 {
+        prefix -= 1;
+    }
+    let size = (1u64 << (32 - prefix)) - 3;
+    let last = ipv4(POD_NET, (size + 1) as u32);
+    let first_free = ipv4(POD_NET, (used + 2).min(size + 1) as u32);
+    let last_used = ipv4(POD_NET, (used + 1).min(size + 1) as u32);
     json!({
         "apiVersion": "kubeovn.io/v1",
         "kind": "Subnet",
@@ -1253,7 +1265,7 @@ fn subnet_default(used: u64, rng: &mut Rng) -> Value {
             "uid": rng.uid(),
         },
         "spec": {
-            "cidrBlock": "10.244.0.0/16",
+            "cidrBlock": format!("10.244.0.0/{prefix}"),
             "default": true,
             "enableLb": true,
             "excludeIps": ["10.244.0.1"],
@@ -1267,11 +1279,7 @@ fn subnet_default(used: u64, rng: &mut Rng) -> Value {
             "provider": "ovn",
             "vpc": "ovn-cluster",
         },
-        "status": subnet_status(
-            used,
-            &format!("10.244.{}.0-10.244.255.254", 1 + used / 256),
-            &format!("10.244.0.2-10.244.{}.{}", used / 256, used % 256),
-        ),
+        "status": subnet_status(used, size, &format!("{first_free}-{last}"), &format!("10.244.0.2-{last_used}")),
     })
 }
 
@@ -1300,7 +1308,12 @@ fn subnet_join(nodes: u64, rng: &mut Rng) -> Value {
             "provider": "ovn",
             "vpc": "ovn-cluster",
         },
-        "status": subnet_status(nodes, &format!("100.64.0.{}-100.64.255.254", 2 + nodes), &format!("100.64.0.2-100.64.0.{}", 1 + nodes)),
+        "status": subnet_status(
+            nodes,
+            65533,
+            &format!("{}-100.64.255.254", ipv4(JOIN_NET, 2 + nodes as u32)),
+            &format!("100.64.0.2-{}", ipv4(JOIN_NET, 1 + nodes as u32)),
+        ),
     })
 }
 
@@ -1787,6 +1800,17 @@ mod tests {
     fn no_workers_is_refused() {
         let err = write_dump(&DumpShape { workers: 0, ..DumpShape::default() }, Path::new("/nonexistent")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn the_pod_subnet_widens_past_a_slash_16_and_never_goes_negative() {
+        let mut rng = Rng::new(1);
+        assert_eq!(subnet_default(100, &mut rng)["spec"]["cidrBlock"], "10.244.0.0/16");
+        let big = subnet_default(120_000, &mut rng);
+        assert_eq!(big["spec"]["cidrBlock"], "10.244.0.0/14");
+        assert_eq!(big["status"]["v4availableIPs"], 262_141 - 120_000);
+        let huge = subnet_default(10_000_000, &mut rng);
+        assert_eq!(huge["status"]["v4availableIPs"], 0);
     }
 
     #[test]
