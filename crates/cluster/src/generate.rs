@@ -153,7 +153,7 @@ pub fn write_dump(shape: &DumpShape, dir: &Path) -> io::Result<DumpSummary> {
     list.finish(&mut summary)?;
 
     let mut list = ListWriter::create(dir, "nads.json")?;
-    list.push(&migration_nad(&mut rng))?;
+    list.push(&migration_nad(migration_net(shape.workers), &mut rng))?;
     list.finish(&mut summary)?;
 
     let mut list = ListWriter::create(dir, "daemonsets.json")?;
@@ -365,8 +365,19 @@ const NODE_NET: u32 = 10 << 24 | 10 << 16;
 const POD_NET: u32 = 10 << 24 | 244 << 16;
 /// 100.64.0.0/16: Kube-OVN's join network (a node's port on it).
 const JOIN_NET: u32 = 100 << 24 | 64 << 16;
-/// 192.168.50.0/24 and up: the migration network.
-const MIGRATION_NET: u32 = 192 << 24 | 168 << 16 | 50 << 8;
+/// The migration network for `workers` workers: 192.168.50.0/24 (as in
+/// examples/ha-reference.yaml) while it holds them, else a 172.16.0.0
+/// network wide enough (aligned up to /12).
+fn migration_net(workers: u32) -> (u32, u32) {
+    if workers + 21 < 254 {
+        return (192 << 24 | 168 << 16 | 50 << 8, 24);
+    }
+    let mut prefix = 23;
+    while prefix > 12 && (1u64 << (32 - prefix)) < u64::from(workers) + 32 {
+        prefix -= 1;
+    }
+    (172 << 24 | 16 << 16, prefix)
+}
 
 impl Cluster {
     fn new(shape: &DumpShape) -> Self {
@@ -417,7 +428,7 @@ impl Cluster {
         }
         let handler_hash = rng.suffix(10).to_lowercase();
         for w in &workers {
-            pods.push(&virt_handler_pod(w, &handler_hash, rng))?;
+            pods.push(&virt_handler_pod(w, &handler_hash, migration_net(workers.len() as u32), rng))?;
         }
         // Two replicas on workers of different zones (the first worker of
         // zone a and of the next zone); one zone only has them together.
@@ -730,11 +741,11 @@ fn etcd_pod(cp: &NodeSpec, cps: &[&NodeSpec], rng: &mut Rng) -> Value {
     })
 }
 
-fn virt_handler_pod(w: &NodeSpec, revision: &str, rng: &mut Rng) -> Value {
+fn virt_handler_pod(w: &NodeSpec, revision: &str, migration_net: (u32, u32), rng: &mut Rng) -> Value {
     let start = time(86_400 + u64::from(w.index) * 60);
     let image = format!("quay.io/kubevirt/virt-handler:{KUBEVIRT_VERSION}");
     let pod_ip = ipv4(10 << 24 | 244 << 16, u32::from(w.index as u16) << 8 | 10);
-    let migration_ip = ipv4(MIGRATION_NET, 21 + w.index - 3);
+    let migration_ip = ipv4(migration_net.0, 21 + w.index - 3);
     let network_status = serde_json::to_string_pretty(&json!([
         {"name": "kube-ovn", "interface": "eth0", "ips": [pod_ip], "mac": rng.mac(), "default": true, "dns": {}},
         {"name": format!("kubevirt/{MIGRATION_NAD}"), "interface": "migration0", "ips": [migration_ip],
@@ -1090,9 +1101,10 @@ fn storage_profile(rng: &mut Rng) -> Value {
     })
 }
 
-fn migration_nad(rng: &mut Rng) -> Value {
+fn migration_nad(net: (u32, u32), rng: &mut Rng) -> Value {
+    let range = format!("{}/{}", ipv4(net.0, 0), net.1);
     let config = format!(
-        "{{\n  \"cniVersion\": \"0.3.1\",\n  \"name\": \"{MIGRATION_NAD}\",\n  \"type\": \"macvlan\",\n  \"master\": \"ens2f1\",\n  \"mode\": \"bridge\",\n  \"mtu\": {MIGRATION_MTU},\n  \"ipam\": {{\n    \"type\": \"whereabouts\",\n    \"range\": \"192.168.50.0/24\"\n  }}\n}}"
+        "{{\n  \"cniVersion\": \"0.3.1\",\n  \"name\": \"{MIGRATION_NAD}\",\n  \"type\": \"macvlan\",\n  \"master\": \"ens2f1\",\n  \"mode\": \"bridge\",\n  \"mtu\": {MIGRATION_MTU},\n  \"ipam\": {{\n    \"type\": \"whereabouts\",\n    \"range\": \"{range}\"\n  }}\n}}"
     );
     json!({
         "apiVersion": "k8s.cni.cncf.io/v1",
