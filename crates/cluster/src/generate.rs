@@ -1598,7 +1598,8 @@ fn vmi_object(vm: &VmSpec, rng: &mut Rng) -> Value {
                 "guestCurrent": format!("{}Gi", vm.memory_gi),
                 "guestRequested": format!("{}Gi", vm.memory_gi),
             },
-            "migrationMethod": "BlockMigration",
+            // Every disk is on shared (RWX) storage: no block copy.
+            "migrationMethod": "LiveMigration",
             "migrationTransport": "Unix",
             "nodeName": vm.node,
             "phase": "Running",
