@@ -106,7 +106,7 @@ pub fn write_dump(shape: &DumpShape, dir: &Path) -> io::Result<DumpSummary> {
 
     let mut list = ListWriter::create(dir, "nodes.json")?;
     for node in &cluster.nodes {
-        list.push(&node_object(node, &mut rng))?;
+        list.push(&node_object(node, node_pod_net(cluster.nodes.len()), &mut rng))?;
     }
     summary.nodes = list.finish(&mut summary)?;
 
@@ -470,7 +470,13 @@ impl NodeSpec {
     }
 }
 
-fn node_object(n: &NodeSpec, rng: &mut Rng) -> Value {
+/// Where the nodes' /24 podCIDRs come from: 10.244.0.0/16 holds 256 of
+/// them, beyond that 10.0.0.0/8 does (65,536).
+fn node_pod_net(nodes: usize) -> u32 {
+    if nodes <= 256 { POD_NET } else { 10 << 24 }
+}
+
+fn node_object(n: &NodeSpec, pod_net: u32, rng: &mut Rng) -> Value {
     let created = time(u64::from(n.index) * 600);
     let mut labels = serde_json::Map::new();
     for (k, v) in [
@@ -572,8 +578,8 @@ fn node_object(n: &NodeSpec, rng: &mut Rng) -> Value {
     };
     let octet = n.index + 11;
     let mut spec = json!({
-        "podCIDR": format!("{}/24", ipv4(POD_NET, n.index << 8)),
-        "podCIDRs": [format!("{}/24", ipv4(POD_NET, n.index << 8))],
+        "podCIDR": format!("{}/24", ipv4(pod_net, n.index << 8)),
+        "podCIDRs": [format!("{}/24", ipv4(pod_net, n.index << 8))],
     });
     if !taints.is_null() {
         spec["taints"] = taints;
