@@ -1816,6 +1816,43 @@ mod tests {
     }
 
     #[test]
+    fn addresses_stay_valid_and_unique_past_the_small_networks() {
+        // 300 workers: more nodes than a /24 per node fits in 10.244.0.0/16,
+        // more migration addresses than 192.168.50.0/24 holds.
+        let dir = std::env::temp_dir().join(format!("kubev-ha-generate-wide-{}", std::process::id()));
+        write_dump(&DumpShape { workers: 300, zones: 4, vms: 5, seed: 1 }, &dir).unwrap();
+        let private = |ip: std::net::Ipv4Addr| ip.is_private();
+        let mut cidrs = std::collections::BTreeSet::new();
+        let mut ips = std::collections::BTreeSet::new();
+        for node in items(&dir, "nodes.json") {
+            let cidr = node["spec"]["podCIDR"].as_str().unwrap();
+            let net: std::net::Ipv4Addr = cidr.strip_suffix("/24").unwrap().parse().unwrap();
+            assert!(private(net), "{cidr}");
+            assert!(cidrs.insert(cidr.to_string()), "{cidr} twice");
+            let ip: std::net::Ipv4Addr = node["status"]["addresses"][0]["address"].as_str().unwrap().parse().unwrap();
+            assert!(private(ip) && ips.insert(ip), "{ip}");
+        }
+        let nad = &items(&dir, "nads.json")[0];
+        let config: Value = serde_json::from_str(nad["spec"]["config"].as_str().unwrap()).unwrap();
+        let (base, prefix) = config["ipam"]["range"].as_str().unwrap().split_once('/').unwrap();
+        let (base, prefix): (std::net::Ipv4Addr, u32) = (base.parse().unwrap(), prefix.parse().unwrap());
+        let mask = u32::MAX << (32 - prefix);
+        let mut migration = std::collections::BTreeSet::new();
+        for pod in items(&dir, "pods.json").iter().filter(|p| p["metadata"]["labels"]["kubevirt.io"] == "virt-handler")
+        {
+            let status: Value = serde_json::from_str(
+                pod["metadata"]["annotations"]["k8s.v1.cni.cncf.io/network-status"].as_str().unwrap(),
+            )
+            .unwrap();
+            let ip: std::net::Ipv4Addr = status[1]["ips"][0].as_str().unwrap().parse().unwrap();
+            assert_eq!(u32::from(ip) & mask, u32::from(base), "{ip} outside {base}/{prefix}");
+            assert!(migration.insert(ip), "{ip} twice");
+        }
+        assert_eq!(migration.len(), 300);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn no_workers_is_refused() {
         let err = write_dump(&DumpShape { workers: 0, ..DumpShape::default() }, Path::new("/nonexistent")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
