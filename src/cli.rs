@@ -145,7 +145,19 @@ Exit codes: 0 no requirement failed, 1 at least one failed (with --strict also a
 
     /// Write a synthetic inventory of any size (for benchmarks and demos).
     #[command(
-        after_help = "Example:\n  kubev-ha generate --workers 5000 --zones 10 --vms 100000 > big.yaml\n  kubev-ha plan big.yaml"
+        long_about = "Write a synthetic inventory of any size to standard output: 3 control planes, --workers workers spread \
+over --zones zones, and workloads of common sizes whose replicas add up to --vms.\n\n\
+With --cluster-dump DIR, write instead what `kubectl get <kind> -A -o json` prints for such a running cluster, one \
+Kubernetes List per kind (nodes.json, pods.json, configmaps.json, kubevirt.json, vms.json, vmis.json, pvcs.json, \
+pvs.json, storageclasses.json, storageprofiles.json, nads.json, daemonsets.json, subnets.json, nodehealthchecks.json, \
+snrtemplates.json, pdbs.json), for `kubev-ha audit --from-dump DIR`: the nodes with KubeVirt's labels, etcd, \
+virt-handler, virt-api, virt-controller, CoreDNS and OVN central pods, the KubeVirt CR, every VM with its running VMI, \
+PVC, PV and PodDisruptionBudget, the storage class and its CDI StorageProfile, the migration network, NodeLocal \
+DNSCache, Kube-OVN subnets and a NodeHealthCheck. Objects are streamed to disk one at a time; 100,000 VMs make about \
+2 GB of JSON. The same seed gives the same files.",
+        after_help = "Examples:\n  kubev-ha generate --workers 5000 --zones 10 --vms 100000 > big.yaml\n  kubev-ha plan big.yaml\n  \
+kubev-ha generate --cluster-dump big-cluster --workers 5000 --zones 10 --vms 100000\n  kubev-ha audit --from-dump big-cluster\n\n\
+Exit codes: 0 written, 2 bad arguments or the files could not be written."
     )]
     Generate(GenerateArgs),
 
@@ -710,9 +722,13 @@ pub struct GenerateArgs {
     /// VMs in all (workloads of common sizes whose replicas add up to this).
     #[arg(long, default_value_t = 2_000)]
     pub vms: u32,
-    /// The same seed gives the same inventory.
+    /// The same seed gives the same inventory (or dump).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Write a cluster dump (one `kubectl get -o json` List per kind) into this directory instead of an inventory
+    /// on standard output; the directory is created if missing and files of the same names are replaced.
+    #[arg(long, value_name = "DIR")]
+    pub cluster_dump: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,5 +15,6 @@ mod net;
 mod parse_errors;
 mod plan;
 mod probe;
+mod recorded_clusters;
 mod robustness;
 mod rule_thresholds;

@@ -17,9 +17,11 @@
 
 mod connect;
 mod dump;
+mod generate;
 
 pub use connect::{ConnectOptions, NoProgress, ReadProgress, read_cluster};
 pub use dump::read_dump;
+pub use generate::{DUMP_FILES, DumpShape, DumpSummary, write_dump};
 
 use std::path::PathBuf;
 
