@@ -3,6 +3,7 @@
 mod common;
 
 mod api;
+mod audit;
 mod cli;
 mod cli_snapshots;
 mod docs;
