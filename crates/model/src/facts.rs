@@ -67,12 +67,12 @@ impl Facts {
     /// settings) for the catalog's rules, the live facts for the LIVE-*
     /// rules, and the declared design (`--inventory`) for LIVE-DRIFT.
     pub fn from_live(live: LiveCluster, declared: Option<Inventory>) -> Self {
-        let inventory = crate::live::implied_inventory(&live);
+        let (inventory, notes) = crate::live_inventory::implied_inventory(&live);
         Facts {
             inventory,
             source_name: live.source.clone(),
             format: SourceFormat::Inventory,
-            notes: vec![],
+            notes,
             hosts: BTreeMap::new(),
             declared,
             measurements: Measurements::default(),

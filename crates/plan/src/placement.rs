@@ -60,7 +60,11 @@ fn score(capacity: Res, free: Res) -> u64 {
     (share(free.cpu, capacity.cpu) + share(free.mem, capacity.mem)) / 2
 }
 
-/// Places every running VM as the default scheduler would.
+/// Places every running VM as the default scheduler would; VMs of a
+/// pinned workload ([`Group::pinned`](crate::Group), a live cluster's) go
+/// first onto the host they run on now, whether or not it has room by the
+/// model's numbers: they are there. A host they over-commit then has
+/// nothing free (arithmetic saturates), and takes no other VM.
 pub fn initial_placement(cluster: &Cluster) -> Placement {
     let n = cluster.hosts.len();
     let mut used = vec![Res::ZERO; n];
@@ -68,14 +72,25 @@ pub fn initial_placement(cluster: &Cluster) -> Placement {
     let mut host_of = vec![NO_HOST; cluster.vms.len()];
     let mut unplaced = Vec::new();
 
+    let mut order: Vec<VmId> = Vec::with_capacity(cluster.vms.len());
+    for vm in 0..cluster.vms.len() as VmId {
+        match cluster.group_of(vm).pinned {
+            Some(h) if (h as usize) < n => {
+                // `+` on Res saturates.
+                used[h as usize] += cluster.demand_of(vm);
+                vms_on[h as usize].push(vm);
+                host_of[vm as usize] = h;
+            }
+            _ => order.push(vm),
+        }
+    }
+
     let mut by_score: BTreeSet<(Reverse<u64>, HostId)> = cluster
         .hosts
         .iter()
         .enumerate()
-        .map(|(h, host)| (Reverse(score(host.capacity, host.capacity)), h as HostId))
+        .map(|(h, host)| (Reverse(score(host.capacity, host.capacity - used[h])), h as HostId))
         .collect();
-
-    let mut order: Vec<VmId> = (0..cluster.vms.len() as VmId).collect();
     largest_first(cluster, &mut order);
 
     for vm in order {
