@@ -268,8 +268,11 @@ fn workloads_of(live: &LiveCluster, notes: &mut Vec<String>) -> Vec<Located<Work
         notes.push(format!("{e}: the VMs' disks are unknown"));
     }
     let mut missing_claims = 0usize;
+    // A VMI that has finished (Succeeded, Failed) runs nowhere and asks
+    // for nothing; it is no workload.
     let workloads = vmis
         .iter()
+        .filter(|vmi| !matches!(vmi.phase.as_deref(), Some("Succeeded" | "Failed")))
         .map(|vmi| {
             let run_strategy = match &vmi.owner_vm {
                 // A VMI no VirtualMachine owns is never restarted.
@@ -409,6 +412,17 @@ fn split_host_port(text: &str) -> (String, Option<u16>) {
 }
 
 impl LiveCluster {
+    /// Why the cluster does not tell where its etcd members run, when it
+    /// does not: kubeadm says etcd is external, or the etcd pods could not
+    /// be read. `None` when the etcd pods tell (the implied inventory's
+    /// control planes are then the nodes they run on).
+    pub fn etcd_members_unknown(&self) -> Option<String> {
+        if matches!(&self.kubeadm, Ok(Some(k)) if k.external_etcd) {
+            return Some("etcd is external (kubeadm's etcd.external): no etcd pods tell where its members run".into());
+        }
+        self.etcd_pods.as_ref().err().map(|e| format!("{e}: where the etcd members run is unknown"))
+    }
+
     /// Where each running VMI runs now, by workload name (`namespace/name`)
     /// → node: the planner's pinned placement. VMIs without a node are left
     /// out (the planner places them as it would a new VM).

@@ -116,3 +116,103 @@ pub fn initial_placement(cluster: &Cluster) -> Placement {
     }
     Placement { host_of, used, vms_on, unplaced }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use kubev_ha_model::{Facts, LiveCluster, LiveNode, LiveVmi, NodeResources, node_labels};
+
+    use super::*;
+    use crate::cluster::LivePlacement;
+
+    const GI: u64 = 1 << 30;
+
+    /// Three schedulable workers of 16 cores and `mem_gib` GiB allocatable,
+    /// and the VMIs given as (name, node, GiB).
+    pub(crate) fn live(mem_gib: u64, vmis: &[(&str, Option<&str>, u64)]) -> LiveCluster {
+        let mut live = LiveCluster::empty("test");
+        live.nodes = Ok(["w-1", "w-2", "w-3"]
+            .iter()
+            .map(|&name| LiveNode {
+                name: name.into(),
+                labels: BTreeMap::from([(node_labels::KUBEVIRT_SCHEDULABLE.to_string(), "true".to_string())]),
+                capacity: NodeResources { cpu_millis: Some(16_000), memory: Some(mem_gib * GI), ..Default::default() },
+                allocatable: NodeResources {
+                    cpu_millis: Some(16_000),
+                    memory: Some(mem_gib * GI),
+                    pods: Some(110),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .collect());
+        live.vmis = Ok(vmis
+            .iter()
+            .map(|&(name, node, gib)| LiveVmi {
+                namespace: "ns".into(),
+                name: name.into(),
+                owner_vm: Some(name.into()),
+                node: node.map(str::to_string),
+                vcpus: 2,
+                memory: Some(gib * GI),
+                ..Default::default()
+            })
+            .collect());
+        live
+    }
+
+    pub(crate) fn live_placement(live: &LiveCluster) -> LivePlacement {
+        LivePlacement {
+            running_on: live.running_on(),
+            allocatable: live.allocatable().into_iter().map(|(n, (c, m, p))| (n, Res::new(c, m, p))).collect(),
+        }
+    }
+
+    fn host_named(cluster: &Cluster, placement: &Placement, vm: &str) -> Option<String> {
+        let g = cluster.groups.iter().position(|g| g.name == vm)?;
+        let id = cluster.vms.iter().position(|v| v.group as usize == g)?;
+        let h = placement.host_of[id];
+        (h != NO_HOST).then(|| cluster.hosts[h as usize].name.clone())
+    }
+
+    #[test]
+    fn pinned_vms_stay_where_they_run_and_the_rest_are_placed() {
+        // Both run on w-1; the scheduler's scoring would have spread them.
+        let live = live(64, &[("a", Some("w-1"), 8), ("b", Some("w-1"), 8), ("pending", None, 8)]);
+        let facts = Facts::from_live(live.clone(), None);
+        let cluster = Cluster::from_live(&facts.inventory, &live_placement(&live)).unwrap();
+        let p = initial_placement(&cluster);
+        assert_eq!(host_named(&cluster, &p, "ns/a").as_deref(), Some("w-1"));
+        assert_eq!(host_named(&cluster, &p, "ns/b").as_deref(), Some("w-1"));
+        let pending = host_named(&cluster, &p, "ns/pending");
+        assert!(matches!(pending.as_deref(), Some("w-2" | "w-3")), "placed like a new VM: {pending:?}");
+        // Allocatable as is: no reservation taken off.
+        assert_eq!(cluster.hosts[0].capacity.mem, 64 * GI);
+        assert!(cluster.assumptions.allocatable_as_is);
+    }
+
+    #[test]
+    fn an_over_committed_node_keeps_its_vms_and_takes_no_more() {
+        // 3 × 8 GiB guests (plus overhead) on a 16 GiB node: over-committed.
+        let live = live(16, &[("a", Some("w-2"), 8), ("b", Some("w-2"), 8), ("c", Some("w-2"), 8), ("d", None, 1)]);
+        let facts = Facts::from_live(live.clone(), None);
+        let cluster = Cluster::from_live(&facts.inventory, &live_placement(&live)).unwrap();
+        let p = initial_placement(&cluster);
+        assert_eq!(p.vms_on[1].len(), 3);
+        assert!(p.used[1].mem > cluster.hosts[1].capacity.mem);
+        assert_eq!(p.free(&cluster, 1).mem, 0, "saturates, no underflow");
+        assert_ne!(host_named(&cluster, &p, "ns/d").as_deref(), Some("w-2"));
+        assert!(p.unplaced.is_empty());
+    }
+
+    #[test]
+    fn a_node_without_allocatable_cannot_be_simulated() {
+        let mut live = live(16, &[]);
+        live.nodes.as_mut().unwrap()[0].allocatable.memory = None;
+        let facts = Facts::from_live(live.clone(), None);
+        let err = Cluster::from_live(&facts.inventory, &live_placement(&live)).unwrap_err();
+        assert_eq!(err.missing[0].subject, "node/w-1");
+        assert_eq!(err.missing[0].fact, "status.allocatable");
+    }
+}

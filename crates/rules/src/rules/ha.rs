@@ -293,6 +293,11 @@ pub(crate) fn fencing(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let at = j.inventory().ha.as_ref().and_then(|h| h.at);
     let finding = match j.inventory().ha().and_then(|h| h.fencing) {
+        None if j.is_live() => j.unknown(
+            Subject::Cluster,
+            "whether node remediation (fencing) runs is unknown: the NodeHealthChecks could not be read",
+            "grant list on nodehealthchecks.remediation.medik8s.io (`kubev-ha render rbac`)",
+        ),
         None => j.unknown(
             Subject::Cluster,
             "node remediation (fencing) not declared",
@@ -383,4 +388,106 @@ pub(crate) fn eviction(j: &Judge) -> Vec<Finding> {
             finding.at(w.at)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod live_tests {
+    use std::collections::BTreeMap;
+
+    use kubev_ha_model::{Facts, LiveCluster, LiveNode, LiveNodeHealthCheck, LiveVmi, NodeResources, node_labels};
+
+    use crate::engine::{CheckOptions, check};
+    use crate::severity::Severity;
+
+    const GI: u64 = 1 << 30;
+
+    /// Workers of 16 GiB allocatable in zones a, b, c, running the VMIs
+    /// (name, node, GiB); Self Node Remediation fences them.
+    fn live(vmis: &[(&str, &str, u64)]) -> LiveCluster {
+        let mut live = LiveCluster::empty("test");
+        live.nodes = Ok([("w-1", "a"), ("w-2", "b"), ("w-3", "c")]
+            .iter()
+            .map(|&(name, zone)| LiveNode {
+                name: name.into(),
+                labels: BTreeMap::from([
+                    (node_labels::KUBEVIRT_SCHEDULABLE.to_string(), "true".to_string()),
+                    (node_labels::ZONE.to_string(), zone.to_string()),
+                ]),
+                capacity: NodeResources { cpu_millis: Some(16_000), memory: Some(16 * GI), ..Default::default() },
+                allocatable: NodeResources {
+                    cpu_millis: Some(16_000),
+                    memory: Some(16 * GI),
+                    pods: Some(110),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .collect());
+        live.vmis = Ok(vmis
+            .iter()
+            .map(|&(name, node, gib)| LiveVmi {
+                namespace: "prod".into(),
+                name: name.into(),
+                owner_vm: Some(name.into()),
+                node: Some(node.into()),
+                vcpus: 2,
+                memory: Some(gib * GI),
+                ..Default::default()
+            })
+            .collect());
+        live.node_health_checks = Ok(vec![LiveNodeHealthCheck {
+            name: "all".into(),
+            selector: Default::default(),
+            template_kind: Some("SelfNodeRemediationTemplate".into()),
+            template: None,
+            min_healthy: None,
+            max_unhealthy: None,
+            phase: None,
+            observed_nodes: None,
+            healthy_nodes: None,
+        }]);
+        live
+    }
+
+    fn finding(facts: &Facts, rule: &'static str) -> crate::finding::Finding {
+        let report = check(facts, &CheckOptions { only: vec![rule], ..CheckOptions::default() });
+        report.findings.into_iter().find(|f| f.rule == rule).expect("the rule reports")
+    }
+
+    #[test]
+    fn node_failure_on_live_facts_names_the_vms_without_a_home() {
+        let facts = Facts::from_live(live(&[("big", "w-1", 12), ("mid", "w-2", 10), ("other", "w-3", 10)]), None);
+        let f = finding(&facts, "HA-NODE-FAILURE");
+        assert_eq!(f.severity, Severity::Fail, "{}", f.message);
+        assert!(f.message.contains("losing w-1 leaves 1 VM(s) without a home: prod/big"), "{}", f.message);
+        assert!(f.message.contains("3 of 3 worker loss(es)"), "{}", f.message);
+        assert!(f.remediation.as_deref().is_some_and(|r| r.contains("add 1 worker")), "{:?}", f.remediation);
+    }
+
+    #[test]
+    fn node_failure_on_live_facts_passes_when_every_vm_finds_a_home() {
+        let facts = Facts::from_live(live(&[("a", "w-1", 4), ("b", "w-2", 4), ("c", "w-3", 4)]), None);
+        let f = finding(&facts, "HA-NODE-FAILURE");
+        assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+        assert!(!f.message.contains("without a home"), "{}", f.message);
+    }
+
+    #[test]
+    fn pinned_vms_decide_the_verdict_not_a_fresh_placement() {
+        // Packed onto w-1 as they run now: losing w-1 displaces 3 × 5 GiB,
+        // which w-2 and w-3 (16 GiB each, empty) take. Survives; a fresh
+        // placement would say the same, so also check the displaced count.
+        let facts = Facts::from_live(live(&[("a", "w-1", 5), ("b", "w-1", 5), ("c", "w-1", 4)]), None);
+        let plan = kubev_ha_plan::plan(
+            &facts.inventory,
+            kubev_ha_plan::PlanOptions {
+                live: facts.live.as_ref().map(crate::judge::live_placement),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let w1 = plan.scenarios.iter().find(|s| s.name == "w-1").unwrap();
+        assert_eq!(w1.displaced, 3);
+        assert_eq!(plan.hosts[0].vms, 3);
+    }
 }
