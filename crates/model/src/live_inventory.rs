@@ -84,6 +84,22 @@ pub(crate) fn implied_inventory(live: &LiveCluster) -> (Inventory, Vec<String>) 
     (inventory, notes)
 }
 
+/// Takes from the declared design (`audit --inventory`) what a running
+/// cluster cannot report: the profile, what it must survive
+/// (`ha.tolerate`), the maintenance window, the guest clusters and the
+/// waivers. Everything the cluster does report stays as read.
+pub(crate) fn adopt_design(inventory: &mut Inventory, declared: &Inventory) {
+    inventory.profile = declared.profile;
+    if inventory.guest_clusters.is_none() {
+        inventory.guest_clusters = declared.guest_clusters.clone();
+    }
+    inventory.waivers = declared.waivers.clone();
+    if let (Some(ha), Some(design)) = (inventory.ha.as_mut(), declared.ha()) {
+        ha.value.tolerate = design.tolerate.clone();
+        ha.value.maintenance_window = design.maintenance_window;
+    }
+}
+
 /// The nodes the etcd pods run on; `None` when that is not known: the pods
 /// could not be read, or kubeadm says etcd is external.
 pub(crate) fn etcd_nodes(live: &LiveCluster) -> Option<BTreeSet<&str>> {

@@ -289,3 +289,19 @@ fn endpoints_split_host_and_port() {
     assert_eq!(split_host_port("fd00::1"), ("fd00::1".into(), None));
     assert_eq!(split_host_port("api.example"), ("api.example".into(), None));
 }
+
+#[test]
+fn the_declared_design_gives_what_the_cluster_cannot_report() {
+    let mut design = implied_inventory(&cluster()).0;
+    design.profile = Some(crate::inventory::Profile::Minimum);
+    design.ha = Some(Located::new(Ha {
+        tolerate: Some(crate::inventory::Tolerate { nodes: Some(Count(2)), zones: Some(Count(1)) }),
+        fencing: Some(Fencing::None),
+        ..Ha::default()
+    }));
+    let facts = crate::Facts::from_live(cluster(), Some(design));
+    assert_eq!(facts.inventory.profile, Some(crate::inventory::Profile::Minimum));
+    assert_eq!((facts.inventory.tolerated_node_failures(), facts.inventory.tolerated_zone_failures()), (2, 1));
+    // What the cluster reports stays as read: its NodeHealthCheck, not the design's "none".
+    assert_eq!(facts.inventory.ha().unwrap().fencing, Some(Fencing::SelfNodeRemediation));
+}

@@ -490,4 +490,76 @@ mod live_tests {
         assert_eq!(w1.displaced, 3);
         assert_eq!(plan.hosts[0].vms, 3);
     }
+
+    #[test]
+    fn cp_count_is_unknown_when_the_etcd_pods_cannot_be_read() {
+        let mut live = live(&[]);
+        live.etcd_pods = Err(kubev_ha_model::Unreadable {
+            resource: "pods".into(),
+            why: kubev_ha_model::WhyUnreadable::Forbidden { verb: "list".into(), message: "no".into() },
+        });
+        let facts = Facts::from_live(live, None);
+        for rule in ["CP-COUNT", "CP-SPREAD"] {
+            let f = finding(&facts, rule);
+            assert_eq!(f.severity, Severity::Unknown, "{rule}: {}", f.message);
+            assert!(f.message.contains("pods not readable"), "{rule}: {}", f.message);
+        }
+    }
+
+    #[test]
+    fn cp_count_counts_the_nodes_the_etcd_pods_run_on() {
+        let mut live = live(&[]);
+        live.etcd_pods = Ok(["w-1", "w-2", "w-3"]
+            .iter()
+            .map(|n| kubev_ha_model::PodPlacement {
+                namespace: "kube-system".into(),
+                name: format!("etcd-{n}"),
+                node: Some(n.to_string()),
+                ready: true,
+            })
+            .collect());
+        let facts = Facts::from_live(live, None);
+        let f = finding(&facts, "CP-COUNT");
+        assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+        assert!(f.message.starts_with("3 control-plane nodes (w-1, w-2, w-3)"), "{}", f.message);
+        assert_eq!(finding(&facts, "CP-SPREAD").severity, Severity::Pass);
+    }
+
+    #[test]
+    fn vm_disks_on_live_facts_judge_the_bound_pvcs() {
+        use kubev_ha_model::{AccessMode, EvictionStrategy, LivePvc};
+        let mut live = live(&[("db", "w-1", 4), ("web", "w-2", 4)]);
+        for vmi in live.vmis.as_mut().unwrap() {
+            vmi.eviction_strategy = Some(EvictionStrategy::LiveMigrate);
+            vmi.claims = vec![format!("{}-root", vmi.name)];
+        }
+        let pvc = |name: &str, mode| LivePvc {
+            namespace: "prod".into(),
+            name: name.into(),
+            storage_class: Some("ceph".into()),
+            access_modes: vec![mode],
+            volume_mode: None,
+            volume: None,
+            size: None,
+        };
+        live.pvcs = Ok(vec![pvc("db-root", AccessMode::ReadWriteOnce), pvc("web-root", AccessMode::ReadWriteMany)]);
+        let facts = Facts::from_live(live, None);
+        let report = check(&facts, &CheckOptions { only: vec!["ST-VM-DISKS"], ..CheckOptions::default() });
+        let by: Vec<(String, Severity)> = report.findings.iter().map(|f| (f.subject.to_string(), f.severity)).collect();
+        assert_eq!(by.len(), 2, "{by:?}");
+        assert!(by[0].0.contains("prod/db") && by[0].1 != Severity::Pass, "{by:?}");
+        assert!(by[1].0.contains("prod/web") && by[1].1 == Severity::Pass, "{by:?}");
+    }
+
+    #[test]
+    fn net_migration_on_live_facts_reads_the_kubevirt_cr() {
+        let mut live = live(&[]);
+        live.kubevirt = Ok(Some(kubev_ha_model::KubeVirtConfig::default()));
+        let f = finding(&Facts::from_live(live.clone(), None), "NET-MIGRATION");
+        assert!(f.message.contains("migrations.network is not set"), "{}", f.message);
+        assert_ne!(f.severity, Severity::Pass);
+        live.kubevirt.as_mut().unwrap().as_mut().unwrap().migrations.network = Some("kubevirt/migration".into());
+        let f = finding(&Facts::from_live(live, None), "NET-MIGRATION");
+        assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+    }
 }
