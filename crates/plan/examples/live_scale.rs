@@ -2,6 +2,8 @@
 //! 5,000 workers in 3 zones and 100,000 running VMIs (`--nodes N --vmis M`
 //! to change), mapped to an inventory (`Facts::from_live`) and planned on
 //! its live placement with the fix search on, as `kubev-ha audit` does.
+//! `--alloc-gib G` sets each worker's allocatable memory (250 by default;
+//! 193 packs them so that a node loss leaves VMs without a home).
 //! Prints the time each step took; asserts nothing about it.
 //!
 //! `cargo run --release -p kubev-ha-plan --example live_scale`
@@ -22,6 +24,7 @@ fn arg(name: &str, default: usize) -> usize {
 fn main() {
     let nodes = arg("--nodes", 5_000);
     let vmis = arg("--vmis", 100_000);
+    let alloc_gib = arg("--alloc-gib", 250) as u64;
     let built = Instant::now();
     let mut live = LiveCluster::empty("synthetic");
     live.nodes = Ok((0..nodes)
@@ -34,7 +37,7 @@ fn main() {
             capacity: NodeResources { cpu_millis: Some(64_000), memory: Some(256 * GI), ..Default::default() },
             allocatable: NodeResources {
                 cpu_millis: Some(63_000),
-                memory: Some(250 * GI),
+                memory: Some(alloc_gib * GI),
                 pods: Some(250),
                 kvm_devices: Some(1000),
                 ..Default::default()
@@ -76,6 +79,9 @@ fn main() {
         Ok(p) => {
             println!("planned {} scenarios in {:.2?}", p.scenarios.len(), planned.elapsed());
             println!("node failure: {:?}: {}", p.node_failure.status, shorten(&p.node_failure.message));
+            if let Some(fix) = &p.node_failure.fix {
+                println!("node fix: {}", shorten(fix));
+            }
             println!("zone failure: {:?}: {}", p.zone_failure.status, shorten(&p.zone_failure.message));
             if let Some(fix) = &p.zone_failure.fix {
                 println!("zone fix: {}", shorten(fix));

@@ -254,7 +254,8 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
         }
     }
 
-    let node_failure = with_fencing(node_failure, inventory.ha().and_then(|h| h.fencing));
+    let words = if options.live.is_some() { FencingWords::LIVE } else { FencingWords::DECLARED };
+    let node_failure = with_fencing(node_failure, inventory.ha().and_then(|h| h.fencing), &words);
 
     Ok(Plan {
         assumptions: cluster.assumptions,
@@ -472,6 +473,34 @@ fn node_verdict(
     }
 }
 
+/// How the node-failure verdict names fencing: by the inventory's
+/// `ha.fencing`, or, on a live cluster, by its NodeHealthChecks.
+struct FencingWords {
+    /// Why there is none, in parentheses.
+    none: &'static str,
+    /// Why it is unknown.
+    unknown: &'static str,
+    /// How to install it.
+    install: &'static str,
+    /// How to learn whether it runs.
+    learn: &'static str,
+}
+
+impl FencingWords {
+    const DECLARED: FencingWords = FencingWords {
+        none: "ha.fencing: none",
+        unknown: "ha.fencing is not declared",
+        install: "install node remediation (Node Health Check with self-node-remediation or fence-agents-remediation) and set ha.fencing",
+        learn: "declare ha.fencing (self-node-remediation, fence-agents, other, or none)",
+    };
+    const LIVE: FencingWords = FencingWords {
+        none: "no NodeHealthCheck in the cluster",
+        unknown: "whether node remediation runs is unknown (the NodeHealthChecks could not be read)",
+        install: "install node remediation (the medik8s Node Health Check operator with self-node-remediation or fence-agents-remediation) and a NodeHealthCheck that selects the workers",
+        learn: "grant list on nodehealthchecks.remediation.medik8s.io (`kubev-ha render rbac`)",
+    };
+}
+
 /// The node-failure verdict with node remediation taken into account.
 ///
 /// When a worker dies, KubeVirt marks its VMs failed (and restarts them
@@ -482,32 +511,32 @@ fn node_verdict(
 /// operator that fences the node, its VMs stay stuck: "survives" cannot be
 /// claimed, whatever the capacity. The verdict then says what it would be
 /// with fencing (`with_fencing`).
-fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>) -> HaVerdict {
-    const INSTALL: &str = "install node remediation (Node Health Check with self-node-remediation or fence-agents-remediation) and set ha.fencing";
+fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>, w: &FencingWords) -> HaVerdict {
+    let install = w.install;
     let capacity = verdict.status.clone();
     match (fencing, &capacity) {
         (_, Status::NotRequired) => verdict,
         (Some(Fencing::SelfNodeRemediation | Fencing::FenceAgents | Fencing::Other), _) => verdict,
         (Some(Fencing::None), Status::Fails) => HaVerdict {
             message: format!(
-                "{}; and without node remediation (ha.fencing: none) the VMs of a dead worker would stay stuck on it anyway, until the node is fenced or deleted by hand",
-                verdict.message
+                "{}; and without node remediation ({}) the VMs of a dead worker would stay stuck on it anyway, until the node is fenced or deleted by hand",
+                verdict.message, w.none
             ),
             fix: Some(match &verdict.fix {
-                Some(capacity_fix) => format!("{capacity_fix}; and {INSTALL}"),
-                None => INSTALL.to_string(),
+                Some(capacity_fix) => format!("{capacity_fix}; and {install}"),
+                None => install.to_string(),
             }),
             ..verdict
         },
         (Some(Fencing::None), _) => HaVerdict {
             status: Status::Fails,
             message: format!(
-                "without node remediation (ha.fencing: none) the VMs of a dead worker stay stuck on it until the node is fenced or deleted by hand, so none of them restarts; with fencing: {}",
-                verdict.message
+                "without node remediation ({}) the VMs of a dead worker stay stuck on it until the node is fenced or deleted by hand, so none of them restarts; with fencing: {}",
+                w.none, verdict.message
             ),
             fix: Some(match &verdict.fix {
-                Some(capacity_fix) => format!("{INSTALL}; and for the VMs: {capacity_fix}"),
-                None => INSTALL.to_string(),
+                Some(capacity_fix) => format!("{install}; and for the VMs: {capacity_fix}"),
+                None => install.to_string(),
             }),
             with_fencing: Some(capacity),
             ..verdict
@@ -515,17 +544,17 @@ fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>) -> HaVerdict {
         (None, Status::Survives | Status::SurvivesSampled) => HaVerdict {
             status: Status::Unknown,
             message: format!(
-                "ha.fencing is not declared: without node remediation the VMs of a dead worker stay stuck until the node is fenced; with fencing: {}",
-                verdict.message
+                "{}: without node remediation the VMs of a dead worker stay stuck until the node is fenced; with fencing: {}",
+                w.unknown, verdict.message
             ),
-            fix: Some("declare ha.fencing (self-node-remediation, fence-agents, other, or none)".into()),
+            fix: Some(w.learn.into()),
             with_fencing: Some(capacity),
             ..verdict
         },
         (None, _) => HaVerdict {
             message: format!(
-                "{}; and ha.fencing is not declared: without node remediation the VMs of a dead worker would not restart at all",
-                verdict.message
+                "{}; and {}: without node remediation the VMs of a dead worker would not restart at all",
+                verdict.message, w.unknown
             ),
             ..verdict
         },

@@ -303,6 +303,13 @@ pub(crate) fn fencing(j: &Judge) -> Vec<Finding> {
             "node remediation (fencing) not declared",
             "declare ha.fencing (self-node-remediation, fence-agents, other, or none)",
         ),
+        Some(Fencing::None) if j.is_live() => j
+            .finding(
+                Subject::Cluster,
+                t.ha_fencing,
+                "no enabled NodeHealthCheck: when a worker dies, its VMs stay stuck until someone deletes the node by hand",
+            )
+            .fix("install the medik8s Node Health Check operator with self-node-remediation or fence-agents-remediation, and a NodeHealthCheck that selects the workers"),
         Some(Fencing::None) => j
             .finding(
                 Subject::Cluster,
