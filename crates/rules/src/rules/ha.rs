@@ -334,6 +334,20 @@ pub(crate) fn eviction(j: &Judge) -> Vec<Finding> {
         .map(|w| {
             let subject = Subject::workload(&w.name);
             let must_stay_up = w.run_strategy.is_none_or(RunStrategy::restarts_after_failure);
+            // On a live cluster a VMI that states no strategy takes the
+            // KubeVirt CR's (LiveCluster::effective_eviction); when the CR
+            // could not be read, that is unknown, not KubeVirt's default.
+            if let Some(Err(e)) = j.facts.live.as_ref().map(|l| &l.kubevirt)
+                && w.eviction_strategy.is_none()
+            {
+                return j
+                    .unknown(
+                        subject,
+                        format!("{e}: the VMI states no evictionStrategy, and the cluster-wide one is unknown"),
+                        "grant get on kubevirts.kubevirt.io (`kubev-ha render rbac`)",
+                    )
+                    .at(w.at);
+            }
             // The same answer the plan's drain model reads.
             let e = eviction_of(inventory, w);
             let strategy = match e.origin {
@@ -568,5 +582,33 @@ mod live_tests {
         live.kubevirt.as_mut().unwrap().as_mut().unwrap().migrations.network = Some("kubevirt/migration".into());
         let f = finding(&Facts::from_live(live, None), "NET-MIGRATION");
         assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+    }
+
+    #[test]
+    fn eviction_is_unknown_when_the_kubevirt_cr_cannot_be_read() {
+        let mut live = live(&[("db", "w-1", 4)]);
+        live.kubevirt = Err(kubev_ha_model::Unreadable {
+            resource: "kubevirts.kubevirt.io".into(),
+            why: kubev_ha_model::WhyUnreadable::Forbidden { verb: "list".into(), message: "no".into() },
+        });
+        let f = finding(&Facts::from_live(live.clone(), None), "HA-EVICTION");
+        assert_eq!(f.severity, Severity::Unknown, "{}", f.message);
+        live.vmis.as_mut().unwrap()[0].eviction_strategy = Some(kubev_ha_model::EvictionStrategy::None);
+        let f = finding(&Facts::from_live(live, None), "HA-EVICTION");
+        assert_ne!(f.severity, Severity::Unknown, "its own strategy is known: {}", f.message);
+    }
+
+    #[test]
+    fn zone_failure_on_live_facts_names_the_vms_without_a_home() {
+        let mut design = Facts::from_live(live(&[]), None).inventory;
+        design.ha = Some(kubev_ha_model::Located::new(kubev_ha_model::Ha {
+            tolerate: Some(kubev_ha_model::Tolerate { nodes: None, zones: Some(kubev_ha_model::Count(1)) }),
+            ..Default::default()
+        }));
+        let facts =
+            Facts::from_live(live(&[("big", "w-1", 12), ("mid", "w-2", 10), ("other", "w-3", 10)]), Some(design));
+        let f = finding(&facts, "HA-ZONE-FAILURE");
+        assert_ne!(f.severity, Severity::Pass, "{}", f.message);
+        assert!(f.message.contains("losing zone a leaves 1 VM(s) without a home: prod/big"), "{}", f.message);
     }
 }
