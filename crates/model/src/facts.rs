@@ -67,12 +67,15 @@ impl Facts {
     /// settings) for the catalog's rules, the live facts for the LIVE-*
     /// rules, and the declared design (`--inventory`) for LIVE-DRIFT.
     pub fn from_live(live: LiveCluster, declared: Option<Inventory>) -> Self {
-        let inventory = crate::live::implied_inventory(&live);
+        let (mut inventory, notes) = crate::live_inventory::implied_inventory(&live);
+        if let Some(design) = &declared {
+            crate::live_inventory::adopt_design(&mut inventory, design);
+        }
         Facts {
             inventory,
             source_name: live.source.clone(),
             format: SourceFormat::Inventory,
-            notes: vec![],
+            notes,
             hosts: BTreeMap::new(),
             declared,
             measurements: Measurements::default(),

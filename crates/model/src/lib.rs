@@ -17,6 +17,7 @@ mod inventory;
 mod kubev_cluster;
 mod kubevirt_version;
 mod live;
+mod live_inventory;
 mod load;
 mod location;
 mod measure;

@@ -703,11 +703,3 @@ impl LiveCluster {
         })
     }
 }
-
-/// The inventory a live cluster implies. (Groundwork: nodes only; the full
-/// mapping is issue 11's.)
-pub(crate) fn implied_inventory(live: &LiveCluster) -> crate::inventory::Inventory {
-    use crate::inventory::{Inventory, Metadata};
-    let _ = live;
-    Inventory::of_nodes(Metadata::named(&live.source), vec![])
-}

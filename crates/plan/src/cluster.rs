@@ -10,6 +10,22 @@ use serde::Serialize;
 use crate::eviction::eviction_of;
 use crate::resources::{Assumptions, MissingFact, Res, host_capacity, vm_demand};
 
+/// A running cluster's placement and capacity, for planning on the live
+/// cluster (`kubev-ha audit`) instead of a fresh placement of a design.
+#[derive(Debug, Clone, Default)]
+pub struct LivePlacement {
+    /// The node each workload's VMs run on now (workload name → node name).
+    /// Workloads not named, or named with a node that takes no VMs, are
+    /// placed as new VMs are.
+    pub running_on: BTreeMap<String, String>,
+    /// Each node's allocatable CPU (millicores), memory (bytes) and pods
+    /// (its maxPods), as its kubelet reports them: the host's capacity as
+    /// it is, with no reservation of the planner's own (allocatable already
+    /// excludes kube-reserved, system-reserved and the eviction threshold).
+    /// DaemonSet pods are still taken from the pods.
+    pub allocatable: BTreeMap<String, Res>,
+}
+
 /// Index of a host in [`Cluster::hosts`].
 pub type HostId = u32;
 /// Index of a VM in [`Cluster::vms`].
@@ -51,6 +67,11 @@ pub struct Group {
     /// A drain moves it by live migration rather than shutting it down
     /// ([`eviction_of`](crate::eviction_of), the answer HA-EVICTION gives too).
     pub migrates_on_drain: bool,
+    /// The host its VMs run on now, in a live cluster
+    /// ([`LivePlacement`]): the initial placement puts them there whatever
+    /// the scheduler's scoring would choose. `None`: placed as a new VM.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<HostId>,
 }
 
 /// One VM: a replica of a group.
@@ -103,7 +124,19 @@ impl Cluster {
     /// without virtualization (unless KubeVirt emulation is on): control-plane
     /// and storage-only nodes take no VMs.
     pub fn from_inventory(inventory: &Inventory) -> Result<Cluster, CannotSimulate> {
-        let assumptions = Assumptions::of(inventory);
+        Cluster::build(inventory, None)
+    }
+
+    /// Flattens `inventory` as a running cluster: each worker offers its
+    /// allocatable resources, and each workload named in
+    /// `live.running_on` is pinned to the node it runs on now.
+    pub fn from_live(inventory: &Inventory, live: &LivePlacement) -> Result<Cluster, CannotSimulate> {
+        Cluster::build(inventory, Some(live))
+    }
+
+    fn build(inventory: &Inventory, live: Option<&LivePlacement>) -> Result<Cluster, CannotSimulate> {
+        let mut assumptions = Assumptions::of(inventory);
+        assumptions.allocatable_as_is = live.is_some();
         let emulation = inventory.kubevirt.as_ref().and_then(|k| k.use_emulation) == Some(true);
         let use_zones = inventory.nodes.iter().any(|n| n.zone.is_some());
         let domain_kind = if use_zones { "zone" } else { "rack" };
@@ -122,9 +155,17 @@ impl Cluster {
             if virt == Some(Virtualization::None) && !emulation {
                 continue;
             }
-            match host_capacity(node, &assumptions) {
+            let capacity = match live {
+                None => host_capacity(node, &assumptions),
+                Some(live) => live
+                    .allocatable
+                    .get(&node.name)
+                    .map(|a| Res { pods: a.pods.saturating_sub(u64::from(assumptions.daemon_set_pods)), ..*a })
+                    .ok_or_else(|| MissingFact { subject: format!("node/{}", node.name), fact: "status.allocatable" }),
+            };
+            match capacity {
                 Ok(capacity) => {
-                    let lower_bound = node.cpu.as_ref().is_some_and(|c| c.threads.is_none());
+                    let lower_bound = live.is_none() && node.cpu.as_ref().is_some_and(|c| c.threads.is_none());
                     host_of_node.insert(node.name.clone(), hosts.len() as HostId);
                     hosts.push(Host {
                         name: node.name.clone(),
@@ -157,6 +198,9 @@ impl Cluster {
                         restarts: strategy.restarts_after_failure(),
                         spread: workload.spread == Some(true),
                         migrates_on_drain: eviction_of(inventory, workload).migrates_on_drain(),
+                        pinned: live
+                            .and_then(|l| l.running_on.get(&workload.name))
+                            .and_then(|node| host_of_node.get(node).copied()),
                     });
                     if running {
                         vms.extend((0..workload.replica_count()).map(|_| Vm { group: g }));

@@ -384,8 +384,15 @@ impl<'a> Simulator<'a> {
         // placement. A VM the heuristic placed always fits one, so checking
         // the homeless suffices; VMs of one workload are alike, so once per
         // workload.
+        // A live cluster has one workload per VM: workloads without spread
+        // that ask the same are judged once, so the cost stays in the
+        // number of distinct shapes, not of VMs.
+        let mut seen: BTreeSet<Res> = BTreeSet::new();
         for &g in &homeless_groups {
             let group = &cluster.groups[g as usize];
+            if !group.spread && !seen.insert(group.demand) {
+                continue;
+            }
             let eligible = (0..self.lost.len())
                 .filter(|&h| !self.lost[h])
                 .filter(|&h| !group.spread || !runs_group(cluster, &self.placement.vms_on[h], g));

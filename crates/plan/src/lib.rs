@@ -34,7 +34,7 @@ pub use plan::{DomainUsage, EtcdOutcome, HaVerdict, HostUsage, Plan, PlanOptions
 pub use scenarios::{Sampling, ScenarioKind, Selection, SetLimits};
 
 // The simulation's pieces, for callers that run one step alone.
-pub use cluster::{CannotSimulate, Cluster, EtcdMember, Group, Host, HostId, Vm, VmId};
+pub use cluster::{CannotSimulate, Cluster, EtcdMember, Group, Host, HostId, LivePlacement, Vm, VmId};
 pub use failover::{Bound, Failover, Fit, Simulator};
 pub use placement::{NO_HOST, Placement, initial_placement};
 pub use resources::{Assumptions, MissingFact, Res};

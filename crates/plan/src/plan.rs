@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use kubev_ha_model::{Fencing, Inventory};
 use serde::Serialize;
 
-use crate::cluster::{CannotSimulate, Cluster, Host};
+use crate::cluster::{CannotSimulate, Cluster, Host, LivePlacement};
 use crate::drain::{DrainPlan, drain_plan};
 use crate::failover::{Fit, Simulator};
 use crate::placement::{Placement, initial_placement};
@@ -26,6 +26,10 @@ pub struct PlanOptions {
     /// Measured migration bandwidth by worker, in bytes per second
     /// (`kubev-ha net matrix --bandwidth`); replaces the declared NIC speed.
     pub measured_bandwidth: BTreeMap<String, f64>,
+    /// Plan on a running cluster's placement (`kubev-ha audit`): its VMs
+    /// pinned where they run now, its workers offering their allocatable
+    /// resources; the verdicts then name the VMs left without a home.
+    pub live: Option<LivePlacement>,
 }
 
 /// One worker in the initial placement.
@@ -207,7 +211,10 @@ fn pct(free: u64, total: u64) -> f64 {
 
 /// Plans `inventory`: placement, failures, drains, storage.
 pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotSimulate> {
-    let cluster = Cluster::from_inventory(inventory)?;
+    let cluster = match &options.live {
+        Some(live) => Cluster::from_live(inventory, live)?,
+        None => Cluster::from_inventory(inventory)?,
+    };
     let placement = initial_placement(&cluster);
     let tolerate_nodes = inventory.tolerated_node_failures();
     let tolerate_zones = inventory.tolerated_zone_failures();
@@ -216,6 +223,12 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
 
     let mut node_failure = node_verdict(&cluster, &placement, &results, &selections, tolerate_nodes);
     let (mut zone_failure, zone_capacity_fails) = zone_verdict(&cluster, &results, &selections, tolerate_zones);
+    if options.live.is_some() {
+        // On a live cluster the question is which VMs, by name, would have
+        // no home if a node (a zone) died now.
+        name_homeless(&mut node_failure, &results, node_kind(tolerate_nodes), "worker");
+        name_homeless(&mut zone_failure, &results, zone_kind(tolerate_zones), cluster.domain_kind);
+    }
     if options.search_fix {
         // A fix found on sampled sets is only known to pass those.
         let sampled_note = |kind| {
@@ -241,7 +254,8 @@ pub fn plan(inventory: &Inventory, options: PlanOptions) -> Result<Plan, CannotS
         }
     }
 
-    let node_failure = with_fencing(node_failure, inventory.ha().and_then(|h| h.fencing));
+    let words = if options.live.is_some() { FencingWords::LIVE } else { FencingWords::DECLARED };
+    let node_failure = with_fencing(node_failure, inventory.ha().and_then(|h| h.fencing), &words);
 
     Ok(Plan {
         assumptions: cluster.assumptions,
@@ -459,6 +473,34 @@ fn node_verdict(
     }
 }
 
+/// How the node-failure verdict names fencing: by the inventory's
+/// `ha.fencing`, or, on a live cluster, by its NodeHealthChecks.
+struct FencingWords {
+    /// Why there is none, in parentheses.
+    none: &'static str,
+    /// Why it is unknown.
+    unknown: &'static str,
+    /// How to install it.
+    install: &'static str,
+    /// How to learn whether it runs.
+    learn: &'static str,
+}
+
+impl FencingWords {
+    const DECLARED: FencingWords = FencingWords {
+        none: "ha.fencing: none",
+        unknown: "ha.fencing is not declared",
+        install: "install node remediation (Node Health Check with self-node-remediation or fence-agents-remediation) and set ha.fencing",
+        learn: "declare ha.fencing (self-node-remediation, fence-agents, other, or none)",
+    };
+    const LIVE: FencingWords = FencingWords {
+        none: "no NodeHealthCheck in the cluster",
+        unknown: "whether node remediation runs is unknown (the NodeHealthChecks could not be read)",
+        install: "install node remediation (the medik8s Node Health Check operator with self-node-remediation or fence-agents-remediation) and a NodeHealthCheck that selects the workers",
+        learn: "grant list on nodehealthchecks.remediation.medik8s.io (`kubev-ha render rbac`)",
+    };
+}
+
 /// The node-failure verdict with node remediation taken into account.
 ///
 /// When a worker dies, KubeVirt marks its VMs failed (and restarts them
@@ -469,32 +511,32 @@ fn node_verdict(
 /// operator that fences the node, its VMs stay stuck: "survives" cannot be
 /// claimed, whatever the capacity. The verdict then says what it would be
 /// with fencing (`with_fencing`).
-fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>) -> HaVerdict {
-    const INSTALL: &str = "install node remediation (Node Health Check with self-node-remediation or fence-agents-remediation) and set ha.fencing";
+fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>, w: &FencingWords) -> HaVerdict {
+    let install = w.install;
     let capacity = verdict.status.clone();
     match (fencing, &capacity) {
         (_, Status::NotRequired) => verdict,
         (Some(Fencing::SelfNodeRemediation | Fencing::FenceAgents | Fencing::Other), _) => verdict,
         (Some(Fencing::None), Status::Fails) => HaVerdict {
             message: format!(
-                "{}; and without node remediation (ha.fencing: none) the VMs of a dead worker would stay stuck on it anyway, until the node is fenced or deleted by hand",
-                verdict.message
+                "{}; and without node remediation ({}) the VMs of a dead worker would stay stuck on it anyway, until the node is fenced or deleted by hand",
+                verdict.message, w.none
             ),
             fix: Some(match &verdict.fix {
-                Some(capacity_fix) => format!("{capacity_fix}; and {INSTALL}"),
-                None => INSTALL.to_string(),
+                Some(capacity_fix) => format!("{capacity_fix}; and {install}"),
+                None => install.to_string(),
             }),
             ..verdict
         },
         (Some(Fencing::None), _) => HaVerdict {
             status: Status::Fails,
             message: format!(
-                "without node remediation (ha.fencing: none) the VMs of a dead worker stay stuck on it until the node is fenced or deleted by hand, so none of them restarts; with fencing: {}",
-                verdict.message
+                "without node remediation ({}) the VMs of a dead worker stay stuck on it until the node is fenced or deleted by hand, so none of them restarts; with fencing: {}",
+                w.none, verdict.message
             ),
             fix: Some(match &verdict.fix {
-                Some(capacity_fix) => format!("{INSTALL}; and for the VMs: {capacity_fix}"),
-                None => INSTALL.to_string(),
+                Some(capacity_fix) => format!("{install}; and for the VMs: {capacity_fix}"),
+                None => install.to_string(),
             }),
             with_fencing: Some(capacity),
             ..verdict
@@ -502,17 +544,17 @@ fn with_fencing(verdict: HaVerdict, fencing: Option<Fencing>) -> HaVerdict {
         (None, Status::Survives | Status::SurvivesSampled) => HaVerdict {
             status: Status::Unknown,
             message: format!(
-                "ha.fencing is not declared: without node remediation the VMs of a dead worker stay stuck until the node is fenced; with fencing: {}",
-                verdict.message
+                "{}: without node remediation the VMs of a dead worker stay stuck until the node is fenced; with fencing: {}",
+                w.unknown, verdict.message
             ),
-            fix: Some("declare ha.fencing (self-node-remediation, fence-agents, other, or none)".into()),
+            fix: Some(w.learn.into()),
             with_fencing: Some(capacity),
             ..verdict
         },
         (None, _) => HaVerdict {
             message: format!(
-                "{}; and ha.fencing is not declared: without node remediation the VMs of a dead worker would not restart at all",
-                verdict.message
+                "{}; and {}: without node remediation the VMs of a dead worker would not restart at all",
+                verdict.message, w.unknown
             ),
             ..verdict
         },
@@ -746,8 +788,79 @@ fn zone_verdict(
     (HaVerdict { fix, ..base(status, Some(worst_name), message) }, capacity_fails)
 }
 
+fn node_kind(tolerate: u32) -> ScenarioKind {
+    if tolerate >= 2 { ScenarioKind::Nodes } else { ScenarioKind::Node }
+}
+
+fn zone_kind(tolerate: u32) -> ScenarioKind {
+    if tolerate >= 2 { ScenarioKind::Domains } else { ScenarioKind::Domain }
+}
+
+/// How many scenarios, and VMs of each, a verdict on a live cluster names:
+/// enough to act on, few enough to read with thousands of VMs.
+const NAMED_SCENARIOS: usize = 3;
+const NAMED_VMS: usize = 5;
+
+/// `ns/a, ns/b and 12 more`: the first few VMs (workloads) of `homeless`.
+fn first_names(homeless: &BTreeMap<String, u32>) -> String {
+    let total: u32 = homeless.values().sum();
+    let mut shown: Vec<String> = Vec::new();
+    let mut named = 0u32;
+    for (name, n) in homeless.iter().take(NAMED_VMS) {
+        shown.push(if *n == 1 { name.clone() } else { format!("{n} × {name}") });
+        named += n;
+    }
+    let more = total - named;
+    if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// Adds to `verdict` the VMs each failing scenario of `kind` leaves without
+/// a home, by name: how many scenarios fail, and for the first few (worst
+/// first, the order of `results`) their count and first names.
+fn name_homeless(verdict: &mut HaVerdict, results: &[ScenarioResult], kind: ScenarioKind, what: &str) {
+    if verdict.status == Status::NotRequired {
+        return;
+    }
+    let judged = results.iter().filter(|r| r.kind == kind).count();
+    let mut failing: Vec<&ScenarioResult> =
+        results.iter().filter(|r| r.kind == kind && !r.homeless.is_empty()).collect();
+    if failing.is_empty() {
+        return;
+    }
+    // Most VMs without a home first; ties by name, so the text is stable.
+    failing.sort_by_cached_key(|r| (std::cmp::Reverse(r.homeless.values().sum::<u32>()), r.name.clone()));
+    let shown: Vec<String> = failing
+        .iter()
+        .take(NAMED_SCENARIOS)
+        .map(|r| {
+            format!(
+                "losing {} leaves {} VM(s) without a home: {}",
+                r.name,
+                r.homeless.values().sum::<u32>(),
+                first_names(&r.homeless)
+            )
+        })
+        .collect();
+    let rest = failing.len().saturating_sub(NAMED_SCENARIOS);
+    let rest = if rest > 0 { format!("; and {rest} more such {what} loss(es)") } else { String::new() };
+    verdict.message = format!(
+        "{}. {} of {judged} {what} loss(es) simulated leave VMs without a home: {}{rest}",
+        verdict.message,
+        failing.len(),
+        shown.join("; ")
+    );
+}
+
+/// `2 × web, 1 × db`; past 20 workloads (a live cluster has one per VM),
+/// the first 20 and how many more.
 fn describe_homeless(groups: &BTreeMap<String, u32>) -> String {
-    groups.iter().map(|(g, n)| format!("{n} × {g}")).collect::<Vec<_>>().join(", ")
+    const SHOWN: usize = 20;
+    let mut text = groups.iter().take(SHOWN).map(|(g, n)| format!("{n} × {g}")).collect::<Vec<_>>().join(", ");
+    if groups.len() > SHOWN {
+        let more: u32 = groups.values().skip(SHOWN).sum();
+        text.push_str(&format!(" and {more} more VM(s)"));
+    }
+    text
 }
 
 /// The smallest number of extra workers, of the most common shape, that

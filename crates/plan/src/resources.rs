@@ -259,6 +259,11 @@ pub struct Assumptions {
     /// Whether the inventory states them (`kubelet.daemonSetPods`); else
     /// kubev-ha's estimate, `ASSUMED_DAEMON_SET_PODS`.
     pub daemon_set_pods_declared: bool,
+    /// The workers' capacity is their allocatable resources as a live
+    /// cluster reports them (`LivePlacement`): `reserved_memory` is then
+    /// not taken, as allocatable already excludes the kubelet's reserves.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allocatable_as_is: bool,
 }
 
 impl Assumptions {
@@ -275,6 +280,7 @@ impl Assumptions {
             max_pods: inventory.max_pods(),
             daemon_set_pods: inventory.daemon_set_pods().unwrap_or(ASSUMED_DAEMON_SET_PODS),
             daemon_set_pods_declared: inventory.daemon_set_pods().is_some(),
+            allocatable_as_is: false,
         }
     }
 

@@ -113,18 +113,25 @@ impl fmt::Debug for Rule {
 /// The rules `kubev-ha audit` runs on a live cluster: the catalog's rules
 /// whose requirement a running cluster shows the same way (from where the
 /// etcd pods run, the real PVCs, the real VMs), and the LIVE-* rules.
+///
+/// Left out are the rules whose facts the Kubernetes API does not give, so
+/// that on a live cluster they could only say "unknown": physical cores
+/// (W-CPU; nodes report logical CPUs), disks and their media (W-MEDIA,
+/// CP-ETCD-*, ST-MEDIA), storage replication and capacity (ST-REPLICATION,
+/// ST-CAPACITY), NICs, MTUs, CIDRs and ports (NET-NIC-SPEED, NET-MTU,
+/// NET-CIDR, NET-PORTS), the DNS servers (NET-DNS), and the drain time,
+/// which needs the NICs' speed and a maintenance window (HA-DRAIN-TIME).
 pub const AUDIT_RULES: &[&str] = &[
     "CP-COUNT",
     "CP-SPREAD",
     "CP-API-LB",
     "W-COUNT",
-    "W-CPU",
+    "W-VIRT",
     "W-MEMORY",
     "ST-LIVE-MIGRATION",
     "ST-VM-DISKS",
     "HA-NODE-FAILURE",
     "HA-ZONE-FAILURE",
-    "HA-DRAIN-TIME",
     "HA-EVICTION",
     "HA-FENCING",
     "NET-MIGRATION",

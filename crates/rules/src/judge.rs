@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use kubev_ha_model::{Facts, Inventory};
-use kubev_ha_plan::{CannotSimulate, Plan, PlanOptions};
+use kubev_ha_plan::{CannotSimulate, LivePlacement, Plan, PlanOptions};
 use kubev_ha_plan::{ClassUnderFailure, storage_under_failure};
 
 use crate::catalog::Rule;
@@ -36,6 +36,7 @@ impl<'a> Judge<'a> {
                 PlanOptions {
                     search_fix: true,
                     measured_bandwidth: measured_bandwidth(facts),
+                    live: facts.live.as_ref().map(live_placement),
                     ..PlanOptions::default()
                 },
             )
@@ -94,6 +95,11 @@ impl<'a> Judge<'a> {
         self.unknown(subject, message, how_to_measure).awaiting(evidence)
     }
 
+    /// Whether the facts were read from a running cluster (`kubev-ha audit`).
+    pub(crate) fn is_live(&self) -> bool {
+        self.facts.live.is_some()
+    }
+
     /// Whether `node`'s facts were read from the host itself.
     pub(crate) fn probed(&self, node: &str) -> bool {
         matches!(self.facts.hosts.get(node), Some(kubev_ha_model::HostProbe::Probed { .. }))
@@ -102,7 +108,9 @@ impl<'a> Judge<'a> {
     /// "memory not declared", or, for a probed node, that the probe could
     /// not tell.
     pub(crate) fn lacks(&self, node: &str, noun: &str) -> String {
-        if self.probed(node) {
+        if self.is_live() {
+            format!("{noun} unknown: the cluster does not report it")
+        } else if self.probed(node) {
             format!("{noun} unknown: the probe could not tell")
         } else {
             format!("{noun} not declared")
@@ -150,6 +158,19 @@ impl<'a> Judge<'a> {
                 self.inventory_arg()
             )
         }
+    }
+}
+
+/// A live cluster's placement for the planner: each VMI pinned to the node
+/// it runs on now, each node offering its allocatable resources.
+pub(crate) fn live_placement(live: &kubev_ha_model::LiveCluster) -> LivePlacement {
+    LivePlacement {
+        running_on: live.running_on(),
+        allocatable: live
+            .allocatable()
+            .into_iter()
+            .map(|(node, (cpu, mem, pods))| (node, kubev_ha_plan::Res::new(cpu, mem, pods)))
+            .collect(),
     }
 }
 

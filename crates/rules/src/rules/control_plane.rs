@@ -12,8 +12,24 @@ use crate::quorum::{DomainLoss, quorum, worst_domain_loss};
 use crate::rules::floors::judge_floor;
 use crate::severity::Severity;
 
+/// On live facts, the unknown CP-COUNT and CP-SPREAD report when the
+/// cluster does not tell where its etcd members run.
+fn live_etcd_unknown(j: &Judge) -> Option<Vec<Finding>> {
+    let why = j.facts.live.as_ref()?.etcd_members_unknown()?;
+    Some(vec![j.unknown(
+        Subject::Cluster,
+        why,
+        "grant list on pods in kube-system (`kubev-ha render rbac`), or ask etcd itself with `kubev-ha etcd --endpoints URL`",
+    )])
+}
+
 pub(crate) fn count(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
+    if j.facts.measurements.etcd.is_none()
+        && let Some(unknown) = live_etcd_unknown(j)
+    {
+        return unknown;
+    }
     // The running cluster's own member list beats the declaration.
     let live: Option<Vec<&str>> = j
         .facts
@@ -78,6 +94,9 @@ pub(crate) fn count(j: &Judge) -> Vec<Finding> {
 
 pub(crate) fn spread(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
+    if let Some(unknown) = live_etcd_unknown(j) {
+        return unknown;
+    }
     let inventory = j.inventory();
     let use_zones = inventory.nodes.iter().any(|n| n.zone.is_some());
     let kind = if use_zones { "zone" } else { "rack" };
@@ -527,6 +546,18 @@ pub(crate) fn api_lb(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let Some(endpoint) = inventory.api_endpoint.as_ref() else {
+        if let Some(live) = &j.facts.live {
+            let why = match &live.kubeadm {
+                Ok(Some(_)) => "kubeadm-config sets no controlPlaneEndpoint: clients and kubelets are pointed at one API server's own address".to_string(),
+                Ok(None) => "the cluster does not report its API endpoint (no kube-system/kubeadm-config: not a kubeadm cluster)".to_string(),
+                Err(e) => format!("{e}: the API endpoint is unknown"),
+            };
+            return vec![j.unknown(
+                Subject::Cluster,
+                why,
+                "check that the kubeconfigs and kubelets use a load-balanced endpoint (keepalived or kube-vip VIP, or an external load balancer) in front of every control-plane node",
+            )];
+        }
         return vec![j.unknown(
             Subject::Cluster,
             "no apiEndpoint declared",
@@ -549,6 +580,11 @@ pub(crate) fn api_lb(j: &Judge) -> Vec<Finding> {
         ))];
     }
     let finding = match endpoint.load_balancer {
+        None if j.is_live() => j.unknown(
+            Subject::Cluster,
+            format!("the controlPlaneEndpoint {host} is not a node's address, but the cluster does not report what carries it (keepalived, kube-vip, an external load balancer), so whether it spreads over all control-plane nodes is unknown"),
+            "check what serves the endpoint, or run `kubev-ha check` on an inventory that declares apiEndpoint.loadBalancer",
+        ),
         None => j
             .unknown(
                 Subject::Cluster,

@@ -293,11 +293,23 @@ pub(crate) fn fencing(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let at = j.inventory().ha.as_ref().and_then(|h| h.at);
     let finding = match j.inventory().ha().and_then(|h| h.fencing) {
+        None if j.is_live() => j.unknown(
+            Subject::Cluster,
+            "whether node remediation (fencing) runs is unknown: the NodeHealthChecks could not be read",
+            "grant list on nodehealthchecks.remediation.medik8s.io (`kubev-ha render rbac`)",
+        ),
         None => j.unknown(
             Subject::Cluster,
             "node remediation (fencing) not declared",
             "declare ha.fencing (self-node-remediation, fence-agents, other, or none)",
         ),
+        Some(Fencing::None) if j.is_live() => j
+            .finding(
+                Subject::Cluster,
+                t.ha_fencing,
+                "no enabled NodeHealthCheck: when a worker dies, its VMs stay stuck until someone deletes the node by hand",
+            )
+            .fix("install the medik8s Node Health Check operator with self-node-remediation or fence-agents-remediation, and a NodeHealthCheck that selects the workers"),
         Some(Fencing::None) => j
             .finding(
                 Subject::Cluster,
@@ -322,6 +334,20 @@ pub(crate) fn eviction(j: &Judge) -> Vec<Finding> {
         .map(|w| {
             let subject = Subject::workload(&w.name);
             let must_stay_up = w.run_strategy.is_none_or(RunStrategy::restarts_after_failure);
+            // On a live cluster a VMI that states no strategy takes the
+            // KubeVirt CR's (LiveCluster::effective_eviction); when the CR
+            // could not be read, that is unknown, not KubeVirt's default.
+            if let Some(Err(e)) = j.facts.live.as_ref().map(|l| &l.kubevirt)
+                && w.eviction_strategy.is_none()
+            {
+                return j
+                    .unknown(
+                        subject,
+                        format!("{e}: the VMI states no evictionStrategy, and the cluster-wide one is unknown"),
+                        "grant get on kubevirts.kubevirt.io (`kubev-ha render rbac`)",
+                    )
+                    .at(w.at);
+            }
             // The same answer the plan's drain model reads.
             let e = eviction_of(inventory, w);
             let strategy = match e.origin {
@@ -383,4 +409,206 @@ pub(crate) fn eviction(j: &Judge) -> Vec<Finding> {
             finding.at(w.at)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod live_tests {
+    use std::collections::BTreeMap;
+
+    use kubev_ha_model::{Facts, LiveCluster, LiveNode, LiveNodeHealthCheck, LiveVmi, NodeResources, node_labels};
+
+    use crate::engine::{CheckOptions, check};
+    use crate::severity::Severity;
+
+    const GI: u64 = 1 << 30;
+
+    /// Workers of 16 GiB allocatable in zones a, b, c, running the VMIs
+    /// (name, node, GiB); Self Node Remediation fences them.
+    fn live(vmis: &[(&str, &str, u64)]) -> LiveCluster {
+        let mut live = LiveCluster::empty("test");
+        live.nodes = Ok([("w-1", "a"), ("w-2", "b"), ("w-3", "c")]
+            .iter()
+            .map(|&(name, zone)| LiveNode {
+                name: name.into(),
+                labels: BTreeMap::from([
+                    (node_labels::KUBEVIRT_SCHEDULABLE.to_string(), "true".to_string()),
+                    (node_labels::ZONE.to_string(), zone.to_string()),
+                ]),
+                capacity: NodeResources { cpu_millis: Some(16_000), memory: Some(16 * GI), ..Default::default() },
+                allocatable: NodeResources {
+                    cpu_millis: Some(16_000),
+                    memory: Some(16 * GI),
+                    pods: Some(110),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .collect());
+        live.vmis = Ok(vmis
+            .iter()
+            .map(|&(name, node, gib)| LiveVmi {
+                namespace: "prod".into(),
+                name: name.into(),
+                owner_vm: Some(name.into()),
+                node: Some(node.into()),
+                vcpus: 2,
+                memory: Some(gib * GI),
+                ..Default::default()
+            })
+            .collect());
+        live.node_health_checks = Ok(vec![LiveNodeHealthCheck {
+            name: "all".into(),
+            selector: Default::default(),
+            template_kind: Some("SelfNodeRemediationTemplate".into()),
+            template: None,
+            min_healthy: None,
+            max_unhealthy: None,
+            phase: None,
+            observed_nodes: None,
+            healthy_nodes: None,
+        }]);
+        live
+    }
+
+    fn finding(facts: &Facts, rule: &'static str) -> crate::finding::Finding {
+        let report = check(facts, &CheckOptions { only: vec![rule], ..CheckOptions::default() });
+        report.findings.into_iter().find(|f| f.rule == rule).expect("the rule reports")
+    }
+
+    #[test]
+    fn node_failure_on_live_facts_names_the_vms_without_a_home() {
+        let facts = Facts::from_live(live(&[("big", "w-1", 12), ("mid", "w-2", 10), ("other", "w-3", 10)]), None);
+        let f = finding(&facts, "HA-NODE-FAILURE");
+        assert_eq!(f.severity, Severity::Fail, "{}", f.message);
+        assert!(f.message.contains("losing w-1 leaves 1 VM(s) without a home: prod/big"), "{}", f.message);
+        assert!(f.message.contains("3 of 3 worker loss(es)"), "{}", f.message);
+        assert!(f.remediation.as_deref().is_some_and(|r| r.contains("add 1 worker")), "{:?}", f.remediation);
+    }
+
+    #[test]
+    fn node_failure_on_live_facts_passes_when_every_vm_finds_a_home() {
+        let facts = Facts::from_live(live(&[("a", "w-1", 4), ("b", "w-2", 4), ("c", "w-3", 4)]), None);
+        let f = finding(&facts, "HA-NODE-FAILURE");
+        assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+        assert!(!f.message.contains("without a home"), "{}", f.message);
+    }
+
+    #[test]
+    fn pinned_vms_decide_the_verdict_not_a_fresh_placement() {
+        // Packed onto w-1 as they run now: losing w-1 displaces 3 × 5 GiB,
+        // which w-2 and w-3 (16 GiB each, empty) take. Survives; a fresh
+        // placement would say the same, so also check the displaced count.
+        let facts = Facts::from_live(live(&[("a", "w-1", 5), ("b", "w-1", 5), ("c", "w-1", 4)]), None);
+        let plan = kubev_ha_plan::plan(
+            &facts.inventory,
+            kubev_ha_plan::PlanOptions {
+                live: facts.live.as_ref().map(crate::judge::live_placement),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let w1 = plan.scenarios.iter().find(|s| s.name == "w-1").unwrap();
+        assert_eq!(w1.displaced, 3);
+        assert_eq!(plan.hosts[0].vms, 3);
+    }
+
+    #[test]
+    fn cp_count_is_unknown_when_the_etcd_pods_cannot_be_read() {
+        let mut live = live(&[]);
+        live.etcd_pods = Err(kubev_ha_model::Unreadable {
+            resource: "pods".into(),
+            why: kubev_ha_model::WhyUnreadable::Forbidden { verb: "list".into(), message: "no".into() },
+        });
+        let facts = Facts::from_live(live, None);
+        for rule in ["CP-COUNT", "CP-SPREAD"] {
+            let f = finding(&facts, rule);
+            assert_eq!(f.severity, Severity::Unknown, "{rule}: {}", f.message);
+            assert!(f.message.contains("pods not readable"), "{rule}: {}", f.message);
+        }
+    }
+
+    #[test]
+    fn cp_count_counts_the_nodes_the_etcd_pods_run_on() {
+        let mut live = live(&[]);
+        live.etcd_pods = Ok(["w-1", "w-2", "w-3"]
+            .iter()
+            .map(|n| kubev_ha_model::PodPlacement {
+                namespace: "kube-system".into(),
+                name: format!("etcd-{n}"),
+                node: Some(n.to_string()),
+                ready: true,
+            })
+            .collect());
+        let facts = Facts::from_live(live, None);
+        let f = finding(&facts, "CP-COUNT");
+        assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+        assert!(f.message.starts_with("3 control-plane nodes (w-1, w-2, w-3)"), "{}", f.message);
+        assert_eq!(finding(&facts, "CP-SPREAD").severity, Severity::Pass);
+    }
+
+    #[test]
+    fn vm_disks_on_live_facts_judge_the_bound_pvcs() {
+        use kubev_ha_model::{AccessMode, EvictionStrategy, LivePvc};
+        let mut live = live(&[("db", "w-1", 4), ("web", "w-2", 4)]);
+        for vmi in live.vmis.as_mut().unwrap() {
+            vmi.eviction_strategy = Some(EvictionStrategy::LiveMigrate);
+            vmi.claims = vec![format!("{}-root", vmi.name)];
+        }
+        let pvc = |name: &str, mode| LivePvc {
+            namespace: "prod".into(),
+            name: name.into(),
+            storage_class: Some("ceph".into()),
+            access_modes: vec![mode],
+            volume_mode: None,
+            volume: None,
+            size: None,
+        };
+        live.pvcs = Ok(vec![pvc("db-root", AccessMode::ReadWriteOnce), pvc("web-root", AccessMode::ReadWriteMany)]);
+        let facts = Facts::from_live(live, None);
+        let report = check(&facts, &CheckOptions { only: vec!["ST-VM-DISKS"], ..CheckOptions::default() });
+        let by: Vec<(String, Severity)> = report.findings.iter().map(|f| (f.subject.to_string(), f.severity)).collect();
+        assert_eq!(by.len(), 2, "{by:?}");
+        assert!(by[0].0.contains("prod/db") && by[0].1 != Severity::Pass, "{by:?}");
+        assert!(by[1].0.contains("prod/web") && by[1].1 == Severity::Pass, "{by:?}");
+    }
+
+    #[test]
+    fn net_migration_on_live_facts_reads_the_kubevirt_cr() {
+        let mut live = live(&[]);
+        live.kubevirt = Ok(Some(kubev_ha_model::KubeVirtConfig::default()));
+        let f = finding(&Facts::from_live(live.clone(), None), "NET-MIGRATION");
+        assert!(f.message.contains("migrations.network is not set"), "{}", f.message);
+        assert_ne!(f.severity, Severity::Pass);
+        live.kubevirt.as_mut().unwrap().as_mut().unwrap().migrations.network = Some("kubevirt/migration".into());
+        let f = finding(&Facts::from_live(live, None), "NET-MIGRATION");
+        assert_eq!(f.severity, Severity::Pass, "{}", f.message);
+    }
+
+    #[test]
+    fn eviction_is_unknown_when_the_kubevirt_cr_cannot_be_read() {
+        let mut live = live(&[("db", "w-1", 4)]);
+        live.kubevirt = Err(kubev_ha_model::Unreadable {
+            resource: "kubevirts.kubevirt.io".into(),
+            why: kubev_ha_model::WhyUnreadable::Forbidden { verb: "list".into(), message: "no".into() },
+        });
+        let f = finding(&Facts::from_live(live.clone(), None), "HA-EVICTION");
+        assert_eq!(f.severity, Severity::Unknown, "{}", f.message);
+        live.vmis.as_mut().unwrap()[0].eviction_strategy = Some(kubev_ha_model::EvictionStrategy::None);
+        let f = finding(&Facts::from_live(live, None), "HA-EVICTION");
+        assert_ne!(f.severity, Severity::Unknown, "its own strategy is known: {}", f.message);
+    }
+
+    #[test]
+    fn zone_failure_on_live_facts_names_the_vms_without_a_home() {
+        let mut design = Facts::from_live(live(&[]), None).inventory;
+        design.ha = Some(kubev_ha_model::Located::new(kubev_ha_model::Ha {
+            tolerate: Some(kubev_ha_model::Tolerate { nodes: None, zones: Some(kubev_ha_model::Count(1)) }),
+            ..Default::default()
+        }));
+        let facts =
+            Facts::from_live(live(&[("big", "w-1", 12), ("mid", "w-2", 10), ("other", "w-3", 10)]), Some(design));
+        let f = finding(&facts, "HA-ZONE-FAILURE");
+        assert_ne!(f.severity, Severity::Pass, "{}", f.message);
+        assert!(f.message.contains("losing zone a leaves 1 VM(s) without a home: prod/big"), "{}", f.message);
+    }
 }

@@ -55,6 +55,9 @@ pub(crate) fn migration(j: &Judge) -> Vec<Finding> {
     let inventory = j.inventory();
     let network_at = inventory.network.as_ref().and_then(|n| n.at);
     let declared = inventory.migration_network().filter(|m| m.dedicated != Some(false));
+    if let Some(live) = &j.facts.live {
+        return live_migration_network(j, live);
+    }
     let Some(network) = declared else {
         let why = if inventory.migration_network().is_some() { "declared not dedicated" } else { "not declared" };
         return vec![
@@ -106,6 +109,46 @@ pub(crate) fn migration(j: &Judge) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// NET-MIGRATION on a live cluster: whether KubeVirt's
+/// `migrations.network` names a Multus network (the dedicated migration
+/// network, kubevirt.io user guide "Dedicated migration network").
+fn live_migration_network(j: &Judge, live: &kubev_ha_model::LiveCluster) -> Vec<Finding> {
+    let t = j.thresholds;
+    let kv = match &live.kubevirt {
+        Ok(Some(kv)) => kv,
+        Ok(None) => {
+            return vec![j.unknown(
+                Subject::Cluster,
+                "no KubeVirt CR, so no migration settings",
+                "deploy KubeVirt with spec.configuration.migrations.network",
+            )];
+        }
+        Err(e) => {
+            return vec![j.unknown(
+                Subject::Cluster,
+                format!("{e}: whether migrations use a dedicated network is unknown"),
+                "grant get on kubevirts.kubevirt.io (`kubev-ha render rbac`)",
+            )];
+        }
+    };
+    let Some(network) = kv.migrations.network.as_deref() else {
+        return vec![
+            j.finding(
+                Subject::Cluster,
+                t.net_migration_absent,
+                "KubeVirt's migrations.network is not set: migrations share the pod network with tenant traffic",
+            )
+            .fix("give workers a second NIC, create a Multus NetworkAttachmentDefinition on it and set migrations.network in the KubeVirt CR"),
+        ];
+    };
+    // Whether the network exists and reaches every virt-handler (migration0,
+    // its MTU) is LIVE-MIGRATION-NETWORK's, so it is not judged twice.
+    vec![j.pass(
+        Subject::Cluster,
+        format!("migrations use the dedicated network {network} (LIVE-MIGRATION-NETWORK checks that it exists and that every virt-handler has migration0)"),
+    )]
 }
 
 /// The NIC that carries a node's ordinary traffic: the first declared one
@@ -558,6 +601,13 @@ pub(crate) fn nodelocal_dns(j: &Judge) -> Vec<Finding> {
     let t = j.thresholds;
     let inventory = j.inventory();
     let Some(guests) = inventory.guest_clusters.as_ref() else {
+        if j.is_live() {
+            return vec![j.finding(
+                Subject::Cluster,
+                Severity::Info,
+                "the cluster does not say which tenants run Kubernetes in VMs; pass --inventory with guestClusters to judge their NodeLocal DNSCache against the cluster's",
+            )];
+        }
         return vec![j.finding(
             Subject::Cluster,
             Severity::Info,

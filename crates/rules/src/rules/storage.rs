@@ -10,6 +10,17 @@ use crate::judge::Judge;
 use crate::severity::Severity;
 
 fn no_classes(j: &Judge) -> Vec<Finding> {
+    if let Some(live) = &j.facts.live {
+        let why = match &live.storage_classes {
+            Ok(_) => "the cluster has no StorageClass".to_string(),
+            Err(e) => format!("{e}: the storage classes are unknown"),
+        };
+        return vec![j.unknown(
+            Subject::Cluster,
+            why,
+            "install a CSI driver with a StorageClass that offers ReadWriteMany (and grant list on storageclasses.storage.k8s.io)",
+        )];
+    }
     vec![j.unknown(
         Subject::Cluster,
         "no storage classes declared",
@@ -35,14 +46,25 @@ pub(crate) fn live_migration(j: &Judge) -> Vec<Finding> {
     if !rwx.is_empty() {
         findings.push(j.pass(Subject::Cluster, format!("ReadWriteMany offered by {}", rwx.join(", "))));
     } else if !undeclared.is_empty() {
-        findings.push(j.unknown(
-            Subject::Cluster,
-            format!(
-                "no class is declared ReadWriteMany; the access modes of {} are not declared",
-                undeclared.join(", ")
-            ),
-            "declare accessModes on every storage class",
-        ));
+        findings.push(if j.is_live() {
+            j.unknown(
+                Subject::Cluster,
+                format!(
+                    "no class is known to offer ReadWriteMany; CDI's StorageProfiles list no claimPropertySets for {}",
+                    undeclared.join(", ")
+                ),
+                "set claimPropertySets in the StorageProfile of each class (CDI cannot tell for an unknown provisioner), and grant list on storageprofiles.cdi.kubevirt.io",
+            )
+        } else {
+            j.unknown(
+                Subject::Cluster,
+                format!(
+                    "no class is declared ReadWriteMany; the access modes of {} are not declared",
+                    undeclared.join(", ")
+                ),
+                "declare accessModes on every storage class",
+            )
+        });
     } else {
         findings.push(
             j.finding(
@@ -87,6 +109,9 @@ pub(crate) fn vm_disks(j: &Judge) -> Vec<Finding> {
             Severity::Info,
             "no workload uses evictionStrategy LiveMigrate (its own or kubevirt.evictionStrategy)",
         )];
+    }
+    if let Some(live) = &j.facts.live {
+        return live_vm_disks(j, live, &migrating);
     }
     migrating
         .into_iter()
@@ -143,6 +168,77 @@ pub(crate) fn vm_disks(j: &Judge) -> Vec<Finding> {
                 j.pass(subject, format!("all disks on ReadWriteMany classes ({})", shared.into_iter().collect::<Vec<_>>().join(", ")))
             };
             finding.at(workload.at)
+        })
+        .collect()
+}
+
+/// ST-VM-DISKS on a live cluster: the access modes of the PVCs each VMI
+/// mounts, as bound (not what their class could offer): KubeVirt
+/// live-migrates a VM only when every PVC it mounts is shared, ReadWriteMany
+/// (pkg/virt-handler/vm.go checkVolumesForMigration: "live migration
+/// requires that all PVCs must be shared", KubeVirt main after v1.9.0-beta.0),
+/// so one ReadWriteOnce claim blocks the drain.
+fn live_vm_disks(
+    j: &Judge,
+    live: &kubev_ha_model::LiveCluster,
+    migrating: &[&kubev_ha_model::Located<kubev_ha_model::Workload>],
+) -> Vec<Finding> {
+    use std::collections::BTreeMap;
+
+    use kubev_ha_model::AccessMode;
+    let t = j.thresholds;
+    let vmis: BTreeMap<String, &kubev_ha_model::LiveVmi> =
+        live.vmis.as_ref().map(|v| v.iter().map(|v| (v.key(), v)).collect()).unwrap_or_default();
+    let pvcs: Option<BTreeMap<(&str, &str), &kubev_ha_model::LivePvc>> =
+        live.pvcs.as_ref().ok().map(|p| p.iter().map(|c| ((c.namespace.as_str(), c.name.as_str()), c)).collect());
+    migrating
+        .iter()
+        .map(|workload| {
+            let subject = Subject::workload(&workload.name);
+            let claims = vmis.get(&workload.name).map_or(&[][..], |v| v.claims.as_slice());
+            if claims.is_empty() {
+                return j.pass(subject, "mounts no PVC (container or ephemeral disks are block-migrated)");
+            }
+            let Some(pvcs) = &pvcs else {
+                let why = live.pvcs.as_ref().err().map(ToString::to_string).unwrap_or_default();
+                return j.unknown(
+                    subject,
+                    format!("{why}: whether its {} PVC(s) are shared is unknown", claims.len()),
+                    "grant list on persistentvolumeclaims (`kubev-ha render rbac`)",
+                );
+            };
+            let ns = workload.name.split_once('/').map_or("", |(ns, _)| ns);
+            let mut not_shared = Vec::new();
+            let mut missing = Vec::new();
+            for claim in claims {
+                match pvcs.get(&(ns, claim.as_str())) {
+                    None => missing.push(claim.as_str()),
+                    Some(pvc) if pvc.access_modes.contains(&AccessMode::ReadWriteMany) => {}
+                    Some(pvc) => not_shared.push(format!(
+                        "{claim} ({})",
+                        pvc.storage_class.as_deref().map_or_else(|| "no class".to_string(), |c| format!("class {c}"))
+                    )),
+                }
+            }
+            if !not_shared.is_empty() {
+                j.finding(
+                    subject,
+                    t.st_vm_disks,
+                    format!(
+                        "evictionStrategy LiveMigrate, but PVC(s) {} are not ReadWriteMany: KubeVirt will not migrate it and the drain blocks",
+                        not_shared.join(", ")
+                    ),
+                )
+                .fix(format!("move the disks of {} to ReadWriteMany PVCs", workload.name))
+            } else if !missing.is_empty() {
+                j.unknown(
+                    subject,
+                    format!("PVC(s) {} it mounts were not found, so whether they are shared is unknown", missing.join(", ")),
+                    "check the VMI's volumes and the namespace filter (--namespace)",
+                )
+            } else {
+                j.pass(subject, format!("all {} PVC(s) it mounts are ReadWriteMany", claims.len()))
+            }
         })
         .collect()
 }
