@@ -281,4 +281,4 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
