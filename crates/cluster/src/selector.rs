@@ -132,7 +132,8 @@ mod tests {
 
     #[test]
     fn selector_strings_match_as_the_api_server_matches() {
-        let cases: &[(&str, &[(&str, &str)], bool)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+        let cases: &[Case<'_>] = &[
             ("", &[], true),
             ("kubevirt.io=virt-handler", &[("kubevirt.io", "virt-handler")], true),
             ("kubevirt.io=virt-handler", &[("kubevirt.io", "virt-api")], false),
