@@ -20,20 +20,7 @@
 //! disappear: the dump then says it is not installed), and an empty list
 //! still says its resource exists (the file is named after it):
 //!
-//! ```sh
-//! mkdir -p dump
-//! for r in nodes pods persistentvolumeclaims persistentvolumes \
-//!     storageclasses.storage.k8s.io daemonsets.apps poddisruptionbudgets.policy \
-//!     kubevirts.kubevirt.io virtualmachines.kubevirt.io virtualmachineinstances.kubevirt.io \
-//!     storageprofiles.cdi.kubevirt.io network-attachment-definitions.k8s.cni.cncf.io \
-//!     subnets.kubeovn.io nodehealthchecks.remediation.medik8s.io \
-//!     selfnoderemediationtemplates.self-node-remediation.medik8s.io \
-//!     fenceagentsremediationtemplates.fence-agents-remediation.medik8s.io; do
-//!   kubectl get "$r" --all-namespaces -o json > "dump/$r.json" || rm -f "dump/$r.json"
-//! done
-//! kubectl get configmap kubeadm-config -n kube-system -o json > dump/configmaps.json || rm -f dump/configmaps.json
-//! kubev-ha audit --from-dump dump
-//! ```
+#![doc = concat!("```sh\n", include_str!("dump.sh"), "```\n")]
 //!
 //! One file from one command works too (`kubectl get nodes,pods,... -A -o
 //! json > cluster.json`), but kubectl refuses the whole command when one
@@ -51,6 +38,10 @@ mod selector;
 
 pub use connect::{ConnectOptions, NoProgress, ReadProgress, read_cluster};
 pub use dump::read_dump;
+
+/// The shell commands that make a complete dump for `kubev-ha audit
+/// --from-dump` (the crate docs explain them; docs/audit.md shows them).
+pub const DUMP_SCRIPT: &str = include_str!("dump.sh");
 
 use std::path::PathBuf;
 
@@ -88,4 +79,27 @@ pub enum ClusterError {
         /// What is wrong, with the line and column where serde_json gives them.
         reason: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dump_script_gets_every_resource_the_audit_reads() {
+        for read in kubev_ha_spec::AUDIT_READS {
+            let wanted = match read.name {
+                Some(name) => format!("kubectl get configmap {name} -n kube-system"),
+                None => format!(" {}", read.qualified()),
+            };
+            assert!(read.resource == "configmaps" || DUMP_SCRIPT.contains(&wanted), "{wanted}");
+            assert!(DUMP_SCRIPT.contains(&format!(
+                "dump/{}.json",
+                if read.resource == "configmaps" { "configmaps".to_string() } else { "$r".to_string() }
+            )));
+        }
+        assert!(
+            DUMP_SCRIPT.contains("kubectl get configmap kubeadm-config -n kube-system -o json > dump/configmaps.json")
+        );
+    }
 }
