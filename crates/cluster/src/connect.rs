@@ -135,7 +135,7 @@ async fn load_config(options: &ConnectOptions) -> Result<(Config, String), Clust
         Some(path) => Kubeconfig::read_from(path),
         None => Kubeconfig::read(),
     }
-    .map_err(|e| config_err(e.to_string()))?;
+    .map_err(|e| config_err(redact(&e.to_string())))?;
     let context = options
         .context
         .clone()
@@ -146,10 +146,31 @@ async fn load_config(options: &ConnectOptions) -> Result<(Config, String), Clust
         return Err(config_err(format!("no context {context:?} in the kubeconfig (it has: {})", known.join(", "))));
     }
     let kc_options = KubeConfigOptions { context: Some(context.clone()), ..KubeConfigOptions::default() };
-    let config =
-        Config::from_custom_kubeconfig(kubeconfig, &kc_options).await.map_err(|e| config_err(e.to_string()))?;
+    let config = Config::from_custom_kubeconfig(kubeconfig, &kc_options)
+        .await
+        .map_err(|e| config_err(redact(&e.to_string())))?;
     let source = format!("context {context} ({})", server_url(&config.cluster_url));
     Ok((config, source))
+}
+
+/// A kubeconfig error without the values it quotes: a YAML parser names
+/// the value it could not read (`invalid type: string "…"`), and in a
+/// kubeconfig that value may be a token. Positions and field names stay.
+fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '"' {
+            if quoted {
+                out.push('…');
+            }
+            quoted = !quoted;
+            out.push(c);
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Why one request failed.

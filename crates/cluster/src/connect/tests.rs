@@ -369,8 +369,22 @@ async fn refused_credentials_and_bad_kubeconfigs_are_errors_without_the_token() 
 
     let bad = kubeconfig.with_file_name("bad");
     std::fs::write(&bad, "clusters: [ {").unwrap();
+    let e = read_cluster(&options(bad.clone()), &NoProgress).await.unwrap_err();
+    assert!(matches!(e, ClusterError::Config { .. }), "{e:?}");
+    // A token where a list belongs: the parser's message would quote it.
+    std::fs::write(&bad, format!("apiVersion: v1\nkind: Config\ncurrent-context: x\nusers: {TOKEN}\n")).unwrap();
     let e = read_cluster(&options(bad), &NoProgress).await.unwrap_err();
     assert!(matches!(e, ClusterError::Config { .. }), "{e:?}");
+    assert!(!format!("{e:?} {e}").contains(TOKEN), "{e}");
+}
+
+#[test]
+fn redaction_drops_quoted_values_only() {
+    assert_eq!(
+        redact(r#"invalid type: string "tok", expected a sequence at line 4 column 8"#),
+        r#"invalid type: string "…", expected a sequence at line 4 column 8"#
+    );
+    assert_eq!(redact("no quotes here"), "no quotes here");
 }
 
 #[test]
