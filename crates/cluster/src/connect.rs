@@ -337,9 +337,20 @@ impl Reader<'_> {
         let lookups = wanted.into_iter().map(|(group, version)| {
             let groups = &groups;
             async move {
-                let is_served = group.is_empty()
-                    || groups.groups.iter().any(|g| g.name == group && g.versions.iter().any(|v| v.version == version));
-                let served: Served = if !is_served {
+                let listed = groups.groups.iter().find(|g| g.name == group);
+                let is_served =
+                    group.is_empty() || listed.is_some_and(|g| g.versions.iter().any(|v| v.version == version));
+                let served: Served = if let (false, Some(listed)) = (is_served, listed) {
+                    // The component is there, in other versions than the one
+                    // whose fields the reader knows: not "not installed".
+                    let versions: Vec<&str> = listed.versions.iter().map(|v| v.version.as_str()).collect();
+                    Err(WhyUnreadable::Failed {
+                        reason: format!(
+                            "the server serves {group} as {}, not {version}, the version the audit reads",
+                            versions.join(", ")
+                        ),
+                    })
+                } else if !is_served {
                     Err(WhyUnreadable::NotInstalled { component: String::new() })
                 } else {
                     let path =

@@ -30,6 +30,8 @@ struct Api {
     missing_groups: BTreeSet<&'static str>,
     /// Paths never answered.
     hang: BTreeSet<&'static str>,
+    /// Groups discovery lists in another version only.
+    other_version: BTreeSet<&'static str>,
     /// Everything answered 401.
     unauthorized: bool,
     /// Each request's path and query, in order.
@@ -90,7 +92,10 @@ impl Api {
                 let groups: Vec<Value> = groups
                     .iter()
                     .map(|g| {
-                        let v = AUDIT_READS.iter().find(|r| r.group == *g).unwrap().version;
+                        let mut v = AUDIT_READS.iter().find(|r| r.group == *g).unwrap().version;
+                        if self.other_version.contains(g) {
+                            v = "v9";
+                        }
                         json!({"name": g, "versions": [{"groupVersion": format!("{g}/{v}"), "version": v}],
                             "preferredVersion": {"groupVersion": format!("{g}/{v}"), "version": v}})
                     })
@@ -296,6 +301,7 @@ async fn forbidden_and_not_served_become_unreadable_never_errors() {
     let mut api = Api::fixture();
     api.forbidden = ["nodes", "virtualmachineinstances"].into();
     api.missing_groups = ["kubeovn.io", "remediation.medik8s.io"].into();
+    api.other_version = ["cdi.kubevirt.io"].into();
     // No kubeadm-config: a get that finds nothing is `Ok(None)`.
     api.objects.retain(|o| o["kind"] != "ConfigMap");
     let (kubeconfig, _dir, _) = serve(Arc::new(api)).await;
@@ -315,6 +321,11 @@ async fn forbidden_and_not_served_become_unreadable_never_errors() {
     assert_eq!(e.why, WhyUnreadable::NotInstalled { component: "Kube-OVN".into() });
     assert!(matches!(&live.node_health_checks.as_ref().unwrap_err().why, WhyUnreadable::NotInstalled { .. }));
     assert_eq!(live.kubeadm, Ok(None));
+    let e = live.storage_profiles.as_ref().unwrap_err();
+    assert!(
+        matches!(&e.why, WhyUnreadable::Failed { reason } if reason.contains("cdi.kubevirt.io as v9, not v1beta1")),
+        "{e:?}"
+    );
     assert!(live.vms.is_ok() && live.pvcs.is_ok());
     assert!(!format!("{live:?}").contains(TOKEN));
 }
