@@ -7,8 +7,9 @@
 //! Field names are upstream's:
 //! - core and storage objects: k8s.io/api v0.33 `core/v1/types.go`,
 //!   `storage/v1/types.go`, `policy/v1/types.go`, `apps/v1/types.go`;
-//! - KubeVirt: kubevirt/kubevirt v1.5 `staging/src/kubevirt.io/api/core/v1/types.go`
-//!   and `schema.go` (`runStrategy`, `running`, `evictionStrategy`,
+//! - KubeVirt: kubevirt/kubevirt main d923fdb (2026-08)
+//!   `staging/src/kubevirt.io/api/core/v1/types.go` and `schema.go`
+//!   (`runStrategy`, `running`, `evictionStrategy`,
 //!   `LiveMigratable` condition, `interfaces[].masquerade|bridge|sriov|passt|binding`,
 //!   `cpu.model|features|dedicatedCpuPlacement`, `MigrationConfiguration`);
 //! - CDI v1.61 `staging/src/kubevirt.io/containerized-data-importer-api/pkg/apis/core/v1beta1/types.go`
@@ -95,6 +96,7 @@ pub(crate) struct Annotations {
 #[serde(rename_all = "camelCase", default)]
 pub(crate) struct OwnerRef {
     api_version: String,
+    controller: bool,
     kind: String,
     name: String,
 }
@@ -194,8 +196,9 @@ fn resources(node: &str, field: &str, map: &BTreeMap<String, Quantity>) -> Resul
         cpu_millis: get("cpu", true)?,
         memory: get("memory", false)?,
         pods: get("pods", false)?,
-        // KubeVirt's device plugin resource for /dev/kvm (kubevirt v1.5
-        // pkg/virt-handler/device-manager: KVMName "devices.kubevirt.io/kvm").
+        // KubeVirt's device plugin resource for /dev/kvm (kubevirt/kubevirt
+        // main d923fdb, pkg/virtctl/guestfs/guestfs.go KvmDevice and the
+        // kubevirt_nodes_with_kvm recording rule: "devices.kubevirt.io/kvm").
         kvm_devices: get("devices.kubevirt.io/kvm", false)?,
         hugepages_2mi: get("hugepages-2Mi", false)?,
         hugepages_1gi: get("hugepages-1Gi", false)?,
@@ -268,8 +271,9 @@ struct NetworkStatus {
 }
 
 /// The interface KubeVirt gives virt-handler on the migration network
-/// (kubevirt v1.5 pkg/virt-handler/migration-proxy and
-/// pkg/network/migration: `MigrationInterfaceName = "migration0"`).
+/// (kubevirt/kubevirt main d923fdb, staging/src/kubevirt.io/api/core/v1/types.go:
+/// `MigrationInterfaceName = "migration0"`; virt-operator matches it against
+/// the network-status `interface`, pkg/virt-operator/resource/apply/core.go).
 const MIGRATION_INTERFACE: &str = "migration0";
 
 impl Pod {
@@ -673,9 +677,11 @@ impl Interface {
             return b.name.clone();
         }
         methods.iter().find(|(_, set)| *set).map(|(m, _)| (*m).to_string()).unwrap_or_else(|| {
-            // No method: KubeVirt defaults the pod network's interface to
-            // bridge (kubevirt v1.5 pkg/defaults: SetDefaultNetworkInterface
-            // uses the cluster's default binding, bridge unless configured).
+            // No method: KubeVirt gives the pod network's interface the
+            // cluster's default binding, bridge unless configured
+            // (kubevirt/kubevirt main d923fdb pkg/network/vmispec/defaults.go
+            // SetDefaultNetworkInterface; pkg/virt-config/virt-config.go
+            // DefaultNetworkInterface = "bridge").
             "bridge".to_string()
         })
     }
@@ -744,9 +750,9 @@ impl Vmi {
                 .map(|d| d.name)
                 .collect(),
             dedicated_cpus: cpu.dedicated_cpu_placement,
-            // KubeVirt's default CPU model is host-model (kubevirt v1.5
-            // staging/src/kubevirt.io/api/core/v1/schema.go: CPUModeHostModel,
-            // the default when `model` is empty).
+            // KubeVirt's default CPU model is host-model (kubevirt/kubevirt
+            // main d923fdb staging/src/kubevirt.io/api/core/v1/schema.go:
+            // DefaultCPUModel = CPUModeHostModel).
             cpu_model: Some(cpu.model.filter(|m| !m.is_empty()).unwrap_or_else(|| "host-model".to_string())),
             required_cpu_features: cpu
                 .features
@@ -1241,16 +1247,18 @@ pub(crate) struct ConvertedPdb {
 
 impl Pdb {
     pub(crate) fn convert(self) -> Result<ConvertedPdb, String> {
-        // KubeVirt's own migration budgets are controlled by their VMI: it
-        // creates them with a controller OwnerReference to the
-        // VirtualMachineInstance (and the selector kubevirt.io/created-by:
-        // <vmi uid>), kubevirt v1.5
-        // pkg/virt-controller/watch/drain/disruptionbudget/disruptionbudget.go, createPDB.
-        let kubevirt_owned = self
-            .metadata
-            .owner_references
-            .iter()
-            .any(|o| o.kind == "VirtualMachineInstance" && o.api_version.starts_with("kubevirt.io/"));
+        // KubeVirt's own budgets are controlled by their VMI: older releases
+        // created one per VMI with a controller OwnerReference to the
+        // VirtualMachineInstance (GenerateName kubevirt-disruption-budget-,
+        // selector kubevirt.io/created-by: <vmi uid>), and KubeVirt tells
+        // them apart by that controller reference's kind alone
+        // (kubevirt/kubevirt main d923fdb, 2026-08,
+        // pkg/virt-controller/watch/drain/disruptionbudget/disruptionbudget.go
+        // pdbsForVMI: GetControllerOf(pdb).Kind == VirtualMachineInstance).
+        let kubevirt_owned =
+            self.metadata.owner_references.iter().any(|o| {
+                o.controller && o.kind == "VirtualMachineInstance" && o.api_version.starts_with("kubevirt.io/")
+            });
         let selects_nothing = self.spec.selector.is_none();
         Ok(ConvertedPdb {
             pdb: LivePdb {
