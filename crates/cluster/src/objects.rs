@@ -506,10 +506,14 @@ impl Vm {
                     self.metadata.key()
                 ));
             }
-            // The deprecated `running`: true is Always, false Halted (kubevirt
-            // v1.5 pkg/virt-controller/watch/vm.go, the runStrategy of a VM
-            // that states only `running`).
-            None => self.spec.running.map(|r| if r { RunStrategy::Always } else { RunStrategy::Halted }),
+            // The deprecated `running`: true is Always, false Halted; neither
+            // set is Halted too, as KubeVirt reads it (kubevirt/kubevirt main
+            // d923fdb staging/src/kubevirt.io/api/core/v1/types.go,
+            // VirtualMachine.RunStrategy).
+            None => Some(match self.spec.running {
+                Some(true) => RunStrategy::Always,
+                _ => RunStrategy::Halted,
+            }),
         };
         Ok(LiveVm {
             namespace: self.metadata.namespace,

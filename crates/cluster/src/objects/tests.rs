@@ -12,7 +12,7 @@ fn run_strategy_comes_from_run_strategy_else_running() {
         (r#"{"spec":{"runStrategy":"RerunOnFailure"}}"#, Some(RunStrategy::RerunOnFailure)),
         (r#"{"spec":{"runStrategy":"Manual","running":true}}"#, Some(RunStrategy::Manual)),
         (r#"{"spec":{"running":true}}"#, Some(RunStrategy::Always)),
-        (r#"{"spec":{}}"#, None),
+        (r#"{"spec":{}}"#, Some(RunStrategy::Halted)),
     ];
     for (json, want) in cases {
         assert_eq!(from::<Vm>(json).convert().unwrap().run_strategy, want, "{json}");
