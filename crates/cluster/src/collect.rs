@@ -126,6 +126,30 @@ pub(crate) struct Taken {
     pub(crate) next: Option<String>,
 }
 
+/// Which object of a page that does not parse is at fault: the error
+/// names it when the page itself is JSON and one item is not the kind's
+/// shape (a field of the wrong type).
+fn page_error<T: DeserializeOwned>(body: &str, e: serde_json::Error) -> String {
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(default)]
+        kind: String,
+        #[serde(default)]
+        metadata: objects::Meta,
+    }
+    let Ok(page) = serde_json::from_str::<Page<Box<serde_json::value::RawValue>>>(body) else {
+        return format!("the list does not parse: {e}");
+    };
+    for raw in &page.items {
+        if let Err(item_error) = serde_json::from_str::<T>(raw.get()) {
+            let named: Option<Named> = serde_json::from_str(raw.get()).ok();
+            let (kind, key) = named.map(|n| (n.kind, n.metadata.key())).unwrap_or_default();
+            return format!("{kind} {key} does not parse: {item_error}").trim_start().to_string();
+        }
+    }
+    format!("the list does not parse: {e}")
+}
+
 fn take<T: DeserializeOwned, U>(
     src: Src<'_>,
     out: &mut Vec<U>,
@@ -133,7 +157,7 @@ fn take<T: DeserializeOwned, U>(
 ) -> Result<Taken, String> {
     let (items, next) = match src {
         Src::Page(body) => {
-            let page: Page<T> = serde_json::from_str(body).map_err(|e| format!("the list does not parse: {e}"))?;
+            let page: Page<T> = serde_json::from_str(body).map_err(|e| page_error::<T>(body, e))?;
             (page.items, page.metadata.continue_.filter(|c| !c.is_empty()))
         }
         Src::Object(raw) => (vec![serde_json::from_str(raw).map_err(|e| format!("does not parse: {e}"))?], None),
@@ -403,5 +427,11 @@ mod tests {
         let bad = r#"{"items":[{"metadata":{"name":"w2"},"status":{"capacity":{"cpu":"eight"}}}]}"#;
         let e = c.accept(Family::Nodes, Src::Page(bad)).unwrap_err();
         assert!(e.contains("node w2") && e.contains("status.capacity.cpu"), "{e}");
+        // A field of the wrong type: the object is still named.
+        let wrong = r#"{"items":[{"kind":"Node","metadata":{"name":"w3"}},{"kind":"Node","metadata":{"name":"w4"},"spec":{"unschedulable":"yes"}}]}"#;
+        let e = c.accept(Family::Nodes, Src::Page(wrong)).unwrap_err();
+        assert!(e.starts_with("Node w4 does not parse: invalid type"), "{e}");
+        let e = c.accept(Family::Nodes, Src::Page("{\"items\": [}")).unwrap_err();
+        assert!(e.starts_with("the list does not parse") && e.contains("line 1 column"), "{e}");
     }
 }
