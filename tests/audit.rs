@@ -2,7 +2,7 @@
 //! `tests/data/clusters/`: each served over HTTPS by the stand-in
 //! (`kube-standin`: real API paths, discovery, pages of a fixed size, 403
 //! and 404 as Status objects) and read again with `--from-dump`. Every case
-//! concludes what its `expect.json` states, rule by rule; both paths give
+//! concludes what its `<case>.expect.json` states, rule by rule; both paths give
 //! the same findings; the audit asks for nothing `render rbac` does not
 //! grant and never anything but GET.
 
@@ -21,7 +21,7 @@ fn cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.join("expect.json").is_file())
+        .filter(|p| p.is_dir() && expect_file(p).is_file())
         .collect();
     cases.sort();
     assert!(cases.len() >= 4, "the recorded cases are missing from {}", dir.display());
@@ -110,7 +110,13 @@ fn findings(report: &Value) -> Vec<(String, String, String, String)> {
 }
 
 fn expect(case: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(case.join("expect.json")).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(expect_file(case)).unwrap()).unwrap()
+}
+
+/// `<case>.expect.json`, beside the case's directory: in it, the stand-in
+/// and `--from-dump` would read it as objects.
+fn expect_file(case: &Path) -> PathBuf {
+    case.with_file_name(format!("{}.expect.json", case.file_name().unwrap().to_str().unwrap()))
 }
 
 /// `--inventory FILE` when the case is judged against a declared design.

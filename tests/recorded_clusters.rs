@@ -1,7 +1,7 @@
 //! The recorded clusters of `tests/data/clusters`: every file is a List as
 //! `kubectl get -A -o json` prints it, each case holds the kinds it says,
 //! `healthy-3zone` is exactly the generator's output, and every
-//! `expect.json` names only rules that exist, once each, with a reason.
+//! `<case>.expect.json` names only rules that exist, once each, with a reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -144,17 +144,19 @@ fn expectations_name_real_rules_once_each_with_a_reason() {
     let mut failed = BTreeSet::new();
     let mut passed = BTreeSet::new();
     for case in CASES {
-        let expect = read_json(&case_dir(case).join("expect.json"));
+        let expect = read_json(&expect_file(case));
         let mut seen = BTreeMap::new();
-        for verdict in ["fail", "pass", "unknown"] {
+        for verdict in ["fail", "warn", "info", "pass", "unknown"] {
             for id in ids(&expect, verdict) {
                 assert!(known(&id), "{case}: {id} is neither a catalog rule nor a LIVE-* rule of the spec");
                 assert!(expect["why"][&id].as_str().is_some_and(|w| !w.is_empty()), "{case}: {id} has no why");
                 if let Some(other) = seen.insert(id.clone(), verdict) {
                     panic!("{case}: {id} is both {other} and {verdict}");
                 }
+                // A warning is a requirement found unmet too, at the
+                // severity the production profile gives it.
                 match verdict {
-                    "fail" => failed.insert(id),
+                    "fail" | "warn" => failed.insert(id),
                     "pass" => passed.insert(id),
                     _ => false,
                 };
@@ -174,7 +176,7 @@ fn expectations_name_real_rules_once_each_with_a_reason() {
         if let Some(with) = expect["with"].as_object() {
             for (inventory, alt) in with {
                 assert!(case_dir(case).join(inventory).is_file(), "{case}: {inventory}");
-                for id in ids(alt, "fail") {
+                for id in ids(alt, "fail").into_iter().chain(ids(alt, "warn")) {
                     assert!(known(&id) && alt["why"][&id].is_string(), "{case} with {inventory}: {id}");
                     failed.insert(id);
                 }
@@ -185,12 +187,12 @@ fn expectations_name_real_rules_once_each_with_a_reason() {
         }
     }
     // The healthy case passes every LIVE-* rule and the failure scenarios.
-    let healthy = read_json(&case_dir("healthy-3zone").join("expect.json"));
+    let healthy = read_json(&expect_file("healthy-3zone"));
     let pass = ids(&healthy, "pass");
     for id in LIVE_RULES.iter().chain(&["HA-NODE-FAILURE", "HA-ZONE-FAILURE", "CP-COUNT", "CP-SPREAD"]) {
         assert!(pass.iter().any(|p| p == id), "healthy-3zone: {id} not in pass");
     }
-    // Every LIVE-* rule has a case that fails it and one that passes it.
+    // Every LIVE-* rule has a case that finds it unmet (fail or warn) and one that passes it.
     for id in LIVE_RULES {
         assert!(failed.contains(*id), "no recorded case fails {id}");
         assert!(passed.contains(*id), "no recorded case passes {id}");
@@ -275,4 +277,10 @@ fn generate_help_says_what_the_dump_holds() {
     for needle in ["--cluster-dump <DIR>", "kubectl get <kind> -A -o json", "audit --from-dump", "vmis.json", "seed"] {
         assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
     }
+}
+
+/// A case's expectations, beside its directory (not in it: the stand-in
+/// and `--from-dump` read every `*.json` in the directory as objects).
+fn expect_file(case: &str) -> std::path::PathBuf {
+    case_dir(case).with_file_name(format!("{case}.expect.json"))
 }

@@ -302,6 +302,34 @@ impl Collector {
         }
     }
 
+    /// Puts every list in name order (namespace, then name), as the API
+    /// server lists them: a dump's files hold objects in whatever order
+    /// they were written, and the same objects must give the same report
+    /// whichever path read them.
+    fn sort(&mut self) {
+        fn pod(p: &PodPlacement) -> (String, String) {
+            (p.namespace.clone(), p.name.clone())
+        }
+        self.nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.etcd.sort_by_key(pod);
+        self.vms.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        self.vmis.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        self.pvcs.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        self.pvs.sort_by(|a, b| a.name.cmp(&b.name));
+        self.storage_classes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.storage_profiles.sort_by(|a, b| a.name.cmp(&b.name));
+        self.nads.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        self.handlers.sort_by_key(|h| pod(&h.pod));
+        self.subnets.sort_by(|a, b| a.name.cmp(&b.name));
+        self.nhcs.sort_by(|a, b| a.name.cmp(&b.name));
+        self.snr.sort();
+        self.far.sort();
+        self.pdbs.sort_by(|(a, _), (b, _)| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        self.virt_infra.sort_by_key(|p| pod(&p.pod));
+        self.coredns.sort_by_key(pod);
+        self.ovn.sort_by_key(pod);
+    }
+
     /// The facts.
     pub(crate) fn finish(
         mut self,
@@ -309,6 +337,7 @@ impl Collector {
         server_version: Option<String>,
         namespace: Option<String>,
     ) -> LiveCluster {
+        self.sort();
         let nodes = std::mem::take(&mut self.nodes);
         let etcd = std::mem::take(&mut self.etcd);
         let kubeadm = std::mem::take(&mut self.kubeadm).into_iter().next();

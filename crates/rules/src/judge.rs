@@ -100,6 +100,20 @@ impl<'a> Judge<'a> {
         self.facts.live.is_some()
     }
 
+    /// On live facts whose VMs (or, with `with_claims`, their PVCs) could
+    /// not be read, the unknown finding of a rule that judges the running
+    /// VMs: an unread VMI list leaves an inventory with no workloads, and
+    /// an empty cluster survives every failure, which must not read as a pass.
+    pub(crate) fn unread_vms(&self, with_claims: bool) -> Option<Vec<Finding>> {
+        let live = self.facts.live.as_ref()?;
+        let unread = live.vmis.as_ref().err().or(live.vms.as_ref().err()).or(if with_claims {
+            live.pvcs.as_ref().err()
+        } else {
+            None
+        })?;
+        Some(vec![crate::rules::live::unreadable(self, Subject::Cluster, unread)])
+    }
+
     /// Whether `node`'s facts were read from the host itself.
     pub(crate) fn probed(&self, node: &str) -> bool {
         matches!(self.facts.hosts.get(node), Some(kubev_ha_model::HostProbe::Probed { .. }))

@@ -32,12 +32,12 @@ def fresh(case):
     d = os.path.join(HERE, case)
     if os.path.exists(d):
         for name in os.listdir(d):
-            if name.endswith(".json") and name not in ("expect.json", "standin.json"):
+            if name.endswith(".json") and name != "standin.json":
                 os.remove(os.path.join(d, name))
     else:
         os.makedirs(d)
     for name in os.listdir(HEALTHY):
-        if name.endswith(".json") and name != "expect.json":
+        if name.endswith(".json") and name != "standin.json":
             shutil.copy(os.path.join(HEALTHY, name), d)
 
 
@@ -189,8 +189,19 @@ def broken_topology():
     save(case, "nodes", nodes)
 
     # The migration NAD deleted: KubeVirt still names it.
+    # The migration NAD is gone, but Multus still serves a tenant network:
+    # an empty list would say Multus is not installed at all (kubectl drops
+    # the kind of an empty list), which is another failure.
     nads = load(case, "nads")
-    nads["items"] = []
+    tenant = nads["items"][0]
+    tenant["metadata"]["name"] = "tenant-vlan20"
+    tenant["metadata"]["namespace"] = "prod"
+    tenant["metadata"]["uid"] = "6f1c2d7e-0b3a-4c55-9e21-7d8a4b1c2f30"
+    config = json.loads(tenant["spec"]["config"])
+    config["name"] = "tenant-vlan20"
+    config.pop("ipam", None)
+    config["mtu"] = 1500
+    tenant["spec"]["config"] = json.dumps(config)
     save(case, "nads", nads)
 
     kv = load(case, "kubevirt")

@@ -60,14 +60,23 @@ fn from_verdict(j: &Judge, pick: fn(&kubev_ha_plan::Plan) -> &HaVerdict, severit
 }
 
 pub(crate) fn node_failure(j: &Judge) -> Vec<Finding> {
+    if let Some(unknown) = j.unread_vms(false) {
+        return unknown;
+    }
     from_verdict(j, |p| &p.node_failure, j.thresholds.ha_node_failure)
 }
 
 pub(crate) fn zone_failure(j: &Judge) -> Vec<Finding> {
+    if let Some(unknown) = j.unread_vms(false) {
+        return unknown;
+    }
     from_verdict(j, |p| &p.zone_failure, j.thresholds.ha_zone_failure)
 }
 
 pub(crate) fn drain_time(j: &Judge) -> Vec<Finding> {
+    if let Some(unknown) = j.unread_vms(false) {
+        return unknown;
+    }
     let t = j.thresholds;
     let at = j.inventory().ha.as_ref().and_then(|h| h.at);
     let plan = match j.plan() {
@@ -323,6 +332,9 @@ pub(crate) fn fencing(j: &Judge) -> Vec<Finding> {
 }
 
 pub(crate) fn eviction(j: &Judge) -> Vec<Finding> {
+    if let Some(unknown) = j.unread_vms(false) {
+        return unknown;
+    }
     let t = j.thresholds;
     let inventory = j.inventory();
     let workloads = &inventory.workloads;

@@ -54,7 +54,7 @@ fn live<'a>(j: &Judge<'a>) -> Option<&'a LiveCluster> {
 }
 
 /// How to make an unreadable resource readable, in words.
-fn how_to_read(u: &Unreadable) -> String {
+pub(crate) fn how_to_read(u: &Unreadable) -> String {
     match &u.why {
         WhyUnreadable::Forbidden { verb, .. } => {
             format!("grant {verb} on {} (`kubev-ha render rbac` prints the ClusterRole audit needs)", u.resource)
@@ -67,7 +67,7 @@ fn how_to_read(u: &Unreadable) -> String {
 }
 
 /// The unknown finding for a resource the rule needs and could not read.
-fn unreadable(j: &Judge, subject: Subject, u: &Unreadable) -> Finding {
+pub(crate) fn unreadable(j: &Judge, subject: Subject, u: &Unreadable) -> Finding {
     j.unknown(subject, format!("cannot judge: {u}"), how_to_read(u))
 }
 

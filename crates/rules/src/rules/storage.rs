@@ -98,6 +98,9 @@ fn class_of<'a>(inventory: &'a Inventory, name: Option<&str>) -> Option<&'a Stor
 }
 
 pub(crate) fn vm_disks(j: &Judge) -> Vec<Finding> {
+    if let Some(unknown) = j.unread_vms(true) {
+        return unknown;
+    }
     let t = j.thresholds;
     let inventory = j.inventory();
     let migrating: Vec<_> =
