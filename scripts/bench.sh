@@ -2,7 +2,7 @@
 # Measures kubev-ha side by side with the reference tools, on this machine,
 # in one run, and prints Markdown tables for BENCHMARKS.md.
 #
-#   scripts/bench.sh [plan] [host] [disk] [net]      (default: all four)
+#   scripts/bench.sh [plan] [host] [disk] [net] [audit]   (default: all five)
 #
 # plan: `kubev-ha plan` end to end (CPU and wall time, peak RSS) for 100..50,000
 #       workers against a plain parse of the same file (parse_generic), and
@@ -12,12 +12,16 @@
 # net:  in network namespaces (root): `net bandwidth` against iperf3 (1 and
 #       4 streams), a port sweep against `nmap -sT` (open and filtered
 #       ports), and the responder's memory under 10,000 connections.
+# audit: `kubev-ha audit` against the stand-in (kube-standin) at 500 and 5,000
+#       workers (10,000 and 100,000 VMIs), beside Debian's kubectl listing the
+#       VMIs from the same stand-in and a plain serde_json parse of them
+#       (AUDIT_SIZES="workers:vms ..." and AUDIT_ROUNDS change the sizes and rounds).
 # As root it installs what is missing (fio iperf3 nmap libvirt-clients
 # nftables iproute2 openssh-server bc python3). Timings are medians of several runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(plan host disk net)
+[ ${#sections[@]} -gt 0 ] || sections=(plan host disk net audit)
 
 need=()
 for pkg in fio iperf3 nmap libvirt-clients nftables iproute2 openssh-server bc python3; do
@@ -260,6 +264,58 @@ PY
     done
     echo
     ;;
-*) echo "unknown section $section (plan, host, disk, net)" >&2; exit 2 ;;
+audit)
+    # The Debian kubectl (kubernetes-client), not whichever kubectl is first
+    # on PATH: scripts/test.sh diverts the package's binary when another
+    # package owns /usr/bin/kubectl, so follow the diversion.
+    DK=$(dpkg -L kubernetes-client 2>/dev/null | grep -m1 '/kubectl$' || true)
+    [ -z "$DK" ] || DK=$(dpkg-divert --truename "$DK")
+    if [ -z "$DK" ]; then echo "## audit: skipped (Debian's kubernetes-client is not installed)"; continue; fi
+    cargo build --release --quiet -p kube-standin
+    cargo build --release --quiet -p kubev-ha-cluster --example parse_json
+    S="$PWD/target/release/kube-standin"
+    J="$PWD/target/release/examples/parse_json"
+    # CPU seconds, wall seconds and peak RSS (MiB) of one command, output
+    # discarded, whatever its exit status (audit exits 1 on a failed rule).
+    cat > "$work/measure.py" <<'PY'
+import resource, subprocess, sys, time
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+t = time.monotonic()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - t
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+print(f"{cpu:.3f} {wall:.3f} {after.ru_maxrss / 1024:.0f}")
+PY
+    echo "## audit: end to end against the stand-in, beside Debian's kubectl listing the same VMIs and a plain parse of them, median of 3, interleaved"
+    echo
+    echo "Each size is generated (\`kubev-ha generate --cluster-dump\`), served by \`kube-standin\` over HTTPS on loopback (pages of 500, as kubectl asks), and each round runs \`kubev-ha audit --kubeconfig K --format json\` (every read of the audit, judged), \`kubectl get vmi -A -o json > /dev/null\` (Debian's kubernetes-client, one resource only) and \`parse_json vmis.json\` (serde_json into a generic value, nothing else), in turn. CPU is user + system of the client (the stand-in's own CPU is not counted); peak RSS is the client's."
+    echo
+    echo "| workers | VMIs | dump | audit CPU | audit wall | audit peak RSS | kubectl vmi CPU | kubectl wall | kubectl peak RSS | parse vmis.json CPU | parse peak RSS |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    for size in ${AUDIT_SIZES:-500:10000 5000:100000}; do
+        workers=${size%%:*}; vms=${size##*:}
+        d="$work/dump-$workers"
+        "$K" generate --cluster-dump "$d" --workers "$workers" --zones 10 --vms "$vms" > /dev/null 2>&1
+        "$S" --dir "$d" --kubeconfig "$work/kubeconfig" --page-size 500 --for 3600 > "$work/standin.out" 2>&1 &
+        spid=$!
+        for _ in $(seq 600); do [ -s "$work/kubeconfig" ] && grep -q https "$work/standin.out" && break; sleep 0.5; done
+        a_cpu=(); a_wall=(); a_rss=(); k_cpu=(); k_wall=(); k_rss=(); p_cpu=(); p_rss=()
+        for round in $(seq "${AUDIT_ROUNDS:-3}"); do
+            read -r c w r < <(python3 "$work/measure.py" "$K" audit --kubeconfig "$work/kubeconfig" --format json --timeout 30m)
+            a_cpu+=("$c"); a_wall+=("$w"); a_rss+=("$r")
+            read -r c w r < <(python3 "$work/measure.py" "$DK" --kubeconfig "$work/kubeconfig" get vmi -A -o json --request-timeout 30m)
+            k_cpu+=("$c"); k_wall+=("$w"); k_rss+=("$r")
+            read -r c w r < <(python3 "$work/measure.py" "$J" "$d/vmis.json")
+            p_cpu+=("$c"); p_rss+=("$r")
+        done
+        kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
+        m() { printf '%s\n' "$@" | median; }
+        echo "| $workers | $vms | $(du -sh "$d" | cut -f1) | $(m "${a_cpu[@]}") s | $(m "${a_wall[@]}") s | $(m "${a_rss[@]}") MiB | $(m "${k_cpu[@]}") s | $(m "${k_wall[@]}") s | $(m "${k_rss[@]}") MiB | $(m "${p_cpu[@]}") s | $(m "${p_rss[@]}") MiB |"
+        rm -rf "$d" "$work/kubeconfig"
+    done
+    echo
+    ;;
+*) echo "unknown section $section (plan, host, disk, net, audit)" >&2; exit 2 ;;
 esac
 done
