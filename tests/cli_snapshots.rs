@@ -135,13 +135,18 @@ cli_snapshots! {
     render_audit_cronjob_no_image: ["render", "audit-cronjob"];
     render_audit_cronjob_long_name: ["render", "audit-cronjob", "--image", "kubev-ha:0.1.0", "--name", "kubev-ha-audit-of-the-production-cluster-in-amsterdam-1"];
 
-    // audit: refusals of its input (the cluster runs are tests/kubectl.rs's and the reader's).
+    // audit: refusals of its input (the live runs are tests/audit.rs's).
     audit_from_dump_missing_file: ["audit", "--from-dump", "tests/data/audit-dumps/no-such-dump.json"];
     audit_from_dump_bad_json: ["audit", "--from-dump", "tests/data/audit-dumps/bad-json.json"];
     audit_from_dump_with_context: ["audit", "--from-dump", "tests/data/audit-dumps/bad-json.json", "--context", "prod"];
     // The declared design is read first, by the loader every command uses: a bad one stops the audit before any read.
     audit_inventory_missing_file: ["audit", "--inventory", "examples/no-such-file.yaml", "--from-dump", "tests/data/audit-dumps/bad-json.json"];
     audit_bad_namespace: ["audit", "-n", "Tenant_A"];
+    // audit of the recorded clusters (tests/audit.rs asserts their verdicts; these pin the words).
+    audit_healthy_with_inventory: ["audit", "--from-dump", "tests/data/clusters/healthy-3zone", "--inventory", "tests/data/clusters/healthy-3zone/inventory.yaml"];
+    audit_broken_topology_verbose: ["audit", "--from-dump", "tests/data/clusters/broken-topology", "--verbose"];
+    audit_broken_storage_json: ["audit", "--from-dump", "tests/data/clusters/broken-storage-eviction", "--format", "json"];
+    audit_drifted_design: ["audit", "--from-dump", "tests/data/clusters/healthy-3zone", "--inventory", "tests/data/clusters/healthy-3zone/inventory-drifted.yaml", "--quiet"];
 
     // rules: the catalog, one rule explained, the port matrix; every format.
     rules_text: ["rules"];
