@@ -306,3 +306,43 @@ fn a_server_that_is_not_there_exits_2_naming_it_and_no_credential() {
     assert!(all.contains(&url), "{all}");
     assert!(!all.contains(&token), "the token leaked: {all}");
 }
+
+#[test]
+fn a_namespace_filter_leaves_the_failure_simulation_and_other_namespaces_budgets_unknown() {
+    let out = audit_dump(&case("healthy-3zone"), &["--namespace", "prod"]);
+    let verdicts = verdicts(&report(&out));
+    for rule in ["HA-NODE-FAILURE", "HA-ZONE-FAILURE", "LIVE-DRAIN-BLOCKERS"] {
+        assert_eq!(verdicts.get(rule).map(String::as_str), Some("unknown"), "{rule}: {}", stdout(&out));
+    }
+    // Without the filter the same cluster passes them.
+    let whole = verdicts_of(&audit_dump(&case("healthy-3zone"), &[]));
+    assert_eq!(whole.get("HA-NODE-FAILURE").map(String::as_str), Some("pass"));
+    assert_eq!(whole.get("LIVE-DRAIN-BLOCKERS").map(String::as_str), Some("pass"));
+}
+
+fn verdicts_of(out: &Output) -> BTreeMap<String, String> {
+    verdicts(&report(out))
+}
+
+#[test]
+fn a_dump_without_the_pods_a_blocking_budget_covers_leaves_the_drain_unknown_not_passed() {
+    // broken-topology's shop/web-frontend budget allows no disruption; keep
+    // only kube-system's pods, as a partial dump would.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = case("broken-topology");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let pods_file = tmp.path().join("pods.json");
+    let mut pods: Value = serde_json::from_str(&std::fs::read_to_string(&pods_file).unwrap()).unwrap();
+    pods["items"].as_array_mut().unwrap().retain(|p| p["metadata"]["namespace"] == "kube-system");
+    std::fs::write(&pods_file, serde_json::to_string(&pods).unwrap()).unwrap();
+    let whole = verdicts_of(&audit_dump(&src, &[]));
+    assert_eq!(whole.get("LIVE-DRAIN-BLOCKERS").map(String::as_str), Some("fail"));
+    let out = audit_dump(tmp.path(), &[]);
+    let partial = verdicts_of(&out);
+    assert_eq!(partial.get("LIVE-DRAIN-BLOCKERS").map(String::as_str), Some("unknown"), "{}", stdout(&out));
+}

@@ -33,11 +33,16 @@ pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::
             // it, so that no bug there can hang the command: a little
             // later, and the same error.
             let bound = options.timeout + std::time::Duration::from_secs(5);
-            let read = runtime::runtime()?.block_on(async {
+            let runtime = runtime::runtime()?;
+            let read = runtime.block_on(async {
                 tokio::time::timeout(bound, read_cluster(&options, &bar))
                     .await
                     .unwrap_or(Err(ClusterError::Deadline { seconds: options.timeout.as_secs() }))
             });
+            // A kubeconfig exec plugin that never returns holds a blocking
+            // thread the deadline gave up on: dropping the runtime would
+            // wait for it, so the runtime is left behind instead.
+            runtime.shutdown_background();
             bar.finish();
             read?
         }

@@ -284,6 +284,24 @@ impl Collector {
             self.pdb_pods_error = Some(e.clone());
             return;
         }
+        // A dump may hold only some pods (the virt-handlers, one namespace):
+        // a blocking budget whose namespace has no pod in it at all cannot
+        // be told from one that covers nothing, so its pods are unread, not
+        // none.
+        if let Some((_, namespace, _)) =
+            blocking.iter().find(|(_, namespace, _)| !self.pdb_pods.iter().any(|p| p.pod.namespace == *namespace))
+        {
+            let read = Family::PdbPods.read();
+            self.pdb_pods_error = Some(unreadable(
+                read,
+                WhyUnreadable::Failed {
+                    reason: format!(
+                        "the dump holds no pod in namespace {namespace}, where a PodDisruptionBudget allows no disruption: dump every pod (kubectl get pods -A -o json)"
+                    ),
+                },
+            ));
+            return;
+        }
         for (index, namespace, selector) in blocking {
             let pods = self
                 .pdb_pods

@@ -83,8 +83,20 @@ impl ReadProgress for NoProgress {
 pub async fn read_cluster(options: &ConnectOptions, progress: &dyn ReadProgress) -> Result<LiveCluster, ClusterError> {
     let (config, source) = load_config(options).await?;
     let server = server_url(&config.cluster_url);
-    let client = Client::try_from(config)
-        .map_err(|e| ClusterError::Connect { server: server.clone(), reason: e.to_string() })?;
+    // Building the client may run the kubeconfig's exec plugin (kubelogin,
+    // a cloud CLI) as a blocking child process, which can wait forever (for
+    // a browser login, say): it runs on a blocking thread under the overall
+    // deadline, and its error text, which kube-client words with the
+    // plugin's command, environment and output, never reaches the user.
+    let connect = tokio::task::spawn_blocking(move || Client::try_from(config));
+    let client = match tokio::time::timeout(options.timeout, connect).await {
+        Err(_) => return Err(ClusterError::Deadline { seconds: options.timeout.as_secs() }),
+        Ok(Err(join)) => {
+            return Err(ClusterError::Connect { server, reason: format!("the client could not be built: {join}") });
+        }
+        Ok(Ok(Err(e))) => return Err(ClusterError::Connect { server, reason: client_error(&e) }),
+        Ok(Ok(Ok(client))) => client,
+    };
     let reader = Reader {
         progress,
         client,
@@ -158,19 +170,46 @@ async fn load_config(options: &ConnectOptions) -> Result<(Config, String), Clust
 /// kubeconfig that value may be a token. Positions and field names stay.
 fn redact(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut quoted = false;
+    // The quote that opened the value being dropped: `"` (serde_yaml's)
+    // or a backtick (serde's `unknown variant `…``).
+    let mut open: Option<char> = None;
+    let mut escaped = false;
     for c in message.chars() {
-        if c == '"' {
-            if quoted {
-                out.push('…');
+        match open {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    out.push('…');
+                    out.push(c);
+                    open = None;
+                }
             }
-            quoted = !quoted;
-            out.push(c);
-        } else if !quoted {
-            out.push(c);
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    open = Some(c);
+                }
+            }
         }
     }
     out
+}
+
+/// A client error in words that cannot hold a credential: kube-client
+/// words an exec plugin's failure with its command line, environment and
+/// output, where tokens live, so an authentication error is named only.
+fn client_error(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Auth(_) => {
+            "authentication failed (the kubeconfig's credential or exec plugin; its output is not shown because it \
+             may hold secrets: run `kubectl get nodes` with the same kubeconfig to see it)"
+                .to_string()
+        }
+        other => redact(&other.to_string()),
+    }
 }
 
 /// Why one request failed.
@@ -290,7 +329,7 @@ impl Reader<'_> {
             Ok(Err(kube::Error::Api(status))) => {
                 Err(RequestError::Status { code: status.code, message: status.message })
             }
-            Ok(Err(e)) => Err(RequestError::Other(e.to_string())),
+            Ok(Err(e)) => Err(RequestError::Other(client_error(&e))),
         }
     }
 

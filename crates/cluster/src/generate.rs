@@ -236,16 +236,22 @@ impl ListWriter {
 
 /// splitmix64: small, fast and the same on every platform, which is all a
 /// deterministic generator needs (no cryptographic use).
-struct Rng(u64);
+struct Rng {
+    state: u64,
+    /// Every suffix handed out: generated names must be unique (the API
+    /// server refuses a second object of one name), and at 100,000 VMIs
+    /// five random letters collide by the birthday bound (27^5 ≈ 14 million).
+    suffixes: std::collections::HashSet<String>,
+}
 
 impl Rng {
     fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x6b75_6265_762d_6861)
+        Rng { state: seed ^ 0x6b75_6265_762d_6861, suffixes: std::collections::HashSet::new() }
     }
 
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
@@ -266,9 +272,18 @@ impl Rng {
 
     /// The 5 characters a generateName or ReplicaSet hash ends with
     /// (Kubernetes' alphabet: no vowels, no 0/1/3 that read as letters).
+    /// A random suffix as Kubernetes' generateName makes them, never one
+    /// handed out before (a draw that repeats one is drawn again, so a
+    /// small dump's names do not change).
     fn suffix(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        (0..len).map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize] as char).collect()
+        loop {
+            let s: String =
+                (0..len).map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize] as char).collect();
+            if self.suffixes.insert(s.clone()) {
+                return s;
+            }
+        }
     }
 
     fn resource_version(&mut self) -> String {
@@ -1875,5 +1890,14 @@ mod tests {
         assert_eq!(zone_letters(25), "z");
         assert_eq!(zone_letters(26), "aa");
         assert_eq!(zone_letters(27), "ab");
+    }
+
+    #[test]
+    fn suffixes_never_repeat_even_past_the_birthday_bound() {
+        // 200,000 five-letter suffixes (as many as 100,000 VMIs' budgets and
+        // 5,000 nodes' pods need) from a 27^5 space: random draws would repeat.
+        let mut rng = Rng::new(7);
+        let drawn: std::collections::HashSet<String> = (0..200_000).map(|_| rng.suffix(5)).collect();
+        assert_eq!(drawn.len(), 200_000);
     }
 }

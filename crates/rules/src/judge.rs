@@ -114,6 +114,20 @@ impl<'a> Judge<'a> {
         Some(vec![crate::rules::live::unreadable(self, Subject::Cluster, unread)])
     }
 
+    /// On live facts read with `--namespace`, the unknown finding of a rule
+    /// that needs every VM of the cluster (what the survivors of a failure
+    /// have room for depends on the VMs of every namespace).
+    pub(crate) fn namespace_filtered(&self) -> Option<Vec<Finding>> {
+        let namespace = self.facts.live.as_ref()?.namespace.as_ref()?;
+        Some(vec![self.unknown(
+            Subject::Cluster,
+            format!(
+                "only namespace {namespace}'s VMs were read (--namespace): the room left after a failure depends on every namespace's VMs"
+            ),
+            "audit without --namespace to simulate failures",
+        )])
+    }
+
     /// Whether `node`'s facts were read from the host itself.
     pub(crate) fn probed(&self, node: &str) -> bool {
         matches!(self.facts.hosts.get(node), Some(kubev_ha_model::HostProbe::Probed { .. }))

@@ -408,3 +408,11 @@ fn query_values_are_percent_encoded_and_server_urls_lose_user_parts() {
     let uri: http::Uri = "https://admin:pw@10.0.0.10:6443/".parse().unwrap();
     assert_eq!(server_url(&uri), "https://10.0.0.10:6443");
 }
+
+#[test]
+fn redaction_drops_escaped_quotes_and_backticked_values_too() {
+    // An escaped quote inside the value does not end it, so nothing after it leaks.
+    assert_eq!(redact(r#"bad value "ab\"secret" at line 2"#), r#"bad value "…" at line 2"#);
+    // serde names an unknown variant in backticks.
+    assert_eq!(redact("unknown variant `s3cr3t`, expected one of"), "unknown variant `…`, expected one of");
+}

@@ -60,21 +60,21 @@ fn from_verdict(j: &Judge, pick: fn(&kubev_ha_plan::Plan) -> &HaVerdict, severit
 }
 
 pub(crate) fn node_failure(j: &Judge) -> Vec<Finding> {
-    if let Some(unknown) = j.unread_vms(false) {
+    if let Some(unknown) = j.unread_vms(false).or_else(|| j.namespace_filtered()) {
         return unknown;
     }
     from_verdict(j, |p| &p.node_failure, j.thresholds.ha_node_failure)
 }
 
 pub(crate) fn zone_failure(j: &Judge) -> Vec<Finding> {
-    if let Some(unknown) = j.unread_vms(false) {
+    if let Some(unknown) = j.unread_vms(false).or_else(|| j.namespace_filtered()) {
         return unknown;
     }
     from_verdict(j, |p| &p.zone_failure, j.thresholds.ha_zone_failure)
 }
 
 pub(crate) fn drain_time(j: &Judge) -> Vec<Finding> {
-    if let Some(unknown) = j.unread_vms(false) {
+    if let Some(unknown) = j.unread_vms(false).or_else(|| j.namespace_filtered()) {
         return unknown;
     }
     let t = j.thresholds;

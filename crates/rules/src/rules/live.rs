@@ -670,7 +670,13 @@ pub(crate) fn nodes(j: &Judge) -> Vec<Finding> {
     if usable > 0 {
         findings.push(j.pass(
             Subject::Cluster,
-            format!("{} ready, schedulable for VMs, with KVM and a ready virt-handler", plural(usable, "VM node")),
+            if handlers.is_some() {
+                format!("{} ready, schedulable for VMs, with KVM and a ready virt-handler", plural(usable, "VM node"))
+            } else {
+                // The virt-handler pods were not read: their own unknown
+                // says so, and this pass claims only what was checked.
+                format!("{} ready, schedulable for VMs, with KVM (virt-handler not read)", plural(usable, "VM node"))
+            },
         ));
     }
     findings
@@ -830,6 +836,18 @@ pub(crate) fn drain_blockers(j: &Judge) -> Vec<Finding> {
         }
     }
     if by_node.is_empty() {
+        if let Some(namespace) = &live.namespace {
+            // Budgets are read from the --namespace alone, and one in any
+            // other namespace stops a node's drain as well.
+            return vec![j.unknown(
+                Subject::Cluster,
+                format!(
+                    "no blocking budget in namespace {namespace} ({} read); budgets in other namespaces were not read",
+                    plural(pdbs.len(), "PodDisruptionBudget")
+                ),
+                "audit without --namespace to judge every budget that can stop a drain",
+            )];
+        }
         return vec![j.pass(
             Subject::Cluster,
             format!(
@@ -992,8 +1010,7 @@ pub(crate) fn drift(j: &Judge) -> Vec<Finding> {
                 let Some(l) = live_nodes.get(node.name.as_str()) else {
                     findings.push(
                         j.finding(subject, t.live_drift, "declared, but no such node is in the cluster")
-                            .fix("join the node, or remove it from the inventory")
-                            .at(node.at),
+                            .fix(format!("join the node, or remove it from the inventory{}", declared_at(node.at))),
                     );
                     continue;
                 };
@@ -1032,7 +1049,10 @@ pub(crate) fn drift(j: &Judge) -> Vec<Finding> {
                     let d = mem.as_u64() as f64;
                     let c = cap as f64;
                     if c > d * tol.memory_above || c < d * tol.memory_below {
-                        diffs.push(format!("memory declared {mem}, capacity {}", kubev_ha_model::ByteSize::bytes(cap)));
+                        diffs.push(format!(
+                            "memory declared {mem}, capacity {}",
+                            kubev_ha_model::ByteSize::bytes(cap).human()
+                        ));
                     }
                 }
                 if diffs.is_empty() {
@@ -1040,8 +1060,7 @@ pub(crate) fn drift(j: &Judge) -> Vec<Finding> {
                 } else {
                     findings.push(
                         j.finding(subject, t.live_drift, format!("declared ≠ live: {}", diffs.join("; ")))
-                            .fix("correct the inventory or the cluster")
-                            .at(node.at),
+                            .fix(format!("correct the inventory or the cluster{}", declared_at(node.at))),
                     );
                 }
             }
@@ -1070,11 +1089,17 @@ pub(crate) fn drift(j: &Judge) -> Vec<Finding> {
                         t.live_drift,
                         "declared, but no such StorageClass is in the cluster",
                     )
-                    .fix("create the StorageClass, or remove it from the inventory")
-                    .at(class.at),
+                    .fix(format!("create the StorageClass, or remove it from the inventory{}", declared_at(class.at))),
                 );
             }
         }
     }
     findings
+}
+
+/// Where the declaration is, in words: a finding's own location names the
+/// facts' source, which in an audit is the cluster, not the `--inventory`
+/// file the declaration was read from.
+fn declared_at(pos: Option<kubev_ha_model::SourcePos>) -> String {
+    pos.map_or_else(String::new, |p| format!(" (declared at line {} of --inventory)", p.line))
 }
