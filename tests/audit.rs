@@ -346,3 +346,23 @@ fn a_dump_without_the_pods_a_blocking_budget_covers_leaves_the_drain_unknown_not
     let partial = verdicts_of(&out);
     assert_eq!(partial.get("LIVE-DRAIN-BLOCKERS").map(String::as_str), Some("unknown"), "{}", stdout(&out));
 }
+
+#[test]
+fn passing_vms_of_one_rule_are_counted_in_one_pass_and_problems_stay_listed() {
+    // healthy-3zone runs 12 VMIs: more than the passes a live report lists one by one.
+    let report = report(&audit_dump(&case("healthy-3zone"), &[]));
+    let eviction: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "HA-EVICTION").collect();
+    assert_eq!(eviction.len(), 1, "{eviction:?}");
+    assert_eq!(eviction[0]["severity"], "pass");
+    assert!(eviction[0]["message"].as_str().unwrap().starts_with("12 VMs pass"), "{}", eviction[0]);
+    // broken-storage-eviction's warnings are each still named.
+    let broken = self::report(&audit_dump(&case("broken-storage-eviction"), &[]));
+    let warned = broken["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "HA-EVICTION" && f["severity"] == "warn")
+        .count();
+    assert_eq!(warned, 12);
+}

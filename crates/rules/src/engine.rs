@@ -216,6 +216,43 @@ pub fn check_with_plan(facts: &Facts, options: &CheckOptions, plan: kubev_ha_pla
     check_in(facts, options, std::cell::OnceCell::from(Ok(plan)))
 }
 
+/// More passing VMs than this, in one rule of a live audit, are one pass.
+const LIVE_PASSES_LISTED: usize = 10;
+
+/// On a live cluster a rule judged per workload passes once per VM: at
+/// 100,000 VMIs that is 100,000 lines nobody reads (and most of the
+/// report's memory). Past [`LIVE_PASSES_LISTED`] a rule's passing VMs
+/// become one pass that counts them and shows the first; every finding
+/// that is not a pass stays as it is.
+fn fold_workload_passes(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut passes: std::collections::BTreeMap<&'static str, usize> = std::collections::BTreeMap::new();
+    for f in &findings {
+        if f.severity == Severity::Pass && matches!(f.subject, crate::finding::Subject::Workload(_)) {
+            *passes.entry(f.rule).or_default() += 1;
+        }
+    }
+    let mut folded: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(findings.len());
+    for mut f in findings {
+        let many = passes.get(f.rule).is_some_and(|&n| n > LIVE_PASSES_LISTED);
+        if f.severity == Severity::Pass
+            && many
+            && let crate::finding::Subject::Workload(name) = &f.subject
+        {
+            if folded.insert(f.rule) {
+                let n = passes[f.rule];
+                f.message = format!("{n} VMs pass (the first, {name}: {})", f.message);
+                f.subject = crate::finding::Subject::Cluster;
+                f.location = None;
+                out.push(f);
+            }
+            continue;
+        }
+        out.push(f);
+    }
+    out
+}
+
 fn check_in(
     facts: &Facts,
     options: &CheckOptions,
@@ -229,6 +266,9 @@ fn check_in(
         .filter(|rule| options.only.is_empty() || options.only.contains(&rule.id))
         .flat_map(|rule| (rule.evaluate)(&Judge { facts, thresholds, rule, plan: &plan }))
         .collect();
+    if facts.live.is_some() {
+        findings = fold_workload_passes(findings);
+    }
 
     let waivers: Vec<WaiverSpec> = facts
         .inventory
