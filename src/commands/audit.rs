@@ -5,7 +5,7 @@
 use kubev_ha_cluster::{ClusterError, ConnectOptions, read_cluster, read_dump};
 use kubev_ha_model::{ByteSize, Facts};
 use kubev_ha_report::{AuditEvidence, CommandReport, Evidence, RenderOptions};
-use kubev_ha_rules::{AUDIT_RULES, CATALOG, CheckOptions, check};
+use kubev_ha_rules::{CheckOptions, audit_rules, check};
 
 use super::Outcome;
 use crate::cli::{AuditArgs, ColorChoice};
@@ -52,7 +52,7 @@ pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::
     let (judge, show) = (args.judge, args.show);
     let report = check(
         &facts,
-        &CheckOptions { profile: judge.profile, waivers: judge.waive, only: judged(), ..CheckOptions::default() },
+        &CheckOptions { profile: judge.profile, waivers: judge.waive, only: audit_rules(), ..CheckOptions::default() },
     );
     let options = RenderOptions {
         color: output::stdout_color(color),
@@ -67,31 +67,4 @@ pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         &options,
     );
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
-}
-
-/// The rules an audit judges: the catalog rules a cluster's facts can
-/// decide (`AUDIT_RULES`) and every LIVE-* rule.
-fn judged() -> Vec<&'static str> {
-    let mut only: Vec<&'static str> = AUDIT_RULES.to_vec();
-    only.extend(CATALOG.iter().map(|r| r.id).filter(|id| id.starts_with("LIVE-") && !AUDIT_RULES.contains(id)));
-    only
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_audit_judges_the_audit_rules_and_every_live_rule_once() {
-        let only = super::judged();
-        for id in kubev_ha_rules::AUDIT_RULES {
-            assert!(only.contains(id), "{id}");
-        }
-        let live = kubev_ha_rules::CATALOG.iter().filter(|r| r.id.starts_with("LIVE-"));
-        for rule in live {
-            assert!(only.contains(&rule.id), "{}", rule.id);
-        }
-        let mut unique = only.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), only.len());
-    }
 }

@@ -138,6 +138,14 @@ pub const AUDIT_RULES: &[&str] = &[
     "NET-NODELOCAL-DNS",
 ];
 
+/// Every rule `kubev-ha audit` judges: [`AUDIT_RULES`], then every LIVE-*
+/// rule of the catalog, each once, in the catalog's order.
+pub fn audit_rules() -> Vec<&'static str> {
+    let mut only: Vec<&'static str> = AUDIT_RULES.to_vec();
+    only.extend(CATALOG.iter().map(|r| r.id).filter(|id| id.starts_with("LIVE-") && !AUDIT_RULES.contains(id)));
+    only
+}
+
 /// The rule with this ID (case-insensitive).
 pub fn rule(id: &str) -> Option<&'static Rule> {
     CATALOG.iter().find(|r| r.id.eq_ignore_ascii_case(id))
@@ -1098,5 +1106,26 @@ mod tests {
                 assert!(page.contains(&flat(rule.quote)), "{}: quote not found on the page", rule.id);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod audit_rules_tests {
+    use super::{AUDIT_RULES, CATALOG, audit_rules};
+
+    #[test]
+    fn the_audit_judges_the_audit_rules_and_every_live_rule_once() {
+        let only = audit_rules();
+        for id in AUDIT_RULES {
+            assert!(only.contains(id), "{id}");
+        }
+        let live = CATALOG.iter().filter(|r| r.id.starts_with("LIVE-"));
+        for rule in live {
+            assert!(only.contains(&rule.id), "{}", rule.id);
+        }
+        let mut unique = only.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), only.len());
     }
 }
