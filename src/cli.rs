@@ -472,7 +472,8 @@ pub struct AuditArgs {
     pub context: Option<String>,
 
     /// Read VMs, VMIs, PVCs and PodDisruptionBudgets from this namespace only (nodes and the infrastructure are
-    /// always read whole).
+    /// always read whole). The failure simulation (HA-NODE-FAILURE, HA-ZONE-FAILURE, HA-DRAIN-TIME) and
+    /// LIVE-DRAIN-BLOCKERS' pass need every namespace, so they are unknown with it.
     #[arg(short = 'n', long, value_name = "NS", value_parser = parse_dns_label)]
     pub namespace: Option<String>,
 
