@@ -172,6 +172,18 @@ Exit codes: 0 written, 2 bad arguments or the files could not be written."
         after_help = "Example, for the YAML language server:\n  kubev-ha schema > inventory.schema.json\n  # then at the top of an inventory:\n  # yaml-language-server: $schema=./inventory.schema.json"
     )]
     Schema,
+
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(
+        after_help = "Examples:\n  kubev-ha completions bash > /etc/bash_completion.d/kubev-ha\n  kubev-ha completions zsh > \"${fpath[1]}/_kubev-ha\"\n  kubev-ha completions fish > ~/.config/fish/completions/kubev-ha.fish"
+    )]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), every subcommand included.
+    #[command(
+        after_help = "Examples:\n  kubev-ha man > /usr/local/share/man/man1/kubev-ha.1 && man kubev-ha\n  kubev-ha man | man -l -"
+    )]
+    Man,
 }
 
 impl Command {
@@ -188,12 +200,54 @@ pub enum ReportFormat {
     Text,
     /// One JSON object (docs/report-format.md; for `plan`, docs/plan.md).
     Json,
+    /// GitHub-flavoured Markdown, for a ticket or a pull request comment.
+    Markdown,
+    /// JUnit XML for CI: a test suite per area, a test case per rule and subject.
+    Junit,
+    /// SARIF 2.1.0 for code scanning: findings pinned to lines of the inventory.
+    Sarif,
+    /// One self-contained HTML page (topology, findings, scenarios); opens without network.
+    Html,
+}
+
+/// The formats of commands that measure without judging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureFormat {
+    /// Readable.
+    Text,
+    /// One JSON object on one line.
+    Json,
+}
+
+/// `-o/--output FILE`: where a judging command writes its report.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the report to FILE instead of standard output (never coloured).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--output FILE` of the commands whose `-o` is ssh's (`probe`, `net matrix`).
+#[derive(Debug, Args)]
+pub struct LongOutputArgs {
+    /// Write the report to FILE instead of standard output (never coloured). `-o` is ssh's option here.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--save FILE`: what a measuring command keeps for `check --evidence`.
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// Also save what was measured as an evidence file (versioned JSON: the measurement, the tool version, when,
+    /// from where, for which nodes), for `kubev-ha check FILE --evidence`. Written whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
 }
 
 /// The options of every command that judges facts against the catalog: one wording, the same everywhere.
 #[derive(Debug, Args)]
 pub struct JudgeArgs {
-    /// The output format.
+    /// The output format: text, json, markdown, junit, sarif or html (docs/report-format.md).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 
@@ -264,8 +318,21 @@ pub struct CheckArgs {
     /// The inventory or KubeVCluster manifest (YAML or JSON); `-` reads standard input.
     pub file: PathBuf,
 
+    /// Evidence saved by the measuring commands (`--save`): files, or directories whose *.json files are read.
+    /// Repeatable. Evidence of another inventory (other node names or addresses), of an incompatible kubev-ha
+    /// version, or not evidence at all is refused (exit 2, naming the file).
+    #[arg(long, value_name = "PATH")]
+    pub evidence: Vec<PathBuf>,
+
+    /// Evidence older than this is named in a warning; with --strict it is refused (exit 2).
+    #[arg(long, default_value = "168h", value_parser = parse_interval, value_name = "DURATION")]
+    pub max_age: kubev_ha_model::Interval,
+
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     #[command(flatten)]
     pub show: ShowArgs,
@@ -279,6 +346,9 @@ pub struct PlanArgs {
     // No ShowArgs: the plan's text is tables of nodes and scenarios, not a list of findings; --all is its detail.
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Show every node and scenario in the text tables (JSON always has them all).
     #[arg(long)]
@@ -409,11 +479,16 @@ pub struct NetCheckArgs {
     pub dns_port: u16,
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
     // Not ShowArgs: the network text hides passing findings unless asked, so --quiet would change nothing, and
     // --verbose means more here (every probe and answer too).
     /// Also show what passed: every probe, path MTU and DNS answer, and the passing findings.
     #[arg(long, short)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub save: SaveArgs,
     /// Print only the measurements as JSON (what `net matrix` runs on each node).
     #[arg(long, hide = true)]
     pub measurements_only: bool,
@@ -439,10 +514,15 @@ pub struct MatrixArgs {
     pub dns_port: u16,
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub output: LongOutputArgs,
     // Not ShowArgs, as for `net check`: passing findings are hidden unless asked.
     /// Also show what passed: every failing probe one by one, every path MTU and DNS answer, and the passing findings.
     #[arg(long, short)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub save: SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -457,8 +537,8 @@ pub struct BandwidthArgs {
     #[arg(long, default_value = "10s", value_parser = parse_interval, value_name = "DURATION")]
     pub duration: kubev_ha_model::Interval,
     /// The output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = MeasureFormat::Text)]
+    pub format: MeasureFormat,
 }
 
 #[derive(Debug, Args)]
@@ -506,7 +586,13 @@ pub struct AuditArgs {
     pub judge: JudgeArgs,
 
     #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
     pub show: ShowArgs,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -634,7 +720,13 @@ pub struct EtcdArgs {
     pub judge: JudgeArgs,
 
     #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
     pub show: ShowArgs,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -650,10 +742,20 @@ pub struct DiskArgs {
     #[arg(long, default_value = "10m", value_parser = parse_interval, value_name = "DURATION")]
     pub timeout: kubev_ha_model::Interval,
 
+    /// The inventory node this host is, as the findings and the saved evidence name it (default: this host's name).
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+
     // No ShowArgs: disk judges one rule, CP-ETCD-FSYNC, and always shows it with its source text beside the
     // measurement it judges; there is nothing to hide or to add.
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -676,7 +778,13 @@ pub struct ProbeArgs {
     pub judge: JudgeArgs,
 
     #[command(flatten)]
+    pub output: LongOutputArgs,
+
+    #[command(flatten)]
     pub show: ShowArgs,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -687,6 +795,9 @@ pub struct HostArgs {
 
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Print this machine as an inventory node entry, ready to paste, instead of judging it.
     #[arg(long, conflicts_with_all = ["format", "profile", "strict", "waive", "verbose", "quiet", "all_links"])]
@@ -710,6 +821,13 @@ pub struct HostArgs {
 
     #[command(flatten)]
     pub show: ShowArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

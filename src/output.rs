@@ -38,9 +38,22 @@ pub fn install_error_hook(choice: ColorChoice) {
 
 /// The report crate's format for `--format`.
 pub fn format(format: crate::cli::ReportFormat) -> kubev_ha_report::Format {
+    use crate::cli::ReportFormat as F;
     match format {
-        crate::cli::ReportFormat::Text => kubev_ha_report::Format::Text,
-        crate::cli::ReportFormat::Json => kubev_ha_report::Format::Json,
+        F::Text => kubev_ha_report::Format::Text,
+        F::Json => kubev_ha_report::Format::Json,
+        F::Markdown => kubev_ha_report::Format::Markdown,
+        F::Junit => kubev_ha_report::Format::Junit,
+        F::Sarif => kubev_ha_report::Format::Sarif,
+        F::Html => kubev_ha_report::Format::Html,
+    }
+}
+
+/// The report crate's format for a measuring command's `--format`.
+pub fn measure_format(format: crate::cli::MeasureFormat) -> kubev_ha_report::Format {
+    match format {
+        crate::cli::MeasureFormat::Text => kubev_ha_report::Format::Text,
+        crate::cli::MeasureFormat::Json => kubev_ha_report::Format::Json,
     }
 }
 
@@ -51,4 +64,26 @@ pub fn print(
     options: &kubev_ha_report::RenderOptions,
 ) {
     print!("{}", kubev_ha_report::render(report, format, options));
+}
+
+/// Renders a judging command's report as `--format` and `-o` ask: to the
+/// file (never coloured), else to standard output.
+pub fn emit(
+    report: &kubev_ha_report::CommandReport,
+    format: crate::cli::ReportFormat,
+    output: Option<&std::path::Path>,
+    options: &kubev_ha_report::RenderOptions,
+) -> miette::Result<()> {
+    let format = self::format(format);
+    match output {
+        None => {
+            print(report, format, options);
+            Ok(())
+        }
+        Some(path) => {
+            let options = kubev_ha_report::RenderOptions { color: false, ..*options };
+            std::fs::write(path, kubev_ha_report::render(report, format, &options))
+                .map_err(|e| miette::miette!("{}: cannot write the report: {e}", path.display()))
+        }
+    }
 }

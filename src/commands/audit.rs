@@ -4,8 +4,8 @@
 
 use kubev_ha_cluster::{ClusterError, ConnectOptions, read_cluster, read_dump};
 use kubev_ha_model::{ByteSize, Facts};
-use kubev_ha_report::{AuditEvidence, CommandReport, Evidence, RenderOptions};
-use kubev_ha_rules::{CheckOptions, audit_rules, check};
+use kubev_ha_report::{AuditEvidence, CommandReport, Design, Evidence, RenderOptions};
+use kubev_ha_rules::{CheckOptions, audit_rules, check_and_simulate};
 
 use super::Outcome;
 use crate::cli::{AuditArgs, ColorChoice};
@@ -48,11 +48,20 @@ pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         }
     };
     let evidence = AuditEvidence::of(&live);
+    let nodes = live.nodes.as_ref().map(|n| n.iter().map(|n| n.name.clone()).collect()).unwrap_or_default();
+    super::evidence::save(&args.save, declared.as_ref().map(|l| &l.inventory), nodes, || {
+        kubev_ha_model::Measured::Cluster { live: Box::new(live.clone()) }
+    })?;
     let facts = Facts::from_live(live, declared.map(|l| l.inventory));
     let (judge, show) = (args.judge, args.show);
-    let report = check(
+    let (report, plan) = check_and_simulate(
         &facts,
-        &CheckOptions { profile: judge.profile, waivers: judge.waive, only: audit_rules(), ..CheckOptions::default() },
+        &CheckOptions {
+            profile: judge.profile,
+            waivers: judge.waive.clone(),
+            only: audit_rules(),
+            ..CheckOptions::default()
+        },
     );
     let options = RenderOptions {
         color: output::stdout_color(color),
@@ -61,10 +70,12 @@ pub fn run(args: AuditArgs, color: ColorChoice, max_input: ByteSize) -> miette::
         quiet: show.quiet,
         ..RenderOptions::default()
     };
-    output::print(
-        &CommandReport::judged("audit", report.clone(), Evidence::Audit(Box::new(evidence))),
-        output::format(judge.format),
+    let design = Design { inventory: facts.inventory.clone(), source: facts.source_name.clone(), plan };
+    output::emit(
+        &CommandReport::judged("audit", report.clone(), Evidence::Audit(Box::new(evidence))).with_design(design),
+        judge.format,
+        args.output.output.as_deref(),
         &options,
-    );
+    )?;
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

@@ -56,7 +56,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
 
     let source = format!("kubev-ha disk {}", dir.display());
     let stats = result.stats(&source);
-    let name = kubev_ha_model::THIS_HOST.to_string();
+    let name = args.node.clone().unwrap_or_else(|| kubev_ha_model::THIS_HOST.to_string());
     let node = Node::new(name.clone(), Address::Name(name.clone()), vec![Role::ControlPlane]);
     let mut facts =
         Facts::from_inventory(Inventory::single_node(Metadata::named(&name), node), dir.display().to_string());
@@ -67,7 +67,7 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
         &facts,
         &CheckOptions {
             profile: judge.profile,
-            waivers: judge.waive,
+            waivers: judge.waive.clone(),
             only: vec!["CP-ETCD-FSYNC"],
             ..CheckOptions::default()
         },
@@ -83,7 +83,15 @@ pub fn run(args: DiskArgs, color: ColorChoice) -> miette::Result<Outcome> {
     };
     // Every rule quote: one rule is judged, and its words are the point.
     let options = RenderOptions { color: output::stdout_color(color), verbose: true, ..RenderOptions::default() };
+    super::evidence::save(&args.save, None, vec![name.clone()], || kubev_ha_model::Measured::Fdatasync {
+        by_node: std::collections::BTreeMap::from([(name.clone(), stats.clone())]),
+    })?;
     let evidence = Evidence::Disk(DiskEvidence { node: name, fdatasync: stats, run });
-    output::print(&CommandReport::judged("disk", report.clone(), evidence), output::format(judge.format), &options);
+    output::emit(
+        &CommandReport::judged("disk", report.clone(), evidence),
+        judge.format,
+        args.output.output.as_deref(),
+        &options,
+    )?;
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

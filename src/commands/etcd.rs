@@ -3,7 +3,7 @@
 use kubev_ha_etcd::{EtcdConfig, inspect};
 use kubev_ha_model::EtcdStatus;
 use kubev_ha_model::{Address, Facts, Inventory, Metadata, Node, Role, SourceFormat};
-use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
+use kubev_ha_report::{CommandReport, Design, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
 
 use super::Outcome;
@@ -43,6 +43,11 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
     };
     let status = inspect(&config)?;
 
+    let from_inventory = loaded.is_some();
+    let members = status.members.iter().map(|m| m.name.clone()).collect();
+    super::evidence::save(&args.save, loaded.as_ref().map(|l| &l.inventory), members, || {
+        kubev_ha_model::Measured::Etcd { status: status.clone() }
+    })?;
     let mut facts = match loaded {
         Some(l) => Facts::from(l),
         None => {
@@ -57,7 +62,7 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         &facts,
         &CheckOptions {
             profile: judge.profile,
-            waivers: judge.waive,
+            waivers: judge.waive.clone(),
             only: JUDGED.to_vec(),
             ..CheckOptions::default()
         },
@@ -70,11 +75,15 @@ pub fn run(args: EtcdArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
         quiet: show.quiet,
         ..RenderOptions::default()
     };
-    output::print(
-        &CommandReport::judged("etcd", report.clone(), Evidence::Etcd(status)),
-        output::format(judge.format),
-        &options,
-    );
+    let mut shown = CommandReport::judged("etcd", report.clone(), Evidence::Etcd(status));
+    if from_inventory {
+        shown = shown.with_design(Design {
+            inventory: facts.inventory.clone(),
+            source: facts.source_name.clone(),
+            plan: None,
+        });
+    }
+    output::emit(&shown, judge.format, args.output.output.as_deref(), &options)?;
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }
 

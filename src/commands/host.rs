@@ -43,7 +43,7 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
         &judged,
         &CheckOptions {
             profile: judge.profile,
-            waivers: judge.waive,
+            waivers: judge.waive.clone(),
             scope: Some(Scope::Host),
             ..CheckOptions::default()
         },
@@ -56,6 +56,6 @@ pub fn run(args: HostArgs, color: ColorChoice) -> miette::Result<Outcome> {
         ..RenderOptions::default()
     };
     let shown = CommandReport::judged("host", report.clone(), Evidence::Host(Box::new(facts)));
-    output::print(&shown, output::format(judge.format), &options);
+    output::emit(&shown, judge.format, args.output.output.as_deref(), &options)?;
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

@@ -2,8 +2,10 @@
 
 mod audit;
 mod check;
+mod completions;
 mod disk;
 mod etcd;
+mod evidence;
 mod generate;
 mod host;
 mod net;
@@ -99,6 +101,8 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Probe(args) => probe::run(args, cli.color, cli.max_input),
         Command::Rules(args) => rules::run(args, cli.color),
         Command::Schema => schema::run(),
+        Command::Completions(args) => completions::run(args),
+        Command::Man => completions::man(),
     }
 }
 

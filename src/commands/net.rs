@@ -10,14 +10,15 @@ use kubev_ha_net::{
     serve,
 };
 use kubev_ha_report::{
-    BandwidthEvidence, CommandReport, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions, ServeEvidence,
+    BandwidthEvidence, CommandReport, Design, Evidence, Format, MatrixEvidence, NetworkEvidence, RenderOptions,
+    ServeEvidence,
 };
 use kubev_ha_rules::{CheckOptions, check};
 use kubev_ha_spec::{Features, listening_for, matrix_cells};
 use tokio::sync::Notify;
 
 use super::Outcome;
-use crate::cli::{BandwidthArgs, ColorChoice, JudgeArgs, MatrixArgs, NetCheckArgs, NetCommand, ServeArgs};
+use crate::cli::{BandwidthArgs, ColorChoice, JudgeArgs, MatrixArgs, NetCheckArgs, NetCommand, SaveArgs, ServeArgs};
 use crate::runtime::runtime;
 use crate::{output, progress, this_binary};
 
@@ -97,7 +98,7 @@ fn check_cmd(args: NetCheckArgs, color: ColorChoice, max_input: kubev_ha_model::
     }
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    let shown = Shown { judge: args.judge, color, verbose: args.verbose };
+    let shown = Shown { judge: args.judge, color, verbose: args.verbose, save: args.save, output: args.output.output };
     judge_and_print(&facts, NetworkEvidence { measured, matrix: None }, shown, "net check")
 }
 
@@ -107,16 +108,23 @@ struct Shown {
     color: ColorChoice,
     /// Every probe and answer, and the passing findings.
     verbose: bool,
+    /// Where `--save` writes the evidence.
+    save: SaveArgs,
+    /// Where `--output` writes the report.
+    output: Option<std::path::PathBuf>,
 }
 
 fn judge_and_print(facts: &Facts, evidence: NetworkEvidence, shown: Shown, title: &str) -> miette::Result<Outcome> {
-    let Shown { judge, color, verbose } = shown;
+    let Shown { judge, color, verbose, save, output } = shown;
+    let save = &save;
     let mut only: Vec<&'static str> = NET_RULES.to_vec();
     if !evidence.measured.bandwidth.is_empty() {
         only.push("HA-DRAIN-TIME");
     }
-    let report =
-        check(facts, &CheckOptions { profile: judge.profile, waivers: judge.waive, only, ..CheckOptions::default() });
+    let report = check(
+        facts,
+        &CheckOptions { profile: judge.profile, waivers: judge.waive.clone(), only, ..CheckOptions::default() },
+    );
     let options = RenderOptions {
         color: output::stdout_color(color),
         verbose,
@@ -124,11 +132,21 @@ fn judge_and_print(facts: &Facts, evidence: NetworkEvidence, shown: Shown, title
         width: output::width(),
         ..RenderOptions::default()
     };
-    output::print(
-        &CommandReport::judged(title, report.clone(), Evidence::Network(evidence)),
-        output::format(judge.format),
+    let nodes = evidence.measured.from.clone();
+    super::evidence::save(save, Some(&facts.inventory), nodes, || kubev_ha_model::Measured::Network {
+        measurements: evidence.measured.clone(),
+        matrix: evidence
+            .matrix
+            .as_ref()
+            .map(|m| kubev_ha_model::MatrixCells { nodes: m.nodes.clone(), cells: m.cells.clone() }),
+    })?;
+    let design = Design { inventory: facts.inventory.clone(), source: facts.source_name.clone(), plan: None };
+    output::emit(
+        &CommandReport::judged(title, report.clone(), Evidence::Network(evidence)).with_design(design),
+        judge.format,
+        output.as_deref(),
         &options,
-    );
+    )?;
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }
 
@@ -159,7 +177,7 @@ fn matrix_cmd(args: MatrixArgs, color: ColorChoice, max_input: kubev_ha_model::B
     let cells = matrix_cells(&inventory, &measured);
     let mut facts = Facts::from(loaded);
     facts.measurements.network = Some(measured.clone());
-    let shown = Shown { judge: args.judge, color, verbose: args.verbose };
+    let shown = Shown { judge: args.judge, color, verbose: args.verbose, save: args.save, output: args.output.output };
     let evidence = NetworkEvidence { measured, matrix: Some(MatrixEvidence { nodes, cells }) };
     judge_and_print(&facts, evidence, shown, "net matrix")
 }
@@ -183,6 +201,6 @@ fn bandwidth_cmd(args: BandwidthArgs) -> miette::Result<Outcome> {
     };
     let shown =
         CommandReport::measured("net bandwidth", Evidence::Bandwidth(BandwidthEvidence { measured: b, address: addr }));
-    output::print(&shown, output::format(args.format), &RenderOptions::default());
+    output::print(&shown, output::measure_format(args.format), &RenderOptions::default());
     Ok(Outcome::Ok)
 }

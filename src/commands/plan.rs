@@ -2,7 +2,7 @@
 
 use kubev_ha_model::Facts;
 use kubev_ha_plan::{PlanOptions, SetLimits};
-use kubev_ha_report::{CommandReport, PlanEvidence, RenderOptions};
+use kubev_ha_report::{CommandReport, Design, PlanEvidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check_with_plan};
 
 use super::Outcome;
@@ -33,27 +33,29 @@ pub fn run(args: PlanArgs, color: ColorChoice, max_input: kubev_ha_model::ByteSi
             missing.join(", ")
         )
     })?;
+    // The exit code is the verdicts' findings, judged as `check` judges
+    // them (waivers, --strict), on the plan printed.
+    let judge = &args.judge;
+    let options = CheckOptions {
+        profile: judge.profile,
+        waivers: judge.waive.clone(),
+        only: PLAN_RULES.to_vec(),
+        ..CheckOptions::default()
+    };
+    let inventory = loaded.inventory.clone();
+    let source = loaded.source_name.clone();
+    let report = check_with_plan(&Facts::from(loaded), &options, plan.clone());
     let render_options = RenderOptions {
         color: output::stdout_color(color),
         all: args.all,
         width: output::width(),
         ..RenderOptions::default()
     };
-    let shown = CommandReport::planned(PlanEvidence { plan, source: loaded.source_name.clone(), profile });
-    output::print(&shown, output::format(args.judge.format), &render_options);
-    let CommandReport { plan: Some(PlanEvidence { plan, .. }), .. } = shown else {
-        unreachable!("CommandReport::planned holds the plan")
-    };
-    // The exit code is the verdicts' findings, judged as `check` judges
-    // them (waivers, --strict), on the plan just printed.
-    let judge = args.judge;
-    let options = CheckOptions {
-        profile: judge.profile,
-        waivers: judge.waive,
-        only: PLAN_RULES.to_vec(),
-        ..CheckOptions::default()
-    };
-    let report = check_with_plan(&Facts::from(loaded), &options, plan);
+    let design = Design { inventory, source: source.clone(), plan: None };
+    let shown = CommandReport::planned(PlanEvidence { plan, source, profile })
+        .with_findings(report.clone())
+        .with_design(design);
+    output::emit(&shown, judge.format, args.output.output.as_deref(), &render_options)?;
     for finding in report.findings.iter().filter(|f| f.waived.is_some() && f.severity != kubev_ha_rules::Severity::Pass)
     {
         eprintln!("kubev-ha: {} waived: {}", finding.rule, finding.message);

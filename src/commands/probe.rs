@@ -3,7 +3,7 @@
 use kubev_ha_model::Facts;
 use kubev_ha_model::HostProbe;
 use kubev_ha_probe::{SshOptions, SshTarget, probe_all};
-use kubev_ha_report::{CommandReport, Evidence, RenderOptions};
+use kubev_ha_report::{CommandReport, Design, Evidence, RenderOptions};
 use kubev_ha_rules::{CheckOptions, check};
 use miette::{IntoDiagnostic, WrapErr};
 
@@ -40,15 +40,22 @@ pub fn run(args: ProbeArgs, color: ColorChoice, max_input: kubev_ha_model::ByteS
         std::fs::write(path, yaml).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
     }
     let (judge, show) = (args.judge, args.show);
-    let report =
-        check(&facts, &CheckOptions { profile: judge.profile, waivers: judge.waive, ..CheckOptions::default() });
+    let report = check(
+        &facts,
+        &CheckOptions { profile: judge.profile, waivers: judge.waive.clone(), ..CheckOptions::default() },
+    );
     let options = RenderOptions {
         color: output::stdout_color(color),
         verbose: show.verbose,
         quiet: show.quiet,
         ..RenderOptions::default()
     };
-    let shown = CommandReport::judged("probe", report.clone(), Evidence::Probe(facts.hosts));
-    output::print(&shown, output::format(judge.format), &options);
+    let nodes = facts.hosts.keys().cloned().collect();
+    super::evidence::save(&args.save, facts.declared.as_ref(), nodes, || kubev_ha_model::Measured::Hosts {
+        hosts: facts.hosts.clone(),
+    })?;
+    let design = Design { inventory: facts.inventory.clone(), source: facts.source_name.clone(), plan: None };
+    let shown = CommandReport::judged("probe", report.clone(), Evidence::Probe(facts.hosts)).with_design(design);
+    output::emit(&shown, judge.format, args.output.output.as_deref(), &options)?;
     Ok(super::outcome(&report, judge.strict, judge.allow_unmeasured))
 }

@@ -10,6 +10,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod error;
+mod evidence;
 mod facts;
 mod host;
 mod input;
@@ -60,6 +61,11 @@ pub use validate::validate;
 pub use write::{node_to_yaml, to_yaml};
 
 // What the rules judge: the facts, what probes found, what was measured.
+pub use evidence::{
+    EVIDENCE_FORMAT, EVIDENCE_FORMAT_VERSION, EvidenceError, EvidenceFile, InventoryIdentity, LoadedEvidence,
+    MatrixCells, Measured, NodeIdentity, ToolStamp, check_evidence_belongs, inventory_identity, new_evidence,
+    read_evidence, write_evidence,
+};
 pub use facts::Facts;
 pub use host::{
     HostDisk, HostFacts, HostNic, HostProbe, KvmFacts, LinkKind, ListenProtocol, Listening, ModuleState, THIS_HOST,

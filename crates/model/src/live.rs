@@ -74,7 +74,7 @@ impl fmt::Display for Unreadable {
 }
 
 /// Everything the audit read from one cluster.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveCluster {
     /// Where the facts came from, as a report names it: `context prod-ams

@@ -11,7 +11,7 @@ use std::time::Duration;
 use kubev_ha_model::Profile;
 use kubev_ha_model::ServeReport;
 use kubev_ha_model::{Bandwidth, EtcdStatus, FsyncStats, MatrixCell, NetworkMeasurements};
-use kubev_ha_model::{HostFacts, HostProbe};
+use kubev_ha_model::{HostFacts, HostProbe, Inventory};
 use kubev_ha_plan::Plan;
 use kubev_ha_rules::Report;
 use serde::Serialize;
@@ -21,8 +21,7 @@ use crate::disk::DiskRun;
 use crate::plan::PlanTextOptions;
 use crate::text::TextOptions;
 
-/// The formats every command renders to. More (HTML, JUnit, SARIF,
-/// Markdown) are planned, so callers match with a wildcard arm.
+/// The formats every command renders to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
@@ -30,6 +29,17 @@ pub enum Format {
     Text,
     /// One JSON object: the contract of docs/report-format.md.
     Json,
+    /// GitHub-flavoured Markdown, for a ticket or a pull request comment.
+    Markdown,
+    /// JUnit XML (one test suite per area, one test case per rule and
+    /// subject), as GitLab and Jenkins read it.
+    Junit,
+    /// SARIF 2.1.0: one result per finding that is not a pass, located
+    /// in the inventory file, for code-scanning annotations.
+    Sarif,
+    /// One self-contained HTML page: summary, topology, findings,
+    /// scenarios, port matrix and drain times; no network access.
+    Html,
 }
 
 /// How text looks; formats for machines ignore it.
@@ -61,6 +71,23 @@ pub struct CommandReport {
     pub evidence: Evidence,
     /// The failure simulation, for `plan`.
     pub plan: Option<PlanEvidence>,
+    /// The design the findings were judged from, for the renderers that
+    /// draw or point into it (HTML's topology, SARIF's locations); `None`
+    /// where there is no inventory (`disk`, `host`).
+    pub design: Option<Design>,
+}
+
+/// The inventory a report is about, and the failure simulation of it when
+/// one could run.
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// The inventory as judged (probed facts merged in).
+    pub inventory: Inventory,
+    /// The file it was read from, as the user named it (SARIF's artifact).
+    pub source: String,
+    /// The simulation: placement per worker, scenarios, drain times. For
+    /// `plan` it is `CommandReport::plan`'s and left `None` here.
+    pub plan: Option<Plan>,
 }
 
 /// The evidence one command measured.
@@ -85,6 +112,45 @@ pub enum Evidence {
     Serving(ServeEvidence),
     /// What `audit` read from the cluster, and what it could not.
     Audit(Box<AuditEvidence>),
+    /// What `check --evidence` merged: every file and what it held.
+    Merged(Box<MergedEvidence>),
+}
+
+/// The evidence files `check --evidence` judged with, and what they held.
+#[derive(Debug, Clone)]
+pub struct MergedEvidence {
+    /// One entry per file, in the order read.
+    pub pieces: Vec<EvidencePiece>,
+    /// Every measurement, merged as the rules saw it.
+    pub measurements: kubev_ha_model::Measurements,
+    /// The probed hosts, by node name; empty when no `probe` evidence.
+    pub hosts: BTreeMap<String, HostProbe>,
+    /// `net matrix`'s cells, when a piece held them (the HTML heat map).
+    pub matrix: Option<MatrixEvidence>,
+    /// The cluster read, when a piece was `audit`'s.
+    pub cluster: Option<AuditEvidence>,
+}
+
+/// One evidence file as the report names it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidencePiece {
+    /// The file, as found.
+    pub path: String,
+    /// What it measured: `fdatasync`, `etcd`, `network`, `hosts`, `cluster`.
+    pub kind: &'static str,
+    /// The command that measured.
+    pub command: String,
+    /// When, RFC 3339 UTC.
+    pub measured_at: String,
+    /// From which host.
+    pub measured_from: String,
+    /// How old it was when judged, in seconds.
+    pub age_seconds: u64,
+    /// The nodes it is about.
+    pub nodes: Vec<String>,
+    /// Older than `--max-age`.
+    pub stale: bool,
 }
 
 /// One fdatasync test: the latencies, on which node, and how the run went.
@@ -153,17 +219,37 @@ pub struct PlanEvidence {
 impl CommandReport {
     /// Findings and the evidence they were judged from.
     pub fn judged(command: &str, findings: Report, evidence: Evidence) -> Self {
-        Self { command: command.into(), findings: Some(findings), evidence, plan: None }
+        Self { command: command.into(), findings: Some(findings), evidence, plan: None, design: None }
     }
 
     /// Evidence alone, not judged (`net bandwidth`, `host --facts-only`).
     pub fn measured(command: &str, evidence: Evidence) -> Self {
-        Self { command: command.into(), findings: None, evidence, plan: None }
+        Self { command: command.into(), findings: None, evidence, plan: None, design: None }
     }
 
-    /// A failure simulation.
+    /// A failure simulation; [`CommandReport::with_findings`] adds the
+    /// verdicts judged on it.
     pub fn planned(plan: PlanEvidence) -> Self {
-        Self { command: "plan".into(), findings: None, evidence: Evidence::None, plan: Some(plan) }
+        Self { command: "plan".into(), findings: None, evidence: Evidence::None, plan: Some(plan), design: None }
+    }
+
+    /// The same report with these findings: `plan`'s verdicts
+    /// (HA-NODE-FAILURE, HA-ZONE-FAILURE), which decide its exit code and
+    /// which JUnit, SARIF, Markdown and HTML list beside the simulation.
+    pub fn with_findings(mut self, findings: Report) -> Self {
+        self.findings = Some(findings);
+        self
+    }
+
+    /// The same report, drawn on this design.
+    pub fn with_design(mut self, design: Design) -> Self {
+        self.design = Some(design);
+        self
+    }
+
+    /// The failure simulation, `plan`'s or the design's.
+    pub fn simulation(&self) -> Option<&Plan> {
+        self.plan.as_ref().map(|p| &p.plan).or_else(|| self.design.as_ref().and_then(|d| d.plan.as_ref()))
     }
 }
 
@@ -172,6 +258,10 @@ pub fn render(report: &CommandReport, format: Format, options: &RenderOptions) -
     match format {
         Format::Text => text(report, options),
         Format::Json => json(report),
+        Format::Markdown => crate::markdown::render(report, options),
+        Format::Junit => crate::junit::render(report),
+        Format::Sarif => crate::sarif::render(report),
+        Format::Html => crate::html::render(report, options),
     }
 }
 
@@ -190,6 +280,7 @@ fn text(report: &CommandReport, options: &RenderOptions) -> String {
         Evidence::Bandwidth(b) => crate::bandwidth::result_text(&b.measured, b.address),
         Evidence::Serving(s) => crate::serve::serving_text(&s.report, s.ttl, s.max_conns_asked),
         Evidence::Audit(a) => crate::audit::evidence_text(a, options.verbose),
+        Evidence::Merged(m) => crate::evidence::evidence_text(m, options.verbose),
     };
     if let Some(findings) = &report.findings {
         let findings_options = TextOptions { color: options.color, verbose: options.verbose, quiet: options.quiet };
@@ -254,6 +345,8 @@ fn additions(evidence: &Evidence) -> Additions<'_> {
             a.cells = n.matrix.as_ref().map(|m| m.cells.as_slice());
         }
         Evidence::Audit(audit) => a.cluster = Some(audit),
+        // The merged evidence's JSON: crate::evidence decides its keys.
+        Evidence::Merged(_) => {}
     }
     a
 }
@@ -265,6 +358,7 @@ fn json(report: &CommandReport) -> String {
                 .unwrap_or_else(|e| crate::json::error_object(&e));
         }
         (None, Some(findings), Evidence::None) => return crate::json::render(findings),
+        (None, Some(findings), Evidence::Merged(merged)) => return crate::evidence::judged_json(findings, merged),
         // The evidence of these commands has always been written with its
         // keys in alphabetical order, the order of a `serde_json::Value`
         // map; the contract keeps it byte for byte.

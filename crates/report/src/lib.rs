@@ -26,12 +26,17 @@ mod catalog;
 mod command;
 mod disk;
 mod etcd;
+mod evidence;
 mod firewall;
 mod host;
+mod html;
 mod json;
+mod junit;
 mod manifests;
+mod markdown;
 mod net;
 mod plan;
+mod sarif;
 mod serve;
 mod style;
 mod text;
@@ -41,8 +46,8 @@ pub use catalog::{
     ports_json, ports_markdown, ports_table, rule_explanation, rule_json, rules_json, rules_markdown, rules_table,
 };
 pub use command::{
-    BandwidthEvidence, CommandReport, DiskEvidence, Evidence, Format, MatrixEvidence, NetworkEvidence, PlanEvidence,
-    RenderOptions, ServeEvidence, render,
+    BandwidthEvidence, CommandReport, Design, DiskEvidence, Evidence, EvidencePiece, Format, MatrixEvidence,
+    MergedEvidence, NetworkEvidence, PlanEvidence, RenderOptions, ServeEvidence, render,
 };
 pub use disk::DiskRun;
 pub use firewall::{FirewallOptions, address_problems as firewall_address_problems, firewalld, nftables};

@@ -206,14 +206,23 @@ impl Report {
 
 /// Runs every rule of the catalog over `facts`.
 pub fn check(facts: &Facts, options: &CheckOptions) -> Report {
-    check_in(facts, options, std::cell::OnceCell::new())
+    check_in(facts, options, &std::cell::OnceCell::new())
+}
+
+/// [`check`], and the simulation its HA rules judged: `None` when no rule
+/// needed one or the facts cannot be simulated. A report draws it (HTML's
+/// topology) without simulating the facts a second time.
+pub fn check_and_simulate(facts: &Facts, options: &CheckOptions) -> (Report, Option<kubev_ha_plan::Plan>) {
+    let plan = std::cell::OnceCell::new();
+    let report = check_in(facts, options, &plan);
+    (report, plan.into_inner().and_then(Result::ok))
 }
 
 /// [`check`], with the rules that read the HA plan reading `plan` (what
 /// `kubev-ha plan` computed with its own limits) instead of simulating the
 /// facts again.
 pub fn check_with_plan(facts: &Facts, options: &CheckOptions, plan: kubev_ha_plan::Plan) -> Report {
-    check_in(facts, options, std::cell::OnceCell::from(Ok(plan)))
+    check_in(facts, options, &std::cell::OnceCell::from(Ok(plan)))
 }
 
 /// More passing VMs than this, in one rule of a live audit, are one pass.
@@ -256,7 +265,7 @@ fn fold_workload_passes(findings: Vec<Finding>) -> Vec<Finding> {
 fn check_in(
     facts: &Facts,
     options: &CheckOptions,
-    plan: std::cell::OnceCell<Result<kubev_ha_plan::Plan, kubev_ha_plan::CannotSimulate>>,
+    plan: &std::cell::OnceCell<Result<kubev_ha_plan::Plan, kubev_ha_plan::CannotSimulate>>,
 ) -> Report {
     let profile = options.profile.unwrap_or_else(|| facts.inventory.profile_or_default());
     let thresholds = Thresholds::for_profile(profile);
@@ -264,7 +273,7 @@ fn check_in(
         .iter()
         .filter(|rule| options.scope.is_none_or(|scope| rule.scope == scope))
         .filter(|rule| options.only.is_empty() || options.only.contains(&rule.id))
-        .flat_map(|rule| (rule.evaluate)(&Judge { facts, thresholds, rule, plan: &plan }))
+        .flat_map(|rule| (rule.evaluate)(&Judge { facts, thresholds, rule, plan }))
         .collect();
     if facts.live.is_some() {
         findings = fold_workload_passes(findings);

@@ -21,7 +21,9 @@ mod severity;
 mod thresholds;
 
 pub use catalog::{AUDIT_RULES, Area, CATALOG, FactSource, Rule, Scope, audit_rules, rule};
-pub use engine::{CheckOptions, Report, Summary, UnknownRule, WaiverSpec, check, check_with_plan, waiver_problems};
+pub use engine::{
+    CheckOptions, Report, Summary, UnknownRule, WaiverSpec, check, check_and_simulate, check_with_plan, waiver_problems,
+};
 pub use finding::{AppliedWaiver, Evidence, Finding, Subject, WaiverOrigin};
 pub use severity::Severity;
 pub use thresholds::{AcceptedKernels, DriftTolerance, Floor, Thresholds};
