@@ -74,6 +74,17 @@ pub fn emit(
     output: Option<&std::path::Path>,
     options: &kubev_ha_report::RenderOptions,
 ) -> miette::Result<()> {
+    // Markdown, JUnit, SARIF and HTML are the next renderers of the one
+    // model (issue #12); until they exist the options refuse, never print
+    // a placeholder as if it were a report.
+    use crate::cli::ReportFormat as F;
+    if matches!(format, F::Markdown | F::Junit | F::Sarif | F::Html) {
+        let name = format!("{format:?}").to_lowercase();
+        return Err(miette::miette!(
+            help = "use --format text or --format json",
+            "--format {name} is not built yet (issue #12)"
+        ));
+    }
     let format = self::format(format);
     match output {
         None => {

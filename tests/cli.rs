@@ -504,3 +504,47 @@ fn every_judging_command_refuses_a_waiver_of_an_unknown_rule() {
         assert!(stderr(&out).contains("W-MEDA"), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn output_file_holds_the_bytes_standard_output_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    let reference = crate::common::example("ha-reference.yaml");
+    let reference = reference.to_str().unwrap();
+    let printed = kubev_ha(&["check", reference, "--format", "json"]);
+    let written = kubev_ha(&["check", reference, "--format", "json", "-o", file.to_str().unwrap()]);
+    assert_eq!(written.status.code(), printed.status.code());
+    assert!(written.stdout.is_empty(), "{}", stdout(&written));
+    assert_eq!(std::fs::read(&file).unwrap(), printed.stdout);
+}
+
+#[test]
+fn formats_and_evidence_not_built_yet_refuse_with_exit_2() {
+    let reference = crate::common::example("ha-reference.yaml");
+    let reference = reference.to_str().unwrap();
+    for format in ["markdown", "junit", "sarif", "html"] {
+        let out = kubev_ha(&["check", reference, "--format", format]);
+        assert_eq!(out.status.code(), Some(2), "{format}: {}", stderr(&out));
+        assert!(stderr(&out).contains("not built yet"), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "no placeholder is printed as a report");
+    }
+    let out = kubev_ha(&["check", reference, "--evidence", "evidence/"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn bash_completions_parse_and_the_manual_names_every_subcommand() {
+    let out = kubev_ha(&["completions", "bash"]);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("kubev-ha.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let checked = std::process::Command::new("bash").arg("-n").arg(&script).output().unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(stdout(&out).contains("complete -F _kubev__ha"), "{}", stdout(&out));
+    let man = stdout(&kubev_ha(&["man"]));
+    assert!(man.starts_with(".ie") || man.contains(".TH kubev-ha 1"), "{man}");
+    for sub in ["check", "plan", "probe", "disk", "etcd", "net", "audit", "render", "rules", "schema", "completions"] {
+        assert!(man.contains(&format!(".SH \"KUBEV-HA {}", sub.to_uppercase())), "no section for {sub}");
+    }
+}

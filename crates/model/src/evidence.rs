@@ -92,6 +92,8 @@ pub struct NodeIdentity {
 /// The measurement an evidence file holds, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+// One per evidence file, read once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Measured {
     /// `kubev-ha disk`: fdatasync latency, by node name.
     #[serde(rename_all = "camelCase")]
